@@ -1,0 +1,33 @@
+# `make demo` and `make test` do all set-up on a fresh Debian machine with Swift.
+SWIFT ?= swift
+SOURCES := Sources Tests Package.swift
+
+.PHONY: demo test setup setup-test embed lint build build-release clean
+
+demo: setup embed build-release
+	./scripts/demo.sh .build/release/pleura
+
+test: setup-test embed lint
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+setup:
+	./scripts/setup.sh
+
+setup-test:
+	./scripts/setup.sh --with-test-tools
+
+embed:
+	./scripts/embed-resources.sh
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(SOURCES)
+
+build: setup embed
+	$(SWIFT) build
+
+build-release: setup embed
+	$(SWIFT) build -c release
+
+clean:
+	rm -rf .build pleura-catalog demo-output

@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Targets follow the fixed layout: the Platform library, one target per plugin family under
+// Sources/Plugins, the `pleura` executable in Sources/CLI and system-library shims in Sources/C*.
+// Plugin families depend on Platform and never on each other; `Builtin` is the one place that
+// lists them all for the registry.
+let package = Package(
+  name: "Pleura",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "pleura", targets: ["CLI"]),
+    .library(name: "Platform", targets: ["Platform"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+  ],
+  targets: [
+    .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg"),
+    .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+    .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
+    .target(
+      name: "Platform",
+      dependencies: [
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        "CArchive",
+      ]
+    ),
+    .target(name: "Media", dependencies: ["Platform", "CFFmpeg"], path: "Sources/Plugins/Media"),
+    .target(name: "Resnet3D", dependencies: ["COpenBLAS"], path: "Sources/Plugins/Resnet3D"),
+    .target(name: "Builtin", dependencies: ["Platform", "Media"], path: "Sources/Plugins/Builtin"),
+    .executableTarget(
+      name: "CLI",
+      dependencies: [
+        "Platform", "Builtin", "Resnet3D",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Sources/CLI"
+    ),
+    .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+    .testTarget(name: "MediaTests", dependencies: ["Media", "Platform"]),
+    .testTarget(name: "Resnet3DTests", dependencies: ["Resnet3D"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "BundleTests", dependencies: ["Platform"]),
+    .testTarget(name: "CLITests", dependencies: ["Platform"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+import Builtin
+import Platform
+
+print("pleura \(PlatformVersion.current)")

@@ -1,0 +1,5 @@
+import Media
+import Platform
+
+/// Every plugin that ships with Pleura; the CLI registers these at start-up.
+public enum BuiltinPlugins {}
