@@ -2,4 +2,10 @@ import Media
 import Platform
 
 /// Every plugin that ships with Pleura; the CLI registers these at start-up.
-public enum BuiltinPlugins {}
+public enum BuiltinPlugins {
+  public static func registry() throws -> PluginRegistry {
+    var registry = PluginRegistry()
+    try registry.register(IngestPlugin.self)
+    return registry
+  }
+}

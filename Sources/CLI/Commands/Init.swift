@@ -1,0 +1,16 @@
+import ArgumentParser
+import Platform
+
+extension Pleura {
+  struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create a new catalog folder.")
+
+    @OptionGroup var catalogOptions: CatalogOptions
+    @Option(help: "A name for this site (default: site-<uuid prefix>).") var siteName: String?
+
+    func run() async throws {
+      let catalog = try Catalog.create(at: catalogOptions.location, siteName: siteName)
+      print("initialised catalog \(catalog.root.path) for site \(catalog.localSite.name) (\(catalog.localSite.uuid))")
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Platform
+
+extension Pleura {
+  struct Videos: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List source videos.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+      let rows = try Listings.videos(try catalogOptions.open())
+      if output.json { return try output.printJSON(rows) }
+      Terminal.table(
+        ["ID", "PATIENT", "LABEL", "CODEC", "SIZE", "FPS", "FRAMES", "SECONDS", "FILE"],
+        rows.map {
+          [
+            $0.id, $0.patient, $0.label, $0.codec, "\($0.width)x\($0.height)", $0.fps, "\($0.frames)",
+            String(format: "%.2f", $0.durationSeconds), $0.fileName,
+          ]
+        })
+    }
+  }
+
+  struct Patients: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List patients (pseudonyms) and their videos.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+      let rows = try Listings.patients(try catalogOptions.open())
+      if output.json { return try output.printJSON(rows) }
+      Terminal.table(["ID", "CODE", "SITE", "VIDEOS"], rows.map { [$0.id, $0.code, $0.site, "\($0.videos)"] })
+    }
+  }
+
+  struct Runs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List plugin runs, newest first.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Show at most this many runs.") var limit: Int?
+
+    func run() async throws {
+      let runs = try Listings.runs(try catalogOptions.open(), limit: limit)
+      if output.json { return try output.printJSON(runs) }
+      Terminal.table(
+        ["ID", "PLUGIN", "VERSION", "STATUS", "STARTED", "RESULT"],
+        runs.map { run in
+          let result = run.error ?? run.summary?.split(separator: "\n").first.map(String.init) ?? ""
+          return [run.id, run.plugin, run.pluginVersion, run.status.rawValue, run.startedAt, result]
+        })
+    }
+  }
+}

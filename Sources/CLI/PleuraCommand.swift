@@ -1,0 +1,15 @@
+import ArgumentParser
+import Platform
+
+/// The root command only dispatches; each subcommand lives in its own file.
+struct Pleura: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "pleura",
+    abstract: "Lung-ultrasound video collections: ingest, convert, tile, train, explain, share.",
+    version: PlatformVersion.current,
+    subcommands: [
+      Init.self, Status.self, Ingest.self, Videos.self, Patients.self, Runs.self, Show.self,
+      Lineage.self, Plugins.self, RunPlugin.self, Verify.self, GC.self,
+    ]
+  )
+}

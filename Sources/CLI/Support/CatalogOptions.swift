@@ -1,0 +1,29 @@
+import ArgumentParser
+import Builtin
+import Foundation
+import Logging
+import Platform
+
+/// `--catalog DIR` (or `PLEURA_CATALOG`), shared by every command.
+struct CatalogOptions: ParsableArguments {
+  @Option(name: .long, help: "Catalog folder (default: $PLEURA_CATALOG or ./pleura-catalog).")
+  var catalog: String?
+
+  var location: URL { catalog.map { URL(fileURLWithPath: $0) } ?? Catalog.defaultLocation() }
+
+  func open() throws -> Catalog { try Catalog.open(at: location) }
+
+  func runner(_ catalog: Catalog) -> Runner {
+    var logger = Logger(label: "pleura")
+    logger.logLevel = ProcessInfo.processInfo.environment["PLEURA_DEBUG"] == nil ? .warning : .debug
+    return Runner(catalog: catalog, logger: logger, progress: ProgressBar.sink())
+  }
+}
+
+/// `--json` on every listing.
+struct OutputOptions: ParsableArguments {
+  @Flag(name: .long, help: "Print machine-readable JSON.")
+  var json = false
+
+  func printJSON<T: Encodable>(_ value: T) throws { print(try CanonicalJSON.pretty(value)) }
+}

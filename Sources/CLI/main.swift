@@ -1,4 +1,0 @@
-import Builtin
-import Platform
-
-print("pleura \(PlatformVersion.current)")

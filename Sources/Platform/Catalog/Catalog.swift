@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+
+/// A Pleura catalog: one folder holding `catalog.sqlite` (SQLite in WAL mode, foreign keys on)
+/// and `objects/`, the content-addressed blob store.
+///
+/// ```swift
+/// let catalog = try Catalog.create(at: URL(fileURLWithPath: "pleura-catalog"))
+/// let same = try Catalog.open(at: catalog.root)
+/// ```
+public final class Catalog: Sendable {
+  public let root: URL
+  public let database: DatabasePool
+  public let blobs: BlobStore
+  /// The catalog's own site, created at init.
+  public let localSite: Site
+
+  public static let databaseFileName = "catalog.sqlite"
+  public static let objectsFolderName = "objects"
+
+  /// The schema version this binary writes (the number of its newest migration).
+  public static var schemaVersion: Int { CatalogMigrator.schemaVersion }
+
+  /// `PLEURA_CATALOG` when set, else `./pleura-catalog`.
+  public static func defaultLocation(environment: [String: String] = ProcessInfo.processInfo.environment)
+    -> URL
+  {
+    if let path = environment["PLEURA_CATALOG"], !path.isEmpty { return URL(fileURLWithPath: path) }
+    return URL(fileURLWithPath: "pleura-catalog")
+  }
+
+  // MARK: - Creating and opening
+
+  /// Creates a new catalog folder with its own site. Refuses a folder that already holds one.
+  public static func create(at root: URL, siteName: String? = nil) throws -> Catalog {
+    let root = root.standardizedFileURL
+    let fileManager = FileManager.default
+    let databaseURL = root.appendingPathComponent(databaseFileName)
+    if fileManager.fileExists(atPath: databaseURL.path) {
+      throw CatalogError.alreadyExists(path: root.path)
+    }
+    try fileManager.createDirectory(at: root, withIntermediateDirectories: true)
+    try BlobStore.create(at: root.appendingPathComponent(objectsFolderName))
+    let pool = try openPool(at: databaseURL, root: root)
+    try pool.write { db in
+      guard try Site.filter(Site.Columns.isLocal == true).fetchCount(db) == 0 else { return }
+      let uuid = UUID().uuidString.lowercased()
+      let name = siteName ?? "site-" + uuid.prefix(8)
+      try Site(id: EntityKind.site.newID(), name: name, uuid: uuid, isLocal: true, createdAt: Timestamp.now())
+        .insert(db)
+    }
+    return try Catalog(root: root, pool: pool)
+  }
+
+  /// Opens an existing catalog and migrates it forward.
+  public static func open(at root: URL) throws -> Catalog {
+    let root = root.standardizedFileURL
+    let fileManager = FileManager.default
+    var isDirectory: ObjCBool = false
+    guard fileManager.fileExists(atPath: root.path, isDirectory: &isDirectory) else {
+      throw CatalogError.notFound(path: root.path)
+    }
+    let databaseURL = root.appendingPathComponent(databaseFileName)
+    guard isDirectory.boolValue, fileManager.fileExists(atPath: databaseURL.path),
+      fileManager.fileExists(atPath: root.appendingPathComponent(objectsFolderName).path)
+    else { throw CatalogError.notACatalog(path: root.path) }
+    let pool = try openPool(at: databaseURL, root: root)
+    let catalog = try Catalog(root: root, pool: pool)
+    try RunReaper.markAbandonedRuns(in: catalog)
+    return catalog
+  }
+
+  private init(root: URL, pool: DatabasePool) throws {
+    self.root = root
+    self.database = pool
+    self.blobs = BlobStore(root: root.appendingPathComponent(Self.objectsFolderName))
+    guard let site = try pool.read({ db in try Site.filter(Site.Columns.isLocal == true).fetchOne(db) })
+    else { throw CatalogError.missingLocalSite(path: root.path) }
+    self.localSite = site
+  }
+
+  private static func openPool(at databaseURL: URL, root: URL) throws -> DatabasePool {
+    var configuration = Configuration()
+    configuration.foreignKeysEnabled = true
+    // Several `pleura` processes may share a catalog: wait for the writer instead of failing.
+    configuration.busyMode = .timeout(60)
+    let pool = try DatabasePool(path: databaseURL.path, configuration: configuration)
+    // One process migrates at a time; the others wait and then find nothing left to do.
+    let lock = try CatalogLock(file: root.appendingPathComponent(".migrate.lock"), mode: .exclusive)
+    defer { withExtendedLifetime(lock) {} }
+    let unknown = try pool.read { db in try CatalogMigrator.unknownApplied(db) }
+    guard unknown.isEmpty else {
+      throw CatalogError.newerSchema(path: root.path, unknownMigrations: unknown)
+    }
+    try CatalogMigrator.migrator.migrate(pool)
+    return pool
+  }
+
+  // MARK: - Locks
+
+  /// Held (shared) by every run while it writes; see ``CatalogLock``.
+  public func runLock() throws -> CatalogLock {
+    try CatalogLock(file: root.appendingPathComponent(".runs.lock"), mode: .shared)
+  }
+
+  /// Held (exclusive) by `gc`; nil while any run is in progress.
+  public func attemptMaintenanceLock() throws -> CatalogLock? {
+    try CatalogLock.attempt(file: root.appendingPathComponent(".runs.lock"), mode: .exclusive)
+  }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Problems opening or addressing a catalog. Each case reads as one clear sentence.
+public enum CatalogError: Error, CustomStringConvertible, Equatable {
+  case notFound(path: String)
+  case alreadyExists(path: String)
+  case notACatalog(path: String)
+  case newerSchema(path: String, unknownMigrations: [String])
+  case unknownID(String)
+  case ambiguousID(String, matches: [String])
+  case missingLocalSite(path: String)
+
+  public var description: String {
+    switch self {
+    case .notFound(let path):
+      "no catalog at \(path): run `pleura init` first, or pass --catalog DIR"
+    case .alreadyExists(let path):
+      "a catalog already exists at \(path)"
+    case .notACatalog(let path):
+      "\(path) exists but is not a Pleura catalog (no catalog.sqlite and objects/ inside)"
+    case .newerSchema(let path, let unknown):
+      "the catalog at \(path) was written by a newer Pleura (unknown migrations: "
+        + unknown.joined(separator: ", ") + "); upgrade Pleura to open it"
+    case .unknownID(let id):
+      "no entity with id \(id) in this catalog"
+    case .ambiguousID(let id, let matches):
+      "id \(id) is ambiguous: it matches \(matches.prefix(5).joined(separator: ", "))"
+    case .missingLocalSite(let path):
+      "the catalog at \(path) has no site of its own; it is damaged"
+    }
+  }
+}

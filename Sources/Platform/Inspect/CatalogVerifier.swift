@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+
+/// `pleura verify`: re-hashes every blob, checks that every referenced blob exists, that every
+/// provenance edge points at a real entity, and SQLite's own integrity and foreign keys.
+public struct CatalogVerifier {
+  public struct Report: Codable, Sendable {
+    public var blobsChecked: Int
+    public var edgesChecked: Int
+    public var problems: [String]
+    public var ok: Bool { problems.isEmpty }
+  }
+
+  /// Where each blob column lives, to say whose blob is damaged.
+  static let blobColumns: [(table: String, column: String)] = [
+    ("source_video", "blob_sha256"), ("conversion", "blob_sha256"), ("cube", "shard_sha256"),
+    ("model", "weights_sha256"), ("evaluation", "scores_sha256"),
+  ]
+
+  public static func run(_ catalog: Catalog, progress: ProgressSink = .silent) throws -> Report {
+    var problems: [String] = []
+    let (blobs, edges, integrity, foreignKeys) = try catalog.database.read { db in
+      (
+        try BlobRecord.fetchAll(db),
+        try RunEdge.fetchAll(db),
+        try String.fetchAll(db, sql: "PRAGMA integrity_check"),
+        try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+      )
+    }
+    if integrity != ["ok"] { problems += integrity.map { "database: \($0)" } }
+    for row in foreignKeys {
+      let table: String = row["table"]
+      let parent: String = row["parent"]
+      problems.append("database: a row of \(table) points at a missing \(parent)")
+    }
+    for (index, blob) in blobs.enumerated() {
+      progress("verify", index, blobs.count)
+      if let problem = catalog.blobs.check(blob.sha256, expectedSize: blob.size) {
+        problems.append(problem + (try owners(of: blob.sha256, in: catalog)))
+      }
+    }
+    try catalog.database.read { db in
+      for edge in edges where !(try EntityLookup.exists(edge.entity, in: db)) {
+        problems.append(
+          "run \(edge.runId): its \(edge.direction.rawValue) edge points at \(edge.entityKind.displayName) "
+            + "\(edge.entityId), which does not exist")
+      }
+      for (table, column) in blobColumns {
+        let missing = try String.fetchAll(
+          db,
+          sql: "SELECT \(column) FROM \(table) WHERE \(column) IS NOT NULL AND \(column) NOT IN (SELECT sha256 FROM blob)"
+        )
+        problems += missing.map { "\(table): references blob \($0), which the catalog does not know" }
+      }
+    }
+    return Report(blobsChecked: blobs.count, edgesChecked: edges.count, problems: problems)
+  }
+
+  static func owners(of sha256: String, in catalog: Catalog) throws -> String {
+    let names = try catalog.database.read { db in
+      var names: [String] = []
+      for (table, column) in blobColumns {
+        let ids = try String.fetchAll(
+          db, sql: "SELECT id FROM \(table) WHERE \(column) = ? LIMIT 3", arguments: [sha256])
+        names += ids
+      }
+      if let file = try String.fetchOne(
+        db, sql: "SELECT file_name FROM source_video WHERE blob_sha256 = ? LIMIT 1", arguments: [sha256])
+      {
+        names.append(file)
+      }
+      return names
+    }
+    return names.isEmpty ? "" : " (used by \(names.joined(separator: ", ")))"
+  }
+}

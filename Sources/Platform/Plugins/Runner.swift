@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+import Logging
+
+/// What a run produced, or the earlier run that stood in for it.
+public struct RunOutcome: Sendable, Codable {
+  public var runID: String
+  public var plugin: String
+  public var outputs: [EntityRef]
+  /// True when an earlier successful run with the same identity was reused.
+  public var reused: Bool
+  public var summary: String
+}
+
+public enum RunError: Error, CustomStringConvertible {
+  case inputNotFound(String)
+  case inputNotAccepted(EntityRef, plugin: String, accepted: [EntityKind])
+  case failed(plugin: String, runID: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .inputNotFound(let id): "input \(id) is not in this catalog"
+    case .inputNotAccepted(let ref, let plugin, let accepted):
+      "plugin \(plugin) does not take a \(ref.kind.displayName) (\(ref.id)); it takes "
+        + (accepted.isEmpty ? "no inputs" : accepted.map(\.displayName).joined(separator: ", "))
+    case .failed(let plugin, let runID, let reason): "\(reason) (\(plugin) run \(runID) failed)"
+    }
+  }
+}
+
+/// Runs plugins against a catalog with provenance and a run cache.
+///
+/// A run is recorded (`running`) before the plugin starts. The plugin's rows, the edges to its
+/// inputs and outputs and the `succeeded` mark are then written in one transaction; on error the
+/// run is marked `failed` and no output row exists. A process killed mid-run leaves a `running`
+/// row that the next open marks failed (``RunReaper``).
+public struct Runner: Sendable {
+  public let catalog: Catalog
+  public let logger: Logger
+  public let progress: ProgressSink
+
+  public init(catalog: Catalog, logger: Logger = Logger(label: "pleura"), progress: ProgressSink = .silent) {
+    self.catalog = catalog
+    self.logger = logger
+    self.progress = progress
+  }
+
+  public func run<P: Plugin>(
+    _ plugin: P.Type, parameters: P.Parameters, inputs: [EntityRef] = [], force: Bool = false
+  ) async throws -> RunOutcome {
+    let recordedJSON = try CanonicalJSON.encode(P.recorded(parameters))
+    let cacheKey = try await catalog.database.read { db in
+      try validate(inputs, for: P.self, in: db)
+      return try RunIdentity.cacheKey(
+        plugin: P.name, version: P.version, parametersJSON: recordedJSON, inputs: inputs, in: db)
+    }
+    if P.usesRunCache, !force, let earlier = try await reusableRun(cacheKey: cacheKey) {
+      return earlier
+    }
+    try await P.check(parameters, inputs: inputs, catalog: catalog)
+
+    let lock = try catalog.runLock()
+    defer { withExtendedLifetime(lock) {} }
+    let run = Run(
+      id: EntityKind.run.newID(), siteId: catalog.localSite.id, plugin: P.name,
+      pluginVersion: P.version.description, parametersJson: recordedJSON,
+      seed: RunIdentity.seed(in: recordedJSON), cacheKey: cacheKey, status: .running,
+      startedAt: Timestamp.now(), endedAt: nil, error: nil, platformVersion: PlatformVersion.current,
+      pid: getpid(), summary: nil)
+    try await catalog.database.write { db in
+      try run.insert(db)
+      for input in inputs { try RunEdge(runId: run.id, direction: .input, entity: input).insert(db) }
+    }
+    logger.debug("run \(run.id): \(P.name) \(P.version)")
+
+    let context = PluginContext(catalog: catalog, logger: logger, progress: progress, runID: run.id)
+    do {
+      let output = try await P().run(parameters, inputs: inputs, context: context)
+      try await DebugHooks.pauseBeforeCommit()
+      let persist = PersistContext(runID: run.id, siteID: catalog.localSite.id, now: Timestamp.now())
+      let (outputs, summary) = try await catalog.database.write { db in
+        let outputs = try output.persist(db, persist)
+        let summary = ([output.summary] + persist.notes).filter { !$0.isEmpty }.joined(separator: "\n")
+        for ref in outputs { try RunEdge(runId: run.id, direction: .output, entity: ref).insert(db) }
+        try db.execute(
+          sql: "UPDATE run SET status = 'succeeded', ended_at = ?, summary = ? WHERE id = ?",
+          arguments: [Timestamp.now(), summary, run.id])
+        return (outputs, summary)
+      }
+      return RunOutcome(runID: run.id, plugin: P.name, outputs: outputs, reused: false, summary: summary)
+    } catch {
+      let reason = error is CancellationError ? "cancelled" : String(describing: error)
+      try? await catalog.database.write { db in
+        try db.execute(
+          sql: "UPDATE run SET status = 'failed', ended_at = ?, error = ? WHERE id = ?",
+          arguments: [Timestamp.now(), reason, run.id])
+      }
+      throw RunError.failed(plugin: P.name, runID: run.id, reason: reason)
+    }
+  }
+
+  private func validate<P: Plugin>(_ inputs: [EntityRef], for plugin: P.Type, in db: Database) throws {
+    for input in inputs {
+      guard P.takes.contains(input.kind) else {
+        throw RunError.inputNotAccepted(input, plugin: P.name, accepted: P.takes)
+      }
+      guard try EntityLookup.exists(input, in: db) else { throw RunError.inputNotFound(input.id) }
+    }
+  }
+
+  /// The newest successful run with this identity whose outputs all still exist.
+  private func reusableRun(cacheKey: String) async throws -> RunOutcome? {
+    try await catalog.database.read { db in
+      let runs = try Run.filter(Run.Columns.cacheKey == cacheKey && Run.Columns.status == "succeeded")
+        .order(Run.Columns.startedAt.desc).fetchAll(db)
+      for run in runs {
+        let outputs = try RunEdge.filter(
+          RunEdge.Columns.runId == run.id && RunEdge.Columns.direction == RunEdge.Direction.output.rawValue
+        ).fetchAll(db).map(\.entity)
+        if try outputs.allSatisfy({ try EntityLookup.exists($0, in: db) }) {
+          return RunOutcome(
+            runID: run.id, plugin: run.plugin, outputs: outputs, reused: true, summary: run.summary ?? "")
+        }
+      }
+      return nil
+    }
+  }
+}

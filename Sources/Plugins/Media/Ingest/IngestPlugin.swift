@@ -1,0 +1,149 @@
+import Foundation
+import GRDB
+import Platform
+
+/// One file to ingest, with the patient pseudonym and the lung-sliding label it belongs to.
+public struct IngestItem: Codable, Sendable, Equatable {
+  public var path: String
+  public var patient: String
+  public var label: String
+  public var notes: String
+
+  public init(path: String, patient: String, label: String, notes: String = "") {
+    self.path = path
+    self.patient = patient
+    self.label = label
+    self.notes = notes
+  }
+}
+
+public enum IngestError: Error, CustomStringConvertible {
+  case noFiles
+  case batchFailed([String])
+
+  public var description: String {
+    switch self {
+    case .noFiles: "nothing to ingest: give at least one file"
+    case .batchFailed(let problems):
+      "\(problems.count) file(s) could not be ingested, so none was stored: "
+        + problems.joined(separator: "; ")
+    }
+  }
+}
+
+/// `ingest`: probes video files in-process, stores their bytes as blobs and records them as
+/// source videos of their patients. A run takes all its files or none; the CLI runs one file
+/// per run unless asked for all-or-nothing.
+public struct IngestPlugin: Plugin {
+  public struct Parameters: PluginParameters {
+    public var files: [IngestItem] = []
+    public init() {}
+    public init(files: [IngestItem]) { self.files = files }
+  }
+
+  public static let name = "ingest"
+  public static let version = SemanticVersion(1, 0, 0)
+  public static let summary = "Probe video files and store them as source videos of their patients."
+  public static let takes: [EntityKind] = []
+  public static let makes: [EntityKind] = [.sourceVideo, .patient]
+  public static let parameterHelp = [
+    "files": "list of {path, patient, label (present|absent|unknown), notes}"
+  ]
+  /// Files on disk can change between runs; the catalog deduplicates by content instead.
+  public static let usesRunCache = false
+
+  /// Only the file's base name is recorded: the folders above it may name a person.
+  public static func recorded(_ parameters: Parameters) -> Parameters {
+    var recorded = parameters
+    recorded.files = parameters.files.map { item in
+      var item = item
+      item.path = URL(fileURLWithPath: item.path).lastPathComponent
+      return item
+    }
+    return recorded
+  }
+
+  public init() {}
+
+  struct Probed: Sendable {
+    var item: IngestItem
+    var label: SlidingLabel
+    var probe: VideoProbe
+    var blob: StoredBlob
+  }
+
+  /// Refuses the whole request before anything is recorded when a file is missing, not a video,
+  /// or carries a bad label or patient code: every problem is listed, naming its file.
+  public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
+    guard !parameters.files.isEmpty else { throw IngestError.noFiles }
+    var problems: [String] = []
+    for item in parameters.files {
+      do {
+        try PatientCode.validate(item.patient)
+        _ = try SlidingLabel(validating: item.label)
+        _ = try VideoProbe.probe(URL(fileURLWithPath: item.path))
+      } catch {
+        problems.append(String(describing: error))
+      }
+    }
+    if problems.count == 1, parameters.files.count == 1 { throw IngestFileError(message: problems[0]) }
+    if !problems.isEmpty { throw IngestError.batchFailed(problems) }
+  }
+
+  public func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws
+    -> PluginOutput
+  {
+    var probed: [Probed] = []
+    for (index, item) in parameters.files.enumerated() {
+      try context.checkCancellation()
+      context.progress("ingest", index, parameters.files.count)
+      let url = URL(fileURLWithPath: item.path)
+      let probe = try VideoProbe.probe(url)
+      let blob = try context.blobs.store(fileAt: url)
+      let label = try SlidingLabel(validating: item.label)
+      probed.append(Probed(item: item, label: label, probe: probe, blob: blob))
+    }
+    let ready = probed
+    return PluginOutput(summary: "") { db, run in
+      try Self.persist(ready, in: db, run: run)
+    }
+  }
+
+  /// Writes patients and source videos; bytes already in the catalog are one video, reported.
+  static func persist(_ probed: [Probed], in db: Database, run: PersistContext) throws -> [EntityRef] {
+    var outputs: [EntityRef] = []
+    for entry in probed {
+      let name = URL(fileURLWithPath: entry.item.path).lastPathComponent
+      if let existing = try SourceVideo.filter(
+        SourceVideo.Columns.siteId == run.siteID && SourceVideo.Columns.blobSha256 == entry.blob.sha256
+      ).fetchOne(db) {
+        run.note("\(name): already in the catalog as \(existing.id); nothing stored")
+        continue
+      }
+      let (patient, created) = try Patient.findOrCreate(code: entry.item.patient, siteID: run.siteID, in: db)
+      if created { outputs.append(EntityRef(.patient, patient.id)) }
+      try BlobRecord.register(entry.blob, in: db)
+      let probe = entry.probe
+      let video = SourceVideo(
+        id: EntityKind.sourceVideo.newID(), siteId: run.siteID, patientId: patient.id,
+        blobSha256: entry.blob.sha256, fileName: name, label: entry.label,
+        notes: entry.item.notes.isEmpty ? nil : entry.item.notes, container: probe.container,
+        codec: probe.codec, width: probe.width, height: probe.height, fpsNum: probe.fpsNumerator,
+        fpsDen: probe.fpsDenominator, frameCount: probe.frameCount, durationSeconds: probe.durationSeconds,
+        createdAt: run.now)
+      try video.insert(db)
+      outputs.append(EntityRef(.sourceVideo, video.id))
+      run.note(
+        "\(name): ingested as \(video.id) (patient \(patient.code), \(entry.label.rawValue), "
+          + "\(probe.codec) \(probe.width)x\(probe.height), \(probe.fpsNumerator)/\(probe.fpsDenominator) fps, "
+          + "\(probe.frameCount) frames)")
+    }
+    return outputs
+  }
+}
+
+/// The one problem of a one-file run, passed through as it is.
+struct IngestFileError: Error, CustomStringConvertible {
+  var message: String
+  var description: String { message }
+}
