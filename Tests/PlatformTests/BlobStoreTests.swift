@@ -23,7 +23,9 @@ import Testing
   @Test func refusesNamesThatAreNotHashes() throws {
     let test = try TestCatalog()
     defer { test.cleanUp() }
-    for name in ["../../etc/passwd", "", String(repeating: "A", count: 64), String(repeating: "a", count: 63)] {
+    for name in [
+      "../../etc/passwd", "", String(repeating: "A", count: 64), String(repeating: "a", count: 63),
+    ] {
       #expect(throws: BlobStoreError.self) { try test.catalog.blobs.url(for: name) }
     }
   }
@@ -58,6 +60,7 @@ import Testing
         throw TestFailure(message: "stop")
       }
     }
-    #expect(try FileManager.default.contentsOfDirectory(atPath: test.catalog.blobs.stagingFolder.path).isEmpty)
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: test.catalog.blobs.stagingFolder.path).isEmpty)
   }
 }

@@ -49,7 +49,10 @@ import Testing
     try test.catalog.database.write { db in
       try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999_from_the_future')")
     }
-    #expect(throws: CatalogError.newerSchema(path: test.catalog.root.path, unknownMigrations: ["9999_from_the_future"])) {
+    #expect(
+      throws: CatalogError.newerSchema(
+        path: test.catalog.root.path, unknownMigrations: ["9999_from_the_future"])
+    ) {
       try Catalog.open(at: test.catalog.root)
     }
   }
@@ -63,7 +66,9 @@ import Testing
     let patient = try test.catalog.database.write { db in
       try Patient.findOrCreate(code: "P9", siteID: test.catalog.localSite.id, in: db).0
     }
-    let resolved = try test.catalog.database.read { db in try EntityLookup.resolve(String(patient.id.prefix(10)), in: db) }
+    let resolved = try test.catalog.database.read { db in
+      try EntityLookup.resolve(String(patient.id.prefix(10)), in: db)
+    }
     #expect(resolved == EntityRef(.patient, patient.id))
     #expect(throws: CatalogError.unknownID("pat_ffffffffffffffff")) {
       try test.catalog.database.read { db in try EntityLookup.resolve("pat_ffffffffffffffff", in: db) }

@@ -19,7 +19,9 @@ import Testing
     chmod(url.path, 0o644)
     try Data("Referenced".utf8).write(to: url)
     try await test.catalog.database.write { db in
-      try db.execute(sql: "INSERT INTO run_edge VALUES ((SELECT id FROM run), 'input', 'dataset', 'ds_00000000000000ff', '')")
+      try db.execute(
+        sql:
+          "INSERT INTO run_edge VALUES ((SELECT id FROM run), 'input', 'dataset', 'ds_00000000000000ff', '')")
     }
     let report = try CatalogVerifier.run(test.catalog)
     #expect(report.problems.count == 2)

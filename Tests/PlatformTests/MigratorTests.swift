@@ -9,7 +9,9 @@ import Testing
   @Test func embeddedMigrationsMatchTheMigrationsFolder() throws {
     let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("migrations")
-    let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+      $0.hasSuffix(".sql")
+    }.sorted()
     #expect(EmbeddedResources.migrations.map(\.name) == files)
     for migration in EmbeddedResources.migrations {
       let text = try String(contentsOf: folder.appendingPathComponent(migration.name), encoding: .utf8)

@@ -37,10 +37,13 @@ import Testing
     #expect(throws: ParameterError.badValue(name: "fail", value: "maybe", expected: "true or false")) {
       try ParameterSchema.apply(["fail=maybe"], to: MakePatientPlugin.self)
     }
-    #expect(throws: ParameterError.malformed("code")) { try ParameterSchema.apply(["code"], to: MakePatientPlugin.self) }
+    #expect(throws: ParameterError.malformed("code")) {
+      try ParameterSchema.apply(["code"], to: MakePatientPlugin.self)
+    }
     #expect(
       throws: ParameterError.unknown(
-        name: "cod", plugin: "make-patient", valid: ["blobText", "code", "fail", "refuse"], suggestion: "code")
+        name: "cod", plugin: "make-patient", valid: ["blobText", "code", "fail", "refuse"], suggestion: "code"
+      )
     ) { try ParameterSchema.apply(["cod=1"], to: MakePatientPlugin.self) }
   }
 }

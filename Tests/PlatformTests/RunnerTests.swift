@@ -90,10 +90,12 @@ import Testing
     defer { test.cleanUp() }
     let runner = Runner(catalog: test.catalog)
     await #expect(throws: RunError.self) {
-      try await runner.run(MakePatientPlugin.self, parameters: .init(), inputs: [EntityRef(.dataset, "ds_0000000000000001")])
+      try await runner.run(
+        MakePatientPlugin.self, parameters: .init(), inputs: [EntityRef(.dataset, "ds_0000000000000001")])
     }
     await #expect(throws: RunError.self) {
-      try await runner.run(MakePatientPlugin.self, parameters: .init(), inputs: [EntityRef(.patient, "pat_0000000000000001")])
+      try await runner.run(
+        MakePatientPlugin.self, parameters: .init(), inputs: [EntityRef(.patient, "pat_0000000000000001")])
     }
     let first = try await runner.run(MakePatientPlugin.self, parameters: .init())
     let withInput = try await runner.run(MakePatientPlugin.self, parameters: .init(), inputs: first.outputs)

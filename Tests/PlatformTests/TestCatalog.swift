@@ -20,7 +20,8 @@ struct TestCatalog {
     try catalog.database.read { db in
       var lines: [String] = []
       let tables = try String.fetchAll(
-        db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        db,
+        sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
       for table in tables {
         for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rowid") {
           lines.append("\(table): \(row.description)")

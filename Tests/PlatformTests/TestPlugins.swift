@@ -21,7 +21,8 @@ struct MakePatientPlugin: Plugin {
     if parameters.refuse { throw TestFailure(message: "refused before the run") }
   }
 
-  func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws -> PluginOutput {
+  func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws -> PluginOutput
+  {
     if !parameters.blobText.isEmpty { _ = try context.blobs.store(data: Data(parameters.blobText.utf8)) }
     if parameters.fail { throw TestFailure(message: "the plugin failed on purpose") }
     return PluginOutput(summary: "made \(parameters.code)") { db, run in
@@ -40,7 +41,8 @@ struct FailInPersistPlugin: Plugin {
   static let takes: [EntityKind] = []
   static let makes: [EntityKind] = [.patient]
 
-  func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws -> PluginOutput {
+  func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws -> PluginOutput
+  {
     PluginOutput(summary: "") { db, run in
       _ = try Patient.findOrCreate(code: "half-written", siteID: run.siteID, in: db)
       throw TestFailure(message: "failed after writing a row")

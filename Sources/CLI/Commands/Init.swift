@@ -10,7 +10,9 @@ extension Pleura {
 
     func run() async throws {
       let catalog = try Catalog.create(at: catalogOptions.location, siteName: siteName)
-      print("initialised catalog \(catalog.root.path) for site \(catalog.localSite.name) (\(catalog.localSite.uuid))")
+      print(
+        "initialised catalog \(catalog.root.path) for site \(catalog.localSite.name) (\(catalog.localSite.uuid))"
+      )
     }
   }
 }

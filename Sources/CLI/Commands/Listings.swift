@@ -30,7 +30,8 @@ extension Pleura {
     func run() async throws {
       let rows = try Listings.patients(try catalogOptions.open())
       if output.json { return try output.printJSON(rows) }
-      Terminal.table(["ID", "CODE", "SITE", "VIDEOS"], rows.map { [$0.id, $0.code, $0.site, "\($0.videos)"] })
+      Terminal.table(
+        ["ID", "CODE", "SITE", "VIDEOS"], rows.map { [$0.id, $0.code, $0.site, "\($0.videos)"] })
     }
   }
 

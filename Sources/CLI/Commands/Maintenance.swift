@@ -37,7 +37,8 @@ extension Pleura {
       for blob in report.unreferencedBlobs { print("\(verb) unreferenced blob \(blob)") }
       for stray in report.strayFiles { print("left alone: \(stray) is not a Pleura blob") }
       print(
-        "\(verb) \(report.stagingFiles.count + report.unreferencedBlobs.count) file(s), \(report.bytes) bytes")
+        "\(verb) \(report.stagingFiles.count + report.unreferencedBlobs.count) file(s), \(report.bytes) bytes"
+      )
     }
   }
 }

@@ -78,8 +78,11 @@ extension Pleura {
     func run() async throws {
       let plugin = try BuiltinPlugins.registry().plugin(named: name)
       let catalog = try catalogOptions.open()
-      let refs = try await catalog.database.read { db in try inputs.map { try EntityLookup.resolve($0, in: db) } }
-      let outcome = try await plugin.runWithAssignments(catalogOptions.runner(catalog), parameters, refs, force)
+      let refs = try await catalog.database.read { db in
+        try inputs.map { try EntityLookup.resolve($0, in: db) }
+      }
+      let outcome = try await plugin.runWithAssignments(
+        catalogOptions.runner(catalog), parameters, refs, force)
       if output.json { return try output.printJSON(outcome) }
       RunReport.print(outcome)
     }

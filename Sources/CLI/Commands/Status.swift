@@ -17,7 +17,10 @@ extension Pleura {
       for kind in EntityKind.allCases where kind != .site || status.entities[kind.rawValue, default: 0] > 1 {
         print("  \(kind.displayName): \(status.entities[kind.rawValue, default: 0])")
       }
-      print("source videos per label: " + SlidingLabel.allCases.map { "\($0.rawValue) \(status.videosPerLabel[$0.rawValue, default: 0])" }.joined(separator: ", "))
+      print(
+        "source videos per label: "
+          + SlidingLabel.allCases.map { "\($0.rawValue) \(status.videosPerLabel[$0.rawValue, default: 0])" }
+          .joined(separator: ", "))
       if !status.videosPerPatient.isEmpty {
         print("videos per patient:")
         for entry in status.videosPerPatient { print("  \(entry.patient) [\(entry.site)]: \(entry.videos)") }

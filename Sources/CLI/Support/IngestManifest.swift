@@ -52,7 +52,9 @@ enum IngestManifest {
         return row.fields[index].trimmingCharacters(in: .whitespaces)
       }
       let path = try field("path")
-      guard !path.isEmpty else { throw ManifestError.badRow(file: file, line: row.line, reason: "empty path") }
+      guard !path.isEmpty else {
+        throw ManifestError.badRow(file: file, line: row.line, reason: "empty path")
+      }
       let item = IngestItem(
         path: path.hasPrefix("/") ? path : folder.appendingPathComponent(path).standardizedFileURL.path,
         patient: try field("patient"), label: try field("label"), notes: try field("notes"))
@@ -64,14 +66,17 @@ enum IngestManifest {
       }
       if let earlier = firstSeen[item.path] {
         guard earlier.item.label == item.label, earlier.item.patient == item.patient else {
-          throw ManifestError.conflictingLabels(file: file, path: path, firstLine: earlier.line, line: row.line)
+          throw ManifestError.conflictingLabels(
+            file: file, path: path, firstLine: earlier.line, line: row.line)
         }
         continue  // the same file twice with the same facts: ingest it once
       }
       firstSeen[item.path] = (row.line, item)
       items.append(item)
     }
-    guard !items.isEmpty else { throw ManifestError.badRow(file: file, line: 1, reason: "no rows after the header") }
+    guard !items.isEmpty else {
+      throw ManifestError.badRow(file: file, line: 1, reason: "no rows after the header")
+    }
     return items
   }
 }
@@ -104,7 +109,9 @@ enum CSV {
         if character == "\"" {
           if let next = characters.next() {
             if next == "\"" { field.append("\"") } else { inQuotes = false; pending = next }
-          } else { inQuotes = false }
+          } else {
+            inQuotes = false
+          }
         } else {
           if character == "\n" || character == "\r\n" { line += 1 }
           field.append(character)

@@ -10,7 +10,8 @@ enum ProgressBar {
       if let total, total > 0 {
         let width = 30
         let filled = min(width, done * width / total)
-        line = "\r\(label) [" + String(repeating: "#", count: filled)
+        line =
+          "\r\(label) [" + String(repeating: "#", count: filled)
           + String(repeating: ".", count: width - filled) + "] \(done)/\(total)"
       }
       FileHandle.standardError.write(Data((line + (total == done ? "\n" : "")).utf8))

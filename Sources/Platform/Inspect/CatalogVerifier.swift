@@ -48,7 +48,8 @@ public struct CatalogVerifier {
       for (table, column) in blobColumns {
         let missing = try String.fetchAll(
           db,
-          sql: "SELECT \(column) FROM \(table) WHERE \(column) IS NOT NULL AND \(column) NOT IN (SELECT sha256 FROM blob)"
+          sql:
+            "SELECT \(column) FROM \(table) WHERE \(column) IS NOT NULL AND \(column) NOT IN (SELECT sha256 FROM blob)"
         )
         problems += missing.map { "\(table): references blob \($0), which the catalog does not know" }
       }

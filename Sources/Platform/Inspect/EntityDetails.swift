@@ -12,7 +12,9 @@ public struct EntityDetails: Codable, Sendable {
 
   public static func read(_ ref: EntityRef, in catalog: Catalog) throws -> EntityDetails {
     try catalog.database.read { db in
-      guard let row = try Row.fetchOne(db, sql: "SELECT * FROM \(ref.kind.table) WHERE id = ?", arguments: [ref.id])
+      guard
+        let row = try Row.fetchOne(
+          db, sql: "SELECT * FROM \(ref.kind.table) WHERE id = ?", arguments: [ref.id])
       else { throw CatalogError.unknownID(ref.id) }
       var fields: [String: JSONValue] = [:]
       for (column, value) in row { fields[column] = JSONValue(value) }

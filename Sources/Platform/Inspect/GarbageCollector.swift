@@ -22,7 +22,8 @@ public enum GarbageCollector {
   public static func run(_ catalog: Catalog, dryRun: Bool) throws -> Report {
     guard let lock = try catalog.attemptMaintenanceLock() else { throw GarbageCollectorError.runsInProgress }
     defer { withExtendedLifetime(lock) {} }
-    let known = Set(try catalog.database.read { db in try String.fetchAll(db, sql: "SELECT sha256 FROM blob") })
+    let known = Set(
+      try catalog.database.read { db in try String.fetchAll(db, sql: "SELECT sha256 FROM blob") })
     let inventory = try catalog.blobs.inventory()
     let unreferenced = inventory.blobs.filter { !known.contains($0) }
     let staging = try catalog.blobs.abandonedStagingFiles()

@@ -44,7 +44,8 @@ public struct LineageNode: Codable, Sendable {
     else {
       return LineageNode(kind: ref.kind, id: ref.id, label: label, madeBy: nil, inputs: [], seenAbove: false)
     }
-    let site = try String.fetchOne(db, sql: "SELECT name FROM site WHERE id = ?", arguments: [run.siteId]) ?? "?"
+    let site =
+      try String.fetchOne(db, sql: "SELECT name FROM site WHERE id = ?", arguments: [run.siteId]) ?? "?"
     let inputEdges = try RunEdge.filter(
       RunEdge.Columns.runId == run.id && RunEdge.Columns.direction == RunEdge.Direction.input.rawValue
     ).fetchAll(db)
@@ -53,7 +54,8 @@ public struct LineageNode: Codable, Sendable {
     let info = RunInfo(
       id: run.id, plugin: run.plugin, version: run.pluginVersion, parameters: run.parametersJson,
       status: run.status.rawValue, site: site, startedAt: run.startedAt)
-    return LineageNode(kind: ref.kind, id: ref.id, label: label, madeBy: info, inputs: inputs, seenAbove: false)
+    return LineageNode(
+      kind: ref.kind, id: ref.id, label: label, madeBy: info, inputs: inputs, seenAbove: false)
   }
 
   static func describe(_ ref: EntityRef, db: Database) throws -> String {
@@ -62,11 +64,13 @@ public struct LineageNode: Codable, Sendable {
       case .sourceVideo:
         "SELECT file_name || ' (' || label || ', patient ' || (SELECT code FROM patient WHERE id = patient_id) || ')' FROM source_video WHERE id = ?"
       case .patient: "SELECT 'patient ' || code FROM patient WHERE id = ?"
-      case .conversion: "SELECT width || 'x' || height || ' ' || codec || ' ' || fps_num || '/' || fps_den || ' fps' FROM conversion WHERE id = ?"
+      case .conversion:
+        "SELECT width || 'x' || height || ' ' || codec || ' ' || fps_num || '/' || fps_den || ' fps' FROM conversion WHERE id = ?"
       case .dataset: "SELECT name || '@' || version FROM dataset WHERE id = ?"
       case .site: "SELECT name FROM site WHERE id = ?"
       case .model: "SELECT architecture FROM model WHERE id = ?"
-      case .roi: "SELECT 'v' || version || ' ' || x || ',' || y || ',' || width || ',' || height || ' by ' || author FROM roi_annotation WHERE id = ?"
+      case .roi:
+        "SELECT 'v' || version || ' ' || x || ',' || y || ',' || width || ',' || height || ' by ' || author FROM roi_annotation WHERE id = ?"
       default: nil
       }
     guard let sql else { return ref.kind.displayName }
@@ -91,7 +95,8 @@ public struct LineageNode: Codable, Sendable {
     for (index, input) in inputs.enumerated() {
       let last = index == inputs.count - 1
       input.render(
-        into: &lines, prefix: childPrefix + (last ? "└─ " : "├─ "), childPrefix: childPrefix + (last ? "   " : "│  "))
+        into: &lines, prefix: childPrefix + (last ? "└─ " : "├─ "),
+        childPrefix: childPrefix + (last ? "   " : "│  "))
     }
   }
 }

@@ -59,7 +59,11 @@ public struct PluginRegistry: Sendable {
 
   /// Registers a plugin; a second plugin with the same name is a bug and is refused.
   public mutating func register<P: Plugin>(_ plugin: P.Type) throws {
-    let valid = !P.name.isEmpty && P.name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    let valid =
+      !P.name.isEmpty
+      && P.name.unicodeScalars.allSatisfy {
+        ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+      }
     guard valid else { throw RegistryError.invalidName(P.name) }
     guard plugins[P.name] == nil else { throw RegistryError.duplicate(P.name) }
     plugins[P.name] = RegisteredPlugin(P.self)

@@ -21,7 +21,9 @@ enum FrameCounter {
     avcodec_parameters_to_context(context, stream.pointee.codecpar)
     context!.pointee.thread_count = 0
     var status = avcodec_open2(context, decoder, nil)
-    guard status >= 0 else { throw ProbeError.undecodable(path: path, reason: ffmpegErrorDescription(status)) }
+    guard status >= 0 else {
+      throw ProbeError.undecodable(path: path, reason: ffmpegErrorDescription(status))
+    }
 
     var packet = av_packet_alloc()
     var frame = av_frame_alloc()
@@ -38,7 +40,8 @@ enum FrameCounter {
         if status == pleura_averror_eagain() || status == pleura_averror_eof() { return }
         guard status >= 0 else {
           throw ProbeError.undecodable(
-            path: path, reason: "decoding broke at frame \(counts.decodedFrames): \(ffmpegErrorDescription(status))")
+            path: path,
+            reason: "decoding broke at frame \(counts.decodedFrames): \(ffmpegErrorDescription(status))")
         }
         counts.decodedFrames += 1
         av_frame_unref(frame)
@@ -56,7 +59,8 @@ enum FrameCounter {
         let sent = avcodec_send_packet(context, packet)
         if sent < 0, sent != pleura_averror_eagain() {
           throw ProbeError.undecodable(
-            path: path, reason: "decoding broke at frame \(counts.decodedFrames): \(ffmpegErrorDescription(sent))")
+            path: path,
+            reason: "decoding broke at frame \(counts.decodedFrames): \(ffmpegErrorDescription(sent))")
         }
         try receive()
       }

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Test videos made at test time with the `ffmpeg` CLI (an independent tool, never used by
+/// Pleura itself), and the real public clips in ../shared/data/real-lus/ when present.
+enum Fixtures {
+  static var ffmpegAvailable: Bool { which("ffmpeg") != nil && which("ffprobe") != nil }
+
+  static let realClips = PleuraCLI.packageRoot.deletingLastPathComponent().appendingPathComponent(
+    "shared/data/real-lus")
+  static var realClipsAvailable: Bool { FileManager.default.fileExists(atPath: realClips.path) }
+
+  static func which(_ tool: String) -> String? {
+    for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+      let path = "\(folder)/\(tool)"
+      if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return nil
+  }
+
+  /// Runs a tool and returns its stdout; throws with its stderr when it fails.
+  @discardableResult
+  static func tool(_ name: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: which(name) ?? "/usr/bin/\(name)")
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let errors = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw FixtureError(
+        message: "\(name) \(arguments.joined(separator: " ")): " + String(decoding: errors, as: UTF8.self))
+    }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// A short test-pattern video; `encoder` picks codec and container options.
+  static func video(
+    in folder: URL, name: String, size: String = "160x120", rate: String = "25", seconds: Double = 1,
+    encoder: [String]
+  ) throws -> URL {
+    let url = folder.appendingPathComponent(name)
+    try tool(
+      "ffmpeg",
+      ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=\(rate):duration=\(seconds)"]
+        + encoder + [url.path])
+    return url
+  }
+
+  /// What ffprobe says of a file's first video stream.
+  struct Probe: Equatable {
+    var codec: String
+    var width: Int
+    var height: Int
+    var rate: String
+    var frames: Int
+  }
+
+  static func ffprobe(_ url: URL) throws -> Probe {
+    let text = try tool(
+      "ffprobe",
+      [
+        "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+        "stream=codec_name,width,height,avg_frame_rate,r_frame_rate,nb_read_frames", "-of", "json", url.path,
+      ])
+    let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+    let stream = (object["streams"] as! [[String: Any]])[0]
+    var rate = stream["avg_frame_rate"] as! String
+    if rate == "0/0" { rate = stream["r_frame_rate"] as! String }
+    return Probe(
+      codec: stream["codec_name"] as! String, width: stream["width"] as! Int,
+      height: stream["height"] as! Int,
+      rate: rate, frames: Int(stream["nb_read_frames"] as! String)!)
+  }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+  var message: String
+  var description: String { message }
+}
