@@ -50,8 +50,8 @@ struct PleuraCLI {
     process.environment = env
     let out = folder.appendingPathComponent("out-\(UUID().uuidString)")
     let err = folder.appendingPathComponent("err-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: err.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     try process.run()
