@@ -21,7 +21,8 @@ struct Fixtures {
   func ffmpeg(_ name: String, source: String, _ arguments: [String]) throws -> URL {
     let output = url(name)
     try Self.run(
-      "ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source] + arguments + [output.path])
+      "ffmpeg",
+      ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source] + arguments + [output.path])
     return output
   }
 
@@ -36,8 +37,9 @@ struct Fixtures {
     let message = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     if process.terminationStatus != 0 {
-      throw FixtureError.toolFailed("\(tool) \(arguments.joined(separator: " ")): "
-        + (String(data: message, encoding: .utf8) ?? ""))
+      throw FixtureError.toolFailed(
+        "\(tool) \(arguments.joined(separator: " ")): "
+          + (String(data: message, encoding: .utf8) ?? ""))
     }
   }
 

@@ -7,7 +7,10 @@ import Testing
   static let formats: [(String, String, [String], String, Int)] = [
     ("h264.mp4", "testsrc2=s=96x64:r=25:d=1", ["-c:v", "libx264", "-pix_fmt", "yuv420p"], "h264", 25),
     ("mpeg4.avi", "testsrc2=s=96x64:r=54:d=0.5", ["-c:v", "mpeg4", "-q:v", "4"], "mpeg4", 27),
-    ("mjpeg.avi", "testsrc2=s=96x64:r=25:d=1", ["-c:v", "mjpeg", "-q:v", "5", "-pix_fmt", "yuvj420p"], "mjpeg", 25),
+    (
+      "mjpeg.avi", "testsrc2=s=96x64:r=25:d=1", ["-c:v", "mjpeg", "-q:v", "5", "-pix_fmt", "yuvj420p"],
+      "mjpeg", 25
+    ),
     ("mpeg2.mpg", "testsrc2=s=96x64:r=25:d=1", ["-c:v", "mpeg2video", "-f", "vob"], "mpeg2video", 25),
     ("anim.gif", "testsrc2=s=96x64:r=10:d=1", ["-f", "gif"], "gif", 10),
     ("h264.mov", "testsrc2=s=96x64:r=30:d=1", ["-c:v", "libx264", "-pix_fmt", "yuv420p"], "h264", 30),

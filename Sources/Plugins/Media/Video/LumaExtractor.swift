@@ -15,7 +15,8 @@ final class LumaExtractor {
   static func hasDirectLuma(_ format: Int32) -> Bool {
     guard let descriptor = av_pix_fmt_desc_get(AVPixelFormat(rawValue: format)) else { return false }
     let flags = descriptor.pointee.flags
-    let rejected = UInt64(AV_PIX_FMT_FLAG_RGB) | UInt64(AV_PIX_FMT_FLAG_PAL) | UInt64(AV_PIX_FMT_FLAG_BE)
+    let rejected =
+      UInt64(AV_PIX_FMT_FLAG_RGB) | UInt64(AV_PIX_FMT_FLAG_PAL) | UInt64(AV_PIX_FMT_FLAG_BE)
       | UInt64(AV_PIX_FMT_FLAG_BITSTREAM) | UInt64(AV_PIX_FMT_FLAG_FLOAT)
     if flags & rejected != 0 { return false }
     let luma = descriptor.pointee.comp.0

@@ -37,7 +37,8 @@ public enum VideoError: Error, Equatable, Sendable, CustomStringConvertible {
     case .decodeFailed(let file, let frame, let reason):
       return "Decoding '\(file)' broke at frame \(frame): \(reason)."
     case .truncated(let file, let frame, let declared):
-      return "'\(file)' is truncated: decoding broke at frame \(frame) of the \(declared) its container declares."
+      return
+        "'\(file)' is truncated: decoding broke at frame \(frame) of the \(declared) its container declares."
     case .noFrames(let file):
       return "'\(file)' decodes to no frames."
     case .cannotCreateOutput(let file, let reason):

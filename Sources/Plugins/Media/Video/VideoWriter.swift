@@ -202,13 +202,15 @@ public final class VideoWriter {
     precondition(!finished, "VideoWriter.append after finish")
     var status = av_frame_make_writable(frame)
     guard status >= 0 else {
-      throw VideoError.encodeFailed(file: url.path, frame: framesWritten, reason: ffmpegErrorDescription(status))
+      throw VideoError.encodeFailed(
+        file: url.path, frame: framesWritten, reason: ffmpegErrorDescription(status))
     }
     copyLuma(pixels, stride: stride)
     frame!.pointee.pts = Int64(framesWritten)
     status = avcodec_send_frame(codecContext, frame)
     guard status >= 0 else {
-      throw VideoError.encodeFailed(file: url.path, frame: framesWritten, reason: ffmpegErrorDescription(status))
+      throw VideoError.encodeFailed(
+        file: url.path, frame: framesWritten, reason: ffmpegErrorDescription(status))
     }
     framesWritten += 1
     try drainPackets()
@@ -250,7 +252,8 @@ public final class VideoWriter {
       if encodedWidth > width { target[width] = target[width - 1] }
     }
     if encodedHeight > height {
-      (destination + height * lineSize).update(from: destination + (height - 1) * lineSize, count: encodedWidth)
+      (destination + height * lineSize).update(
+        from: destination + (height - 1) * lineSize, count: encodedWidth)
     }
   }
 
