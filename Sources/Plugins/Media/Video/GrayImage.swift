@@ -1,0 +1,39 @@
+/// An 8-bit grey image, rows top to bottom, no padding between rows (`pixels.count == width * height`).
+///
+/// B-mode ultrasound is grey, so this is the currency of the video library: decoders produce it,
+/// writers consume it.
+public struct GrayImage: Hashable, Sendable {
+  /// Width in pixels.
+  public let width: Int
+  /// Height in pixels.
+  public let height: Int
+  /// `width * height` luma values, row-major.
+  public var pixels: [UInt8]
+
+  /// Wraps existing pixels; `pixels.count` must equal `width * height`.
+  public init(width: Int, height: Int, pixels: [UInt8]) {
+    precondition(width > 0 && height > 0, "image size must be positive")
+    precondition(pixels.count == width * height, "pixel count must be width * height")
+    self.width = width
+    self.height = height
+    self.pixels = pixels
+  }
+
+  /// An image filled with one value (black by default).
+  public init(width: Int, height: Int, fill: UInt8 = 0) {
+    self.init(width: width, height: height, pixels: [UInt8](repeating: fill, count: width * height))
+  }
+
+  /// The pixel at column `x`, row `y`.
+  public subscript(x: Int, y: Int) -> UInt8 {
+    get { pixels[y * width + x] }
+    set { pixels[y * width + x] = newValue }
+  }
+
+  /// Mean pixel value (0–255).
+  public var meanBrightness: Double {
+    var sum = 0
+    for value in pixels { sum &+= Int(value) }
+    return Double(sum) / Double(pixels.count)
+  }
+}

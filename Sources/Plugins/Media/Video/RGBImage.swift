@@ -1,0 +1,91 @@
+/// A colour for drawing on an `RGBImage`.
+public struct RGBColor: Hashable, Sendable {
+  /// Red, 0–255.
+  public var red: UInt8
+  /// Green, 0–255.
+  public var green: UInt8
+  /// Blue, 0–255.
+  public var blue: UInt8
+
+  /// A colour from its three components.
+  public init(red: UInt8, green: UInt8, blue: UInt8) {
+    self.red = red
+    self.green = green
+    self.blue = blue
+  }
+
+  /// A grey level.
+  public init(gray: UInt8) { self.init(red: gray, green: gray, blue: gray) }
+
+  /// Pure white.
+  public static let white = RGBColor(gray: 255)
+  /// Pure black.
+  public static let black = RGBColor(gray: 0)
+  /// Saturated red.
+  public static let red = RGBColor(red: 255, green: 0, blue: 0)
+  /// Saturated green.
+  public static let green = RGBColor(red: 0, green: 255, blue: 0)
+  /// Yellow (good on grey ultrasound).
+  public static let yellow = RGBColor(red: 255, green: 220, blue: 0)
+}
+
+/// An 8-bit RGB image, rows top to bottom, 3 interleaved bytes per pixel, no row padding.
+public struct RGBImage: Hashable, Sendable {
+  /// Width in pixels.
+  public let width: Int
+  /// Height in pixels.
+  public let height: Int
+  /// `width * height * 3` bytes: R, G, B per pixel, row-major.
+  public var pixels: [UInt8]
+
+  /// An image filled with `fill`.
+  public init(width: Int, height: Int, fill: RGBColor = .black) {
+    precondition(width > 0 && height > 0, "image size must be positive")
+    self.width = width
+    self.height = height
+    var pixels = [UInt8](repeating: 0, count: width * height * 3)
+    for i in stride(from: 0, to: pixels.count, by: 3) {
+      pixels[i] = fill.red
+      pixels[i + 1] = fill.green
+      pixels[i + 2] = fill.blue
+    }
+    self.pixels = pixels
+  }
+
+  /// The grey image as RGB (each grey value copied into all three channels).
+  public init(_ gray: GrayImage) {
+    width = gray.width
+    height = gray.height
+    pixels = [UInt8](unsafeUninitializedCapacity: gray.pixels.count * 3) { buffer, count in
+      for (i, value) in gray.pixels.enumerated() {
+        buffer[3 * i] = value
+        buffer[3 * i + 1] = value
+        buffer[3 * i + 2] = value
+      }
+      count = gray.pixels.count * 3
+    }
+  }
+
+  /// The colour at column `x`, row `y`.
+  public subscript(x: Int, y: Int) -> RGBColor {
+    get {
+      let i = 3 * (y * width + x)
+      return RGBColor(red: pixels[i], green: pixels[i + 1], blue: pixels[i + 2])
+    }
+    set {
+      let i = 3 * (y * width + x)
+      pixels[i] = newValue.red
+      pixels[i + 1] = newValue.green
+      pixels[i + 2] = newValue.blue
+    }
+  }
+
+  /// Copies `gray` into this image with its top-left corner at (`x`, `y`), clipped to the image.
+  public mutating func paste(_ gray: GrayImage, x: Int, y: Int) {
+    for row in max(0, -y)..<min(gray.height, height - y) {
+      for column in max(0, -x)..<min(gray.width, width - x) {
+        self[x + column, y + row] = RGBColor(gray: gray[column, row])
+      }
+    }
+  }
+}

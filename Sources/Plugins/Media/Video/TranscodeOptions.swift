@@ -1,0 +1,62 @@
+/// Parameters of a conversion to the working format. Defaults are the study's: 640x480, 30 fps,
+/// H.264 in MP4 (libx264, crf 18, preset medium), stretched.
+///
+/// ```swift
+/// var options = TranscodeOptions()          // the study's format
+/// options.codec = .ffv1                     // lossless, Matroska
+/// options.scaling = .letterbox
+/// ```
+public struct TranscodeOptions: Hashable, Sendable {
+  /// Output width in pixels.
+  public var width: Int
+  /// Output height in pixels.
+  public var height: Int
+  /// Constant output frame rate.
+  public var frameRate: VideoRational
+  /// Encoder and quality. Lossless choices: `.ffv1` (Matroska) or `.h264Lossless` (x264 qp 0).
+  public var codec: VideoCodec
+  /// Container; nil means the codec's usual one.
+  public var container: VideoContainer?
+  /// How frames of another aspect ratio are fitted.
+  public var scaling: ScalingMode
+  /// Decoder and encoder threads each; 0 lets libavcodec choose.
+  public var threads: Int
+
+  /// The study's conversion, with any field overridden.
+  public init(
+    width: Int = 640, height: Int = 480, frameRate: VideoRational = VideoRational(integer: 30),
+    codec: VideoCodec = .studyDefault, container: VideoContainer? = nil, scaling: ScalingMode = .stretch,
+    threads: Int = 0
+  ) {
+    self.width = width
+    self.height = height
+    self.frameRate = frameRate
+    self.codec = codec
+    self.container = container
+    self.scaling = scaling
+    self.threads = threads
+  }
+
+  /// The writer settings these options imply.
+  public var writerOptions: VideoWriterOptions {
+    VideoWriterOptions(codec: codec, container: container, frameRate: frameRate, threads: threads)
+  }
+}
+
+/// How far a conversion has got.
+public struct TranscodeProgress: Sendable, Equatable {
+  /// Output frames encoded so far.
+  public let framesDone: Int
+  /// Expected output frames, `round(source duration × rate)`; 0 when the source states no duration.
+  public let estimatedTotal: Int
+}
+
+/// What a conversion produced.
+public struct TranscodeResult: Sendable, Equatable {
+  /// What the source's container said.
+  public let source: VideoStreamInfo
+  /// Frames decoded from the source.
+  public let sourceFrameCount: Int
+  /// What was written (size, rate, frame count, duration, codec, container).
+  public let output: VideoWriteSummary
+}

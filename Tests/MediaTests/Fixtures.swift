@@ -1,0 +1,77 @@
+import Foundation
+import Media
+import Testing
+
+/// Test inputs made at test time with the ffmpeg CLI (never used by library code), in a fresh folder.
+struct Fixtures {
+  let directory: URL
+
+  init() throws {
+    directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("pleura-media-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  }
+
+  func remove() { try? FileManager.default.removeItem(at: directory) }
+
+  func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+  /// Runs `ffmpeg -f lavfi -i SOURCE ARGS... OUT` and returns OUT.
+  @discardableResult
+  func ffmpeg(_ name: String, source: String, _ arguments: [String]) throws -> URL {
+    let output = url(name)
+    try Self.run(
+      "ffmpeg",
+      ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source] + arguments + [output.path])
+    return output
+  }
+
+  static func run(_ tool: String, _ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [tool] + arguments
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let message = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    if process.terminationStatus != 0 {
+      throw FixtureError.toolFailed(
+        "\(tool) \(arguments.joined(separator: " ")): "
+          + (String(data: message, encoding: .utf8) ?? ""))
+    }
+  }
+
+  /// Whether the ffmpeg CLI has `encoder`.
+  static func hasEncoder(_ encoder: String) -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["ffmpeg", "-hide_banner", "-h", "encoder=\(encoder)"]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return false }
+    let text = String(data: output.fileHandleForReading.readDataToEndOfFile(), encoding: .utf8) ?? ""
+    process.waitUntilExit()
+    return text.contains("Encoder \(encoder)")
+  }
+
+  /// The shared real lung-ultrasound clips (`../shared/data/real-lus` from the package root), if present.
+  static var realClips: URL? {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let folder = root.deletingLastPathComponent().appendingPathComponent("shared/data/real-lus")
+    return FileManager.default.fileExists(atPath: folder.path) ? folder : nil
+  }
+
+  /// Decodes all of `url`.
+  static func decodeAll(_ url: URL) throws -> [DecodedFrame] {
+    let decoder = try VideoDecoder(url: url)
+    var frames: [DecodedFrame] = []
+    while let frame = try decoder.nextFrame() { frames.append(frame) }
+    return frames
+  }
+}
+
+enum FixtureError: Error { case toolFailed(String) }
