@@ -37,7 +37,8 @@ let package = Package(
     .executableTarget(
       name: "CLI",
       dependencies: [
-        "Platform", "Builtin", "Resnet3D",
+        "Platform", "Builtin", "Media", "Resnet3D",
+        .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/CLI"

@@ -80,6 +80,41 @@ public struct BlobStore: Sendable {
     }
   }
 
+  /// Moves a file the caller made (in ``scratchFolder()``) into the store without copying it.
+  public func store(movingFileAt file: URL) throws -> StoredBlob {
+    let (sha256, size) = try SHA256Hex.digest(fileAt: file)
+    let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
+    if descriptor >= 0 {
+      fsync(descriptor)
+      close(descriptor)
+    }
+    let blob = StoredBlob(sha256: sha256, size: size)
+    try moveIntoPlace(staging: file, blob: blob)
+    return blob
+  }
+
+  /// A new private folder inside the store's staging area, on the same file system as the
+  /// blobs, for a plugin's intermediate files. Named by process so `gc` knows when it is
+  /// abandoned; the caller removes it.
+  public func scratchFolder() throws -> URL {
+    let folder = stagingFolder.appendingPathComponent("\(getpid())-\(UUID().uuidString).scratch")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+  }
+
+  /// Calls `body` with a path to the blob that ends in `fileName`'s extension, for libraries
+  /// that look at file names (a symbolic link in a scratch folder, removed afterwards).
+  public func withNamedPath<T>(_ sha256: String, fileName: String, _ body: (URL) throws -> T) throws -> T {
+    let target = try url(for: sha256)
+    guard FileManager.default.fileExists(atPath: target.path) else { throw BlobStoreError.missing(sha256) }
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let ext = URL(fileURLWithPath: fileName).pathExtension
+    let link = folder.appendingPathComponent(ext.isEmpty ? "blob" : "blob.\(ext)")
+    try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+    return try body(link)
+  }
+
   public func store(data: Data) throws -> StoredBlob {
     try write { sink in try sink.write(data) }
   }

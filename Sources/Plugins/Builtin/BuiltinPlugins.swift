@@ -6,6 +6,8 @@ public enum BuiltinPlugins {
   public static func registry() throws -> PluginRegistry {
     var registry = PluginRegistry()
     try registry.register(IngestPlugin.self)
+    try registry.register(TranscodePlugin.self)
+    try registry.register(RoiPlugin.self)
     return registry
   }
 }

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Media
+import Platform
+
+extension Pleura {
+  struct Frame: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write one frame of a video or conversion as PNG.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @Argument(help: "A source video or conversion id.") var id: String
+    @Option(help: "Time in seconds.") var at = 0.0
+    @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
+
+    func validate() throws {
+      guard at >= 0 else { throw ValidationError("--at must be 0 or more seconds") }
+    }
+
+    func run() async throws {
+      let catalog = try catalogOptions.open()
+      let target = try MediaTarget.resolve(id, in: catalog)
+      let image = try target.withFile(in: catalog) { url in try FrameGrabber.frame(of: url, at: at) }
+      try PNGWriter.write(image, to: URL(fileURLWithPath: output))
+      print("wrote \(output) (\(image.width)x\(image.height), \(target.label) at \(at) s)")
+    }
+  }
+
+  struct MMode: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "mmode",
+      abstract: "Write the M-mode image (one pixel column over time, left to right) as PNG.",
+      discussion: "The column defaults to the middle of the video's current ROI.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @Argument(help: "A source video or conversion id.") var id: String
+    @Option(help: "Pixel column.") var column: Int?
+    @Option(help: "Row range Y0-Y1 (default: the ROI's rows, else the whole height).") var rows: String?
+    @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
+
+    func run() async throws {
+      let catalog = try catalogOptions.open()
+      let target = try MediaTarget.resolve(id, in: catalog)
+      guard let column = column ?? target.roi.map({ $0.x + $0.width / 2 }) else {
+        throw ValidationError("\(target.label) has no ROI: give --column X (0-\(target.width - 1))")
+      }
+      var range: Range<Int>? = target.roi.map { $0.y..<$0.maxY }
+      if let rows {
+        let parts = rows.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 0, parts[1] > parts[0], parts[1] <= target.height else {
+          throw ValidationError("--rows '\(rows)' is not Y0-Y1 within 0-\(target.height)")
+        }
+        range = parts[0]..<parts[1]
+      }
+      guard (0..<target.width).contains(column) else {
+        throw ValidationError("--column \(column) is outside the frame width \(target.width)")
+      }
+      let image = try target.withFile(in: catalog) { url in
+        try MModeImage.make(from: url, column: column, rows: range)
+      }
+      try PNGWriter.write(image, to: URL(fileURLWithPath: output))
+      print("wrote \(output) (\(image.width)x\(image.height): column \(column) of \(target.label) over time)")
+    }
+  }
+
+  struct Sheet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write a contact sheet (evenly spaced frames with their times) as PNG.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @Argument(help: "A source video or conversion id.") var id: String
+    @Option(help: "Columns.") var columns = 4
+    @Option(help: "Rows.") var rows = 3
+    @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
+
+    func run() async throws {
+      let catalog = try catalogOptions.open()
+      let target = try MediaTarget.resolve(id, in: catalog)
+      let image = try target.withFile(in: catalog) { url in
+        try ContactSheet.make(from: url, columns: columns, rows: rows)
+      }
+      try PNGWriter.write(image, to: URL(fileURLWithPath: output))
+      print("wrote \(output) (\(image.width)x\(image.height), \(columns * rows) frames of \(target.label))")
+    }
+  }
+}

@@ -1,0 +1,196 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Media
+import Platform
+
+extension Pleura {
+  struct Roi: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "roi",
+      abstract: "Pleural regions of interest: set, import, export, history, show, suggest.",
+      subcommands: [Set.self, Import.self, Export.self, History.self, ShowOverlay.self])
+
+    static var defaultAuthor: String { ProcessInfo.processInfo.environment["USER"] ?? "unknown" }
+
+    struct Set: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Set a video's ROI; an edit adds a version that supersedes the previous one.")
+      @OptionGroup var catalogOptions: CatalogOptions
+      @Argument(help: "A source video id, or a conversion id for its pixels.") var video: String
+      @Option(help: "X,Y,W,H in pixels.") var rect: String
+      @Option(help: "Inclusive frame range A-B.") var frames: String?
+      @Option(help: "source or conversion (the video's newest conversion).") var space = "source"
+      @Option(help: "Who drew it.") var author = Roi.defaultAuthor
+
+      func validate() throws {
+        guard PixelRect(parsing: rect) != nil else {
+          throw ValidationError("--rect '\(rect)' is not X,Y,W,H")
+        }
+        guard ["source", "conversion"].contains(space) else {
+          throw ValidationError("--space '\(space)' is not source or conversion")
+        }
+        if let frames, FrameRange.parse(frames) == nil {
+          throw ValidationError("--frames '\(frames)' is not A-B")
+        }
+      }
+
+      func run() async throws {
+        let catalog = try catalogOptions.open()
+        let target = try MediaTarget.resolve(video, preferConversion: space == "conversion", in: catalog)
+        let range = frames.flatMap(FrameRange.parse) ?? (-1, -1)
+        let entry = RoiEntry(
+          video: target.video.id, conversion: target.conversion?.id ?? "", rect: PixelRect(parsing: rect)!,
+          frameStart: range.0, frameEnd: range.1, author: author)
+        try await RoiCommands.record([entry], catalog: catalog, options: catalogOptions)
+      }
+    }
+
+    struct Import: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Import ROIs from CSV or JSON (video by id or by original file name).",
+        discussion: """
+          CSV columns: video,x,y,width,height[,frame_start,frame_end][,author][,conversion].
+          JSON: an array of objects with the same keys. All rows are checked before any is stored.
+          """)
+      @OptionGroup var catalogOptions: CatalogOptions
+      @Argument(help: "CSV or JSON file.") var file: String
+      @Option(help: "Author for rows that name none.") var author = Roi.defaultAuthor
+
+      func run() async throws {
+        let catalog = try catalogOptions.open()
+        let entries: [RoiEntry]
+        do {
+          entries = try RoiFile.read(URL(fileURLWithPath: file), defaultAuthor: author, catalog: catalog)
+        } catch let error as RoiFileError {
+          throw ValidationError(error.description)
+        }
+        try await RoiCommands.record(entries, catalog: catalog, options: catalogOptions)
+      }
+    }
+
+    struct Export: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Export every video's current ROI as CSV or JSON.")
+      @OptionGroup var catalogOptions: CatalogOptions
+      @OptionGroup var output: OutputOptions
+
+      func run() async throws {
+        let rows = try RoiCommands.currentRows(try catalogOptions.open())
+        if output.json { return try output.printJSON(rows) }
+        print("video,file_name,version,x,y,width,height,frame_start,frame_end,author,conversion")
+        for row in rows {
+          let fields: [String] = [
+            row.video, row.fileName, "\(row.version)", "\(row.x)", "\(row.y)", "\(row.width)",
+            "\(row.height)",
+            row.frameStart.map(String.init) ?? "", row.frameEnd.map(String.init) ?? "", row.author,
+            row.conversion ?? "",
+          ]
+          print(fields.map(RoiFile.csvField).joined(separator: ","))
+        }
+      }
+    }
+
+    struct History: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(abstract: "Every ROI version of a video, oldest first.")
+      @OptionGroup var catalogOptions: CatalogOptions
+      @OptionGroup var output: OutputOptions
+      @Argument(help: "A source video id.") var video: String
+
+      func run() async throws {
+        let catalog = try catalogOptions.open()
+        let target = try MediaTarget.resolve(video, in: catalog)
+        let versions = try await catalog.database.read { db in
+          try RoiAnnotation.history(forVideo: target.video.id, in: db)
+        }
+        if output.json { return try output.printJSON(versions) }
+        if versions.isEmpty { return print("\(target.video.id) has no ROI yet") }
+        Terminal.table(
+          ["VERSION", "ID", "RECT", "SPACE", "FRAMES", "AUTHOR", "CREATED"],
+          versions.map { roi in
+            [
+              "\(roi.version)", roi.id, roi.rect.description, roi.conversionId ?? "source",
+              roi.frameStart.map { "\($0)-\(roi.frameEnd!)" } ?? "all", roi.author, roi.createdAt,
+            ]
+          })
+      }
+    }
+
+    struct ShowOverlay: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Write a frame with the ROI and its tile grid drawn on it (PNG).")
+      @OptionGroup var catalogOptions: CatalogOptions
+      @Argument(help: "A source video or conversion id (a video id shows its newest conversion).") var video:
+        String
+      @Option(help: "Tile size of the grid.") var tile = 30
+      @Option(help: "Time in seconds.") var at = 0.0
+      @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
+
+      func run() async throws {
+        let catalog = try catalogOptions.open()
+        var target = try MediaTarget.resolve(video, in: catalog)
+        if target.conversion == nil,
+          let converted = try? MediaTarget.resolve(video, preferConversion: true, in: catalog)
+        {
+          target = converted
+        }
+        guard let roi = target.roi else {
+          throw ValidationError("\(target.label) has no ROI yet: use `pleura roi set`")
+        }
+        let frame = try target.withFile(in: catalog) { url in try FrameGrabber.frame(of: url, at: at) }
+        let image = RoiOverlay.draw(frame: frame, roi: roi, tile: tile)
+        try PNGWriter.write(image, to: URL(fileURLWithPath: output))
+        print(
+          "wrote \(output): ROI \(roi) (version \(target.roiVersion ?? 0)) with a \(tile) px grid on \(target.label)"
+        )
+      }
+    }
+  }
+}
+
+/// Shared by the `roi` subcommands.
+enum RoiCommands {
+  static func record(_ entries: [RoiEntry], catalog: Catalog, options: CatalogOptions) async throws {
+    do {
+      let outcome = try await options.runner(catalog).run(RoiPlugin.self, parameters: .init(entries: entries))
+      RunReport.print(outcome)
+    } catch let error as RoiError {
+      throw ValidationError(error.description)
+    }
+  }
+
+  struct Row: Encodable {
+    var video: String
+    var fileName: String
+    var version: Int
+    var x: Int
+    var y: Int
+    var width: Int
+    var height: Int
+    var frameStart: Int?
+    var frameEnd: Int?
+    var author: String
+    var conversion: String?
+  }
+
+  static func currentRows(_ catalog: Catalog) throws -> [Row] {
+    try catalog.database.read { db in
+      try SourceVideo.order(Column("created_at")).fetchAll(db).compactMap { video in
+        guard let roi = try RoiAnnotation.current(forVideo: video.id, in: db) else { return nil }
+        return Row(
+          video: video.id, fileName: video.fileName, version: roi.version, x: roi.x, y: roi.y,
+          width: roi.width,
+          height: roi.height, frameStart: roi.frameStart, frameEnd: roi.frameEnd, author: roi.author,
+          conversion: roi.conversionId)
+      }
+    }
+  }
+}
+
+enum FrameRange {
+  static func parse(_ text: String) -> (Int, Int)? {
+    let parts = text.split(separator: "-").map { Int($0) }
+    guard parts.count == 2, let a = parts[0], let b = parts[1] else { return nil }
+    return (a, b)
+  }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Media
+import Platform
+
+extension Pleura {
+  struct Transcode: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Convert source videos to the working format (default: 640x480, 30 fps, H.264 MP4).",
+      discussion: "Each video is its own run; one that fails does not stop the others.")
+
+    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "Source video ids.") var videos: [String] = []
+    @Flag(help: "Every source video without a conversion for these parameters.") var all = false
+    @Option(help: "Output width.") var width = 640
+    @Option(help: "Output height.") var height = 480
+    @Option(help: "Output frame rate, e.g. 30 or 30000/1001.") var fps = "30"
+    @Option(help: "h264, h264-lossless, ffv1 or mpeg4.") var codec = "h264"
+    @Option(help: "x264 constant rate factor.") var crf = 18.0
+    @Option(help: "x264 preset.") var preset = "medium"
+    @Option(help: "stretch or letterbox.") var scaling = "stretch"
+    @Flag(help: "Convert again even if an identical earlier run exists.") var force = false
+
+    func validate() throws {
+      guard all != !videos.isEmpty else { throw ValidationError("give VIDEO ids or --all, not both") }
+      guard fpsRational != nil else {
+        throw ValidationError("--fps '\(fps)' is not a rate such as 30 or 30000/1001")
+      }
+      do { _ = try TranscodePlugin.options(parameters) } catch {
+        throw ValidationError(String(describing: error))
+      }
+    }
+
+    var fpsRational: (Int, Int)? {
+      let parts = fps.split(separator: "/").map { Int($0) }
+      if parts.count == 1, let num = parts[0], num > 0 { return (num, 1) }
+      if parts.count == 2, let num = parts[0], let den = parts[1], num > 0, den > 0 { return (num, den) }
+      return nil
+    }
+
+    var parameters: TranscodePlugin.Parameters {
+      var parameters = TranscodePlugin.Parameters()
+      parameters.width = width
+      parameters.height = height
+      (parameters.fpsNumerator, parameters.fpsDenominator) = fpsRational ?? (30, 1)
+      parameters.codec = codec
+      parameters.crf = crf
+      parameters.preset = preset
+      parameters.scaling = scaling
+      return parameters
+    }
+
+    func run() async throws {
+      let catalog = try catalogOptions.open()
+      let parameters = parameters
+      let parametersJSON = try CanonicalJSON.encode(parameters)
+      let targets: [EntityRef] = try await catalog.database.read { db in
+        if all {
+          return try String.fetchAll(
+            db,
+            sql: """
+              SELECT id FROM source_video WHERE id NOT IN
+                (SELECT source_video_id FROM conversion WHERE parameters_json = ?)
+              ORDER BY created_at
+              """, arguments: [parametersJSON]
+          ).map { EntityRef(.sourceVideo, $0) }
+        }
+        return try videos.map { try EntityLookup.resolve($0, in: db) }
+      }
+      let outcomes = try await BatchRun.each(targets, catalogOptions.runner(catalog)) { runner, target in
+        try await runner.run(TranscodePlugin.self, parameters: parameters, inputs: [target], force: force)
+      }
+      if all && targets.isEmpty && !output.json {
+        print("every source video is already converted with these parameters")
+      }
+      try outcomes.report(json: output)
+    }
+  }
+}

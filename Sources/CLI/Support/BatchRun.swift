@@ -1,0 +1,38 @@
+import ArgumentParser
+import Platform
+
+/// Runs one plugin run per target; failures are collected, reported at the end, and make the
+/// exit code 1 without stopping the other runs.
+struct BatchRun: Encodable {
+  var runs: [RunOutcome] = []
+  var failures: [String] = []
+
+  static func each<T>(
+    _ targets: [T], _ runner: Runner, _ body: (Runner, T) async throws -> RunOutcome
+  ) async throws -> BatchRun {
+    var batch = BatchRun()
+    for target in targets {
+      do {
+        batch.runs.append(try await body(runner, target))
+      } catch let error as CatalogError {
+        throw error
+      } catch {
+        batch.failures.append(String(describing: error))
+      }
+    }
+    return batch
+  }
+
+  func report(json output: OutputOptions) throws {
+    if output.json {
+      try output.printJSON(self)
+    } else {
+      for outcome in runs { RunReport.print(outcome) }
+    }
+    if !failures.isEmpty {
+      Terminal.error("\(failures.count) of \(runs.count + failures.count) run(s) failed:")
+      for failure in failures { Terminal.warn("  " + failure) }
+      throw ExitCode(1)
+    }
+  }
+}

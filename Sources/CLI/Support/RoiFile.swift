@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+import Media
+import Platform
+
+enum RoiFileError: Error, CustomStringConvertible {
+  case unreadable(String)
+  case missingColumn(file: String, column: String)
+  case badRow(file: String, row: Int, reason: String)
+
+  var description: String {
+    switch self {
+    case .unreadable(let file): "\(file): cannot be read as CSV or JSON"
+    case .missingColumn(let file, let column): "\(file): no '\(column)' column"
+    case .badRow(let file, let row, let reason): "\(file), row \(row): \(reason)"
+    }
+  }
+}
+
+/// ROI files for `pleura roi import`: CSV or a JSON array, videos by id or by original file name.
+enum RoiFile {
+  static func read(_ url: URL, defaultAuthor: String, catalog: Catalog) throws -> [RoiEntry] {
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+      throw RoiFileError.unreadable(url.path)
+    }
+    let records =
+      try url.pathExtension.lowercased() == "json"
+      ? jsonRecords(data, file: url.path) : csvRecords(data, file: url.path)
+    return try catalog.database.read { db in
+      try records.map { row, fields in
+        func int(_ key: String, required: Bool = true) throws -> Int? {
+          let text = (fields[key] ?? "").trimmingCharacters(in: .whitespaces)
+          if text.isEmpty {
+            if required { throw RoiFileError.badRow(file: url.path, row: row, reason: "no \(key)") }
+            return nil
+          }
+          guard let value = Int(text) else {
+            throw RoiFileError.badRow(
+              file: url.path, row: row, reason: "\(key) '\(text)' is not a whole number")
+          }
+          return value
+        }
+        let videoText = (fields["video"] ?? "").trimmingCharacters(in: .whitespaces)
+        let videoID = try resolveVideo(videoText, in: db, file: url.path, row: row)
+        let rect = PixelRect(
+          x: try int("x")!, y: try int("y")!, width: try int("width")!, height: try int("height")!)
+        let entry = RoiEntry(
+          video: videoID, conversion: fields["conversion"] ?? "", rect: rect,
+          frameStart: try int("frame_start", required: false) ?? -1,
+          frameEnd: try int("frame_end", required: false) ?? -1,
+          author: (fields["author"]).flatMap { $0.isEmpty ? nil : $0 } ?? defaultAuthor)
+        do {
+          try RoiPlugin.validate(entry, in: db)
+        } catch {
+          throw RoiFileError.badRow(file: url.path, row: row, reason: String(describing: error))
+        }
+        return entry
+      }
+    }
+  }
+
+  static func resolveVideo(_ text: String, in db: Database, file: String, row: Int) throws -> String {
+    if EntityKind.of(id: text) == .sourceVideo, let ref = try? EntityLookup.resolve(text, in: db) {
+      return ref.id
+    }
+    let matches = try SourceVideo.filter(SourceVideo.Columns.fileName == text).fetchAll(db)
+    guard matches.count == 1 else {
+      throw RoiFileError.badRow(
+        file: file, row: row,
+        reason: matches.isEmpty
+          ? "no video with id or file name '\(text)'"
+          : "file name '\(text)' names \(matches.count) videos; use the id")
+    }
+    return matches[0].id
+  }
+
+  static func csvRecords(_ data: Data, file: String) throws -> [(Int, [String: String])] {
+    let rows = CSV.parse(String(decoding: data, as: UTF8.self))
+    guard let header = rows.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
+      throw RoiFileError.missingColumn(file: file, column: "video")
+    }
+    for column in ["video", "x", "y", "width", "height"] where !header.contains(column) {
+      throw RoiFileError.missingColumn(file: file, column: column)
+    }
+    return rows.dropFirst().filter { !$0.fields.allSatisfy(\.isEmpty) }.map { row in
+      var fields: [String: String] = [:]
+      for (index, name) in header.enumerated() where index < row.fields.count {
+        fields[name] = row.fields[index]
+      }
+      return (row.line, fields)
+    }
+  }
+
+  static func jsonRecords(_ data: Data, file: String) throws -> [(Int, [String: String])] {
+    guard let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+      throw RoiFileError.unreadable(file)
+    }
+    return array.enumerated().map { index, object in
+      var fields: [String: String] = [:]
+      for (key, value) in object {
+        let name = key == "frameStart" ? "frame_start" : key == "frameEnd" ? "frame_end" : key
+        fields[name] = value is NSNull ? "" : "\(value)"
+      }
+      return (index + 1, fields)
+    }
+  }
+
+  static func csvField(_ text: String) -> String {
+    text.contains(",") || text.contains("\"") || text.contains("\n")
+      ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+  }
+}

@@ -1,0 +1,100 @@
+import GRDB
+
+/// A pixel rectangle: origin at the top-left corner, x to the right, y down.
+public struct PixelRect: Codable, Hashable, Sendable, CustomStringConvertible {
+  public var x: Int
+  public var y: Int
+  public var width: Int
+  public var height: Int
+
+  public init(x: Int, y: Int, width: Int, height: Int) {
+    self.x = x
+    self.y = y
+    self.width = width
+    self.height = height
+  }
+
+  /// Parses `X,Y,W,H`.
+  public init?(parsing text: String) {
+    let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard parts.count == 4, let x = parts[0], let y = parts[1], let w = parts[2], let h = parts[3] else {
+      return nil
+    }
+    self.init(x: x, y: y, width: w, height: h)
+  }
+
+  public var description: String { "\(x),\(y),\(width),\(height)" }
+  public var maxX: Int { x + width }
+  public var maxY: Int { y + height }
+  public var area: Int { width * height }
+
+  /// Intersection over union with another rectangle.
+  public func iou(_ other: PixelRect) -> Double {
+    let w = max(0, min(maxX, other.maxX) - max(x, other.x))
+    let h = max(0, min(maxY, other.maxY) - max(y, other.y))
+    let intersection = Double(w * h)
+    let union = Double(area + other.area) - intersection
+    return union > 0 ? intersection / union : 0
+  }
+}
+
+/// One version of a video's pleural region of interest. Versions are never updated or deleted:
+/// an edit adds version n+1 that supersedes version n.
+public struct RoiAnnotation: CatalogRecord, Equatable {
+  public static let databaseTableName = "roi_annotation"
+  public enum Columns {
+    public static let id = Column("id")
+    public static let sourceVideoId = Column("source_video_id")
+    public static let version = Column("version")
+  }
+
+  public var id: String
+  public var siteId: String
+  public var sourceVideoId: String
+  /// The conversion whose pixels the rectangle is in; nil for the source video's own pixels.
+  public var conversionId: String?
+  public var version: Int
+  public var x: Int
+  public var y: Int
+  public var width: Int
+  public var height: Int
+  /// First and last frame (inclusive) of the frames the region holds for, in the same space.
+  public var frameStart: Int?
+  public var frameEnd: Int?
+  public var author: String
+  public var supersedesId: String?
+  public var createdAt: String
+
+  public init(
+    id: String, siteId: String, sourceVideoId: String, conversionId: String?, version: Int, x: Int, y: Int,
+    width: Int, height: Int, frameStart: Int?, frameEnd: Int?, author: String, supersedesId: String?,
+    createdAt: String
+  ) {
+    self.id = id
+    self.siteId = siteId
+    self.sourceVideoId = sourceVideoId
+    self.conversionId = conversionId
+    self.version = version
+    self.x = x
+    self.y = y
+    self.width = width
+    self.height = height
+    self.frameStart = frameStart
+    self.frameEnd = frameEnd
+    self.author = author
+    self.supersedesId = supersedesId
+    self.createdAt = createdAt
+  }
+
+  public var rect: PixelRect { PixelRect(x: x, y: y, width: width, height: height) }
+
+  /// The newest version for a video, if it has any.
+  public static func current(forVideo videoID: String, in db: Database) throws -> RoiAnnotation? {
+    try RoiAnnotation.filter(Columns.sourceVideoId == videoID).order(Columns.version.desc).fetchOne(db)
+  }
+
+  /// Every version for a video, oldest first.
+  public static func history(forVideo videoID: String, in db: Database) throws -> [RoiAnnotation] {
+    try RoiAnnotation.filter(Columns.sourceVideoId == videoID).order(Columns.version).fetchAll(db)
+  }
+}
