@@ -32,12 +32,13 @@ let package = Package(
       ]
     ),
     .target(name: "Media", dependencies: ["Platform", "CFFmpeg"], path: "Sources/Plugins/Media"),
+    .target(name: "Tiling", dependencies: ["Platform", "Media"], path: "Sources/Plugins/Tiling"),
     .target(name: "Resnet3D", dependencies: ["COpenBLAS"], path: "Sources/Plugins/Resnet3D"),
-    .target(name: "Builtin", dependencies: ["Platform", "Media"], path: "Sources/Plugins/Builtin"),
+    .target(name: "Builtin", dependencies: ["Platform", "Media", "Tiling"], path: "Sources/Plugins/Builtin"),
     .executableTarget(
       name: "CLI",
       dependencies: [
-        "Platform", "Builtin", "Media", "Resnet3D",
+        "Platform", "Builtin", "Media", "Tiling", "Resnet3D",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -46,6 +47,7 @@ let package = Package(
     .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
     .testTarget(name: "MediaTests", dependencies: ["Media", "Platform"]),
     .testTarget(name: "Resnet3DTests", dependencies: ["Resnet3D"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "TilingTests", dependencies: ["Tiling", "Media", "Platform"]),
     .testTarget(name: "BundleTests", dependencies: ["Platform"]),
     .testTarget(name: "CLITests", dependencies: ["Platform"]),
   ],

@@ -203,5 +203,124 @@ public enum EmbeddedResources {
   ]
 
   public static let datasetRecipes: [(name: String, text: String)] = [
+    (
+      name: "2_30x30.json",
+      text: #"""
+        {
+          "name": "2_30x30",
+          "description": "The study's 2_30x30 dataset: 30x30 px tiles, the top two tile rows (at the pleura), 60-frame non-overlapping clips of 640x480 30 fps conversions.",
+          "tileSize": 30,
+          "rows": "2",
+          "framesPerCube": 60,
+          "clipStride": 60,
+          "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+          "labels": ["present", "absent"],
+          "patients": [],
+          "leftovers": "drop"
+        }
+        """#
+    ),
+    (
+      name: "2_60x60.json",
+      text: #"""
+        {
+          "name": "2_60x60",
+          "description": "The study's 2_60x60 dataset: 60x60 px tiles, the top two tile rows (at the pleura), 60-frame non-overlapping clips of 640x480 30 fps conversions.",
+          "tileSize": 60,
+          "rows": "2",
+          "framesPerCube": 60,
+          "clipStride": 60,
+          "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+          "labels": ["present", "absent"],
+          "patients": [],
+          "leftovers": "drop"
+        }
+        """#
+    ),
+    (
+      name: "2_90x90.json",
+      text: #"""
+        {
+          "name": "2_90x90",
+          "description": "The study's 2_90x90 dataset: 90x90 px tiles, the top two tile rows (at the pleura), 60-frame non-overlapping clips of 640x480 30 fps conversions.",
+          "tileSize": 90,
+          "rows": "2",
+          "framesPerCube": 60,
+          "clipStride": 60,
+          "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+          "labels": ["present", "absent"],
+          "patients": [],
+          "leftovers": "drop"
+        }
+        """#
+    ),
+    (
+      name: "all_30x30.json",
+      text: #"""
+        {
+          "name": "all_30x30",
+          "description": "The study's all_30x30 dataset: 30x30 px tiles, every tile row that fits in the ROI, 60-frame non-overlapping clips of 640x480 30 fps conversions.",
+          "tileSize": 30,
+          "rows": "all",
+          "framesPerCube": 60,
+          "clipStride": 60,
+          "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+          "labels": ["present", "absent"],
+          "patients": [],
+          "leftovers": "drop"
+        }
+        """#
+    ),
+    (
+      name: "all_60x60.json",
+      text: #"""
+        {
+          "name": "all_60x60",
+          "description": "The study's all_60x60 dataset: 60x60 px tiles, every tile row that fits in the ROI, 60-frame non-overlapping clips of 640x480 30 fps conversions.",
+          "tileSize": 60,
+          "rows": "all",
+          "framesPerCube": 60,
+          "clipStride": 60,
+          "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+          "labels": ["present", "absent"],
+          "patients": [],
+          "leftovers": "drop"
+        }
+        """#
+    ),
+    (
+      name: "all_90x90.json",
+      text: #"""
+        {
+          "name": "all_90x90",
+          "description": "The study's all_90x90 dataset: 90x90 px tiles, every tile row that fits in the ROI, 60-frame non-overlapping clips of 640x480 30 fps conversions.",
+          "tileSize": 90,
+          "rows": "all",
+          "framesPerCube": 60,
+          "clipStride": 60,
+          "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+          "labels": ["present", "absent"],
+          "patients": [],
+          "leftovers": "drop"
+        }
+        """#
+    ),
+    (
+      name: "demo.json",
+      text: #"""
+        {
+          "name": "demo",
+          "description": "A small demo dataset: 30x30 px tiles from the top two rows of the ROI, 60-frame clips.",
+          "tileSize": 30,
+          "rows": "2",
+          "framesPerCube": 60,
+          "clipStride": 60,
+          "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+          "labels": ["present", "absent"],
+          "patients": [],
+          "leftovers": "drop"
+        }
+        """#
+    ),
   ]
 }

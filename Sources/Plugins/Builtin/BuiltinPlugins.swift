@@ -1,4 +1,5 @@
 import Media
+import Tiling
 import Platform
 
 /// Every plugin that ships with Pleura; the CLI registers these at start-up.
@@ -8,6 +9,8 @@ public enum BuiltinPlugins {
     try registry.register(IngestPlugin.self)
     try registry.register(TranscodePlugin.self)
     try registry.register(RoiPlugin.self)
+    try registry.register(TilePlugin.self)
+    try registry.register(SplitPlugin.self)
     return registry
   }
 }

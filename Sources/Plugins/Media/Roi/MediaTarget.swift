@@ -74,5 +74,6 @@ public struct MediaTarget: Sendable {
 /// A media library error restated with the catalog's name for the file.
 public struct MediaFailure: Error, CustomStringConvertible {
   public var message: String
+  public init(message: String) { self.message = message }
   public var description: String { message }
 }

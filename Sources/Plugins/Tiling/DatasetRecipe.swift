@@ -1,0 +1,126 @@
+import Foundation
+import Platform
+
+/// A recipe for a derived cube dataset, as the JSON files in `datasets/` spell it.
+///
+/// ```json
+/// { "name": "all_30x30", "tileSize": 30, "rows": "all", "framesPerCube": 60, "clipStride": 60,
+///   "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+///   "labels": ["present", "absent"], "patients": [], "leftovers": "drop" }
+/// ```
+public struct DatasetRecipe: Codable, Sendable, Equatable {
+  /// Which conversions a recipe takes: those made with these transcode parameters.
+  public struct ConversionFilter: Codable, Sendable, Equatable {
+    public var width = 640
+    public var height = 480
+    public var fpsNumerator = 30
+    public var fpsDenominator = 1
+    public init() {}
+  }
+
+  public var name: String
+  public var description: String = ""
+  /// Side of the square tiles in conversion pixels.
+  public var tileSize: Int
+  /// `"all"`: every tile row that fits in the ROI; a number: the top that many rows (at the pleura).
+  public var rows: String
+  public var framesPerCube = 60
+  /// Frames between the first frames of consecutive clips (60 = the study's non-overlapping 2 s clips).
+  public var clipStride = 60
+  public var conversion = ConversionFilter()
+  /// Labels taken (videos with other labels are listed as skipped).
+  public var labels: [String] = ["present", "absent"]
+  /// Patient codes taken; empty for every patient.
+  public var patients: [String] = []
+  /// What happens to frames after the last whole clip: `drop` them (the study), or `overlap` a
+  /// last clip that ends at the video's last frame.
+  public var leftovers = "drop"
+
+  public init(name: String, tileSize: Int, rows: String) {
+    self.name = name
+    self.tileSize = tileSize
+    self.rows = rows
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case name, description, tileSize, rows, framesPerCube, clipStride, conversion, labels, patients, leftovers
+  }
+
+  public init(from decoder: Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    name = try container.decode(String.self, forKey: .name)
+    description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
+    tileSize = try container.decode(Int.self, forKey: .tileSize)
+    rows = try container.decode(String.self, forKey: .rows)
+    framesPerCube = try container.decodeIfPresent(Int.self, forKey: .framesPerCube) ?? 60
+    clipStride = try container.decodeIfPresent(Int.self, forKey: .clipStride) ?? 60
+    conversion = try container.decodeIfPresent(ConversionFilter.self, forKey: .conversion) ?? ConversionFilter()
+    labels = try container.decodeIfPresent([String].self, forKey: .labels) ?? ["present", "absent"]
+    patients = try container.decodeIfPresent([String].self, forKey: .patients) ?? []
+    leftovers = try container.decodeIfPresent(String.self, forKey: .leftovers) ?? "drop"
+  }
+
+  /// The top rows kept, or nil for all of them.
+  public var rowLimit: Int? { rows == "all" ? nil : Int(rows) }
+
+  public func validate() throws {
+    func fail(_ reason: String) -> RecipeError { RecipeError.invalid(name: name, reason: reason) }
+    let validName = !name.isEmpty && name.count <= 64
+      && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0) }
+    guard validName else { throw fail("name must be 1-64 letters, digits, '_', '-' or '.'") }
+    guard (4...512).contains(tileSize) else { throw fail("tileSize \(tileSize) is outside 4...512") }
+    guard rows == "all" || (rowLimit ?? 0) >= 1 else { throw fail("rows '\(rows)' is not \"all\" or a positive number") }
+    guard (1...600).contains(framesPerCube) else { throw fail("framesPerCube \(framesPerCube) is outside 1...600") }
+    guard (1...6000).contains(clipStride) else { throw fail("clipStride \(clipStride) is outside 1...6000") }
+    guard ["drop", "overlap"].contains(leftovers) else { throw fail("leftovers '\(leftovers)' is not drop or overlap") }
+    for label in labels where SlidingLabel(rawValue: label) == nil {
+      throw fail("label '\(label)' is not one of present, absent, unknown")
+    }
+    guard !labels.isEmpty else { throw fail("labels is empty") }
+  }
+
+  /// Reads a recipe from a file, or by name from the recipes compiled into Pleura.
+  public static func load(_ reference: String) throws -> DatasetRecipe {
+    let data: Data
+    if FileManager.default.fileExists(atPath: reference) {
+      guard let contents = FileManager.default.contents(atPath: reference) else { throw RecipeError.unreadable(reference) }
+      data = contents
+    } else if let embedded = EmbeddedResources.datasetRecipes.first(where: {
+      $0.name == reference || $0.name == reference + ".json"
+        || $0.name == URL(fileURLWithPath: reference).lastPathComponent
+    }) {
+      data = Data(embedded.text.utf8)
+    } else {
+      throw RecipeError.notFound(reference, known: builtinNames)
+    }
+    let recipe: DatasetRecipe
+    do {
+      recipe = try JSONDecoder().decode(DatasetRecipe.self, from: data)
+    } catch {
+      throw RecipeError.malformed(reference, reason: "\(error)")
+    }
+    try recipe.validate()
+    return recipe
+  }
+
+  public static var builtinNames: [String] {
+    EmbeddedResources.datasetRecipes.map { String($0.name.dropLast(".json".count)) }.filter { $0 != "paper-grid" }
+  }
+}
+
+public enum RecipeError: Error, CustomStringConvertible {
+  case unreadable(String)
+  case notFound(String, known: [String])
+  case malformed(String, reason: String)
+  case invalid(name: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .unreadable(let path): "\(path): cannot be read"
+    case .notFound(let reference, let known):
+      "no recipe file or built-in recipe '\(reference)' (built in: \(known.joined(separator: ", ")))"
+    case .malformed(let reference, let reason): "\(reference): not a dataset recipe (\(reason))"
+    case .invalid(let name, let reason): "recipe \(name): \(reason)"
+    }
+  }
+}

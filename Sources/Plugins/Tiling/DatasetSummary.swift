@@ -1,0 +1,30 @@
+import Platform
+
+/// What a dataset holds, stored as its `summary_json` and printed by `pleura dataset show`.
+public struct DatasetSummary: Codable, Sendable, Equatable {
+  public struct Shard: Codable, Sendable, Equatable {
+    public var conversion: String
+    public var video: String
+    public var shard: String
+    public var sidecar: String
+    public var cubes: Int
+  }
+
+  public struct VideoTiles: Codable, Sendable, Equatable {
+    public var video: String
+    public var fileName: String
+    public var patient: String
+    public var label: String
+    public var roiVersion: Int
+    public var tilesPerClip: Int
+    public var clips: Int
+    public var cubes: Int
+  }
+
+  public var cubes: Int
+  public var perLabel: [String: Int]
+  public var perPatient: [String: Int]
+  public var videos: [VideoTiles]
+  public var shards: [Shard]
+  public var skipped: [TilePlan.Skipped]
+}

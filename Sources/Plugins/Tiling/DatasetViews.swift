@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import Platform
+
+/// Read-only views of datasets and splits for the CLI.
+public enum DatasetViews {
+  public struct ListRow: Codable, Sendable {
+    public var reference: String
+    public var id: String
+    public var site: String
+    public var cubes: Int
+    public var videos: Int
+    public var patients: Int
+    public var skipped: Int
+    public var createdAt: String
+  }
+
+  public struct Detail: Encodable {
+    public var dataset: Dataset
+    public var summary: DatasetSummary
+    public var splits: [String]
+    public init(dataset: Dataset, summary: DatasetSummary, splits: [String]) {
+      self.dataset = dataset
+      self.summary = summary
+      self.splits = splits
+    }
+  }
+
+  public struct DiffRow: Codable, Sendable {
+    public var video: String
+    public var fileName: String
+    public var added: Int
+    public var removed: Int
+  }
+
+  public static func summary(_ dataset: Dataset) throws -> DatasetSummary {
+    try JSONDecoder().decode(DatasetSummary.self, from: Data(dataset.summaryJson.utf8))
+  }
+
+  public static func list(_ catalog: Catalog) throws -> [ListRow] {
+    try catalog.database.read { db in
+      let sites = Dictionary(uniqueKeysWithValues: try Site.fetchAll(db).map { ($0.id, $0) })
+      return try Dataset.order(Dataset.Columns.name, Dataset.Columns.version).fetchAll(db).map { dataset in
+        let summary = try? summary(dataset)
+        let site = sites[dataset.siteId]
+        return ListRow(
+          reference: (site?.isLocal == false ? "\(site!.name)/" : "") + dataset.reference, id: dataset.id,
+          site: site?.name ?? "?", cubes: summary?.cubes ?? 0, videos: summary?.videos.count ?? 0,
+          patients: summary?.perPatient.count ?? 0, skipped: summary?.skipped.count ?? 0, createdAt: dataset.createdAt)
+      }
+    }
+  }
+
+  /// Cubes are the same when they come from the same conversion, ROI version, clip and tile.
+  public static func diff(_ from: String, _ to: String, in catalog: Catalog) throws -> [DiffRow] {
+    try catalog.database.read { db in
+      let a = try Dataset.find(from, in: db)
+      let b = try Dataset.find(to, in: db)
+      let sql = """
+        SELECT v.id AS video, v.file_name AS file, c.conversion_id || ':' || r.version || ':' || c.clip_index || ':'
+          || c.tile_row || ':' || c.tile_col || ':' || c.size || ':' || c.frames AS key
+        FROM cube c JOIN conversion k ON k.id = c.conversion_id JOIN source_video v ON v.id = k.source_video_id
+        JOIN roi_annotation r ON r.id = c.roi_id WHERE c.dataset_id = ?
+        """
+      func keys(_ dataset: Dataset) throws -> [String: (String, Set<String>)] {
+        var result: [String: (String, Set<String>)] = [:]
+        for row in try Row.fetchAll(db, sql: sql, arguments: [dataset.id]) {
+          let video: String = row["video"]
+          result[video, default: (row["file"], [])].1.insert(row["key"])
+        }
+        return result
+      }
+      let (left, right) = (try keys(a), try keys(b))
+      return Set(left.keys).union(right.keys).sorted().compactMap { video in
+        let before = left[video]?.1 ?? []
+        let after = right[video]?.1 ?? []
+        let added = after.subtracting(before).count
+        let removed = before.subtracting(after).count
+        guard added + removed > 0 else { return nil }
+        return DiffRow(video: video, fileName: left[video]?.0 ?? right[video]!.0, added: added, removed: removed)
+      }
+    }
+  }
+
+  public struct SplitCounts: Codable, Sendable {
+    public var part: String
+    public var label: String
+    public var patients: Int
+    public var cubes: Int
+  }
+
+  public static func splitCounts(_ splitID: String, in db: Database) throws -> [SplitCounts] {
+    try Row.fetchAll(
+      db,
+      sql: """
+        SELECT a.part, c.label, count(DISTINCT a.patient_id) AS patients, count(c.id) AS cubes
+        FROM split s JOIN split_assignment a ON a.split_id = s.id
+        JOIN cube c ON c.dataset_id = s.dataset_id AND c.patient_id = a.patient_id
+        WHERE s.id = ? GROUP BY a.part, c.label ORDER BY a.part, c.label
+        """, arguments: [splitID]
+    ).map { SplitCounts(part: $0["part"], label: $0["label"], patients: $0["patients"], cubes: $0["cubes"]) }
+  }
+}
+
+/// `dataset export-npy`: the dataset as one `cubes.npy`, `labels.npy` and `meta.csv`.
+public enum DatasetExport {
+  @discardableResult
+  public static func writeNPY(_ reference: String, to folder: URL, catalog: Catalog) throws -> Int {
+    let (dataset, cubes, meta) = try catalog.database.read { db in
+      let dataset = try Dataset.find(reference, in: db)
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT c.*, p.code AS patient_code, k.source_video_id AS video FROM cube c
+          JOIN patient p ON p.id = c.patient_id JOIN conversion k ON k.id = c.conversion_id
+          WHERE c.dataset_id = ? ORDER BY c.rowid
+          """, arguments: [dataset.id])
+      let cubes = try Cube.filter(Cube.Columns.datasetId == dataset.id).order(Column("rowid")).fetchAll(db)
+      return (dataset, cubes, rows)
+    }
+    guard let first = cubes.first else { return 0 }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let cubeBytes = first.frames * first.size * first.size
+    let writer = try NPY.StreamWriter(
+      url: folder.appendingPathComponent("cubes.npy"), dtype: .uint8, rowShape: [first.frames, first.size, first.size])
+    var shardCache: (sha: String, data: Data, offset: Int)?
+    for cube in cubes {
+      if shardCache?.sha != cube.shardSha256 {
+        let data = try catalog.blobs.read(cube.shardSha256)
+        guard let header = NPY.readHeader(data) else { throw BlobStoreError.io(path: cube.shardSha256, reason: "not an .npy shard") }
+        shardCache = (cube.shardSha256, data, header.dataOffset)
+      }
+      let start = shardCache!.offset + cube.shardIndex * cubeBytes
+      try shardCache!.data[start..<(start + cubeBytes)].withUnsafeBytes { try writer.append($0) }
+    }
+    try writer.finish()
+    let labels = cubes.map { $0.label == .present ? UInt8(1) : UInt8(0) }
+    try NPY.encode(uint8: labels, shape: [labels.count]).write(to: folder.appendingPathComponent("labels.npy"))
+    var lines = ["index,cube,dataset,video,conversion,patient,label,clip,first_frame,tile_row,tile_col,x,y,size,frames"]
+    for (index, row) in meta.enumerated() {
+      let fields: [String] = [
+        "\(index)", row["id"], dataset.reference, row["video"], row["conversion_id"], row["patient_code"], row["label"],
+        "\(row["clip_index"] as Int)", "\(row["first_frame"] as Int)", "\(row["tile_row"] as Int)",
+        "\(row["tile_col"] as Int)", "\(row["x"] as Int)", "\(row["y"] as Int)", "\(row["size"] as Int)",
+        "\(row["frames"] as Int)",
+      ]
+      lines.append(fields.joined(separator: ","))
+    }
+    try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("meta.csv"), atomically: true, encoding: .utf8)
+    return cubes.count
+  }
+}
