@@ -1,0 +1,31 @@
+/// SplitMix64 (Steele, Lea, Flood 2014): a small, fast, seedable generator. The synthetic videos use it
+/// instead of the system generator so that the same seed gives the same pixels on every machine.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+  private var state: UInt64
+
+  /// A generator whose whole future is fixed by `seed`.
+  public init(seed: UInt64) { state = seed }
+
+  /// The next 64 random bits.
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  /// A uniform value in [0, 1).
+  public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+  /// A uniform value in `range`.
+  public mutating func uniform(_ range: ClosedRange<Double>) -> Double {
+    range.lowerBound + unit() * (range.upperBound - range.lowerBound)
+  }
+
+  /// A derived seed: the same (`seed`, `stream`) always gives the same value, different streams differ.
+  public static func derive(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
+    var generator = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
+    return generator.next()
+  }
+}
