@@ -8,7 +8,8 @@ struct Pleura: AsyncParsableCommand {
     abstract: "Lung-ultrasound video collections: ingest, convert, tile, train, explain, share.",
     version: PlatformVersion.current,
     subcommands: [
-      Init.self, Status.self, Ingest.self, Transcode.self, Frame.self, MMode.self, Sheet.self, Roi.self, DatasetCommand.self, SplitCommand.self,
+      Init.self, Status.self, Synthesize.self, Ingest.self, Transcode.self, Frame.self, MMode.self,
+      Sheet.self, Roi.self, DatasetCommand.self, SplitCommand.self,
       Videos.self, Patients.self, Runs.self, Show.self,
       Lineage.self, Plugins.self, RunPlugin.self, Verify.self, GC.self,
     ]

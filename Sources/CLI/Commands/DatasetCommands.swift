@@ -21,7 +21,9 @@ extension Pleura {
 
       func run() async throws {
         let recipe: DatasetRecipe
-        do { recipe = try DatasetRecipe.load(self.recipe) } catch { throw ValidationError(String(describing: error)) }
+        do { recipe = try DatasetRecipe.load(self.recipe) } catch {
+          throw ValidationError(String(describing: error))
+        }
         let catalog = try catalogOptions.open()
         let plan = try await catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
         guard !plan.items.isEmpty else {
@@ -46,14 +48,18 @@ extension Pleura {
         Terminal.table(
           ["DATASET", "ID", "SITE", "CUBES", "VIDEOS", "PATIENTS", "SKIPPED", "CREATED"],
           rows.map {
-            [$0.reference, $0.id, $0.site, "\($0.cubes)", "\($0.videos)", "\($0.patients)", "\($0.skipped)", $0.createdAt]
+            [
+              $0.reference, $0.id, $0.site, "\($0.cubes)", "\($0.videos)", "\($0.patients)", "\($0.skipped)",
+              $0.createdAt,
+            ]
           })
       }
     }
 
     struct ShowDataset: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Counts per label and patient, tiles per video, skipped videos and why.")
+        commandName: "show",
+        abstract: "Counts per label and patient, tiles per video, skipped videos and why.")
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "NAME@VERSION (or NAME for the newest).") var dataset: String
@@ -66,16 +72,25 @@ extension Pleura {
           return (found, try DatasetViews.summary(found), splits)
         }
         if output.json {
-          return try output.printJSON(DatasetViews.Detail(dataset: found, summary: summary, splits: splits.map(\.id)))
+          return try output.printJSON(
+            DatasetViews.Detail(dataset: found, summary: summary, splits: splits.map(\.id)))
         }
         print("\(found.reference) (\(found.id)), \(summary.cubes) cubes")
-        print("per label: " + summary.perLabel.keys.sorted().map { "\($0) \(summary.perLabel[$0]!)" }.joined(separator: ", "))
-        print("per patient: " + summary.perPatient.keys.sorted().map { "\($0) \(summary.perPatient[$0]!)" }.joined(separator: ", "))
+        print(
+          "per label: "
+            + summary.perLabel.keys.sorted().map { "\($0) \(summary.perLabel[$0]!)" }.joined(separator: ", "))
+        print(
+          "per patient: "
+            + summary.perPatient.keys.sorted().map { "\($0) \(summary.perPatient[$0]!)" }.joined(
+              separator: ", "))
         print("videos:")
         Terminal.table(
           ["  VIDEO", "FILE", "PATIENT", "LABEL", "ROI", "TILES/CLIP", "CLIPS", "CUBES"],
           summary.videos.map {
-            ["  " + $0.video, $0.fileName, $0.patient, $0.label, "v\($0.roiVersion)", "\($0.tilesPerClip)", "\($0.clips)", "\($0.cubes)"]
+            [
+              "  " + $0.video, $0.fileName, $0.patient, $0.label, "v\($0.roiVersion)", "\($0.tilesPerClip)",
+              "\($0.clips)", "\($0.cubes)",
+            ]
           })
         if !summary.skipped.isEmpty {
           print("skipped:")
@@ -86,7 +101,8 @@ extension Pleura {
     }
 
     struct Diff: AsyncParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "Cubes added and removed between two datasets, by video.")
+      static let configuration = CommandConfiguration(
+        abstract: "Cubes added and removed between two datasets, by video.")
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "NAME@V") var from: String
@@ -97,7 +113,8 @@ extension Pleura {
         if output.json { return try output.printJSON(rows) }
         if rows.isEmpty { return print("\(from) and \(to) hold the same cubes") }
         Terminal.table(
-          ["VIDEO", "FILE", "ADDED", "REMOVED"], rows.map { [$0.video, $0.fileName, "\($0.added)", "\($0.removed)"] })
+          ["VIDEO", "FILE", "ADDED", "REMOVED"],
+          rows.map { [$0.video, $0.fileName, "\($0.added)", "\($0.removed)"] })
       }
     }
 
@@ -109,7 +126,8 @@ extension Pleura {
       @Argument(help: "Output folder (created).") var folder: String
 
       func run() async throws {
-        let count = try DatasetExport.writeNPY(dataset, to: URL(fileURLWithPath: folder), catalog: try catalogOptions.open())
+        let count = try DatasetExport.writeNPY(
+          dataset, to: URL(fileURLWithPath: folder), catalog: try catalogOptions.open())
         print("wrote \(count) cubes to \(folder)/cubes.npy, labels.npy (1 = present), meta.csv")
       }
     }
@@ -117,7 +135,8 @@ extension Pleura {
 
   struct SplitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "split", abstract: "Split a dataset's patients into train/validation/test (stratified, seeded).")
+      commandName: "split",
+      abstract: "Split a dataset's patients into train/validation/test (stratified, seeded).")
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "NAME@V") var dataset: String
@@ -150,6 +169,7 @@ extension DatasetViews {
   static func printSplit(_ splitID: String, catalog: Catalog) throws {
     let counts = try catalog.database.read { db in try splitCounts(splitID, in: db) }
     Terminal.table(
-      ["PART", "LABEL", "PATIENTS", "CUBES"], counts.map { [$0.part, $0.label, "\($0.patients)", "\($0.cubes)"] })
+      ["PART", "LABEL", "PATIENTS", "CUBES"],
+      counts.map { [$0.part, $0.label, "\($0.patients)", "\($0.cubes)"] })
   }
 }

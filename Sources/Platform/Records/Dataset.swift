@@ -60,7 +60,8 @@ public struct Cube: CatalogRecord, Equatable {
   public var shardIndex: Int
 
   public init(
-    id: String, datasetId: String, conversionId: String, roiId: String, patientId: String, label: SlidingLabel,
+    id: String, datasetId: String, conversionId: String, roiId: String, patientId: String,
+    label: SlidingLabel,
     clipIndex: Int, firstFrame: Int, frames: Int, tileRow: Int, tileCol: Int, x: Int, y: Int, size: Int,
     shardSha256: String, shardIndex: Int
   ) {
@@ -97,7 +98,9 @@ public struct Split: CatalogRecord, Equatable {
   public var parametersJson: String
   public var createdAt: String
 
-  public init(id: String, siteId: String, datasetId: String, seed: Int, parametersJson: String, createdAt: String) {
+  public init(
+    id: String, siteId: String, datasetId: String, seed: Int, parametersJson: String, createdAt: String
+  ) {
     self.id = id
     self.siteId = siteId
     self.datasetId = datasetId
@@ -143,7 +146,9 @@ extension Dataset {
       (a.siteId == local ? 0 : 1, -a.version) < (b.siteId == local ? 0 : 1, -b.version)
     }
     guard let found = ordered.first else {
-      if EntityKind.of(id: reference) == .dataset, let byID = try Dataset.fetchOne(db, key: reference) { return byID }
+      if EntityKind.of(id: reference) == .dataset, let byID = try Dataset.fetchOne(db, key: reference) {
+        return byID
+      }
       throw DatasetLookupError.notFound(reference)
     }
     return found

@@ -22,7 +22,8 @@ public enum NPY {
 
   /// The header for an array; `reserve` pads it to at least that many bytes in total.
   public static func header(dtype: DType, shape: [Int], reserve: Int = 0) -> Data {
-    let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    let shapeText =
+      shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     var dict = "{'descr': '\(dtype.rawValue)', 'fortran_order': False, 'shape': \(shapeText), }"
     let prefix = 10  // magic (6) + version (2) + header length (2)
     var total = prefix + dict.utf8.count + 1
@@ -62,7 +63,8 @@ public enum NPY {
       handle = try FileHandle(forWritingTo: url)
       self.dtype = dtype
       self.rowShape = rowShape
-      try handle.write(contentsOf: NPY.header(dtype: dtype, shape: [0] + rowShape, reserve: NPY.reservedHeaderLength))
+      try handle.write(
+        contentsOf: NPY.header(dtype: dtype, shape: [0] + rowShape, reserve: NPY.reservedHeaderLength))
     }
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
@@ -74,7 +76,8 @@ public enum NPY {
 
     public func finish() throws {
       try handle.seek(toOffset: 0)
-      try handle.write(contentsOf: NPY.header(dtype: dtype, shape: [rows] + rowShape, reserve: NPY.reservedHeaderLength))
+      try handle.write(
+        contentsOf: NPY.header(dtype: dtype, shape: [rows] + rowShape, reserve: NPY.reservedHeaderLength))
       try handle.synchronize()
       try handle.close()
     }
@@ -86,7 +89,9 @@ public enum NPY {
     let length = Int(data[data.startIndex + 8]) | Int(data[data.startIndex + 9]) << 8
     guard data.count >= 10 + length else { return nil }
     let text = String(decoding: data[(data.startIndex + 10)..<(data.startIndex + 10 + length)], as: UTF8.self)
-    guard let descrRange = text.range(of: "'descr': '"), let shapeStart = text.range(of: "'shape': (") else { return nil }
+    guard let descrRange = text.range(of: "'descr': '"), let shapeStart = text.range(of: "'shape': (") else {
+      return nil
+    }
     let descr = text[descrRange.upperBound...].prefix { $0 != "'" }
     let shapeText = text[shapeStart.upperBound...].prefix { $0 != ")" }
     let shape = shapeText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }

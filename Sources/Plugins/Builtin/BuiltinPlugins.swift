@@ -1,6 +1,6 @@
 import Media
-import Tiling
 import Platform
+import Tiling
 
 /// Every plugin that ships with Pleura; the CLI registers these at start-up.
 public enum BuiltinPlugins {
@@ -9,6 +9,7 @@ public enum BuiltinPlugins {
     try registry.register(IngestPlugin.self)
     try registry.register(TranscodePlugin.self)
     try registry.register(RoiPlugin.self)
+    try registry.register(SynthesizePlugin.self)
     try registry.register(TilePlugin.self)
     try registry.register(SplitPlugin.self)
     return registry

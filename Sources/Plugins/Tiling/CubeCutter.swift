@@ -34,7 +34,8 @@ enum CubeCutter {
       guard frame.index < lastNeeded else { break }
       let image = frame.image
       guard boxX + boxWidth <= image.width, boxY + boxHeight <= image.height else {
-        throw TilingError.roiOutsideFrame(conversion: item.conversion.id, width: image.width, height: image.height)
+        throw TilingError.roiOutsideFrame(
+          conversion: item.conversion.id, width: image.width, height: image.height)
       }
       let base = (frame.index - firstNeeded) * boxWidth * boxHeight
       image.pixels.withUnsafeBufferPointer { pixels in
@@ -42,7 +43,8 @@ enum CubeCutter {
           for row in 0..<boxHeight {
             let from = (boxY + row) * image.width + boxX
             let to = base + row * boxWidth
-            crops.baseAddress!.advanced(by: to).update(from: pixels.baseAddress!.advanced(by: from), count: boxWidth)
+            crops.baseAddress!.advanced(by: to).update(
+              from: pixels.baseAddress!.advanced(by: from), count: boxWidth)
           }
         }
       }
@@ -74,7 +76,9 @@ enum CubeCutter {
       }
     }
     try writer.finish()
-    return Cut(shard: shard, framesPerCube: length, size: size, cubes: cubes.map { (clip: $0.0, firstFrame: $0.1, tile: $0.2) })
+    return Cut(
+      shard: shard, framesPerCube: length, size: size,
+      cubes: cubes.map { (clip: $0.0, firstFrame: $0.1, tile: $0.2) })
   }
 }
 

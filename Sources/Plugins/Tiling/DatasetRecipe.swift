@@ -54,7 +54,8 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
     rows = try container.decode(String.self, forKey: .rows)
     framesPerCube = try container.decodeIfPresent(Int.self, forKey: .framesPerCube) ?? 60
     clipStride = try container.decodeIfPresent(Int.self, forKey: .clipStride) ?? 60
-    conversion = try container.decodeIfPresent(ConversionFilter.self, forKey: .conversion) ?? ConversionFilter()
+    conversion =
+      try container.decodeIfPresent(ConversionFilter.self, forKey: .conversion) ?? ConversionFilter()
     labels = try container.decodeIfPresent([String].self, forKey: .labels) ?? ["present", "absent"]
     patients = try container.decodeIfPresent([String].self, forKey: .patients) ?? []
     leftovers = try container.decodeIfPresent(String.self, forKey: .leftovers) ?? "drop"
@@ -65,14 +66,23 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
 
   public func validate() throws {
     func fail(_ reason: String) -> RecipeError { RecipeError.invalid(name: name, reason: reason) }
-    let validName = !name.isEmpty && name.count <= 64
-      && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0) }
+    let validName =
+      !name.isEmpty && name.count <= 64
+      && name.unicodeScalars.allSatisfy {
+        CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)
+      }
     guard validName else { throw fail("name must be 1-64 letters, digits, '_', '-' or '.'") }
     guard (4...512).contains(tileSize) else { throw fail("tileSize \(tileSize) is outside 4...512") }
-    guard rows == "all" || (rowLimit ?? 0) >= 1 else { throw fail("rows '\(rows)' is not \"all\" or a positive number") }
-    guard (1...600).contains(framesPerCube) else { throw fail("framesPerCube \(framesPerCube) is outside 1...600") }
+    guard rows == "all" || (rowLimit ?? 0) >= 1 else {
+      throw fail("rows '\(rows)' is not \"all\" or a positive number")
+    }
+    guard (1...600).contains(framesPerCube) else {
+      throw fail("framesPerCube \(framesPerCube) is outside 1...600")
+    }
     guard (1...6000).contains(clipStride) else { throw fail("clipStride \(clipStride) is outside 1...6000") }
-    guard ["drop", "overlap"].contains(leftovers) else { throw fail("leftovers '\(leftovers)' is not drop or overlap") }
+    guard ["drop", "overlap"].contains(leftovers) else {
+      throw fail("leftovers '\(leftovers)' is not drop or overlap")
+    }
     for label in labels where SlidingLabel(rawValue: label) == nil {
       throw fail("label '\(label)' is not one of present, absent, unknown")
     }
@@ -83,7 +93,9 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
   public static func load(_ reference: String) throws -> DatasetRecipe {
     let data: Data
     if FileManager.default.fileExists(atPath: reference) {
-      guard let contents = FileManager.default.contents(atPath: reference) else { throw RecipeError.unreadable(reference) }
+      guard let contents = FileManager.default.contents(atPath: reference) else {
+        throw RecipeError.unreadable(reference)
+      }
       data = contents
     } else if let embedded = EmbeddedResources.datasetRecipes.first(where: {
       $0.name == reference || $0.name == reference + ".json"
@@ -104,7 +116,9 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
   }
 
   public static var builtinNames: [String] {
-    EmbeddedResources.datasetRecipes.map { String($0.name.dropLast(".json".count)) }.filter { $0 != "paper-grid" }
+    EmbeddedResources.datasetRecipes.map { String($0.name.dropLast(".json".count)) }.filter {
+      $0 != "paper-grid"
+    }
   }
 }
 

@@ -46,7 +46,8 @@ public enum DatasetViews {
         return ListRow(
           reference: (site?.isLocal == false ? "\(site!.name)/" : "") + dataset.reference, id: dataset.id,
           site: site?.name ?? "?", cubes: summary?.cubes ?? 0, videos: summary?.videos.count ?? 0,
-          patients: summary?.perPatient.count ?? 0, skipped: summary?.skipped.count ?? 0, createdAt: dataset.createdAt)
+          patients: summary?.perPatient.count ?? 0, skipped: summary?.skipped.count ?? 0,
+          createdAt: dataset.createdAt)
       }
     }
   }
@@ -77,7 +78,8 @@ public enum DatasetViews {
         let added = after.subtracting(before).count
         let removed = before.subtracting(after).count
         guard added + removed > 0 else { return nil }
-        return DiffRow(video: video, fileName: left[video]?.0 ?? right[video]!.0, added: added, removed: removed)
+        return DiffRow(
+          video: video, fileName: left[video]?.0 ?? right[video]!.0, added: added, removed: removed)
       }
     }
   }
@@ -122,12 +124,15 @@ public enum DatasetExport {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let cubeBytes = first.frames * first.size * first.size
     let writer = try NPY.StreamWriter(
-      url: folder.appendingPathComponent("cubes.npy"), dtype: .uint8, rowShape: [first.frames, first.size, first.size])
+      url: folder.appendingPathComponent("cubes.npy"), dtype: .uint8,
+      rowShape: [first.frames, first.size, first.size])
     var shardCache: (sha: String, data: Data, offset: Int)?
     for cube in cubes {
       if shardCache?.sha != cube.shardSha256 {
         let data = try catalog.blobs.read(cube.shardSha256)
-        guard let header = NPY.readHeader(data) else { throw BlobStoreError.io(path: cube.shardSha256, reason: "not an .npy shard") }
+        guard let header = NPY.readHeader(data) else {
+          throw BlobStoreError.io(path: cube.shardSha256, reason: "not an .npy shard")
+        }
         shardCache = (cube.shardSha256, data, header.dataOffset)
       }
       let start = shardCache!.offset + cube.shardIndex * cubeBytes
@@ -135,18 +140,23 @@ public enum DatasetExport {
     }
     try writer.finish()
     let labels = cubes.map { $0.label == .present ? UInt8(1) : UInt8(0) }
-    try NPY.encode(uint8: labels, shape: [labels.count]).write(to: folder.appendingPathComponent("labels.npy"))
-    var lines = ["index,cube,dataset,video,conversion,patient,label,clip,first_frame,tile_row,tile_col,x,y,size,frames"]
+    try NPY.encode(uint8: labels, shape: [labels.count]).write(
+      to: folder.appendingPathComponent("labels.npy"))
+    var lines = [
+      "index,cube,dataset,video,conversion,patient,label,clip,first_frame,tile_row,tile_col,x,y,size,frames"
+    ]
     for (index, row) in meta.enumerated() {
       let fields: [String] = [
-        "\(index)", row["id"], dataset.reference, row["video"], row["conversion_id"], row["patient_code"], row["label"],
+        "\(index)", row["id"], dataset.reference, row["video"], row["conversion_id"], row["patient_code"],
+        row["label"],
         "\(row["clip_index"] as Int)", "\(row["first_frame"] as Int)", "\(row["tile_row"] as Int)",
         "\(row["tile_col"] as Int)", "\(row["x"] as Int)", "\(row["y"] as Int)", "\(row["size"] as Int)",
         "\(row["frames"] as Int)",
       ]
       lines.append(fields.joined(separator: ","))
     }
-    try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("meta.csv"), atomically: true, encoding: .utf8)
+    try (lines.joined(separator: "\n") + "\n").write(
+      to: folder.appendingPathComponent("meta.csv"), atomically: true, encoding: .utf8)
     return cubes.count
   }
 }

@@ -32,7 +32,8 @@ public struct SplitPlugin: Plugin {
 
   public static let name = "split"
   public static let version = SemanticVersion(1, 0, 0)
-  public static let summary = "Split a dataset's patients into train/validation/test, stratified by label, seeded."
+  public static let summary =
+    "Split a dataset's patients into train/validation/test, stratified by label, seeded."
   public static let takes: [EntityKind] = [.dataset]
   public static let makes: [EntityKind] = [.split]
   public static let parameterHelp = [
@@ -50,7 +51,9 @@ public struct SplitPlugin: Plugin {
     let (reference, patients) = try await catalog.database.read { db in
       (
         try Dataset.fetchOne(db, key: inputs[0].id)?.reference ?? inputs[0].id,
-        try Int.fetchOne(db, sql: "SELECT count(DISTINCT patient_id) FROM cube WHERE dataset_id = ?", arguments: [inputs[0].id]) ?? 0
+        try Int.fetchOne(
+          db, sql: "SELECT count(DISTINCT patient_id) FROM cube WHERE dataset_id = ?",
+          arguments: [inputs[0].id]) ?? 0
       )
     }
     guard patients >= 2 else { throw SplitError.tooFewPatients(dataset: reference, patients: patients) }
@@ -83,15 +86,21 @@ public struct SplitPlugin: Plugin {
       for (patient, part) in assignment.sorted(by: { $0.key < $1.key }) {
         try SplitAssignment(splitId: split.id, patientId: patient, part: part).insert(db)
       }
-      let counts = SplitAssignment.Part.allCases.map { part in "\(part.rawValue) \(assignment.values.filter { $0 == part }.count)" }
-      run.note("\(split.id) of \(dataset.reference): patients \(counts.joined(separator: ", ")) (seed \(parameters.seed))")
+      let counts = SplitAssignment.Part.allCases.map { part in
+        "\(part.rawValue) \(assignment.values.filter { $0 == part }.count)"
+      }
+      run.note(
+        "\(split.id) of \(dataset.reference): patients \(counts.joined(separator: ", ")) (seed \(parameters.seed))"
+      )
       return [EntityRef(.split, split.id)]
     }
   }
 
   /// Per label: shuffle its patients with the seed, then deal test, validation, train. Each part
   /// gets at least one patient of a label when the label has enough of them.
-  public static func assign(patients: [String: String], parameters: Parameters) -> [String: SplitAssignment.Part] {
+  public static func assign(patients: [String: String], parameters: Parameters) -> [String: SplitAssignment
+    .Part]
+  {
     var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(parameters.seed)))
     var result: [String: SplitAssignment.Part] = [:]
     for label in Set(patients.values).sorted() {

@@ -17,7 +17,9 @@ public enum TileGrid {
     if let rowLimit { rows = min(rows, rowLimit) }
     guard columns > 0, rows > 0 else { return [] }
     return (0..<rows).flatMap { row in
-      (0..<columns).map { column in Tile(row: row, column: column, x: roi.x + column * size, y: roi.y + row * size) }
+      (0..<columns).map { column in
+        Tile(row: row, column: column, x: roi.x + column * size, y: roi.y + row * size)
+      }
     }
   }
 

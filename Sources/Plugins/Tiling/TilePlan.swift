@@ -36,8 +36,12 @@ public struct TilePlan: Sendable {
     var skipped: [Skipped] = []
     let videos = try SourceVideo.order(Column("created_at"), Column("id")).fetchAll(db)
     for video in videos {
-      func skip(_ reason: String) { skipped.append(Skipped(video: video.id, fileName: video.fileName, reason: reason)) }
-      let code = try String.fetchOne(db, sql: "SELECT code FROM patient WHERE id = ?", arguments: [video.patientId]) ?? "?"
+      func skip(_ reason: String) {
+        skipped.append(Skipped(video: video.id, fileName: video.fileName, reason: reason))
+      }
+      let code =
+        try String.fetchOne(db, sql: "SELECT code FROM patient WHERE id = ?", arguments: [video.patientId])
+        ?? "?"
       guard recipe.labels.contains(video.label.rawValue) else {
         skip("label \(video.label.rawValue) is not among the recipe's labels")
         continue
@@ -48,10 +52,13 @@ public struct TilePlan: Sendable {
       }
       guard let conversion = try matchingConversion(of: video, recipe: recipe, in: db) else {
         let c = recipe.conversion
-        skip("no conversion at \(c.width)x\(c.height) \(c.fpsNumerator)/\(c.fpsDenominator) fps (run `pleura transcode`)")
+        skip(
+          "no conversion at \(c.width)x\(c.height) \(c.fpsNumerator)/\(c.fpsDenominator) fps (run `pleura transcode`)"
+        )
         continue
       }
-      guard let (roi, rect) = try RoiResolver.currentRect(videoID: video.id, conversion: conversion, in: db) else {
+      guard let (roi, rect) = try RoiResolver.currentRect(videoID: video.id, conversion: conversion, in: db)
+      else {
         skip("no ROI (set one with `pleura roi set` or `pleura roi suggest --apply`)")
         continue
       }
@@ -62,25 +69,31 @@ public struct TilePlan: Sendable {
       }
       let frames = frameRange(roi: roi, video: video, conversion: conversion)
       let starts = TileGrid.clipStarts(
-        frames: frames, length: recipe.framesPerCube, stride: recipe.clipStride, overlap: recipe.leftovers == "overlap")
+        frames: frames, length: recipe.framesPerCube, stride: recipe.clipStride,
+        overlap: recipe.leftovers == "overlap")
       guard !starts.isEmpty else {
         skip("\(frames.count) frames in the ROI's range, fewer than one \(recipe.framesPerCube)-frame clip")
         continue
       }
       items.append(
         Item(
-          video: video, patientCode: code, conversion: conversion, roi: roi, rect: rect, frames: frames, tiles: tiles,
+          video: video, patientCode: code, conversion: conversion, roi: roi, rect: rect, frames: frames,
+          tiles: tiles,
           clipStarts: starts))
     }
     return TilePlan(items: items, skipped: skipped)
   }
 
-  static func matchingConversion(of video: SourceVideo, recipe: DatasetRecipe, in db: Database) throws -> Conversion? {
+  static func matchingConversion(of video: SourceVideo, recipe: DatasetRecipe, in db: Database) throws
+    -> Conversion?
+  {
     let conversions = try Conversion.filter(Conversion.Columns.sourceVideoId == video.id)
       .order(Column("created_at").desc).fetchAll(db)
     let wanted = recipe.conversion
     return conversions.first { conversion in
-      guard let object = try? JSONSerialization.jsonObject(with: Data(conversion.parametersJson.utf8)) as? [String: Any]
+      guard
+        let object = try? JSONSerialization.jsonObject(with: Data(conversion.parametersJson.utf8))
+          as? [String: Any]
       else { return false }
       return object["width"] as? Int == wanted.width && object["height"] as? Int == wanted.height
         && object["fpsNumerator"] as? Int == wanted.fpsNumerator

@@ -20,7 +20,8 @@ public struct TilePlugin: Plugin {
   public static let takes: [EntityKind] = [.conversion, .roi]
   public static let makes: [EntityKind] = [.dataset]
   public static let parameterHelp = [
-    "recipe": "{name, tileSize, rows (\"all\" or N top rows), framesPerCube, clipStride, conversion, labels, patients, leftovers}"
+    "recipe":
+      "{name, tileSize, rows (\"all\" or N top rows), framesPerCube, clipStride, conversion, labels, patients, leftovers}"
   ]
 
   public init() {}
@@ -28,7 +29,8 @@ public struct TilePlugin: Plugin {
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
     try parameters.recipe.validate()
     if inputs.isEmpty {
-      let plan = try await catalog.database.read { db in try TilePlan.make(recipe: parameters.recipe, in: db) }
+      let plan = try await catalog.database.read { db in try TilePlan.make(recipe: parameters.recipe, in: db)
+      }
       throw TilingError.nothingToTile(recipe: parameters.recipe.name, skipped: plan.skipped.count)
     }
   }
@@ -52,13 +54,17 @@ public struct TilePlugin: Plugin {
     for (index, item) in items.enumerated() {
       context.progress("tile \(recipe.name)", index, items.count)
       let file = scratch.appendingPathComponent("shard-\(index).npy")
-      let cut = try context.blobs.withNamedPath(item.conversion.blobSha256, fileName: item.conversion.fileName) { url in
+      let cut = try context.blobs.withNamedPath(
+        item.conversion.blobSha256, fileName: item.conversion.fileName
+      ) { url in
         do {
           return try CubeCutter.cut(item: item, recipe: recipe, source: url, into: file) { Task.isCancelled }
         } catch let error as TilingError {
           throw error
         } catch {
-          throw MediaFailure(message: "conversion \(item.conversion.id): " + String(describing: error).replacingOccurrences(of: url.path, with: item.conversion.id))
+          throw MediaFailure(
+            message: "conversion \(item.conversion.id): "
+              + String(describing: error).replacingOccurrences(of: url.path, with: item.conversion.id))
         }
       }
       let sidecar = try context.blobs.store(data: Data(Self.sidecar(item: item, cut: cut).utf8))
@@ -66,9 +72,12 @@ public struct TilePlugin: Plugin {
     }
     context.progress("tile \(recipe.name)", items.count, items.count)
     let recipeJSON = try CanonicalJSON.encode(recipe)
-    let skipped = plan.skipped + plan.items.filter { !wanted.contains($0.conversion.id) }.map {
-      TilePlan.Skipped(video: $0.video.id, fileName: $0.video.fileName, reason: "added after this build started")
-    }
+    let skipped =
+      plan.skipped
+      + plan.items.filter { !wanted.contains($0.conversion.id) }.map {
+        TilePlan.Skipped(
+          video: $0.video.id, fileName: $0.video.fileName, reason: "added after this build started")
+      }
     let built = shards
     return PluginOutput(summary: "") { db, run in
       try Self.persist(built, recipe: recipe, recipeJSON: recipeJSON, skipped: skipped, db: db, run: run)
@@ -76,7 +85,9 @@ public struct TilePlugin: Plugin {
   }
 
   static func sidecar(item: TilePlan.Item, cut: CubeCutter.Cut) -> String {
-    var lines = ["index,clip,first_frame,frames,tile_row,tile_col,x,y,size,label,patient,conversion,roi_version"]
+    var lines = [
+      "index,clip,first_frame,frames,tile_row,tile_col,x,y,size,label,patient,conversion,roi_version"
+    ]
     for (index, cube) in cut.cubes.enumerated() {
       lines.append(
         "\(index),\(cube.clip),\(cube.firstFrame),\(cut.framesPerCube),\(cube.tile.row),\(cube.tile.column),"
@@ -87,24 +98,31 @@ public struct TilePlugin: Plugin {
   }
 
   static func persist(
-    _ shards: [(TilePlan.Item, StoredBlob, StoredBlob, CubeCutter.Cut)], recipe: DatasetRecipe, recipeJSON: String,
+    _ shards: [(TilePlan.Item, StoredBlob, StoredBlob, CubeCutter.Cut)], recipe: DatasetRecipe,
+    recipeJSON: String,
     skipped: [TilePlan.Skipped], db: Database, run: PersistContext
   ) throws -> [EntityRef] {
-    var summary = DatasetSummary(cubes: 0, perLabel: [:], perPatient: [:], videos: [], shards: [], skipped: skipped)
+    var summary = DatasetSummary(
+      cubes: 0, perLabel: [:], perPatient: [:], videos: [], shards: [], skipped: skipped)
     for (item, shard, sidecar, cut) in shards {
       summary.cubes += cut.cubes.count
       summary.perLabel[item.video.label.rawValue, default: 0] += cut.cubes.count
       summary.perPatient[item.patientCode, default: 0] += cut.cubes.count
       summary.videos.append(
         .init(
-          video: item.video.id, fileName: item.video.fileName, patient: item.patientCode, label: item.video.label.rawValue,
+          video: item.video.id, fileName: item.video.fileName, patient: item.patientCode,
+          label: item.video.label.rawValue,
           roiVersion: item.roi.version, tilesPerClip: item.tiles.count, clips: item.clipStarts.count,
           cubes: cut.cubes.count))
       summary.shards.append(
-        .init(conversion: item.conversion.id, video: item.video.id, shard: shard.sha256, sidecar: sidecar.sha256, cubes: cut.cubes.count))
+        .init(
+          conversion: item.conversion.id, video: item.video.id, shard: shard.sha256, sidecar: sidecar.sha256,
+          cubes: cut.cubes.count))
     }
-    let latest = try Dataset.filter(Dataset.Columns.siteId == run.siteID && Dataset.Columns.name == recipe.name)
-      .order(Dataset.Columns.version.desc).fetchOne(db)
+    let latest = try Dataset.filter(
+      Dataset.Columns.siteId == run.siteID && Dataset.Columns.name == recipe.name
+    )
+    .order(Dataset.Columns.version.desc).fetchOne(db)
     if let latest, latest.recipeJson == recipeJSON,
       let previous = try? JSONDecoder().decode(DatasetSummary.self, from: Data(latest.summaryJson.utf8)),
       previous.shards == summary.shards
@@ -113,7 +131,8 @@ public struct TilePlugin: Plugin {
       return []
     }
     let dataset = Dataset(
-      id: EntityKind.dataset.newID(), siteId: run.siteID, name: recipe.name, version: (latest?.version ?? 0) + 1,
+      id: EntityKind.dataset.newID(), siteId: run.siteID, name: recipe.name,
+      version: (latest?.version ?? 0) + 1,
       recipeJson: recipeJSON, summaryJson: try CanonicalJSON.encode(summary), createdAt: run.now)
     try dataset.insert(db)
     for (item, shard, sidecar, cut) in shards {
@@ -121,14 +140,18 @@ public struct TilePlugin: Plugin {
       try BlobRecord.register(sidecar, in: db)
       for (index, cube) in cut.cubes.enumerated() {
         try Cube(
-          id: EntityKind.cube.newID(), datasetId: dataset.id, conversionId: item.conversion.id, roiId: item.roi.id,
-          patientId: item.video.patientId, label: item.video.label, clipIndex: cube.clip, firstFrame: cube.firstFrame,
-          frames: cut.framesPerCube, tileRow: cube.tile.row, tileCol: cube.tile.column, x: cube.tile.x, y: cube.tile.y,
+          id: EntityKind.cube.newID(), datasetId: dataset.id, conversionId: item.conversion.id,
+          roiId: item.roi.id,
+          patientId: item.video.patientId, label: item.video.label, clipIndex: cube.clip,
+          firstFrame: cube.firstFrame,
+          frames: cut.framesPerCube, tileRow: cube.tile.row, tileCol: cube.tile.column, x: cube.tile.x,
+          y: cube.tile.y,
           size: cut.size, shardSha256: shard.sha256, shardIndex: index
         ).insert(db)
       }
     }
-    let labels = summary.perLabel.keys.sorted().map { "\($0) \(summary.perLabel[$0]!)" }.joined(separator: ", ")
+    let labels = summary.perLabel.keys.sorted().map { "\($0) \(summary.perLabel[$0]!)" }.joined(
+      separator: ", ")
     run.note(
       "\(dataset.reference): \(summary.cubes) cubes (\(labels)) from \(shards.count) videos of "
         + "\(summary.perPatient.count) patients; \(skipped.count) videos skipped")

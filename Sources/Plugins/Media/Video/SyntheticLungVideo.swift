@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// A synthetic linear-probe B-mode lung-ultrasound video with a known label and pleural ROI.
 ///

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Media
+import Platform
+
+extension Pleura {
+  struct Synthesize: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Generate synthetic lung-ultrasound videos with known labels and pleural ROIs.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Number of synthetic patients.") var patients = 12
+    @Option(help: "Videos per patient.") var videosPerPatient = 1
+    @Option(help: "Share of patients without lung sliding.") var absentFraction = 0.42
+    @Option(help: "Shortest video in seconds.") var minSeconds = 2.0
+    @Option(help: "Longest video in seconds.") var maxSeconds = 18.0
+    @Option(help: "Seed: the same seed gives the same decoded frames.") var seed = 1
+    @Flag(help: "Generate again even if an identical earlier run exists.") var force = false
+
+    func run() async throws {
+      var parameters = SynthesizePlugin.Parameters()
+      parameters.patients = patients
+      parameters.videosPerPatient = videosPerPatient
+      parameters.absentFraction = absentFraction
+      parameters.minSeconds = minSeconds
+      parameters.maxSeconds = maxSeconds
+      parameters.seed = seed
+      let catalog = try catalogOptions.open()
+      let outcome: RunOutcome
+      do {
+        outcome = try await catalogOptions.runner(catalog).run(
+          SynthesizePlugin.self, parameters: parameters, force: force)
+      } catch let error as SynthesizeError {
+        throw ValidationError(error.description)
+      }
+      if output.json { return try output.printJSON(outcome) }
+      print(
+        outcome.reused
+          ? "synthesize: reused run \(outcome.runID)" : "synthesize: run \(outcome.runID) succeeded")
+      print(outcome.summary.split(separator: "\n").last.map(String.init) ?? "")
+    }
+  }
+}
