@@ -47,7 +47,7 @@ let package = Package(
     .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
     .testTarget(name: "MediaTests", dependencies: ["Media", "Platform"]),
     .testTarget(name: "Resnet3DTests", dependencies: ["Resnet3D"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "TilingTests", dependencies: ["Tiling", "Media", "Platform"]),
+    .testTarget(name: "PipelineTests", dependencies: ["Tiling", "Media", "Platform"]),
     .testTarget(name: "BundleTests", dependencies: ["Platform"]),
     .testTarget(name: "CLITests", dependencies: ["Platform"]),
   ],

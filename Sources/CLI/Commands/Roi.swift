@@ -9,7 +9,7 @@ extension Pleura {
     static let configuration = CommandConfiguration(
       commandName: "roi",
       abstract: "Pleural regions of interest: set, import, export, history, show, suggest.",
-      subcommands: [Set.self, Import.self, Export.self, History.self, ShowOverlay.self])
+      subcommands: [Set.self, Import.self, Export.self, History.self, ShowOverlay.self, Suggest.self])
 
     static var defaultAuthor: String { ProcessInfo.processInfo.environment["USER"] ?? "unknown" }
 
@@ -114,6 +114,61 @@ extension Pleura {
             ]
           })
       }
+    }
+
+    struct Suggest: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Propose the pleural ROI from the video's temporal mean image; --apply records it.")
+      @OptionGroup var catalogOptions: CatalogOptions
+      @OptionGroup var output: OutputOptions
+      @Argument(help: "Source video ids.") var videos: [String]
+      @Flag(help: "Record each suggestion as a new ROI version authored by roi-suggest.") var apply = false
+
+      func run() async throws {
+        let catalog = try catalogOptions.open()
+        var entries: [RoiEntry] = []
+        var results: [SuggestResult] = []
+        var failures = 0
+        for id in videos {
+          let target = try MediaTarget.resolve(id, in: catalog)
+          do {
+            let suggestion = try target.withFile(in: catalog) { url in
+              try RoiSuggester.suggest(url: url, frameCount: target.frameCount)
+            }
+            results.append(
+              SuggestResult(
+                video: target.video.id, rect: suggestion.rect, pleuraY: suggestion.pleuraY, problem: nil))
+            entries.append(RoiEntry(video: target.video.id, rect: suggestion.rect, author: "roi-suggest"))
+          } catch {
+            failures += 1
+            results.append(
+              SuggestResult(
+                video: target.video.id, rect: nil, pleuraY: nil, problem: String(describing: error)))
+          }
+        }
+        if output.json {
+          try output.printJSON(results)
+        } else {
+          for result in results {
+            if let rect = result.rect {
+              print("\(result.video): ROI \(rect) (pleural line at row \(result.pleuraY!))")
+            } else {
+              Terminal.warn("\(result.video): \(result.problem!)")
+            }
+          }
+        }
+        if apply, !entries.isEmpty {
+          try await RoiCommands.record(entries, catalog: catalog, options: catalogOptions)
+        }
+        if failures > 0 { throw ExitCode(1) }
+      }
+    }
+
+    struct SuggestResult: Encodable {
+      var video: String
+      var rect: PixelRect?
+      var pleuraY: Int?
+      var problem: String?
     }
 
     struct ShowOverlay: AsyncParsableCommand {

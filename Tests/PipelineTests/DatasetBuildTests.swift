@@ -1,0 +1,192 @@
+import Foundation
+import GRDB
+import Media
+import Platform
+import Testing
+import Tiling
+
+/// Datasets built from a small synthetic collection: arithmetic, shards, versions, diff, splits.
+@Suite(.serialized) struct DatasetBuildTests {
+  @Test func cubeCountsMatchTheArithmeticAndShardsOpenAsNPY() async throws {
+    let fixture = try await PipelineFixture()
+    defer { fixture.cleanUp() }
+    let recipe = try DatasetRecipe.load("all_30x30")
+    let plan = try await fixture.catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
+    #expect(plan.items.count == 4 && plan.skipped.isEmpty)
+    let outcome = try await fixture.build(recipe)
+    let dataset = try fixture.dataset(outcome)
+    #expect(dataset.reference == "all_30x30@1")
+    let summary = try DatasetViews.summary(dataset)
+    for item in plan.items {
+      let columns = item.rect.width / 30
+      let rows = item.rect.height / 30
+      let clips = item.conversion.frameCount / 60
+      let video = try #require(summary.videos.first { $0.video == item.video.id })
+      #expect(video.tilesPerClip == columns * rows)
+      #expect(video.clips == clips)
+      #expect(video.cubes == columns * rows * clips)
+    }
+    let cubes = try await fixture.catalog.database.read { db in
+      try Cube.filter(Cube.Columns.datasetId == dataset.id).fetchAll(db)
+    }
+    #expect(cubes.count == summary.cubes)
+    #expect(Set(cubes.map(\.label)) == [.present, .absent])
+    // Every shard is an .npy of [n, 60, 30, 30] uint8 whose n matches its cube rows.
+    for shard in summary.shards {
+      let data = try fixture.catalog.blobs.read(shard.shard)
+      let header = try #require(NPY.readHeader(data))
+      #expect(header.descr == "|u1")
+      #expect(header.shape == [shard.cubes, 60, 30, 30])
+      #expect(data.count == header.dataOffset + shard.cubes * 60 * 30 * 30)
+    }
+    // A cube holds the conversion's pixels at its tile: compare one against a fresh decode.
+    let cube = cubes[cubes.count / 2]
+    let conversion = try await fixture.catalog.database.read { db in
+      try Conversion.fetchOne(db, key: cube.conversionId)!
+    }
+    let frame: GrayImage? = try fixture.catalog.blobs.withNamedPath(
+      conversion.blobSha256, fileName: conversion.fileName
+    ) { url in
+      let decoder = try VideoDecoder(url: url)
+      while let frame = try decoder.nextFrame() {
+        if frame.index == cube.firstFrame + 4 { return frame.image }
+      }
+      return nil
+    }
+    let image = try #require(frame)
+    let shard = try fixture.catalog.blobs.read(cube.shardSha256)
+    let offset = NPY.readHeader(shard)!.dataOffset + cube.shardIndex * 60 * 900 + 4 * 900
+    for y in 0..<30 {
+      for x in 0..<30 {
+        #expect(shard[offset + y * 30 + x] == image[cube.x + x, cube.y + y])
+      }
+    }
+  }
+
+  @Test func rebuildingReusesEditsMakeANewVersionAndDiffSaysWhat() async throws {
+    let fixture = try await PipelineFixture(patients: 2)
+    defer { fixture.cleanUp() }
+    let recipe = try DatasetRecipe.load("2_30x30")
+    let first = try await fixture.build(recipe)
+    let again = try await fixture.build(recipe)
+    #expect(again.reused && again.outputs == first.outputs)
+    let video = try fixture.videos()[0]
+    let current = try await fixture.catalog.database.read { db in
+      try RoiAnnotation.current(forVideo: video.id, in: db)!
+    }
+    var edited = current.rect
+    edited.x += 30
+    edited.width -= 30
+    _ = try await fixture.runner.run(
+      RoiPlugin.self, parameters: .init(entries: [RoiEntry(video: video.id, rect: edited, author: "tester")]))
+    let second = try await fixture.build(recipe)
+    #expect(!second.reused)
+    #expect(try fixture.dataset(second).reference == "2_30x30@2")
+    let diff = try DatasetViews.diff("2_30x30@1", "2_30x30@2", in: fixture.catalog)
+    #expect(diff.map(\.video) == [video.id], "only the edited video changes")
+    #expect(diff[0].added > 0 && diff[0].removed > 0)
+    // The first version is immutable: its cubes are still there.
+    let stillThere = try await fixture.catalog.database.read { db in
+      try Cube.filter(Cube.Columns.datasetId == first.outputs[0].id).fetchCount(db)
+    }
+    #expect(stillThere == (try DatasetViews.summary(try fixture.dataset(first))).cubes)
+  }
+
+  @Test func videosWithoutAnROIOrTooSmallAreSkippedWithTheReason() async throws {
+    let fixture = try await PipelineFixture(patients: 2)
+    defer { fixture.cleanUp() }
+    let videos = try fixture.videos()
+    _ = try await fixture.runner.run(
+      RoiPlugin.self,
+      parameters: .init(entries: [
+        RoiEntry(video: videos[1].id, rect: PixelRect(x: 0, y: 0, width: 40, height: 40), author: "t")
+      ]))
+    let recipe = try DatasetRecipe.load("all_90x90")
+    let outcome = try await fixture.build(recipe)
+    let summary = try DatasetViews.summary(try fixture.dataset(outcome))
+    #expect(summary.videos.map(\.video) == [videos[0].id])
+    #expect(summary.skipped.count == 1)
+    #expect(summary.skipped[0].video == videos[1].id)
+    #expect(summary.skipped[0].reason.contains("smaller than one 90 px tile"))
+  }
+
+  @Test func theSixStudyRecipesBuild() async throws {
+    let fixture = try await PipelineFixture(patients: 2)
+    defer { fixture.cleanUp() }
+    for name in ["2_30x30", "all_30x30", "2_60x60", "all_60x60", "2_90x90", "all_90x90"] {
+      let recipe = try DatasetRecipe.load(name)
+      let summary = try DatasetViews.summary(try fixture.dataset(try await fixture.build(recipe)))
+      #expect(summary.cubes > 0, "\(name) built no cubes")
+      if recipe.rowLimit == 2 {
+        #expect(summary.videos.allSatisfy { $0.tilesPerClip % 2 == 0 || $0.tilesPerClip < 2 })
+      }
+    }
+  }
+
+  @Test func splitIsPatientWiseStratifiedAndSeeded() async throws {
+    let fixture = try await PipelineFixture(patients: 6, seconds: 2.0...2.2)
+    defer { fixture.cleanUp() }
+    let dataset = try await fixture.build(try DatasetRecipe.load("demo"))
+    let input = [EntityRef(.dataset, dataset.outputs[0].id)]
+    let split = try await fixture.runner.run(SplitPlugin.self, parameters: .init(), inputs: input)
+    let assignments = try await fixture.catalog.database.read { db in
+      try SplitAssignment.filter(SplitAssignment.Columns.splitId == split.outputs[0].id).fetchAll(db)
+    }
+    #expect(Set(assignments.map(\.patientId)).count == assignments.count, "a patient in two parts")
+    #expect(assignments.count == 6)
+    let counts = try await fixture.catalog.database.read { db in
+      try DatasetViews.splitCounts(split.outputs[0].id, in: db)
+    }
+    for part in ["train", "test"] {
+      #expect(
+        Set(counts.filter { $0.part == part }.map(\.label)) == ["present", "absent"], "\(part) lacks a label")
+    }
+    var parameters = SplitPlugin.Parameters()
+    let labels = Dictionary(
+      uniqueKeysWithValues: (0..<10).map { ("p\($0)", $0 % 2 == 0 ? "present" : "absent") })
+    #expect(
+      SplitPlugin.assign(patients: labels, parameters: parameters)
+        == SplitPlugin.assign(patients: labels, parameters: parameters))
+    parameters.seed = 43
+    #expect(
+      SplitPlugin.assign(patients: labels, parameters: parameters)
+        != SplitPlugin.assign(patients: labels, parameters: .init()))
+  }
+
+  @Test func numpyLoadsTheExport() async throws {
+    let python = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+      .map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    let fixture = try await PipelineFixture(patients: 2)
+    defer { fixture.cleanUp() }
+    let outcome = try await fixture.build(try DatasetRecipe.load("demo"))
+    let folder = fixture.folder.appendingPathComponent("export")
+    let count = try DatasetExport.writeNPY("demo@1", to: folder, catalog: fixture.catalog)
+    #expect(count == (try DatasetViews.summary(try fixture.dataset(outcome))).cubes)
+    let header = try #require(
+      NPY.readHeader(try Data(contentsOf: folder.appendingPathComponent("cubes.npy"))))
+    #expect(header.shape == [count, 60, 30, 30])
+    guard let python, (try? Self.runPython(python, "import numpy")) != nil else {
+      print("skipped the numpy check: python3 with numpy is not available")
+      return
+    }
+    let output = try Self.runPython(
+      python,
+      "import numpy as n; c=n.load('\(folder.path)/cubes.npy'); l=n.load('\(folder.path)/labels.npy'); "
+        + "print(c.shape, c.dtype, l.shape, int(l.sum()))")
+    #expect(output.hasPrefix("(\(count), 60, 30, 30) uint8 (\(count),)"))
+  }
+
+  static func runPython(_ python: String, _ code: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = ["-c", code]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = Pipe()
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+    return String(decoding: data, as: UTF8.self)
+  }
+}

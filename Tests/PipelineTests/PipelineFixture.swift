@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import Media
+import Platform
+import Tiling
+
+/// A temporary catalog with a small synthetic collection, transcoded to the working format.
+struct PipelineFixture {
+  let folder: URL
+  let catalog: Catalog
+  let runner: Runner
+
+  init(patients: Int = 4, seed: Int = 7, seconds: ClosedRange<Double> = 2.1...2.6) async throws {
+    folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pleura-pipeline-\(UUID().uuidString)")
+    catalog = try Catalog.create(at: folder.appendingPathComponent("catalog"), siteName: "test")
+    runner = Runner(catalog: catalog)
+    var synthesize = SynthesizePlugin.Parameters()
+    synthesize.patients = patients
+    synthesize.seed = seed
+    synthesize.absentFraction = 0.5
+    synthesize.minSeconds = seconds.lowerBound
+    synthesize.maxSeconds = seconds.upperBound
+    _ = try await runner.run(SynthesizePlugin.self, parameters: synthesize)
+    var transcode = TranscodePlugin.Parameters()
+    transcode.preset = "ultrafast"
+    for video in try videos() {
+      _ = try await runner.run(
+        TranscodePlugin.self, parameters: transcode, inputs: [EntityRef(.sourceVideo, video.id)])
+    }
+  }
+
+  func cleanUp() { try? FileManager.default.removeItem(at: folder) }
+
+  func videos() throws -> [SourceVideo] {
+    try catalog.database.read { db in try SourceVideo.order(Column("created_at"), Column("id")).fetchAll(db) }
+  }
+
+  /// Builds a recipe the way `pleura dataset build` does.
+  func build(_ recipe: DatasetRecipe, force: Bool = false) async throws -> RunOutcome {
+    let plan = try await catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
+    return try await runner.run(
+      TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs, force: force)
+  }
+
+  func dataset(_ outcome: RunOutcome) throws -> Dataset {
+    try catalog.database.read { db in try Dataset.fetchOne(db, key: outcome.outputs[0].id)! }
+  }
+}
