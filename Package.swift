@@ -49,7 +49,8 @@ let package = Package(
     .testTarget(name: "Resnet3DTests", dependencies: ["Resnet3D"], resources: [.copy("Fixtures")]),
     .testTarget(name: "PipelineTests", dependencies: ["Tiling", "Media", "Platform"]),
     .testTarget(name: "BundleTests", dependencies: ["Platform"]),
-    .testTarget(name: "CLITests", dependencies: ["Platform"]),
+    .testTarget(
+      name: "CLITests", dependencies: ["Platform", .product(name: "GRDB", package: "GRDB.swift")]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -12,7 +12,7 @@ struct BadInputCLITests {
     switch kind {
     case "zero-bytes":
       let url = folder.appendingPathComponent("empty.mp4")
-      FileManager.default.createFile(atPath: url.path, contents: Data())
+      _ = FileManager.default.createFile(atPath: url.path, contents: Data())
       return (url, "empty")
     case "truncated":
       let whole = try Fixtures.video(in: folder, name: "whole.mp4", seconds: 2, encoder: ["-c:v", "libx264"])
