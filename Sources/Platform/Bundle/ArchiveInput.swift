@@ -38,7 +38,8 @@ final class ArchiveInput {
   /// The next entry header, or nil at the end of the archive.
   func next() throws(BagError) -> Entry? {
     var entry: OpaquePointer?
-    let status = archive_read_next_header(handle, &entry)
+    // Names are decoded through the locale: see UTF8Locale.
+    let status = try UTF8Locale.run { () throws(BagError) in archive_read_next_header(handle, &entry) }
     if status == pleura_archive_eof() { return nil }
     guard status == pleura_archive_ok(), let entry else {
       // libarchive cannot recognise garbage before the first header; later it is damage.
@@ -47,8 +48,12 @@ final class ArchiveInput {
       }
       throw .corruptArchive(entry: currentName, reason: message)
     }
-    let utf8 = archive_entry_pathname_utf8(entry).flatMap { String(validatingCString: $0) }
-    let raw = archive_entry_pathname(entry).map { String(decoding: Self.bytes($0), as: UTF8.self) }
+    let (utf8, raw) = try UTF8Locale.run { () throws(BagError) in
+      (
+        archive_entry_pathname_utf8(entry).flatMap { String(validatingCString: $0) },
+        archive_entry_pathname(entry).map { String(decoding: Self.bytes($0), as: UTF8.self) }
+      )
+    }
     let info = Entry(
       name: utf8,
       rawName: utf8 ?? raw ?? "",

@@ -45,7 +45,7 @@ final class ArchiveOutput {
   func beginEntry(name: String, size: Int64?, modified: Int) throws(BagError) {
     guard let handle else { throw .writerClosed }
     archive_entry_clear(entry)
-    archive_entry_set_pathname_utf8(entry, name)
+    archive_entry_set_pathname_utf8(entry, name)  // converted under UTF8Locale by write_header
     if let size {
       archive_entry_set_filetype(entry, pleura_ae_ifreg())
       archive_entry_set_perm(entry, 0o644)
@@ -55,7 +55,8 @@ final class ArchiveOutput {
       archive_entry_set_perm(entry, 0o755)
     }
     archive_entry_set_mtime(entry, modified, 0)
-    try check(archive_write_header(handle, entry), entry: name)
+    let status = try UTF8Locale.run { () throws(BagError) in archive_write_header(handle, entry) }
+    try check(status, entry: name)
   }
 
   /// Appends bytes to the current file entry.
