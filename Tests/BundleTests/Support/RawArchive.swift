@@ -11,6 +11,8 @@ enum RawArchive {
     var name: String
     var kind: Kind = .file
     var data = Data()
+    /// Name bytes written as-is (not converted from UTF-8), e.g. to test invalid UTF-8.
+    var rawName: [UInt8]?
     init(_ name: String, _ kind: Kind = .file, _ data: Data = Data()) {
       self.name = name
       self.kind = kind
@@ -42,7 +44,11 @@ enum RawArchive {
     defer { archive_entry_free(e) }
     for entry in entries {
       archive_entry_clear(e)
-      archive_entry_set_pathname_utf8(e, entry.name)
+      if let raw = entry.rawName {
+        archive_entry_set_pathname(e, raw.map { CChar(bitPattern: $0) } + [0])
+      } else {
+        archive_entry_set_pathname_utf8(e, entry.name)
+      }
       archive_entry_set_perm(e, 0o644)
       archive_entry_set_mtime(e, 1_700_000_000, 0)
       var payload = false
@@ -67,7 +73,8 @@ enum RawArchive {
         archive_entry_set_rdev(e, 0x0801)
       case .fifo: archive_entry_set_filetype(e, pleura_ae_ififo())
       }
-      precondition(archive_write_header(a, e) == pleura_archive_ok(), "header for \(entry.name)")
+      // A name that is not valid UTF-8 is written with a warning.
+      precondition(archive_write_header(a, e) >= pleura_archive_warn(), "header for \(entry.name)")
       if payload && !entry.data.isEmpty {
         entry.data.withUnsafeBytes { _ = archive_write_data(a, $0.baseAddress, $0.count) }
       }
