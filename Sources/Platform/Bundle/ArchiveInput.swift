@@ -28,8 +28,11 @@ final class ArchiveInput {
     archive_read_support_format_tar(handle)
     archive_read_support_filter_zstd(handle)
     archive_read_support_filter_gzip(handle)
+    // Opening already decompresses the first block and recognises the format: a failure here
+    // is garbage ("Unrecognized archive format") or a damaged compressed stream.
     guard archive_read_open_fd(handle, fileDescriptor, 1 << 20) == pleura_archive_ok() else {
-      throw .notAnArchive(reason: message)
+      if message.contains("Unrecognized archive format") { throw .notAnArchive(reason: message) }
+      throw .corruptArchive(entry: nil, reason: message)
     }
   }
 
@@ -42,8 +45,8 @@ final class ArchiveInput {
     let status = try UTF8Locale.run { () throws(BagError) in archive_read_next_header(handle, &entry) }
     if status == pleura_archive_eof() { return nil }
     guard status == pleura_archive_ok(), let entry else {
-      // libarchive cannot recognise garbage before the first header; later it is damage.
-      if currentName == nil && archive_format(handle) == 0 || message.contains("Unrecognized archive format") {
+      // Garbage is only recognised as such before the first header; later it is damage.
+      if currentName == nil && message.contains("Unrecognized archive format") {
         throw .notAnArchive(reason: message)
       }
       throw .corruptArchive(entry: currentName, reason: message)
