@@ -232,6 +232,11 @@ public final class BagWriter {
     case .success(let p): parts = p
     case .failure(let unsafe): throw .invalidPayloadPath(path: payloadPath, reason: unsafe.reason)
     }
+    // RFC 8493 percent-encodes '%' in manifests but bagit-python (1.9) does not decode it, so a
+    // name with '%' would fail validation at sites using that tool.
+    guard !payloadPath.contains("%") else {
+      throw .invalidPayloadPath(path: payloadPath, reason: "'%' is not allowed (BagIt tools disagree on its encoding)")
+    }
     let name = parts.joined(separator: "/")
     guard !names.contains(name), !folders.contains(name) else {
       throw .invalidPayloadPath(path: payloadPath, reason: "it was already added")
