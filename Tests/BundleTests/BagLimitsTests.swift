@@ -13,7 +13,8 @@ import Testing
     let staging = scratch.folder("staging")
     let archive = scratch.url.appending(path: "bomb.tar.zst")
     RawArchive.write(
-      RawArchive.bag([("small.txt", Data("tiny".utf8)), ("zeros.bin", Self.bomb)], infoFirst: true,
+      RawArchive.bag(
+        [("small.txt", Data("tiny".utf8)), ("zeros.bin", Self.bomb)], infoFirst: true,
         info: "Payload-Oxum: 4.1\n"), to: archive)
     let archiveSize = try FileManager.default.attributesOfItem(atPath: archive.path)[.size] as? Int
     #expect((archiveSize ?? .max) < 100_000)
@@ -40,7 +41,8 @@ import Testing
     let scratch = Scratch()
     let staging = scratch.folder("staging")
     let archive = scratch.url.appending(path: "bomb.tar.zst")
-    RawArchive.write(RawArchive.bag([("zeros.bin", Data(count: 1 << 20))], info: "Payload-Oxum: 4.1\n"), to: archive)
+    RawArchive.write(
+      RawArchive.bag([("zeros.bin", Data(count: 1 << 20))], info: "Payload-Oxum: 4.1\n"), to: archive)
     let error = try #require(throws: BagError.self) {
       try BagReader(stagingParent: staging).extract(archive: archive)
     }

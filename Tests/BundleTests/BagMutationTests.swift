@@ -79,13 +79,15 @@ import Testing
     var refused = 0
     var reasons: [String: Int] = [:]
     for index in 0..<Self.casesPerCombination {
-      let seed = UInt64(index + 1) &* 0x9E37_79B9 &+ UInt64(Container.allCases.firstIndex(of: container)! << 40)
+      let seed =
+        UInt64(index + 1) &* 0x9E37_79B9 &+ UInt64(Container.allCases.firstIndex(of: container)! << 40)
       var random = SeededBytes(seed: seed)
       let mutated = Self.mutate(original, mutation, &random)
-      try mutated.write(to: archive)
+      mutated.writeUnsynced(to: archive)
       do {
         let result = try BagReader(stagingParent: staging).verify(archive: archive)
-        #expect(result.payload == reference.payload, "case \(index) seed \(seed) verified with changed payload")
+        #expect(
+          result.payload == reference.payload, "case \(index) seed \(seed) verified with changed payload")
         #expect(result.info == reference.info, "case \(index) seed \(seed) verified with changed bag-info")
       } catch {
         refused += 1
@@ -96,7 +98,8 @@ import Testing
       if !left.isEmpty { break }
     }
     let summary = reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-    print("mutation \(container) \(mutation): \(Self.casesPerCombination) cases, \(refused) refused (\(summary))")
+    print(
+      "mutation \(container) \(mutation): \(Self.casesPerCombination) cases, \(refused) refused (\(summary))")
     // Most damage must be noticed; a few flips land in padding and change nothing.
     #expect(refused > Self.casesPerCombination / 2)
   }

@@ -32,7 +32,8 @@ import Testing
     #expect(bag.info["Source-Organization"] == "Site A")
     #expect(bag.info["Payload-Oxum"] == "\(blob.count + 11).3")
     #expect(bag.info["Bagging-Date"] != nil)
-    #expect(bag.payload.map(\.path) == ["data/catalog/videos.json", "data/empty.txt", "data/objects/ab/blob.npy"])
+    #expect(
+      bag.payload.map(\.path) == ["data/catalog/videos.json", "data/empty.txt", "data/objects/ab/blob.npy"])
     #expect(try Data(contentsOf: bag.url(of: "data/objects/ab/blob.npy")) == blob)
     let mode = try FileManager.default.attributesOfItem(atPath: bag.root.path)[.posixPermissions] as? Int
     #expect(mode == 0o700)
@@ -55,7 +56,8 @@ import Testing
   @Test func folderIsAddedRecursivelyInSortedOrder() throws {
     let scratch = Scratch()
     let source = scratch.folder("src")
-    try FileManager.default.createDirectory(at: source.appending(path: "b/c"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: source.appending(path: "b/c"), withIntermediateDirectories: true)
     try Data("1".utf8).write(to: source.appending(path: "a.json"))
     try Data("22".utf8).write(to: source.appending(path: "b/c/d.bin"))
     let archive = scratch.url.appending(path: "f.tar.gz")
@@ -80,7 +82,8 @@ import Testing
   }
 
   @Test(arguments: [
-    "../x", "/abs", "a//b", "100%.txt", "a/./b", "a\\b", "new\nline", "tab\there", "", "a/", "\u{2024}\u{2024}/x",
+    "../x", "/abs", "a//b", "100%.txt", "a/./b", "a\\b", "new\nline", "tab\there", "", "a/",
+    "\u{2024}\u{2024}/x",
   ])
   func writerRefusesUnsafePayloadPaths(path: String) throws {
     let scratch = Scratch()

@@ -89,7 +89,8 @@ import Testing
         + [.init("bag/manifest-sha512.txt", text: "\(String(repeating: "0", count: 128))  data/a.txt\n")],
       error: .checksumMismatch(
         file: "data/a.txt", expected: String(repeating: "0", count: 128),
-        actual: "7ca5d8b9a3d4ac5a6bb6ee8a7a2ab2d2d8e6ae6a2ad8e24bc7a1a7d57c3d0d4a6a0c4cfe09fbe2bd2d0ff3e7f5cb5b9b3f4ecf0a0e95c7efe3c5b3da0d5c9a2a"
+        actual:
+          "7ca5d8b9a3d4ac5a6bb6ee8a7a2ab2d2d8e6ae6a2ad8e24bc7a1a7d57c3d0d4a6a0c4cfe09fbe2bd2d0ff3e7f5cb5b9b3f4ecf0a0e95c7efe3c5b3da0d5c9a2a"
       )),
     Case(
       label: "empty archive", entries: [], error: .invalidBag(reason: "the archive is empty")),

@@ -14,21 +14,28 @@ import Testing
   static let contextReachable =
     hasValidator
     && Python.run([
-      "-c", "import urllib.request; urllib.request.urlopen('https://w3id.org/ro/crate/1.1/context', timeout=5)",
+      "-c",
+      "import urllib.request; urllib.request.urlopen('https://w3id.org/ro/crate/1.1/context', timeout=5)",
     ]).status == 0
   static let tar = ["/usr/bin/tar", "/bin/tar"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
   /// Writes a bundle shaped like `pleura export`'s and unpacks it with GNU tar; returns the bag.
   static func exportAndUnpack(_ compression: BagCompression, in scratch: Scratch) throws -> URL {
     var random = SeededBytes(seed: 5)
-    let blobs = [("objects/ab/ab12.npy", random.data(count: 70_000)), ("objects/cd/cd34.npy", random.data(count: 900))]
+    let blobs = [
+      ("objects/ab/ab12.npy", random.data(count: 70_000)), ("objects/cd/cd34.npy", random.data(count: 900)),
+    ]
     var crate = RoCrateTests.sample()
-    crate.files = blobs.map { .init(path: $0.0, encodingFormat: "application/octet-stream", contentSize: Int64($0.1.count)) }
+    crate.files =
+      blobs.map {
+        .init(path: $0.0, encodingFormat: "application/octet-stream", contentSize: Int64($0.1.count))
+      }
       + [.init(path: "catalog/videos.json", encodingFormat: "application/json")]
     let archive = scratch.url.appending(path: "export.\(compression.fileExtension)")
     let writer = try BagWriter(creating: archive, bagName: "site-a-export", compression: compression)
     for (path, data) in blobs { try writer.addData(data, as: path) }
-    try writer.addData(Data(#"[{"id":"video_1","name":"a'; DROP TABLE video;--"}]"#.utf8), as: "catalog/videos.json")
+    try writer.addData(
+      Data(#"[{"id":"video_1","name":"a'; DROP TABLE video;--"}]"#.utf8), as: "catalog/videos.json")
     try writer.addData(try crate.jsonData(), as: RoCrate.metadataFileName)
     var info = BagInfo()
     info.append("Source-Organization", "Site A")
@@ -41,7 +48,9 @@ import Testing
   }
 
   @Test(
-    .enabled(if: hasBagit && tar != nil, "bagit (PyPI) or tar is not installed; run benchmarks/bundle/setup-python.sh"),
+    .enabled(
+      if: hasBagit && tar != nil,
+      "bagit (PyPI) or tar is not installed; run benchmarks/bundle/setup-python.sh"),
     arguments: [BagCompression.zstd(), .gzip()])
   func bagitPythonValidatesTheUnpackedBundle(compression: BagCompression) throws {
     let scratch = Scratch()
@@ -57,17 +66,24 @@ import Testing
     #expect(result.output.contains("valid"))
   }
 
-  @Test(.enabled(if: hasBagit && tar != nil, "bagit (PyPI) or tar is not installed; run benchmarks/bundle/setup-python.sh"))
+  @Test(
+    .enabled(
+      if: hasBagit && tar != nil,
+      "bagit (PyPI) or tar is not installed; run benchmarks/bundle/setup-python.sh"))
   func bagitPythonRejectsATamperedBundle() throws {
     let scratch = Scratch()
     let bag = try Self.exportAndUnpack(.zstd(), in: scratch)
     try Data("tampered".utf8).write(to: bag.appending(path: "data/catalog/videos.json"))
-    let script = "import sys, bagit\ntry:\n  bagit.Bag(sys.argv[1]).validate()\nexcept bagit.BagValidationError as e:\n  print('invalid', e); sys.exit(3)"
+    let script =
+      "import sys, bagit\ntry:\n  bagit.Bag(sys.argv[1]).validate()\nexcept bagit.BagValidationError as e:\n  print('invalid', e); sys.exit(3)"
     let result = Python.run(["-c", script, bag.path])
     #expect(result.status == 3, "bagit: \(result.output)")
   }
 
-  @Test(.enabled(if: hasRocrate && tar != nil, "rocrate (PyPI) or tar is not installed; run benchmarks/bundle/setup-python.sh"))
+  @Test(
+    .enabled(
+      if: hasRocrate && tar != nil,
+      "rocrate (PyPI) or tar is not installed; run benchmarks/bundle/setup-python.sh"))
   func rocratePyReadsTheRunsAsCreateActions() throws {
     let scratch = Scratch()
     let bag = try Self.exportAndUnpack(.zstd(), in: scratch)
@@ -92,7 +108,8 @@ import Testing
   @Test(
     .enabled(
       if: hasValidator && contextReachable && tar != nil,
-      "roc-validator is not installed, or https://w3id.org/ro/crate/1.1/context (which it fetches) is unreachable"))
+      "roc-validator is not installed, or https://w3id.org/ro/crate/1.1/context (which it fetches) is unreachable"
+    ))
   func rocValidatorFindsNoRequiredIssues() throws {
     let scratch = Scratch()
     let bag = try Self.exportAndUnpack(.zstd(), in: scratch)

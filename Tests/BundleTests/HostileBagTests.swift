@@ -24,59 +24,87 @@ import Testing
   }
 
   static let cases: [Case] = [
-    Case(label: "absolute path", entries: { bag(with: [.init("\($0)/abs.txt", text: "x")]) },
-         error: "unsafeEntryName", mentions: "absolute"),
-    Case(label: "parent component at top", entries: { _ in bag(with: [.init("../escape.txt", text: "x")]) },
-         error: "unsafeEntryName", mentions: "'..'"),
-    Case(label: "parent components inside the bag",
-         entries: { _ in bag(with: [.init("bag/data/../../escape.txt", text: "x")]) },
-         error: "unsafeEntryName", mentions: "bag/data/../../escape.txt"),
-    Case(label: "backslashes", entries: { _ in bag(with: [.init("bag/data/..\\..\\escape.txt", text: "x")]) },
-         error: "unsafeEntryName", mentions: "backslash"),
-    Case(label: "empty component", entries: { _ in bag(with: [.init("bag//data/x.txt", text: "x")]) },
-         error: "unsafeEntryName", mentions: "empty component"),
-    Case(label: "dot component", entries: { _ in bag(with: [.init("bag/./data/x.txt", text: "x")]) },
-         error: "unsafeEntryName", mentions: "'.'"),
-    Case(label: "control character", entries: { _ in bag(with: [.init("bag/data/a\u{1B}[2Jb", text: "x")]) },
-         error: "unsafeEntryName", mentions: "control character"),
-    Case(label: "newline", entries: { _ in bag(with: [.init("bag/data/a\nb", text: "x")]) },
-         error: "unsafeEntryName", mentions: "control character"),
-    Case(label: "dot leaders normalising to ..",
-         entries: { _ in bag(with: [.init("bag/data/\u{2024}\u{2024}/x.txt", text: "x")]) },
-         error: "unsafeEntryName", mentions: "Unicode normalisation"),
-    Case(label: "invalid UTF-8", entries: { _ in
-      var e = RawArchive.Entry("", text: "x")
-      e.rawName = Array("bag/data/bad-".utf8) + [0xFF, 0xFE]
-      return bag(with: [e])
-    }, error: "unsafeEntryName", mentions: "UTF-8"),
-    Case(label: "file at archive root", entries: { _ in [.init("bagit.txt", text: "x")] + RawArchive.bag(payload) },
-         error: "unsafeEntryName", mentions: "top-level entry must be a folder"),
-    Case(label: "second top-level folder", entries: { _ in bag(with: [.init("other/x.txt", text: "x")]) },
-         error: "unsafeEntryName", mentions: "outside the bag folder"),
-    Case(label: "symlink", entries: { _ in bag(with: [.init("bag/data/link", .symlink("/etc"))]) },
-         error: "unsupportedEntryType", mentions: "symbolic link to '/etc'"),
-    Case(label: "symlink then a file through it", entries: { _ in
-      bag(with: [.init("bag/data/link", .symlink("../../..")), .init("bag/data/link/x.txt", text: "x")])
-    }, error: "unsupportedEntryType", mentions: "symbolic link"),
-    Case(label: "hard link", entries: { _ in bag(with: [.init("bag/data/h", .hardlink("/etc/passwd"))]) },
-         error: "unsupportedEntryType", mentions: "hard link to '/etc/passwd'"),
-    Case(label: "character device", entries: { _ in bag(with: [.init("bag/data/null", .charDevice)]) },
-         error: "unsupportedEntryType", mentions: "character device"),
-    Case(label: "block device", entries: { _ in bag(with: [.init("bag/data/sda", .blockDevice)]) },
-         error: "unsupportedEntryType", mentions: "block device"),
-    Case(label: "FIFO", entries: { _ in bag(with: [.init("bag/data/pipe", .fifo)]) },
-         error: "unsupportedEntryType", mentions: "FIFO"),
-    Case(label: "duplicate file", entries: { _ in bag(with: [.init("bag/data/a.txt", text: "evil")]) },
-         error: "duplicateEntry", mentions: "bag/data/a.txt"),
-    Case(label: "file where a folder is", entries: { _ in
-      bag(with: [.init("bag/data/f", text: "x"), .init("bag/data/f/g", text: "y")])
-    }, error: "duplicateEntry", mentions: "bag/data/f/g"),
-    Case(label: "folder where a file is", entries: { _ in
-      bag(with: [.init("bag/data/f", text: "x"), .init("bag/data/f/", .folder)])
-    }, error: "duplicateEntry", mentions: "bag/data/f"),
-    Case(label: "canonically equivalent names", entries: { _ in
-      bag(with: [.init("bag/data/caf\u{E9}", text: "x"), .init("bag/data/cafe\u{301}", text: "y")])
-    }, error: "duplicateEntry", mentions: "caf"),
+    Case(
+      label: "absolute path", entries: { bag(with: [.init("\($0)/abs.txt", text: "x")]) },
+      error: "unsafeEntryName", mentions: "absolute"),
+    Case(
+      label: "parent component at top", entries: { _ in bag(with: [.init("../escape.txt", text: "x")]) },
+      error: "unsafeEntryName", mentions: "'..'"),
+    Case(
+      label: "parent components inside the bag",
+      entries: { _ in bag(with: [.init("bag/data/../../escape.txt", text: "x")]) },
+      error: "unsafeEntryName", mentions: "bag/data/../../escape.txt"),
+    Case(
+      label: "backslashes", entries: { _ in bag(with: [.init("bag/data/..\\..\\escape.txt", text: "x")]) },
+      error: "unsafeEntryName", mentions: "backslash"),
+    Case(
+      label: "empty component", entries: { _ in bag(with: [.init("bag//data/x.txt", text: "x")]) },
+      error: "unsafeEntryName", mentions: "empty component"),
+    Case(
+      label: "dot component", entries: { _ in bag(with: [.init("bag/./data/x.txt", text: "x")]) },
+      error: "unsafeEntryName", mentions: "'.'"),
+    Case(
+      label: "control character", entries: { _ in bag(with: [.init("bag/data/a\u{1B}[2Jb", text: "x")]) },
+      error: "unsafeEntryName", mentions: "control character"),
+    Case(
+      label: "newline", entries: { _ in bag(with: [.init("bag/data/a\nb", text: "x")]) },
+      error: "unsafeEntryName", mentions: "control character"),
+    Case(
+      label: "dot leaders normalising to ..",
+      entries: { _ in bag(with: [.init("bag/data/\u{2024}\u{2024}/x.txt", text: "x")]) },
+      error: "unsafeEntryName", mentions: "Unicode normalisation"),
+    Case(
+      label: "invalid UTF-8",
+      entries: { _ in
+        var e = RawArchive.Entry("", text: "x")
+        e.rawName = Array("bag/data/bad-".utf8) + [0xFF, 0xFE]
+        return bag(with: [e])
+      }, error: "unsafeEntryName", mentions: "UTF-8"),
+    Case(
+      label: "file at archive root",
+      entries: { _ in [.init("bagit.txt", text: "x")] + RawArchive.bag(payload) },
+      error: "unsafeEntryName", mentions: "top-level entry must be a folder"),
+    Case(
+      label: "second top-level folder", entries: { _ in bag(with: [.init("other/x.txt", text: "x")]) },
+      error: "unsafeEntryName", mentions: "outside the bag folder"),
+    Case(
+      label: "symlink", entries: { _ in bag(with: [.init("bag/data/link", .symlink("/etc"))]) },
+      error: "unsupportedEntryType", mentions: "symbolic link to '/etc'"),
+    Case(
+      label: "symlink then a file through it",
+      entries: { _ in
+        bag(with: [.init("bag/data/link", .symlink("../../..")), .init("bag/data/link/x.txt", text: "x")])
+      }, error: "unsupportedEntryType", mentions: "symbolic link"),
+    Case(
+      label: "hard link", entries: { _ in bag(with: [.init("bag/data/h", .hardlink("/etc/passwd"))]) },
+      error: "unsupportedEntryType", mentions: "hard link to '/etc/passwd'"),
+    Case(
+      label: "character device", entries: { _ in bag(with: [.init("bag/data/null", .charDevice)]) },
+      error: "unsupportedEntryType", mentions: "character device"),
+    Case(
+      label: "block device", entries: { _ in bag(with: [.init("bag/data/sda", .blockDevice)]) },
+      error: "unsupportedEntryType", mentions: "block device"),
+    Case(
+      label: "FIFO", entries: { _ in bag(with: [.init("bag/data/pipe", .fifo)]) },
+      error: "unsupportedEntryType", mentions: "FIFO"),
+    Case(
+      label: "duplicate file", entries: { _ in bag(with: [.init("bag/data/a.txt", text: "evil")]) },
+      error: "duplicateEntry", mentions: "bag/data/a.txt"),
+    Case(
+      label: "file where a folder is",
+      entries: { _ in
+        bag(with: [.init("bag/data/f", text: "x"), .init("bag/data/f/g", text: "y")])
+      }, error: "duplicateEntry", mentions: "bag/data/f/g"),
+    Case(
+      label: "folder where a file is",
+      entries: { _ in
+        bag(with: [.init("bag/data/f", text: "x"), .init("bag/data/f/", .folder)])
+      }, error: "duplicateEntry", mentions: "bag/data/f"),
+    Case(
+      label: "canonically equivalent names",
+      entries: { _ in
+        bag(with: [.init("bag/data/caf\u{E9}", text: "x"), .init("bag/data/cafe\u{301}", text: "y")])
+      }, error: "duplicateEntry", mentions: "caf"),
   ]
 
   @Test(arguments: cases, [RawArchive.Filter.zstd, .gzip])

@@ -56,7 +56,9 @@ import Testing
   @Test func shortKeyIsRefused() throws {
     let scratch = Scratch()
     let key = try keyFile(scratch, bytes: 31)
-    #expect(throws: PseudonymizerError.keyTooShort(path: key.path, bytes: 31)) { try Pseudonymizer(keyFile: key) }
+    #expect(throws: PseudonymizerError.keyTooShort(path: key.path, bytes: 31)) {
+      try Pseudonymizer(keyFile: key)
+    }
   }
 
   @Test func symlinkedKeyIsRefused() throws {
@@ -64,7 +66,9 @@ import Testing
     let key = try keyFile(scratch)
     let link = scratch.url.appending(path: "link.key")
     try FileManager.default.createSymbolicLink(at: link, withDestinationURL: key)
-    #expect(throws: PseudonymizerError.keyFileNotRegular(path: link.path)) { try Pseudonymizer(keyFile: link) }
+    #expect(throws: PseudonymizerError.keyFileNotRegular(path: link.path)) {
+      try Pseudonymizer(keyFile: link)
+    }
   }
 
   @Test func createdKeyFileIsPrivateAndUsable() throws {

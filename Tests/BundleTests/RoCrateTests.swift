@@ -15,9 +15,11 @@ import Testing
     ]
     crate.actions = [
       .init(
-        id: "run_0123456789abcdef", name: "segment pleura", instrument: .init(name: "lung-seg", version: "1.2.0"),
+        id: "run_0123456789abcdef", name: "segment pleura",
+        instrument: .init(name: "lung-seg", version: "1.2.0"),
         inputs: ["objects/ab/ab12.npy"], outputs: ["objects/cd/cd34.npy"],
-        startTime: Date(timeIntervalSince1970: 1_790_000_000), endTime: Date(timeIntervalSince1970: 1_790_000_060))
+        startTime: Date(timeIntervalSince1970: 1_790_000_000),
+        endTime: Date(timeIntervalSince1970: 1_790_000_060))
     ]
     return crate
   }
@@ -57,7 +59,8 @@ import Testing
   @Test func actionsMustReferToFilesOfTheCrate() {
     var crate = Self.sample()
     crate.actions[0].inputs.append("objects/zz/missing.npy")
-    #expect(throws: RoCrateError.unknownFile(action: "run_0123456789abcdef", path: "objects/zz/missing.npy")) {
+    #expect(throws: RoCrateError.unknownFile(action: "run_0123456789abcdef", path: "objects/zz/missing.npy"))
+    {
       try crate.jsonData()
     }
   }

@@ -95,7 +95,8 @@ enum TagText {
   static func lines(_ text: String) -> [Substring] {
     var body = Substring(text)
     if body.first == "\u{FEFF}" { body = body.dropFirst() }
-    var lines = body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+    var lines = body.split(
+      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
     if lines.last?.isEmpty == true { lines.removeLast() }
     return lines
   }
@@ -109,11 +110,13 @@ extension BagInfo {
     get throws(BagError) {
       guard let value = self["Payload-Oxum"] else { return nil }
       let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-      guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+      guard parts.count == 2,
+        parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
         let bytes = Int64(parts[0]), let files = Int(parts[1])
       else {
         throw .invalidTagFile(
-          file: "bag-info.txt", line: 0, reason: "Payload-Oxum '\(value.escapedForMessage)' is not '<bytes>.<files>'")
+          file: "bag-info.txt", line: 0,
+          reason: "Payload-Oxum '\(value.escapedForMessage)' is not '<bytes>.<files>'")
       }
       return (bytes, files)
     }

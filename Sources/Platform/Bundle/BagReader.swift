@@ -51,11 +51,7 @@ public struct BagReader: Sendable {
   @discardableResult
   public func verify(archive: URL) throws(BagError) -> (info: BagInfo, payload: [VerifiedBag.PayloadFile]) {
     let bag = try extract(archive: archive)
-    do {
-      try bag.remove()
-    } catch {
-      throw .io(path: bag.root.path, reason: "cannot remove staging: \(error)")
-    }
+    try bag.remove()
     return (bag.info, bag.payload)
   }
 }
@@ -180,7 +176,8 @@ private struct Extraction {
       }
     }
     guard written == declared else {
-      throw .corruptArchive(entry: name, reason: "the entry holds \(written) of the \(declared) bytes its header declares")
+      throw .corruptArchive(
+        entry: name, reason: "the entry holds \(written) of the \(declared) bytes its header declares")
     }
     files[relative] = (written, hasher.finalizeHex())
   }
@@ -223,7 +220,8 @@ private struct Extraction {
     }
     let totalBytes = payload.values.reduce(Int64(0)) { $0 + $1.size }
     if let oxum = try info.oxum, oxum.bytes != totalBytes || oxum.files != payload.count {
-      throw .payloadOxumMismatch(declared: "\(oxum.bytes).\(oxum.files)", actual: "\(totalBytes).\(payload.count)")
+      throw .payloadOxumMismatch(
+        declared: "\(oxum.bytes).\(oxum.files)", actual: "\(totalBytes).\(payload.count)")
     }
 
     // Tag files: tagmanifest-sha256.txt, when present (or required), covers what it lists.
@@ -237,8 +235,11 @@ private struct Extraction {
     }
     try checkOtherManifests()
 
-    let list = payload.map { VerifiedBag.PayloadFile(path: $0.key, size: $0.value.size, sha256: $0.value.sha256) }
-    return VerifiedBag(root: staging.url, name: bagName, info: info, payload: list.sorted { $0.path < $1.path })
+    let list = payload.map {
+      VerifiedBag.PayloadFile(path: $0.key, size: $0.value.size, sha256: $0.value.sha256)
+    }
+    return VerifiedBag(
+      root: staging.url, name: bagName, info: info, payload: list.sorted { $0.path < $1.path })
   }
 
   /// `bagit.txt`: the BagIt version (0.97 or 1.x) and UTF-8 tag files.
@@ -269,7 +270,8 @@ private struct Extraction {
   /// their files are hashed again from staging, since only SHA-256 is computed while extracting.
   func checkOtherManifests() throws(BagError) {
     for name in files.keys.sorted() where !name.contains("/") {
-      let kind = name.hasPrefix("manifest-") ? "manifest-" : name.hasPrefix("tagmanifest-") ? "tagmanifest-" : nil
+      let kind =
+        name.hasPrefix("manifest-") ? "manifest-" : name.hasPrefix("tagmanifest-") ? "tagmanifest-" : nil
       guard let kind, name.hasSuffix(".txt") else { continue }
       let algorithm = String(name.dropFirst(kind.count).dropLast(4))
       if algorithm == "sha256" { continue }
@@ -281,7 +283,9 @@ private struct Extraction {
       for (path, checksum) in manifest.entries {
         guard files[path] != nil else { throw .fileMissing(file: path, manifest: name) }
         let actual = try hash.hexDigest(of: staging.url.appending(path: path).path)
-        guard actual == checksum else { throw .checksumMismatch(file: path, expected: checksum, actual: actual) }
+        guard actual == checksum else {
+          throw .checksumMismatch(file: path, expected: checksum, actual: actual)
+        }
         listed.insert(path)
       }
       if kind == "manifest-" {

@@ -125,7 +125,8 @@ public final class BagWriter {
       if type == .typeRegular {
         files.append(relative)
       } else if type != .typeDirectory {
-        throw .invalidPayloadPath(path: "\(root)/\(relative)", reason: "only regular files and folders can be added")
+        throw .invalidPayloadPath(
+          path: "\(root)/\(relative)", reason: "only regular files and folders can be added")
       }
     }
     for relative in files.sorted() {
@@ -235,7 +236,8 @@ public final class BagWriter {
     // RFC 8493 percent-encodes '%' in manifests but bagit-python (1.9) does not decode it, so a
     // name with '%' would fail validation at sites using that tool.
     guard !payloadPath.contains("%") else {
-      throw .invalidPayloadPath(path: payloadPath, reason: "'%' is not allowed (BagIt tools disagree on its encoding)")
+      throw .invalidPayloadPath(
+        path: payloadPath, reason: "'%' is not allowed (BagIt tools disagree on its encoding)")
     }
     let name = parts.joined(separator: "/")
     guard !names.contains(name), !folders.contains(name) else {

@@ -34,7 +34,9 @@ public struct Pseudonymizer: Sendable {
     }
     defer { close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+    guard fstat(fd, &info) == 0 else {
+      throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+    }
     guard info.st_mode & S_IFMT == S_IFREG else { throw .keyFileNotRegular(path: path) }
     let permissions = info.st_mode & 0o777
     guard permissions & 0o077 == 0 else { throw .keyFileTooOpen(path: path, mode: permissions) }
@@ -53,7 +55,8 @@ public struct Pseudonymizer: Sendable {
   /// The pseudonym of `patientCode`, e.g. "p-0123456789abcdef01234567". The code is hashed as
   /// its UTF-8 bytes, verbatim: callers normalise case or whitespace first if they need to.
   public func pseudonym(for patientCode: String) -> String {
-    let mac = HMAC<SHA256>.authenticationCode(for: Data((Self.domain + patientCode).utf8), using: SymmetricKey(data: key))
+    let mac = HMAC<SHA256>.authenticationCode(
+      for: Data((Self.domain + patientCode).utf8), using: SymmetricKey(data: key))
     return "p-" + String(mac.lowercaseHex.prefix(24))
   }
 

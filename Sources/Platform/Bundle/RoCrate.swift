@@ -104,7 +104,8 @@ public enum RoCrateError: Error, Sendable, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .invalidFile(let path, let reason): "RO-Crate file '\(path.escapedForMessage)' is invalid: \(reason)."
+    case .invalidFile(let path, let reason):
+      "RO-Crate file '\(path.escapedForMessage)' is invalid: \(reason)."
     case .unknownFile(let action, let path):
       "Action '\(action)' refers to '\(path.escapedForMessage)', which is not a file of the crate."
     case .duplicateAction(let id): "Two actions have the id '\(id)'."
@@ -122,7 +123,9 @@ extension RoCrate {
       if case .failure(let unsafe) = BagPath.components(of: file.path) {
         throw .invalidFile(path: file.path, reason: unsafe.reason)
       }
-      guard fileIDs[file.path] == nil else { throw .invalidFile(path: file.path, reason: "it is listed twice") }
+      guard fileIDs[file.path] == nil else {
+        throw .invalidFile(path: file.path, reason: "it is listed twice")
+      }
       fileIDs[file.path] = Self.encodePath(file.path)
     }
     var graph: [[String: Any]] = [
@@ -143,7 +146,9 @@ extension RoCrate {
     if !actions.isEmpty { root["mentions"] = actions.map { ["@id": Self.actionID($0.id)] } }
     graph.append(root)
     for file in files {
-      var entity: [String: Any] = ["@id": fileIDs[file.path]!, "@type": "File", "name": file.name ?? file.path]
+      var entity: [String: Any] = [
+        "@id": fileIDs[file.path]!, "@type": "File", "name": file.name ?? file.path,
+      ]
       if let format = file.encodingFormat { entity["encodingFormat"] = format }
       if let size = file.contentSize { entity["contentSize"] = String(size) }
       graph.append(entity)
@@ -182,7 +187,8 @@ extension RoCrate {
 
   /// A relative URI reference for a path: each component percent-encoded.
   static func encodePath(_ path: String) -> String {
-    var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+    var allowed = CharacterSet.alphanumerics.intersection(
+      CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
     allowed.insert(charactersIn: "-._~")
     return path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: allowed)! }
       .joined(separator: "/")

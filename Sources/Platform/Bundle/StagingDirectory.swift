@@ -14,7 +14,8 @@ final class StagingDirectory {
   init(in parent: URL) throws(BagError) {
     var template = Array("\(parent.path)/pleura-bag-XXXXXX".utf8CString)
     guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-      throw .io(path: parent.path, reason: "cannot create a staging folder: \(String(cString: strerror(errno)))")
+      throw .io(
+        path: parent.path, reason: "cannot create a staging folder: \(String(cString: strerror(errno)))")
     }
     let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -46,7 +47,7 @@ final class StagingDirectory {
 
   /// Deletes the staging folder and its content.
   func remove() {
-    try? FileManager.default.removeItem(at: url)
+    Self.removeTree(at: url.path)
   }
 
   private func openFolder(_ components: some Collection<String>, entry: String) throws(BagError) -> Int32 {

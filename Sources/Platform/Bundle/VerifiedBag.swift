@@ -33,7 +33,10 @@ public struct VerifiedBag: Sendable {
   }
 
   /// Deletes the staging folder and everything in it.
-  public func remove() throws {
-    try FileManager.default.removeItem(at: root)
+  public func remove() throws(BagError) {
+    let code = StagingDirectory.removeTree(at: root.path)
+    guard code == 0 else {
+      throw .io(path: root.path, reason: "cannot remove staging: \(String(cString: strerror(code)))")
+    }
   }
 }

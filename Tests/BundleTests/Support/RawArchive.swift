@@ -101,7 +101,8 @@ enum RawArchive {
       let tagManifest = tags.map { "\(sha256($0.data))  \($0.name.dropFirst(name.count + 1))\n" }.joined()
       tags.append(Entry("\(name)/tagmanifest-sha256.txt", text: tagManifest))
     }
-    let data = [Entry("\(name)/", .folder), Entry("\(name)/data/", .folder)]
+    let data =
+      [Entry("\(name)/", .folder), Entry("\(name)/data/", .folder)]
       + payload.map { Entry("\(name)/data/\($0.0)", .file, $0.1) }
     return infoFirst ? [data[0]] + tags + data.dropFirst() : data + tags
   }

@@ -45,3 +45,13 @@ struct SeededBytes {
 
   mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
+
+extension Data {
+  /// Writes the bytes without the fsync `Data.write(to:)` does: thousands of fuzz cases must not
+  /// wait on a disk shared with other builds.
+  func writeUnsynced(to url: URL) {
+    let file = fopen(url.path, "wb")!
+    withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, file) }
+    fclose(file)
+  }
+}
