@@ -122,4 +122,19 @@ import Testing
     }
     #expect(scratch.contents(of: scratch.url).isEmpty)
   }
+
+  @Test func sourcesThatAreNotRegularFilesAreRefused() throws {
+    let scratch = Scratch()
+    let fifo = scratch.url.appending(path: "pipe")
+    #expect(mkfifo(fifo.path, 0o600) == 0)
+    let writer = try BagWriter(creating: scratch.url.appending(path: "s.tar.zst"), bagName: "s")
+    for source in [fifo, scratch.folder("dir")] {
+      #expect(
+        throws: BagError.invalidPayloadPath(path: source.path, reason: "the source is not a regular file")
+      ) {
+        try writer.addFile(at: source, as: "x")
+      }
+    }
+    writer.cancel()
+  }
 }

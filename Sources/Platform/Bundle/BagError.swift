@@ -83,7 +83,7 @@ extension BagError: CustomStringConvertible {
     case .unsupportedEntryType(let entry, let type):
       "Entry '\(entry.escapedForMessage)' is a \(type); a bag may only hold regular files and folders."
     case .duplicateEntry(let entry):
-      "Entry '\(entry.escapedForMessage)' appears more than once in the archive."
+      "Entry '\(entry.escapedForMessage)' appears more than once, or collides with another entry's name."
     case .invalidBag(let reason):
       "Not a valid BagIt bag: \(reason)."
     case .invalidTagFile(let file, let line, let reason):

@@ -82,7 +82,8 @@ public final class BagWriter {
 
   /// Adds the regular file at `source` as `data/<payloadPath>`, streaming it in chunks.
   public func addFile(at source: URL, as payloadPath: String) throws(BagError) {
-    let fd = open(source.path, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK so that a FIFO given by mistake is refused below instead of blocking open(2).
+    let fd = open(source.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0 else { throw .io(path: source.path, reason: String(cString: strerror(errno))) }
     defer { Foundation.close(fd) }
     var info = stat()
