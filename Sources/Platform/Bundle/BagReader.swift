@@ -79,8 +79,12 @@ private struct Extraction {
   // MARK: - Extraction
 
   mutating func run(_ input: ArchiveInput) throws(BagError) {
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-    defer { buffer.deallocate() }
+    let buffers = (0..<2).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16) }
+    let worker = ChunkWorker()
+    defer {
+      worker.wait()
+      for buffer in buffers { buffer.deallocate() }
+    }
     while let entry = try input.next() {
       entries += 1
       if entries > limits.maxEntries { throw .tooManyEntries(limit: limits.maxEntries) }
@@ -96,7 +100,7 @@ private struct Extraction {
         throw .unsafeEntryName(entry: entry.rawName, reason: "the bag's top-level entry must be a folder")
       }
       for depth in 0..<parts.count { folders.insert(parts[..<depth].joined(separator: "/")) }
-      try extractFile(entry, parts: parts, relative: relative, from: input, buffer: buffer)
+      try extractFile(entry, parts: parts, relative: relative, from: input, buffers: buffers, worker: worker)
       if relative == "bag-info.txt" {
         // When bag-info.txt precedes the payload, its Payload-Oxum bounds the payload at once.
         declaredPayload = try readInfo().oxum?.bytes
@@ -137,10 +141,11 @@ private struct Extraction {
     return Array(parts.dropFirst())
   }
 
-  /// Streams one regular file into staging, enforcing every byte bound as it goes.
+  /// Streams one regular file into staging, enforcing every byte bound as it goes. Chunks are
+  /// hashed and written by `worker` while the next one is decompressed into the other buffer.
   mutating func extractFile(
     _ entry: ArchiveInput.Entry, parts: [String], relative: String, from input: ArchiveInput,
-    buffer: UnsafeMutableRawBufferPointer
+    buffers: [UnsafeMutableRawBufferPointer], worker: ChunkWorker
   ) throws(BagError) {
     let name = entry.rawName
     let isPayload = parts[0] == "data" && parts.count > 1
@@ -152,34 +157,33 @@ private struct Extraction {
       throw .extractedBytesLimitExceeded(entry: name, limit: limits.maxTagFileBytes)
     }
     let fd = try staging.createFile(parts, entry: name)
-    defer { close(fd) }
-    var hasher = SHA256()
+    worker.start(writingTo: fd)
+    defer {
+      worker.wait()
+      close(fd)
+    }
     var written: Int64 = 0
+    var current = 0
     while true {
-      let n = try input.read(into: buffer)
+      let n = try input.read(into: buffers[current])
+      let failure = worker.wait()
+      guard failure == 0 else {
+        throw .io(path: "\(staging.url.path)/\(relative)", reason: String(cString: strerror(failure)))
+      }
       if n == 0 { break }
       written += Int64(n)
       if written > declared { throw .entryLargerThanDeclared(entry: name, declared: declared) }
       try checkBounds(name, adding: Int64(n), isPayload: isPayload)
       extracted += Int64(n)
       if isPayload { payloadWritten += Int64(n) }
-      let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-      hasher.update(bufferPointer: chunk)
-      var offset = 0
-      while offset < n {
-        let w = Foundation.write(fd, chunk.baseAddress! + offset, n - offset)
-        if w < 0 && errno == EINTR { continue }
-        guard w > 0 else {
-          throw .io(path: "\(staging.url.path)/\(relative)", reason: String(cString: strerror(errno)))
-        }
-        offset += w
-      }
+      worker.submit(UnsafeRawBufferPointer(rebasing: buffers[current][0..<n]))
+      current ^= 1
     }
     guard written == declared else {
       throw .corruptArchive(
         entry: name, reason: "the entry holds \(written) of the \(declared) bytes its header declares")
     }
-    files[relative] = (written, hasher.finalizeHex())
+    files[relative] = (written, worker.digest())
   }
 
   /// Refuses `bytes` more when they would pass the caller's cap or the declared payload size.
