@@ -4,7 +4,9 @@
 // Lowering: col (M, Kv) holds, per output position, the input vectors under the *valid* taps
 // (a tap that falls in the padding for every output position contributes nothing and is left
 // out, which matters in the small late stages); y = col x Wv + bias with Wv (Kv, Co) the kernel
-// rows of those taps. Backward: dWv += col^T x dy, dcol = dy x Wv^T, dx += col2vol(dcol).
+// rows of those taps. Backward: dWv += col^T x dy; for stride 1, dx += conv(dy, W flipped and
+// transposed in channels) with padding k - 1 - p, lowered the same way (a GEMM with K = taps * Co
+// and no scatter); for other strides dcol = dy x Wv^T and dx += col2vol(dcol).
 // The column buffer is processed in row chunks so it stays small, and is recomputed in backward
 // instead of being kept.
 
@@ -29,19 +31,33 @@ struct Axis: Equatable, Sendable {
   let validTaps: [Int]
 
   init(input: Int, kernel: Int, stride: Int, padding: Padding) {
+    switch padding {
+    case .same:
+      let output = (input + stride - 1) / stride
+      self.init(
+        input: input, kernel: kernel, stride: stride, output: output,
+        padBefore: max((output - 1) * stride + kernel - input, 0) / 2)
+    case .valid:
+      self.init(
+        input: input, kernel: kernel, stride: stride, output: (input - kernel) / stride + 1, padBefore: 0)
+    }
+  }
+
+  init(input: Int, kernel: Int, stride: Int, output: Int, padBefore: Int) {
     self.input = input
     self.kernel = kernel
     self.stride = stride
-    switch padding {
-    case .same:
-      output = (input + stride - 1) / stride
-      padBefore = max((output - 1) * stride + kernel - input, 0) / 2
-    case .valid:
-      output = (input - kernel) / stride + 1
-      padBefore = 0
-    }
+    self.output = output
+    self.padBefore = padBefore
     let (o, s, p) = (output, stride, padBefore)
     validTaps = (0..<kernel).filter { j in (0..<o).contains { i in (0..<input).contains(i * s - p + j) } }
+  }
+
+  /// The axis of the stride-1 backward-data convolution: dy (size `output`) in, dx (size `input`)
+  /// out, flipped kernel, padding k - 1 - p before.
+  var transposed: Axis {
+    precondition(stride == 1, "only stride-1 axes transpose to a plain convolution")
+    return Axis(input: output, kernel: kernel, stride: 1, output: input, padBefore: kernel - 1 - padBefore)
   }
 }
 
@@ -71,122 +87,41 @@ final class Workspace: @unchecked Sendable {
   let col = FloatBuffer(count: 0)
   let dcol = FloatBuffer(count: 0)
   let kernel = FloatBuffer(count: 0)
+  let kernelT = FloatBuffer(count: 0)
   let kernelGrad = FloatBuffer(count: 0)
   let partials = FloatBuffer(count: 0)
 }
 
-final class Conv3D {
-  let name: String
+/// The vol2col geometry of one convolution: which input vector lands in which column.
+struct Lowering: Sendable {
   let input: VolumeShape
   let output: VolumeShape
   let axes: (d: Axis, h: Axis, w: Axis)
-  let kernel: Parameter
-  let bias: Parameter
-  /// Input channels stored in the kernel (3 for RGB) folded into one computed channel: the grey
-  /// saving of conv1, exact when all input channels are equal.
-  let fold: Int
-  /// Rows of the lowered kernel: valid taps x computed input channels.
+  /// Columns: valid taps x input channels.
   let kv: Int
-  /// Whether the lowered kernel differs from the stored one (some taps left out, or folded).
-  let lowered: Bool
-  /// 1x1x1 stride 1: the input is its own column matrix.
-  let pointwise: Bool
+  let taps: Int
 
-  /// - Parameters:
-  ///   - input: per-sample input shape as computed (channels 1 when `fold` > 1).
-  ///   - fold: stored input channels per computed channel (1 normally).
-  init(
-    name: String, input: VolumeShape, filters: Int, kernel k: Int, stride: [Int], padding: Padding,
-    fold: Int = 1
-  ) {
-    self.name = name
+  init(input: VolumeShape, output: VolumeShape, axes: (d: Axis, h: Axis, w: Axis)) {
     self.input = input
-    self.fold = fold
-    axes = (
-      Axis(input: input.depth, kernel: k, stride: stride[0], padding: padding),
-      Axis(input: input.height, kernel: k, stride: stride[1], padding: padding),
-      Axis(input: input.width, kernel: k, stride: stride[2], padding: padding)
-    )
-    output = VolumeShape(axes.d.output, axes.h.output, axes.w.output, filters)
-    let storedChannels = input.channels * fold
-    kernel = Parameter(
-      name: name + ".kernel", shape: [k, k, k, storedChannels, filters], regularized: true)
-    bias = Parameter(name: name + ".bias", shape: [filters])
-    let taps = axes.d.validTaps.count * axes.h.validTaps.count * axes.w.validTaps.count
+    self.output = output
+    self.axes = axes
+    taps = axes.d.validTaps.count * axes.h.validTaps.count * axes.w.validTaps.count
     kv = taps * input.channels
-    lowered = fold > 1 || taps != k * k * k
-    pointwise = k == 1 && stride == [1, 1, 1] && fold == 1
   }
 
-  var fanIn: Int { kernel.shape[0] * kernel.shape[1] * kernel.shape[2] * kernel.shape[3] }
-
-  /// Rows of the column matrix processed per chunk.
-  private func chunkRows(_ m: Int) -> Int {
-    pointwise ? m : min(m, max(256, Workspace.chunkFloats / kv))
-  }
-
-  // MARK: Lowered kernel
-
-  /// The (Kv, Co) kernel the GEMMs use: the stored kernel, or its valid-tap rows summed over
-  /// folded channels, written to `ws.kernel`.
-  private func loweredKernel(_ ws: Workspace) -> UnsafePointer<Float> {
-    guard lowered else { return UnsafePointer(kernel.value.pointer) }
-    let co = output.channels
-    let ci = input.channels
-    ws.kernel.resize(kv * co)
-    let dst = ws.kernel.pointer
-    let src = kernel.value.pointer
-    var row = 0
-    forEachValidTap { storedTap in
-      for c in 0..<ci {
-        let out = dst + (row + c) * co
-        let first = src + ((storedTap * ci + c) * fold) * co
-        out.update(from: first, count: co)
-        for f in 1..<max(fold, 1) {
-          let more = first + f * co
-          for o in 0..<co { out[o] += more[o] }
-        }
-      }
-      row += ci
-    }
-    return UnsafePointer(dst)
-  }
-
-  /// Adds the gradient of the lowered kernel (in `ws.kernelGrad`) to the stored kernel's gradient:
-  /// each folded channel receives the same tensor.
-  private func scatterLoweredGradient(_ ws: Workspace) {
-    let co = output.channels
-    let ci = input.channels
-    let src = ws.kernelGrad.pointer
-    let dst = kernel.grad.pointer
-    var row = 0
-    forEachValidTap { storedTap in
-      for c in 0..<ci {
-        let g = src + (row + c) * co
-        for f in 0..<fold {
-          let out = dst + ((storedTap * ci + c) * fold + f) * co
-          for o in 0..<co { out[o] += g[o] }
-        }
-      }
-      row += ci
-    }
-  }
-
-  private func forEachValidTap(_ body: (Int) -> Void) {
-    let (kh, kw) = (axes.h.kernel, axes.w.kernel)
+  /// Flat index (d, h, w) into the full kernel of each valid tap, in column order.
+  var validTapIndices: [Int] {
+    var out: [Int] = []
     for a in axes.d.validTaps {
       for b in axes.h.validTaps {
-        for c in axes.w.validTaps { body((a * kh + b) * kw + c) }
+        for c in axes.w.validTaps { out.append((a * axes.h.kernel + b) * axes.w.kernel + c) }
       }
     }
+    return out
   }
 
-  // MARK: vol2col / col2vol
-
   /// Fills rows `rows` of the column matrix (row r of the batch at `col + (r - first) * Kv`).
-  private func vol2col(
-    _ x: SharedPointer<Float>, rows: Range<Int>, first: Int, col: SharedPointer<Float>
-  ) {
+  func vol2col(_ x: SharedPointer<Float>, rows: Range<Int>, first: Int, col: SharedPointer<Float>) {
     let (ad, ah, aw) = axes
     let ci = input.channels
     let (hIn, wIn) = (input.height, input.width)
@@ -196,6 +131,9 @@ final class Conv3D {
     let (td, th, tw) = (ad.validTaps, ah.validTaps, aw.validTaps)
     let rowH = th.count * tw.count * ci
     let rowW = tw.count * ci
+    let runFirst = tw.first ?? 0
+    let runCount = tw.count
+    let contiguous = tw.last.map { $0 - runFirst + 1 == runCount } ?? false
     for r in rows {
       let n = r / positions
       var p = r % positions
@@ -220,6 +158,14 @@ final class Conv3D {
             continue
           }
           let line = base + (id * hIn + ih) * wIn * ci
+          // Common case: the valid W taps are consecutive and all inside the input, so the whole
+          // run of tw * Ci floats is contiguous in x.
+          let firstW = ow * aw.stride - aw.padBefore + runFirst
+          if contiguous && firstW >= 0 && firstW + runCount <= wIn {
+            dst.update(from: line + firstW * ci, count: rowW)
+            dst += rowW
+            continue
+          }
           for jw in tw {
             let iw = ow * aw.stride - aw.padBefore + jw
             if iw < 0 || iw >= wIn {
@@ -237,9 +183,8 @@ final class Conv3D {
   }
 
   /// dx[.., c] += the column entries of rows `rows` for channels `channels`.
-  private func col2vol(
-    _ dcol: SharedPointer<Float>, rows: Range<Int>, first: Int, channels: Range<Int>,
-    dx: SharedPointer<Float>
+  func col2vol(
+    _ dcol: SharedPointer<Float>, rows: Range<Int>, first: Int, channels: Range<Int>, dx: SharedPointer<Float>
   ) {
     let (ad, ah, aw) = axes
     let ci = input.channels
@@ -285,6 +230,132 @@ final class Conv3D {
       }
     }
   }
+}
+
+final class Conv3D {
+  let name: String
+  let input: VolumeShape
+  let output: VolumeShape
+  let kernel: Parameter
+  let bias: Parameter
+  /// Input channels stored in the kernel (3 for RGB) folded into one computed channel: the grey
+  /// saving of conv1, exact when all input channels are equal.
+  let fold: Int
+  let lowering: Lowering
+  /// The backward-data convolution of a stride-1 conv (nil for strided ones, which scatter).
+  let transposed: Lowering?
+  /// Whether the lowered kernel differs from the stored one (some taps left out, or folded).
+  let lowered: Bool
+  /// 1x1x1 stride 1: the input is its own column matrix.
+  let pointwise: Bool
+  var kv: Int { lowering.kv }
+  var axes: (d: Axis, h: Axis, w: Axis) { lowering.axes }
+
+  /// - Parameters:
+  ///   - input: per-sample input shape as computed (channels 1 when `fold` > 1).
+  ///   - fold: stored input channels per computed channel (1 normally).
+  init(
+    name: String, input: VolumeShape, filters: Int, kernel k: Int, stride: [Int], padding: Padding,
+    fold: Int = 1
+  ) {
+    self.name = name
+    self.input = input
+    self.fold = fold
+    let axes = (
+      Axis(input: input.depth, kernel: k, stride: stride[0], padding: padding),
+      Axis(input: input.height, kernel: k, stride: stride[1], padding: padding),
+      Axis(input: input.width, kernel: k, stride: stride[2], padding: padding)
+    )
+    output = VolumeShape(axes.0.output, axes.1.output, axes.2.output, filters)
+    lowering = Lowering(input: input, output: output, axes: axes)
+    let storedChannels = input.channels * fold
+    kernel = Parameter(
+      name: name + ".kernel", shape: [k, k, k, storedChannels, filters], regularized: true)
+    bias = Parameter(name: name + ".bias", shape: [filters])
+    lowered = fold > 1 || lowering.taps != k * k * k
+    pointwise = k == 1 && stride == [1, 1, 1] && fold == 1
+    if stride == [1, 1, 1] && k > 1 && fold == 1 {
+      transposed = Lowering(
+        input: output, output: input, axes: (axes.0.transposed, axes.1.transposed, axes.2.transposed))
+    } else {
+      transposed = nil
+    }
+  }
+
+  var fanIn: Int { kernel.shape[0] * kernel.shape[1] * kernel.shape[2] * kernel.shape[3] }
+
+  /// Rows of the column matrix processed per chunk.
+  private func chunkRows(_ m: Int, kv: Int) -> Int {
+    pointwise ? m : min(m, max(256, Workspace.chunkFloats / kv))
+  }
+
+  // MARK: Lowered kernels
+
+  /// The (Kv, Co) kernel the GEMMs use: the stored kernel, or its valid-tap rows summed over
+  /// folded channels, written to `ws.kernel`.
+  private func loweredKernel(_ ws: Workspace) -> UnsafePointer<Float> {
+    guard lowered else { return UnsafePointer(kernel.value.pointer) }
+    let co = output.channels
+    let ci = input.channels
+    ws.kernel.resize(kv * co)
+    let dst = ws.kernel.pointer
+    let src = kernel.value.pointer
+    for (t, storedTap) in lowering.validTapIndices.enumerated() {
+      for c in 0..<ci {
+        let out = dst + (t * ci + c) * co
+        let first = src + ((storedTap * ci + c) * fold) * co
+        out.update(from: first, count: co)
+        for f in 1..<max(fold, 1) {
+          let more = first + f * co
+          for o in 0..<co { out[o] += more[o] }
+        }
+      }
+    }
+    return UnsafePointer(dst)
+  }
+
+  /// The (taps' * Co, Ci) kernel of the backward-data convolution: tap j' is the stored tap
+  /// k - 1 - j' on every axis, with input and output channels swapped. Written to `ws.kernelT`.
+  private func transposedKernel(_ t: Lowering, _ ws: Workspace) -> UnsafePointer<Float> {
+    let (co, ci) = (output.channels, input.channels)
+    let (kd, kh, kw) = (kernel.shape[0], kernel.shape[1], kernel.shape[2])
+    ws.kernelT.resize(t.kv * ci)
+    let dst = ws.kernelT.pointer
+    let src = kernel.value.pointer
+    var row = 0
+    for a in t.axes.d.validTaps {
+      for b in t.axes.h.validTaps {
+        for c in t.axes.w.validTaps {
+          let stored = ((kd - 1 - a) * kh + (kh - 1 - b)) * kw + (kw - 1 - c)
+          let block = src + stored * ci * co
+          for o in 0..<co {
+            let out = dst + (row + o) * ci
+            for i in 0..<ci { out[i] = block[i * co + o] }
+          }
+          row += co
+        }
+      }
+    }
+    return UnsafePointer(dst)
+  }
+
+  /// Adds the gradient of the lowered kernel (in `ws.kernelGrad`) to the stored kernel's gradient:
+  /// each folded channel receives the same tensor.
+  private func scatterLoweredGradient(_ ws: Workspace) {
+    let co = output.channels
+    let ci = input.channels
+    let src = ws.kernelGrad.pointer
+    let dst = kernel.grad.pointer
+    for (t, storedTap) in lowering.validTapIndices.enumerated() {
+      for c in 0..<ci {
+        let g = src + (t * ci + c) * co
+        for f in 0..<fold {
+          let out = dst + ((storedTap * ci + c) * fold + f) * co
+          for o in 0..<co { out[o] += g[o] }
+        }
+      }
+    }
+  }
 
   // MARK: Forward / backward
 
@@ -296,13 +367,16 @@ final class Conv3D {
   ) {
     let w = SharedPointer(loweredKernel(ws))
     let co = output.channels
+    let kv = self.kv
+    let lowering = self.lowering
     let m = batch * output.positions
     let px = SharedPointer(x)
     let py = SharedPointer(y)
     let b = SharedPointer(bias.value.pointer)
-    let chunk = chunkRows(m)
+    let chunk = chunkRows(m, kv: kv)
     if !pointwise { ws.col.resize(chunk * kv) }
     let col = SharedPointer(ws.col.pointer)
+    let pointwise = self.pointwise
     var first = 0
     while first < m {
       let rows = first..<min(m, first + chunk)
@@ -314,7 +388,7 @@ final class Conv3D {
         if pointwise {
           a = px + mine.lowerBound * kv
         } else {
-          vol2col(px, rows: mine, first: start, col: col)
+          lowering.vol2col(px, rows: mine, first: start, col: col)
           a = col + part.lowerBound * kv
         }
         let out = py + mine.lowerBound * co
@@ -341,6 +415,8 @@ final class Conv3D {
   ) {
     let co = output.channels
     let ci = input.channels
+    let kv = self.kv
+    let lowering = self.lowering
     let m = batch * output.positions
     let px = SharedPointer(x)
     let pdy = SharedPointer(dy)
@@ -369,10 +445,11 @@ final class Conv3D {
     } else {
       dw = kernel.grad.pointer
     }
-    let chunk = chunkRows(m)
+    let scatter = dx != nil && transposed == nil && !pointwise
+    let chunk = chunkRows(m, kv: kv)
     if !pointwise {
       ws.col.resize(chunk * kv)
-      if dx != nil { ws.dcol.resize(chunk * kv) }
+      if scatter { ws.dcol.resize(chunk * kv) }
     }
     let col = SharedPointer(ws.col.pointer)
     let dcol = SharedPointer(ws.dcol.pointer)
@@ -385,7 +462,8 @@ final class Conv3D {
         a = x + start * kv
       } else {
         workers.split(rows.count, grain: 32) { part in
-          vol2col(px, rows: (start + part.lowerBound)..<(start + part.upperBound), first: start, col: col)
+          lowering.vol2col(
+            px, rows: (start + part.lowerBound)..<(start + part.upperBound), first: start, col: col)
         }
         a = UnsafePointer(col.base)
       }
@@ -393,25 +471,55 @@ final class Conv3D {
       gemm(
         workers, transA: true, transB: false, m: kv, n: co, k: rows.count, a: a, lda: kv,
         b: dy + start * co, ldb: co, beta: 1, c: dw, ldc: co)
-      if let dx {
-        if pointwise {
-          // dx (rows, Ci) += dy (rows, Co) x W^T
-          gemm(
-            workers, transA: false, transB: true, m: rows.count, n: ci, k: co, a: dy + start * co,
-            lda: co, b: w, ldb: co, beta: 1, c: dx + start * ci, ldc: ci)
-        } else {
-          gemm(
-            workers, transA: false, transB: true, m: rows.count, n: kv, k: co, a: dy + start * co,
-            lda: co, b: w, ldb: co, beta: 0, c: dcol.base, ldc: kv)
-          let pdx = SharedPointer(dx)
-          // Workers own disjoint channel ranges of dx, so the scatter-add has no races.
-          workers.split(ci, grain: 8) { channels in
-            col2vol(dcol, rows: rows, first: start, channels: channels, dx: pdx)
-          }
+      if let dx, pointwise {
+        // dx (rows, Ci) += dy (rows, Co) x W^T
+        gemm(
+          workers, transA: false, transB: true, m: rows.count, n: ci, k: co, a: dy + start * co,
+          lda: co, b: w, ldb: co, beta: 1, c: dx + start * ci, ldc: ci)
+      } else if let dx, scatter {
+        gemm(
+          workers, transA: false, transB: true, m: rows.count, n: kv, k: co, a: dy + start * co,
+          lda: co, b: w, ldb: co, beta: 0, c: dcol.base, ldc: kv)
+        let pdx = SharedPointer(dx)
+        // Workers own disjoint channel ranges of dx, so the scatter-add has no races.
+        workers.split(ci, grain: 8) { channels in
+          lowering.col2vol(dcol, rows: rows, first: start, channels: channels, dx: pdx)
         }
       }
       first = rows.upperBound
     }
     if lowered { scatterLoweredGradient(ws) }
+    if let dx, let t = transposed { backwardData(t, dy, dx, batch: batch, ws: ws, workers: workers) }
+  }
+
+  /// dx += conv(dy, flipped transposed kernel) for stride-1 convolutions: lowered like a forward
+  /// convolution, each worker owning whole rows of dx (no scatter, deterministic).
+  private func backwardData(
+    _ t: Lowering, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, batch: Int, ws: Workspace,
+    workers: Workers
+  ) {
+    let wt = SharedPointer(transposedKernel(t, ws))
+    let ci = input.channels
+    let kvt = t.kv
+    let m = batch * input.positions
+    let chunk = min(m, max(256, Workspace.chunkFloats / kvt))
+    ws.col.resize(chunk * kvt)
+    let col = SharedPointer(ws.col.pointer)
+    let (pdy, pdx) = (SharedPointer(dy), SharedPointer(dx))
+    var first = 0
+    while first < m {
+      let rows = first..<min(m, first + chunk)
+      let start = first
+      workers.split(rows.count, grain: 32) { part in
+        let mine = (start + part.lowerBound)..<(start + part.upperBound)
+        t.vol2col(pdy, rows: mine, first: start, col: col)
+        cblas_sgemm(
+          CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(mine.count), Int32(ci), Int32(kvt), 1,
+          (col + part.lowerBound * kvt).base, Int32(kvt), wt.base, Int32(ci), 1,
+          (pdx + mine.lowerBound * ci).base,
+          Int32(ci))
+      }
+      first = rows.upperBound
+    }
   }
 }
