@@ -11,10 +11,10 @@ private func withPointers<R>(
   }
 }
 
-@Test(arguments: [true, false])
-func batchNormReLUBackwardMatchesFiniteDifferences(training: Bool) {
+// 5 channels takes the scalar path, 32 the 16-lane one.
+@Test(arguments: [true, false], [5, 32])
+func batchNormReLUBackwardMatchesFiniteDifferences(training: Bool, channels: Int) {
   let workers = Workers(count: 2)
-  let channels = 5
   let rows = 24
   let bn = BatchNormReLU(name: "bn", channels: channels)
   bn.gamma.setValues(randomFloats(channels, seed: 1, scale: 0.5).map { $0 + 1 })
@@ -90,7 +90,7 @@ func batchNormReLUBackwardMatchesFiniteDifferences(training: Bool) {
   let r = randomFloats(batch * pool.output.count, seed: 12)
   func run(_ x: [Float]) -> [Float] {
     var y = [Float](repeating: 0, count: batch * pool.output.count)
-    withPointers(x, &y) { pool.forward($0, $1, batch: batch, workers: workers) }
+    withPointers(x, &y) { pool.forward($0, $1, batch: batch, training: true, workers: workers) }
     return y
   }
   // Reference: window max with "same" padding (pad total 2 on depth 5 -> 1 before).

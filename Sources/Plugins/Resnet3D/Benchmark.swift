@@ -53,9 +53,13 @@ public struct Resnet3DBenchmark: Sendable {
       return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
     for _ in 0..<warmup { try model.trainStep(inputs: clips, labels: labels) }
+    Profile.shared.reset()
     let train = try (0..<steps).map { _ in try time { try model.trainStep(inputs: clips, labels: labels) } }
+    if Profile.shared.enabled { print("training, \(steps) steps:\n" + Profile.shared.report()) }
     for _ in 0..<warmup { _ = try model.forward(batch: clips) }
+    Profile.shared.reset()
     let infer = try (0..<steps).map { _ in try time { _ = try model.forward(batch: clips) } }
+    if Profile.shared.enabled { print("inference, \(steps) batches:\n" + Profile.shared.report()) }
     return Result(
       architecture: config.architecture,
       input: "\(config.frames)x\(config.height)x\(config.width)x\(config.inputChannels)",

@@ -82,8 +82,8 @@ public struct VolumeShape: Equatable, Sendable, Codable, CustomStringConvertible
 
 /// Scratch memory shared by all layers of a model (used one layer at a time).
 final class Workspace: @unchecked Sendable {
-  /// Floats per column chunk; about 24 MB keeps each GEMM large and the buffer cache-friendly.
-  static let chunkFloats = 6 << 20
+  /// Floats per worker per column chunk (4 MB): GEMMs of a few hundred rows, buffers cache-resident.
+  static let chunkFloats = 1 << 20
   let col = FloatBuffer(count: 0)
   let dcol = FloatBuffer(count: 0)
   let kernel = FloatBuffer(count: 0)
@@ -284,11 +284,6 @@ final class Conv3D {
 
   var fanIn: Int { kernel.shape[0] * kernel.shape[1] * kernel.shape[2] * kernel.shape[3] }
 
-  /// Rows of the column matrix processed per chunk.
-  private func chunkRows(_ m: Int, kv: Int) -> Int {
-    pointwise ? m : min(m, max(256, Workspace.chunkFloats / kv))
-  }
-
   // MARK: Lowered kernels
 
   /// The (Kv, Co) kernel the GEMMs use: the stored kernel, or its valid-tap rows summed over
@@ -358,6 +353,16 @@ final class Conv3D {
   }
 
   // MARK: Forward / backward
+  //
+  // Work is split by whole samples: worker i owns samples `piece(i)`, lowers them chunk by chunk
+  // into its own part of the column buffer and runs its own single-threaded GEMMs, with no barrier
+  // inside a layer. Kernel gradients go to per-worker partials summed in worker order afterwards,
+  // and scatter-adds into dx never cross samples, so results are deterministic for a thread count.
+
+  /// Rows per chunk for `kv` columns (each worker holds one chunk at a time).
+  private static func chunkRows(kv: Int, limit: Int) -> Int {
+    max(1, min(limit, max(64, Workspace.chunkFloats / kv)))
+  }
 
   /// y = conv(x) + bias. x (N, D, H, W, Ci), y (N, Do, Ho, Wo, Co).
   /// With `accumulate`, y += conv(x) + bias (the residual add of a shortcut).
@@ -367,44 +372,52 @@ final class Conv3D {
   ) {
     let w = SharedPointer(loweredKernel(ws))
     let co = output.channels
-    let kv = self.kv
-    let lowering = self.lowering
-    let m = batch * output.positions
-    let px = SharedPointer(x)
-    let py = SharedPointer(y)
     let b = SharedPointer(bias.value.pointer)
-    let chunk = chunkRows(m, kv: kv)
-    if !pointwise { ws.col.resize(chunk * kv) }
-    let col = SharedPointer(ws.col.pointer)
-    let pointwise = self.pointwise
-    var first = 0
-    while first < m {
-      let rows = first..<min(m, first + chunk)
-      let start = first
-      // Each worker lowers its own rows and multiplies them: no barrier between the two.
-      workers.split(rows.count, grain: 32) { part in
-        let mine = (start + part.lowerBound)..<(start + part.upperBound)
-        let a: SharedPointer<Float>
-        if pointwise {
-          a = px + mine.lowerBound * kv
+    let py = SharedPointer(y)
+    lowerAndMultiply(
+      lowering, source: x, batch: batch, ws: ws, workers: workers, direct: pointwise
+    ) { _, rows, a, kv in
+      let out = py.base + rows.lowerBound * co
+      for r in 0..<rows.count {
+        let row = out + r * co
+        if accumulate {
+          for o in 0..<co { row[o] += b[o] }
         } else {
-          lowering.vol2col(px, rows: mine, first: start, col: col)
-          a = col + part.lowerBound * kv
+          row.update(from: b.base, count: co)
         }
-        let out = py + mine.lowerBound * co
-        for r in 0..<mine.count {
-          let row = out + r * co
-          if accumulate {
-            for o in 0..<co { row[o] += b[o] }
-          } else {
-            row.base.update(from: b.base, count: co)
-          }
-        }
-        cblas_sgemm(
-          CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(mine.count), Int32(co), Int32(kv), 1,
-          a.base, Int32(kv), w.base, Int32(co), 1, out.base, Int32(co))
       }
-      first = rows.upperBound
+      cblas_sgemm(
+        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(co), Int32(kv), 1,
+        a, Int32(kv), w.base, Int32(co), 1, out, Int32(co))
+    }
+  }
+
+  /// For each worker's samples, chunk by chunk: the column matrix of `rows` (lowered from
+  /// `source`, or `source` itself when `direct`) is handed to `body(rows, col, kv)`.
+  private func lowerAndMultiply(
+    _ l: Lowering, source: UnsafePointer<Float>, batch: Int, ws: Workspace, workers: Workers, direct: Bool,
+    body: (_ worker: Int, _ rows: Range<Int>, _ col: UnsafePointer<Float>, _ kv: Int) -> Void
+  ) {
+    let kv = l.kv
+    let positions = l.output.positions
+    let chunk = Self.chunkRows(kv: kv, limit: batch * positions)
+    if !direct { ws.col.resize(workers.count * chunk * kv) }
+    let col = SharedPointer(ws.col.pointer)
+    let src = SharedPointer(source)
+    workers.splitIndexed(batch) { index, samples in
+      let mine = col + index * chunk * kv
+      var first = samples.lowerBound * positions
+      let end = samples.upperBound * positions
+      while first < end {
+        let rows = first..<min(end, first + chunk)
+        if direct {
+          body(index, rows, UnsafePointer(src.base + rows.lowerBound * kv), kv)
+        } else {
+          l.vol2col(src, rows: rows, first: rows.lowerBound, col: mine)
+          body(index, rows, UnsafePointer(mine.base), kv)
+        }
+        first = rows.upperBound
+      }
     }
   }
 
@@ -418,7 +431,6 @@ final class Conv3D {
     let kv = self.kv
     let lowering = self.lowering
     let m = batch * output.positions
-    let px = SharedPointer(x)
     let pdy = SharedPointer(dy)
 
     // Bias: per-worker partial column sums, combined in worker order.
@@ -436,90 +448,72 @@ final class Conv3D {
       for o in 0..<co { bias.grad.pointer[o] += ws.partials.pointer[i * co + o] }
     }
 
-    let w = loweredKernel(ws)
-    let dw: UnsafeMutablePointer<Float>
-    if lowered {
-      ws.kernelGrad.resize(kv * co)
-      ws.kernelGrad.zero()
-      dw = ws.kernelGrad.pointer
-    } else {
-      dw = kernel.grad.pointer
-    }
+    // Kernel: dWv (Kv, Co) += col^T x dy into per-worker partials.
+    let w = SharedPointer(loweredKernel(ws))
+    ws.kernelGrad.resize(workers.count * kv * co)
+    ws.kernelGrad.zero()
+    let dwParts = SharedPointer(ws.kernelGrad.pointer)
     let scatter = dx != nil && transposed == nil && !pointwise
-    let chunk = chunkRows(m, kv: kv)
-    if !pointwise {
-      ws.col.resize(chunk * kv)
-      if scatter { ws.dcol.resize(chunk * kv) }
-    }
-    let col = SharedPointer(ws.col.pointer)
-    let dcol = SharedPointer(ws.dcol.pointer)
-    var first = 0
-    while first < m {
-      let rows = first..<min(m, first + chunk)
-      let start = first
-      let a: UnsafePointer<Float>
+    let chunk = Self.chunkRows(kv: kv, limit: m)
+    if scatter { ws.dcol.resize(workers.count * chunk * kv) }
+    let dcolBase = SharedPointer(ws.dcol.pointer)
+    let pdx = dx.map { SharedPointer($0) }
+    let pointwise = self.pointwise
+    let positions = output.positions
+    lowerAndMultiply(lowering, source: x, batch: batch, ws: ws, workers: workers, direct: pointwise) {
+      index, rows, a, kv in
+      let g = pdy.base + rows.lowerBound * co
+      cblas_sgemm(
+        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(kv), Int32(co), Int32(rows.count), 1,
+        a, Int32(kv), g, Int32(co), 1, dwParts.base + index * kv * co, Int32(co))
+      guard let pdx else { return }
       if pointwise {
-        a = x + start * kv
-      } else {
-        workers.split(rows.count, grain: 32) { part in
-          lowering.vol2col(
-            px, rows: (start + part.lowerBound)..<(start + part.upperBound), first: start, col: col)
-        }
-        a = UnsafePointer(col.base)
-      }
-      // dWv (Kv, Co) += col^T (Kv, rows) x dy (rows, Co)
-      gemm(
-        workers, transA: true, transB: false, m: kv, n: co, k: rows.count, a: a, lda: kv,
-        b: dy + start * co, ldb: co, beta: 1, c: dw, ldc: co)
-      if let dx, pointwise {
         // dx (rows, Ci) += dy (rows, Co) x W^T
-        gemm(
-          workers, transA: false, transB: true, m: rows.count, n: ci, k: co, a: dy + start * co,
-          lda: co, b: w, ldb: co, beta: 1, c: dx + start * ci, ldc: ci)
-      } else if let dx, scatter {
-        gemm(
-          workers, transA: false, transB: true, m: rows.count, n: kv, k: co, a: dy + start * co,
-          lda: co, b: w, ldb: co, beta: 0, c: dcol.base, ldc: kv)
-        let pdx = SharedPointer(dx)
-        // Workers own disjoint channel ranges of dx, so the scatter-add has no races.
-        workers.split(ci, grain: 8) { channels in
-          lowering.col2vol(dcol, rows: rows, first: start, channels: channels, dx: pdx)
-        }
+        cblas_sgemm(
+          CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(ci), Int32(co), 1,
+          g, Int32(co), w.base, Int32(co), 1, pdx.base + rows.lowerBound * ci, Int32(ci))
+      } else if scatter {
+        // dcol = dy x Wv^T, scattered into this worker's own samples of dx.
+        let dcol = dcolBase + index * chunk * kv
+        cblas_sgemm(
+          CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(kv), Int32(co), 1,
+          g, Int32(co), w.base, Int32(co), 0, dcol.base, Int32(kv))
+        lowering.col2vol(dcol, rows: rows, first: rows.lowerBound, channels: 0..<ci, dx: pdx)
       }
-      first = rows.upperBound
     }
-    if lowered { scatterLoweredGradient(ws) }
+    // Sum the partials in worker order into the first, then into the stored kernel's gradient.
+    let total = kv * co
+    workers.split(total, grain: 4096) { range in
+      for i in 1..<max(workers.count, 1) {
+        let part = dwParts + i * total
+        for j in range { dwParts[j] += part[j] }
+      }
+    }
+    if lowered {
+      scatterLoweredGradient(ws)
+    } else {
+      let dst = SharedPointer(kernel.grad.pointer)
+      workers.split(total, grain: 4096) { range in
+        for j in range { dst[j] += dwParts[j] }
+      }
+    }
     if let dx, let t = transposed { backwardData(t, dy, dx, batch: batch, ws: ws, workers: workers) }
   }
 
   /// dx += conv(dy, flipped transposed kernel) for stride-1 convolutions: lowered like a forward
-  /// convolution, each worker owning whole rows of dx (no scatter, deterministic).
+  /// convolution, each worker owning whole samples of dx (no scatter, deterministic).
   private func backwardData(
     _ t: Lowering, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, batch: Int, ws: Workspace,
     workers: Workers
   ) {
     let wt = SharedPointer(transposedKernel(t, ws))
     let ci = input.channels
-    let kvt = t.kv
-    let m = batch * input.positions
-    let chunk = min(m, max(256, Workspace.chunkFloats / kvt))
-    ws.col.resize(chunk * kvt)
-    let col = SharedPointer(ws.col.pointer)
-    let (pdy, pdx) = (SharedPointer(dy), SharedPointer(dx))
-    var first = 0
-    while first < m {
-      let rows = first..<min(m, first + chunk)
-      let start = first
-      workers.split(rows.count, grain: 32) { part in
-        let mine = (start + part.lowerBound)..<(start + part.upperBound)
-        t.vol2col(pdy, rows: mine, first: start, col: col)
-        cblas_sgemm(
-          CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(mine.count), Int32(ci), Int32(kvt), 1,
-          (col + part.lowerBound * kvt).base, Int32(kvt), wt.base, Int32(ci), 1,
-          (pdx + mine.lowerBound * ci).base,
-          Int32(ci))
-      }
-      first = rows.upperBound
+    let pdx = SharedPointer(dx)
+    lowerAndMultiply(t, source: dy, batch: batch, ws: ws, workers: workers, direct: false) {
+      _, rows, a, kvt in
+      cblas_sgemm(
+        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(ci), Int32(kvt), 1,
+        a, Int32(kvt), wt.base, Int32(ci), 1, pdx.base + rows.lowerBound * ci, Int32(ci))
     }
   }
 }

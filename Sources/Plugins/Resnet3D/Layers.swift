@@ -115,37 +115,68 @@ final class BatchNormReLU {
 
   /// dx += dL/dx given y (the forward output, for the ReLU mask) and dy; accumulates dgamma, dbeta.
   /// `training` must match the forward call.
+  ///
+  /// With g = dy * [y > 0], xhat = (x - mean) * invStd, a = gamma * invStd:
+  /// dgamma += sum(g * xhat), dbeta += sum(g), and in training
+  /// dx += a * (g - mean(g) - xhat * mean(g * xhat)) = a * g + p * x + q per channel.
   func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>, rows: Int, training: Bool, workers: Workers
   ) {
     let c = channels
     let (px, py, pdy, pdx) = (SharedPointer(x), SharedPointer(y), SharedPointer(dy), SharedPointer(dx))
-    // Sums of dy' = dy * [y > 0] and dy' * x per channel.
+    // Sums of g and g * x per channel: float over blocks of rows (vectorizes over channels), then
+    // double across blocks and workers (in worker order, so deterministic).
     partials = Array(repeating: 0, count: workers.count * 2 * c)
     partials.withUnsafeMutableBufferPointer { buffer in
       let acc = SharedPointer(buffer.baseAddress!)
       workers.splitIndexed(rows, grain: 64) { index, range in
-        let s = acc + index * 2 * c
-        var sum = [Double](repeating: 0, count: c)
-        var dot = [Double](repeating: 0, count: c)
-        for r in range {
-          let (xi, yi, gi) = (px + r * c, py + r * c, pdy + r * c)
-          for j in 0..<c where yi[j] > 0 {
-            let g = Double(gi[j])
-            sum[j] += g
-            dot[j] += g * Double(xi[j])
+        let total = acc + index * 2 * c
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: 2 * c)
+        defer { block.deallocate() }
+        var r = range.lowerBound
+        while r < range.upperBound {
+          let end = min(range.upperBound, r + 64)
+          block.initialize(repeating: 0, count: 2 * c)
+          if c % 16 == 0 {
+            // 16 channels at a time (the compiler cannot prove the block does not alias the inputs).
+            let lanes = c / 16
+            let sums = UnsafeMutableRawPointer(block)
+            for row in r..<end {
+              let (xi, yi, gi) = (
+                UnsafeRawPointer(px.base + row * c), UnsafeRawPointer(py.base + row * c),
+                UnsafeRawPointer(pdy.base + row * c)
+              )
+              for k in 0..<lanes {
+                let o = k * 64
+                let y = yi.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
+                let g = gi.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self).replacing(
+                  with: 0, where: y .<= 0)
+                let x = xi.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
+                let s = sums.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self) + g
+                let d = sums.loadUnaligned(fromByteOffset: c * 4 + o, as: SIMD16<Float>.self) + g * x
+                sums.storeBytes(of: s, toByteOffset: o, as: SIMD16<Float>.self)
+                sums.storeBytes(of: d, toByteOffset: c * 4 + o, as: SIMD16<Float>.self)
+              }
+            }
+          } else {
+            for row in r..<end {
+              let (xi, yi, gi) = (px.base + row * c, py.base + row * c, pdy.base + row * c)
+              for j in 0..<c {
+                let g: Float = yi[j] > 0 ? gi[j] : 0
+                block[j] += g
+                block[c + j] += g * xi[j]
+              }
+            }
           }
-        }
-        for j in 0..<c {
-          s[j] = sum[j]
-          s[c + j] = dot[j]
+          for j in 0..<(2 * c) { total[j] += Double(block[j]) }
+          r = end
         }
       }
     }
     var scale = [Float](repeating: 0, count: c)
-    var meanDy = [Float](repeating: 0, count: c)
-    var meanDyXhat = [Float](repeating: 0, count: c)
+    var slope = [Float](repeating: 0, count: c)
+    var offset = [Float](repeating: 0, count: c)
     for j in 0..<c {
       var sum = 0.0
       var dot = 0.0
@@ -154,36 +185,58 @@ final class BatchNormReLU {
         dot += partials[i * 2 * c + c + j]
       }
       let inv = Double(invStd[j])
-      let dotXhat = inv * (dot - Double(mean[j]) * sum)
+      let mu = Double(mean[j])
+      let dotXhat = inv * (dot - mu * sum)
       gamma.grad.pointer[j] += Float(dotXhat)
       beta.grad.pointer[j] += Float(sum)
-      scale[j] = gamma.value.pointer[j] * invStd[j]
-      meanDy[j] = Float(sum / Double(rows))
-      meanDyXhat[j] = Float(dotXhat / Double(rows))
+      let a = Double(gamma.value.pointer[j]) * inv
+      scale[j] = Float(a)
+      if training {
+        let meanG = sum / Double(rows)
+        let meanGXhat = dotXhat / Double(rows)
+        // a * (g - meanG - (x - mu) * inv * meanGXhat)
+        slope[j] = Float(-a * inv * meanGXhat)
+        offset[j] = Float(-a * meanG + a * inv * meanGXhat * mu)
+      }
     }
-    let mean = self.mean
-    let invStd = self.invStd
     scale.withUnsafeBufferPointer { sc in
-      meanDy.withUnsafeBufferPointer { md in
-        meanDyXhat.withUnsafeBufferPointer { mx in
-          mean.withUnsafeBufferPointer { mu in
-            invStd.withUnsafeBufferPointer { iv in
-              let (a, b, e) = (
-                SharedPointer(sc.baseAddress!), SharedPointer(md.baseAddress!), SharedPointer(mx.baseAddress!)
-              )
-              let (mu, iv) = (SharedPointer(mu.baseAddress!), SharedPointer(iv.baseAddress!))
-              workers.split(rows, grain: 64) { range in
-                for r in range {
-                  let (xi, yi, gi, di) = (px + r * c, py + r * c, pdy + r * c, pdx + r * c)
-                  if training {
-                    for j in 0..<c {
-                      let g: Float = yi[j] > 0 ? gi[j] : 0
-                      let xhat = (xi[j] - mu[j]) * iv[j]
-                      di[j] += a[j] * (g - b[j] - xhat * e[j])
-                    }
-                  } else {
-                    for j in 0..<c where yi[j] > 0 { di[j] += a[j] * gi[j] }
-                  }
+      slope.withUnsafeBufferPointer { sl in
+        offset.withUnsafeBufferPointer { of in
+          let (a, p, q) = (
+            SharedPointer(sc.baseAddress!), SharedPointer(sl.baseAddress!), SharedPointer(of.baseAddress!)
+          )
+          workers.split(rows, grain: 64) { range in
+            for r in range {
+              let (xi, yi, gi, di) = (px.base + r * c, py.base + r * c, pdy.base + r * c, pdx.base + r * c)
+              if training && c % 16 == 0 {
+                let (x, y, g, d) = (
+                  UnsafeRawPointer(xi), UnsafeRawPointer(yi), UnsafeRawPointer(gi),
+                  UnsafeMutableRawPointer(di)
+                )
+                let (ra, rp, rq) = (
+                  UnsafeRawPointer(a.base), UnsafeRawPointer(p.base), UnsafeRawPointer(q.base)
+                )
+                for k in 0..<(c / 16) {
+                  let o = k * 64
+                  let yv = y.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
+                  let gv = g.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self).replacing(
+                    with: 0, where: yv .<= 0)
+                  let xv = x.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
+                  var dv = d.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
+                  dv += ra.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self) * gv
+                  dv += rp.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self) * xv
+                  dv += rq.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
+                  d.storeBytes(of: dv, toByteOffset: o, as: SIMD16<Float>.self)
+                }
+              } else if training {
+                for j in 0..<c {
+                  let g: Float = yi[j] > 0 ? gi[j] : 0
+                  di[j] += a.base[j] * g + p.base[j] * xi[j] + q.base[j]
+                }
+              } else {
+                for j in 0..<c {
+                  let g: Float = yi[j] > 0 ? gi[j] : 0
+                  di[j] += a.base[j] * g
                 }
               }
             }
@@ -217,16 +270,18 @@ final class MaxPool3D {
     output = VolumeShape(axes.d.output, axes.h.output, axes.w.output, input.channels)
   }
 
-  func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, workers: Workers) {
+  /// With `training`, records the winners for backward.
+  func forward(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, training: Bool, workers: Workers
+  ) {
     let c = input.channels
     let rows = batch * output.positions
-    if argmax.count != rows * c { argmax = Array(repeating: 0, count: rows * c) }
+    if training && argmax.count != rows * c { argmax = Array(repeating: 0, count: rows * c) }
     let (px, py) = (SharedPointer(x), SharedPointer(y))
     let (ad, ah, aw) = axes
     let (hIn, wIn) = (input.height, input.width)
     let (ho, wo, positions, sampleIn) = (output.height, output.width, output.positions, input.count)
-    argmax.withUnsafeMutableBufferPointer { buffer in
-      let arg = SharedPointer(buffer.baseAddress!)
+    let body = { (arg: SharedPointer<Int32>?) in
       workers.split(rows, grain: 16) { range in
         for r in range {
           let n = r / positions
@@ -235,13 +290,11 @@ final class MaxPool3D {
           p /= wo
           let oh = p % ho
           let od = p / ho
-          let out = py + r * c
-          let win = arg + r * c
-          for j in 0..<c {
-            out[j] = -Float.infinity
-            win[j] = -1
-          }
-          let base = px + n * sampleIn
+          let out = py.base + r * c
+          out.initialize(repeating: -Float.infinity, count: c)
+          let win = arg.map { $0.base + r * c }
+          win?.initialize(repeating: -1, count: c)
+          let base = px.base + n * sampleIn
           for jd in 0..<ad.kernel {
             let id = od * ad.stride - ad.padBefore + jd
             guard id >= 0, id < ad.input else { continue }
@@ -253,15 +306,26 @@ final class MaxPool3D {
                 guard iw >= 0, iw < wIn else { continue }
                 let offset = ((id * hIn + ih) * wIn + iw) * c
                 let v = base + offset
-                for j in 0..<c where v[j] > out[j] {
-                  out[j] = v[j]
-                  win[j] = Int32(offset + j)
+                if let win {
+                  // First maximum wins (strictly greater replaces), branch-free per channel.
+                  for j in 0..<c {
+                    let better = v[j] > out[j]
+                    out[j] = better ? v[j] : out[j]
+                    win[j] = better ? Int32(offset + j) : win[j]
+                  }
+                } else {
+                  for j in 0..<c { out[j] = max(out[j], v[j]) }
                 }
               }
             }
           }
         }
       }
+    }
+    if training {
+      argmax.withUnsafeMutableBufferPointer { body(SharedPointer($0.baseAddress!)) }
+    } else {
+      body(nil)
     }
   }
 

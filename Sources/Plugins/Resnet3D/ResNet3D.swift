@@ -223,7 +223,7 @@ public final class ResNet3D {
       }
     }
     runBackward(batch: n, training: true, inputGradient: false)
-    loss += applyL2()
+    loss += Profile.shared.measure("l2") { applyL2() }
     return loss
   }
 
@@ -232,7 +232,9 @@ public final class ResNet3D {
   public func trainStep(inputs: [Float], labels: [Float]) throws(ResNet3DError) -> Float {
     let loss = try computeGradients(inputs: inputs, labels: labels)
     step += 1
-    adamUpdate(parameters, step: step, settings: config.adam, workers: workers)
+    Profile.shared.measure("adam") {
+      adamUpdate(parameters, step: step, settings: config.adam, workers: workers)
+    }
     return loss
   }
 
@@ -240,7 +242,7 @@ public final class ResNet3D {
   /// layout as the batch: the saliency map.
   public func inputGradient(batch: [Float]) throws(ResNet3DError) -> [Float] {
     let n = try load(batch, withGradient: true)
-    runForward(batch: n, training: false)
+    runForward(batch: n, training: false, backward: true)
     logitsGrad = Array(repeating: 1, count: n)
     runBackward(batch: n, training: false, inputGradient: true)
     return input.grad.array
@@ -265,94 +267,131 @@ public final class ResNet3D {
       + blocks.flatMap { $0.units.flatMap { [$0.activated, $0.output].compactMap { $0 } } }
   }
 
-  private func runForward(batch n: Int, training: Bool) {
+  /// `backward`: a backward pass follows (max-pool then records its winners).
+  private func runForward(batch n: Int, training: Bool, backward: Bool = false) {
     let w = workers
-    stemConv.forward(input.value.pointer, stemOut.value.pointer, batch: n, ws: ws, workers: w)
-    stemBN.forward(
-      stemOut.value.pointer, stemActivated.value.pointer, rows: n * stemOut.shape.positions,
-      training: training, workers: w)
-    pool.forward(stemActivated.value.pointer, pooled.value.pointer, batch: n, workers: w)
+    let prof = Profile.shared
+    prof.measure("conv1 forward") {
+      stemConv.forward(input.value.pointer, stemOut.value.pointer, batch: n, ws: ws, workers: w)
+    }
+    prof.measure("bn-relu forward") {
+      stemBN.forward(
+        stemOut.value.pointer, stemActivated.value.pointer, rows: n * stemOut.shape.positions,
+        training: training, workers: w)
+    }
+    prof.measure("maxpool forward") {
+      pool.forward(
+        stemActivated.value.pointer, pooled.value.pointer, batch: n, training: training || backward,
+        workers: w)
+    }
     var x = pooled
     for block in blocks {
       var h = x
       for unit in block.units {
         var convInput = h
         if let bn = unit.bn, let a = unit.activated {
-          bn.forward(
-            h.value.pointer, a.value.pointer, rows: n * h.shape.positions, training: training, workers: w)
+          prof.measure("bn-relu forward") {
+            bn.forward(
+              h.value.pointer, a.value.pointer, rows: n * h.shape.positions, training: training, workers: w)
+          }
           convInput = a
         }
-        unit.conv.forward(convInput.value.pointer, unit.output.value.pointer, batch: n, ws: ws, workers: w)
+        prof.measure("conv forward k\(unit.conv.kernel.shape[0]) \(unit.conv.output.channels)") {
+          unit.conv.forward(convInput.value.pointer, unit.output.value.pointer, batch: n, ws: ws, workers: w)
+        }
         h = unit.output
       }
-      if let shortcut = block.shortcut {
-        shortcut.forward(x.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w, accumulate: true)
-      } else {
-        add(x.value.pointer, into: h.value.pointer, count: n * h.shape.count)
+      prof.measure("shortcut forward") {
+        if let shortcut = block.shortcut {
+          shortcut.forward(x.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w, accumulate: true)
+        } else {
+          add(x.value.pointer, into: h.value.pointer, count: n * h.shape.count)
+        }
       }
       x = h
     }
-    headBN.forward(
-      x.value.pointer, headActivated.value.pointer, rows: n * x.shape.positions, training: training,
-      workers: w)
-    let c = x.shape.channels
-    features = Array(repeating: 0, count: n * c)
-    logits = Array(repeating: 0, count: n)
-    features.withUnsafeMutableBufferPointer { f in
-      GlobalAveragePool.forward(
-        headActivated.value.pointer, f.baseAddress!, batch: n, positions: x.shape.positions, channels: c)
-      logits.withUnsafeMutableBufferPointer { z in dense.forward(f.baseAddress!, z.baseAddress!, batch: n) }
+    let last = x
+    prof.measure("head forward") {
+      headBN.forward(
+        last.value.pointer, headActivated.value.pointer, rows: n * last.shape.positions, training: training,
+        workers: w)
+      let c = last.shape.channels
+      features = Array(repeating: 0, count: n * c)
+      logits = Array(repeating: 0, count: n)
+      features.withUnsafeMutableBufferPointer { f in
+        GlobalAveragePool.forward(
+          headActivated.value.pointer, f.baseAddress!, batch: n, positions: last.shape.positions, channels: c)
+        logits.withUnsafeMutableBufferPointer { z in dense.forward(f.baseAddress!, z.baseAddress!, batch: n) }
+      }
     }
   }
 
   private func runBackward(batch n: Int, training: Bool, inputGradient: Bool) {
     let w = workers
-    for a in activations { a.grad.zero() }
-    if inputGradient { input.grad.zero() }
+    let prof = Profile.shared
+    prof.measure("zero activation gradients") {
+      for a in activations { a.grad.zero() }
+      if inputGradient { input.grad.zero() }
+    }
     let last = blocks.last!.output
     let c = last.shape.channels
-    featuresGrad = Array(repeating: 0, count: n * c)
-    features.withUnsafeBufferPointer { f in
-      featuresGrad.withUnsafeMutableBufferPointer { df in
-        logitsGrad.withUnsafeBufferPointer { dz in
-          dense.backward(f.baseAddress!, dz.baseAddress!, df.baseAddress!, batch: n)
+    prof.measure("head backward") {
+      featuresGrad = Array(repeating: 0, count: n * c)
+      features.withUnsafeBufferPointer { f in
+        featuresGrad.withUnsafeMutableBufferPointer { df in
+          logitsGrad.withUnsafeBufferPointer { dz in
+            dense.backward(f.baseAddress!, dz.baseAddress!, df.baseAddress!, batch: n)
+          }
+          GlobalAveragePool.backward(
+            df.baseAddress!, headActivated.grad.pointer, batch: n, positions: last.shape.positions,
+            channels: c)
         }
-        GlobalAveragePool.backward(
-          df.baseAddress!, headActivated.grad.pointer, batch: n, positions: last.shape.positions, channels: c)
       }
+      headBN.backward(
+        last.value.pointer, headActivated.value.pointer, headActivated.grad.pointer, last.grad.pointer,
+        rows: n * last.shape.positions, training: training, workers: w)
     }
-    headBN.backward(
-      last.value.pointer, headActivated.value.pointer, headActivated.grad.pointer, last.grad.pointer,
-      rows: n * last.shape.positions, training: training, workers: w)
     for (index, block) in blocks.enumerated().reversed() {
       let x = index == 0 ? pooled : blocks[index - 1].output
       let out = block.output
-      if let shortcut = block.shortcut {
-        shortcut.backward(x.value.pointer, out.grad.pointer, x.grad.pointer, batch: n, ws: ws, workers: w)
-      } else {
-        add(out.grad.pointer, into: x.grad.pointer, count: n * out.shape.count)
+      prof.measure("shortcut backward") {
+        if let shortcut = block.shortcut {
+          shortcut.backward(x.value.pointer, out.grad.pointer, x.grad.pointer, batch: n, ws: ws, workers: w)
+        } else {
+          add(out.grad.pointer, into: x.grad.pointer, count: n * out.shape.count)
+        }
       }
       for (i, unit) in block.units.enumerated().reversed() {
         let h = i == 0 ? x : block.units[i - 1].output
         let convInput = unit.activated ?? h
-        unit.conv.backward(
-          convInput.value.pointer, unit.output.grad.pointer, convInput.grad.pointer, batch: n, ws: ws,
-          workers: w)
+        prof.measure("conv backward k\(unit.conv.kernel.shape[0]) \(unit.conv.output.channels)") {
+          unit.conv.backward(
+            convInput.value.pointer, unit.output.grad.pointer, convInput.grad.pointer, batch: n, ws: ws,
+            workers: w)
+        }
         if let bn = unit.bn, let a = unit.activated {
-          bn.backward(
-            h.value.pointer, a.value.pointer, a.grad.pointer, h.grad.pointer, rows: n * h.shape.positions,
-            training: training, workers: w)
+          prof.measure("bn-relu backward") {
+            bn.backward(
+              h.value.pointer, a.value.pointer, a.grad.pointer, h.grad.pointer, rows: n * h.shape.positions,
+              training: training, workers: w)
+          }
         }
       }
     }
-    pool.backward(pooled.grad.pointer, stemActivated.grad.pointer, batch: n, workers: w)
-    stemBN.backward(
-      stemOut.value.pointer, stemActivated.value.pointer, stemActivated.grad.pointer, stemOut.grad.pointer,
-      rows: n * stemOut.shape.positions, training: training, workers: w)
+    prof.measure("maxpool backward") {
+      pool.backward(pooled.grad.pointer, stemActivated.grad.pointer, batch: n, workers: w)
+    }
+    prof.measure("bn-relu backward") {
+      stemBN.backward(
+        stemOut.value.pointer, stemActivated.value.pointer, stemActivated.grad.pointer, stemOut.grad.pointer,
+        rows: n * stemOut.shape.positions, training: training, workers: w)
+    }
     // conv1 needs no input gradient except for saliency maps.
-    stemConv.backward(
-      input.value.pointer, stemOut.grad.pointer, inputGradient ? input.grad.pointer : nil, batch: n, ws: ws,
-      workers: w)
+    prof.measure("conv1 backward") {
+      stemConv.backward(
+        input.value.pointer, stemOut.grad.pointer, inputGradient ? input.grad.pointer : nil, batch: n, ws: ws,
+        workers: w)
+    }
   }
 
   /// y += x elementwise.
