@@ -11,7 +11,7 @@ struct Pleura: AsyncParsableCommand {
       Init.self, Status.self, Synthesize.self, Ingest.self, Transcode.self, Frame.self, MMode.self,
       Sheet.self, Roi.self, DatasetCommand.self, SplitCommand.self,
       Videos.self, Patients.self, Runs.self, Show.self,
-      Lineage.self, Plugins.self, RunPlugin.self, Verify.self, GC.self,
+      Lineage.self, Plugins.self, RunPlugin.self, Verify.self, GC.self, BenchCommand.self,
     ]
   )
 }

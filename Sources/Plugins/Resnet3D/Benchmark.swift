@@ -1,0 +1,86 @@
+// Throughput of training and inference on random clips, and the process's peak memory.
+
+import Foundation
+
+/// Runs warm-up and timed training steps and inference batches on one model.
+///
+/// ```swift
+/// let result = try Resnet3DBenchmark(config: .init(preset: .resnet18, greyInput: true)).run()
+/// print(result.trainClipsPerSecond, result.inferClipsPerSecond)
+/// ```
+public struct Resnet3DBenchmark: Sendable {
+  public var config: ResNet3DConfig
+  public var batch: Int
+  public var warmup: Int
+  public var steps: Int
+  public var threads: Int
+  public var seed: UInt64
+
+  public init(
+    config: ResNet3DConfig, batch: Int = 32, warmup: Int = 2, steps: Int = 6, threads: Int = 2,
+    seed: UInt64 = 0
+  ) {
+    self.config = config
+    self.batch = batch
+    self.warmup = warmup
+    self.steps = steps
+    self.threads = threads
+    self.seed = seed
+  }
+
+  public struct Result: Sendable, Codable {
+    public var architecture: String
+    public var input: String
+    public var batch: Int
+    public var threads: Int
+    public var trainStepSeconds: [Double]
+    public var inferBatchSeconds: [Double]
+    /// Clips per second from the median step time.
+    public var trainClipsPerSecond: Double
+    public var inferClipsPerSecond: Double
+    /// VmHWM of the process in bytes (0 where /proc is missing).
+    public var peakRSSBytes: Int
+  }
+
+  public func run() throws -> Result {
+    let model = ResNet3D(config: config, seed: seed, threads: threads)
+    var generator = SeededGenerator(seed: seed &+ 1)
+    let clips = (0..<(batch * config.clipSize)).map { _ in Float(generator.normal()) }
+    let labels = (0..<batch).map { _ in Float(generator.next() & 1) }
+    func time(_ body: () throws -> Void) rethrows -> Double {
+      let start = DispatchTime.now().uptimeNanoseconds
+      try body()
+      return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    for _ in 0..<warmup { try model.trainStep(inputs: clips, labels: labels) }
+    Profile.shared.reset()
+    let train = try (0..<steps).map { _ in try time { try model.trainStep(inputs: clips, labels: labels) } }
+    if Profile.shared.enabled { print("training, \(steps) steps:\n" + Profile.shared.report()) }
+    for _ in 0..<warmup { _ = try model.forward(batch: clips) }
+    Profile.shared.reset()
+    let infer = try (0..<steps).map { _ in try time { _ = try model.forward(batch: clips) } }
+    if Profile.shared.enabled { print("inference, \(steps) batches:\n" + Profile.shared.report()) }
+    return Result(
+      architecture: config.architecture,
+      input: "\(config.frames)x\(config.height)x\(config.width)x\(config.inputChannels)",
+      batch: batch, threads: threads, trainStepSeconds: train, inferBatchSeconds: infer,
+      trainClipsPerSecond: Double(batch) / Self.median(train),
+      inferClipsPerSecond: Double(batch) / Self.median(infer), peakRSSBytes: Self.peakRSSBytes())
+  }
+
+  static func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return .nan }
+    let s = values.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+  }
+
+  /// Peak resident set size (VmHWM in /proc/self/status), in bytes.
+  public static func peakRSSBytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+      let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+      return kb * 1024
+    }
+    return 0
+  }
+}

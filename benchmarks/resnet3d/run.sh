@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Side-by-side ResNet3D throughput: pleura vs Keras/TensorFlow (and PyTorch when installed),
+# same topology, batch 32, random data, same machine, interleaved repetitions, medians.
+#
+#   bash benchmarks/resnet3d/run.sh                 # all cases, REPS=3
+#   CASES="18:30" REPS=1 bash benchmarks/resnet3d/run.sh
+#
+# Peers live in a git-ignored venv: python3 -m venv benchmarks/venv &&
+#   benchmarks/venv/bin/pip install tensorflow-cpu safetensors [torch]
+# Logs go to benchmarks/resnet3d/logs/; the summary table is printed and written to
+# benchmarks/resnet3d/logs/summary.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PY:-benchmarks/venv/bin/python}
+REPS=${REPS:-3}
+CASES=${CASES:-"18:30 34:30 50:30 18:90"}
+LOGS=benchmarks/resnet3d/logs
+mkdir -p "$LOGS"
+rm -f "$LOGS"/*.log
+
+swift build -c release --product pleura >/dev/null
+BIN="$(swift build -c release --show-bin-path)/pleura"
+HAVE_TORCH=0
+"$PY" -c "import torch" 2>/dev/null && HAVE_TORCH=1
+
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
+  echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$PY" -c "import tensorflow as tf, keras; print('tensorflow', tf.__version__, 'keras', keras.__version__)" 2>/dev/null
+  [ $HAVE_TORCH = 1 ] && "$PY" -c "import torch; print('torch', torch.__version__)"
+} > "$LOGS/env.log"
+
+for c in $CASES; do
+  depth=${c%%:*}; size=${c##*:}
+  if [ "$size" -ge 90 ]; then steps=3; warmup=1; else steps=6; warmup=2; fi
+  for rep in $(seq 1 "$REPS"); do
+    tag="r${depth}_${size}_rep${rep}"
+    echo "== $tag load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+    echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/pleura_$tag.log"
+    "$BIN" bench train --arch "resnet3d-$depth" --input "60x${size}x${size}" --batch 32 \
+      --steps $steps --warmup $warmup --threads 2 --json >> "$LOGS/pleura_$tag.log"
+    echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/keras_$tag.log"
+    "$PY" benchmarks/peers/resnet3d_keras.py --depth "$depth" --size "$size" --batch 32 \
+      --steps $steps --warmup $warmup --reps 1 >> "$LOGS/keras_$tag.log" 2>&1
+    if [ $HAVE_TORCH = 1 ]; then
+      echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/torch_$tag.log"
+      "$PY" benchmarks/peers/resnet3d_torch.py --depth "$depth" --size "$size" --batch 32 --threads 2 \
+        --channels-last --steps $steps --warmup $warmup --reps 1 >> "$LOGS/torch_$tag.log" 2>&1
+    fi
+  done
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$LOGS/env.log"
+python3 benchmarks/resnet3d/summarize.py "$LOGS" | tee "$LOGS/summary.md"
