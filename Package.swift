@@ -33,6 +33,7 @@ let package = Package(
     ),
     .target(name: "Media", dependencies: ["Platform", "CFFmpeg"], path: "Sources/Plugins/Media"),
     .target(name: "Tiling", dependencies: ["Platform", "Media"], path: "Sources/Plugins/Tiling"),
+    .target(name: "Sharing", dependencies: ["Platform", "Media"], path: "Sources/Plugins/Sharing"),
     .target(
       name: "Resnet3D", dependencies: ["COpenBLAS"], path: "Sources/Plugins/Resnet3D",
       // The engine's loops over raw pointers are 20-50x slower at -Onone; optimising this one target
@@ -43,7 +44,7 @@ let package = Package(
     .executableTarget(
       name: "CLI",
       dependencies: [
-        "Platform", "Builtin", "Media", "Tiling", "Resnet3D",
+        "Platform", "Builtin", "Media", "Tiling", "Sharing", "Resnet3D",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -53,6 +54,7 @@ let package = Package(
     .testTarget(name: "MediaTests", dependencies: ["Media", "Platform"]),
     .testTarget(name: "Resnet3DTests", dependencies: ["Resnet3D"], resources: [.copy("Fixtures")]),
     .testTarget(name: "PipelineTests", dependencies: ["Tiling", "Media", "Platform"]),
+    .testTarget(name: "SharingTests", dependencies: ["Sharing", "Tiling", "Media", "Platform"]),
     .testTarget(name: "BundleTests", dependencies: ["Platform"]),
     .testTarget(
       name: "CLITests", dependencies: ["Platform", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -12,10 +12,12 @@ CREATE TABLE site (
 -- Exactly one site is the catalog's own.
 CREATE UNIQUE INDEX site_one_local ON site (is_local) WHERE is_local = 1;
 
--- Every blob an entity references; the file lives at objects/<2 hex>/<sha256>.
+-- Every blob an entity references; the file lives at objects/<2 hex>/<sha256>. A blob known
+-- only by its hash (an imported row whose bytes stayed at the other site) has stored = 0.
 CREATE TABLE blob (
   sha256 TEXT PRIMARY KEY NOT NULL CHECK (length(sha256) = 64),
   size INTEGER NOT NULL CHECK (size >= 0),
+  stored INTEGER NOT NULL DEFAULT 1 CHECK (stored IN (0, 1)),
   created_at TEXT NOT NULL
 );
 

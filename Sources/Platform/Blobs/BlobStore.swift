@@ -93,6 +93,15 @@ public struct BlobStore: Sendable {
     return blob
   }
 
+  /// Moves a file whose SHA-256 the caller has just verified (a bundle's payload, checked
+  /// against its manifest in a private staging folder) into the store without hashing it again.
+  public func store(movingVerifiedFileAt file: URL, sha256: String, size: Int64) throws -> StoredBlob {
+    guard Self.isValidName(sha256) else { throw BlobStoreError.invalidName(sha256) }
+    let blob = StoredBlob(sha256: sha256, size: size)
+    try moveIntoPlace(staging: file, blob: blob)
+    return blob
+  }
+
   /// A new private folder inside the store's staging area, on the same file system as the
   /// blobs, for a plugin's intermediate files. Named by process so `gc` knows when it is
   /// abandoned; the caller removes it.

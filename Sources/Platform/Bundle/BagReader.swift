@@ -79,7 +79,8 @@ private struct Extraction {
   // MARK: - Extraction
 
   mutating func run(_ input: ArchiveInput) throws(BagError) {
-    let buffers = (0..<2).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16) }
+    let buffers = (0..<2).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    }
     let worker = ChunkWorker()
     defer {
       worker.wait()

@@ -6,6 +6,8 @@ import GRDB
 public struct CatalogVerifier {
   public struct Report: Codable, Sendable {
     public var blobsChecked: Int
+    /// Blobs known only by hash (their bytes stayed at the site that exported them).
+    public var blobsHeldElsewhere: Int
     public var edgesChecked: Int
     public var problems: [String]
     public var ok: Bool { problems.isEmpty }
@@ -33,7 +35,7 @@ public struct CatalogVerifier {
       let parent: String = row["parent"]
       problems.append("database: a row of \(table) points at a missing \(parent)")
     }
-    for (index, blob) in blobs.enumerated() {
+    for (index, blob) in blobs.enumerated() where blob.stored {
       progress("verify", index, blobs.count)
       if let problem = catalog.blobs.check(blob.sha256, expectedSize: blob.size) {
         problems.append(problem + (try owners(of: blob.sha256, in: catalog)))
@@ -54,7 +56,10 @@ public struct CatalogVerifier {
         problems += missing.map { "\(table): references blob \($0), which the catalog does not know" }
       }
     }
-    return Report(blobsChecked: blobs.count, edgesChecked: edges.count, problems: problems)
+    let held = blobs.filter { !$0.stored }.count
+    return Report(
+      blobsChecked: blobs.count - held, blobsHeldElsewhere: held, edgesChecked: edges.count,
+      problems: problems)
   }
 
   static func owners(of sha256: String, in catalog: Catalog) throws -> String {

@@ -23,7 +23,9 @@ public enum GarbageCollector {
     guard let lock = try catalog.attemptMaintenanceLock() else { throw GarbageCollectorError.runsInProgress }
     defer { withExtendedLifetime(lock) {} }
     let known = Set(
-      try catalog.database.read { db in try String.fetchAll(db, sql: "SELECT sha256 FROM blob") })
+      try catalog.database.read { db in
+        try String.fetchAll(db, sql: "SELECT sha256 FROM blob WHERE stored = 1")
+      })
     let inventory = try catalog.blobs.inventory()
     let unreferenced = inventory.blobs.filter { !known.contains($0) }
     let staging = try catalog.blobs.abandonedStagingFiles()

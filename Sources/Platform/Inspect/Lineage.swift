@@ -36,10 +36,12 @@ public struct LineageNode: Codable, Sendable {
     guard seen.insert(ref.id).inserted else {
       return LineageNode(kind: ref.kind, id: ref.id, label: label, madeBy: nil, inputs: [], seenAbove: true)
     }
+    if ref.kind == .cube { return try cubeNode(ref, label: label, db: db, seen: &seen) }
+    // The run that made the entity; an import run ("imported" role) only brought it here.
     guard
       let edge = try RunEdge.filter(
         RunEdge.Columns.entityId == ref.id && RunEdge.Columns.direction == RunEdge.Direction.output.rawValue
-      ).fetchOne(db),
+      ).order(Column("role")).fetchOne(db),
       let run = try Run.fetchOne(db, key: edge.runId)
     else {
       return LineageNode(kind: ref.kind, id: ref.id, label: label, madeBy: nil, inputs: [], seenAbove: false)
@@ -58,6 +60,24 @@ public struct LineageNode: Codable, Sendable {
       kind: ref.kind, id: ref.id, label: label, madeBy: info, inputs: inputs, seenAbove: false)
   }
 
+  /// Cubes have no edges of their own (a dataset has thousands): a cube was made by the run that
+  /// made its dataset, from its conversion and ROI version.
+  static func cubeNode(_ ref: EntityRef, label: String, db: Database, seen: inout Set<String>) throws
+    -> LineageNode
+  {
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT dataset_id, conversion_id, roi_id FROM cube WHERE id = ?", arguments: [ref.id])
+    else { throw CatalogError.unknownID(ref.id) }
+    let dataset = try node(EntityRef(.dataset, row["dataset_id"]), db: db, seen: &seen)
+    let inputs = [
+      dataset, try node(EntityRef(.conversion, row["conversion_id"]), db: db, seen: &seen),
+      try node(EntityRef(.roi, row["roi_id"]), db: db, seen: &seen),
+    ]
+    return LineageNode(
+      kind: .cube, id: ref.id, label: label, madeBy: dataset.madeBy, inputs: inputs, seenAbove: false)
+  }
+
   static func describe(_ ref: EntityRef, db: Database) throws -> String {
     let sql: String? =
       switch ref.kind {
@@ -69,6 +89,8 @@ public struct LineageNode: Codable, Sendable {
       case .dataset: "SELECT name || '@' || version FROM dataset WHERE id = ?"
       case .site: "SELECT name FROM site WHERE id = ?"
       case .model: "SELECT architecture FROM model WHERE id = ?"
+      case .cube:
+        "SELECT 'clip ' || clip_index || ', tile ' || tile_row || ',' || tile_col || ', ' || size || ' px, ' || label FROM cube WHERE id = ?"
       case .roi:
         "SELECT 'v' || version || ' ' || x || ',' || y || ',' || width || ',' || height || ' by ' || author FROM roi_annotation WHERE id = ?"
       default: nil

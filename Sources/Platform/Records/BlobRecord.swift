@@ -9,16 +9,22 @@ public struct BlobRecord: CatalogRecord, Equatable {
 
   public var sha256: String
   public var size: Int64
+  /// False when only the hash is known here: the bytes stayed at the site that exported the row.
+  public var stored: Bool
   public var createdAt: String
 
-  public init(_ blob: StoredBlob, createdAt: String = Timestamp.now()) {
+  public init(_ blob: StoredBlob, stored: Bool = true, createdAt: String = Timestamp.now()) {
     sha256 = blob.sha256
     size = blob.size
+    self.stored = stored
     self.createdAt = createdAt
   }
 
-  /// Records the blob unless it is already known (blobs are shared by content).
+  /// Records the blob (its bytes are in the store) unless it is already known; a blob known only
+  /// by hash becomes stored.
   public static func register(_ blob: StoredBlob, in db: Database) throws {
     try BlobRecord(blob).insert(db, onConflict: .ignore)
+    try db.execute(
+      sql: "UPDATE blob SET stored = 1 WHERE sha256 = ? AND stored = 0", arguments: [blob.sha256])
   }
 }

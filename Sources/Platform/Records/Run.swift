@@ -30,6 +30,28 @@ public struct Run: CatalogRecord, Equatable {
   public var platformVersion: String
   public var pid: Int32?
   public var summary: String?
+
+  public init(
+    id: String, siteId: String, plugin: String, pluginVersion: String, parametersJson: String, seed: Int64?,
+    cacheKey: String, status: Status, startedAt: String, endedAt: String?, error: String?,
+    platformVersion: String,
+    pid: Int32?, summary: String?
+  ) {
+    self.id = id
+    self.siteId = siteId
+    self.plugin = plugin
+    self.pluginVersion = pluginVersion
+    self.parametersJson = parametersJson
+    self.seed = seed
+    self.cacheKey = cacheKey
+    self.status = status
+    self.startedAt = startedAt
+    self.endedAt = endedAt
+    self.error = error
+    self.platformVersion = platformVersion
+    self.pid = pid
+    self.summary = summary
+  }
 }
 
 /// A provenance edge: a run read (input) or made (output) an entity.

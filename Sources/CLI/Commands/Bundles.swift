@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import Platform
+import Sharing
+
+extension Pleura {
+  struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Export a dataset version as a verified BagIt bundle (.tar.zst, or .tar.gz with --gzip).",
+      discussion: """
+        By default: the dataset, its cubes and shards, its splits, ROI versions and the whole
+        provenance chain as records. Original videos (without container metadata) and conversions
+        only when asked. --pseudonymize replaces every patient code with an HMAC-SHA-256 under the
+        site key in --key-file (created with mode 0600 when missing; it never leaves the site).
+        """)
+    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "NAME@V") var dataset: String
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Bundle file to write.") var file: String
+    @Flag(help: "Include the original videos.") var withSources = false
+    @Flag(help: "Include the conversions.") var withConversions = false
+    @Flag(help: "Replace patient codes with keyed hashes.") var pseudonymize = false
+    @Option(help: "Site key for --pseudonymize.") var keyFile: String?
+    @Flag(help: "Write .tar.gz instead of .tar.zst.") var gzip = false
+
+    func validate() throws {
+      if pseudonymize, keyFile == nil { throw ValidationError("--pseudonymize needs --key-file FILE") }
+      if !pseudonymize, keyFile != nil { throw ValidationError("--key-file goes with --pseudonymize") }
+    }
+
+    func run() async throws {
+      var options = BundleExporter.Options()
+      options.withSources = withSources
+      options.withConversions = withConversions
+      options.gzip = gzip
+      if pseudonymize, let keyFile {
+        let url = URL(fileURLWithPath: keyFile)
+        if !FileManager.default.fileExists(atPath: url.path) {
+          try Pseudonymizer.createKeyFile(at: url)
+          Terminal.warn("created a new site key in \(keyFile) (mode 0600); keep it, it never leaves the site")
+        }
+        options.pseudonymizer = try Pseudonymizer(keyFile: url)
+      }
+      let summary = try BundleExporter(catalog: try catalogOptions.open())
+        .export(dataset, to: URL(fileURLWithPath: file), options: options)
+      if output.json { return try output.printJSON(summary) }
+      print(
+        "exported \(summary.dataset) to \(summary.file) (\(summary.archiveBytes) bytes; payload \(summary.payloadBytes) bytes)"
+      )
+      print(
+        "rows: "
+          + summary.rows.keys.sorted().map { "\($0.dropLast(5)) \(summary.rows[$0]!)" }.joined(
+            separator: ", "))
+      print(
+        "blobs: \(summary.blobsIncluded)" + (summary.pseudonymized ? "; patient codes pseudonymized" : ""))
+    }
+  }
+
+  struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Import a bundle: everything is verified before anything is written.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "Bundle file.") var file: String
+
+    func run() async throws {
+      let outcome = try BundleImporter(catalog: try catalogOptions.open()).importBundle(
+        URL(fileURLWithPath: file))
+      if output.json { return try output.printJSON(outcome) }
+      if outcome.alreadyImported {
+        print("\(outcome.site)/\(outcome.dataset) is already imported from this bundle; nothing changed")
+      } else {
+        print(
+          "imported \(outcome.site)/\(outcome.dataset): \(outcome.rows) rows, \(outcome.blobsAdded) new blobs (run \(outcome.runID!))"
+        )
+      }
+    }
+  }
+
+  struct BundleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "bundle", abstract: "Check or list a bundle without importing it.",
+      subcommands: [Verify.self, Show.self])
+
+    struct Verify: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Verify a bundle's structure, checksums and rows.")
+      @OptionGroup var catalogOptions: CatalogOptions
+      @Argument(help: "Bundle file.") var file: String
+
+      func run() async throws {
+        let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(
+          URL(fileURLWithPath: file))
+        print(
+          "ok: \(file) is a valid bundle of \(content.datasets[0].reference) from \(info["Source-Organization"] ?? "?")"
+        )
+      }
+    }
+
+    struct Show: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(abstract: "List a verified bundle's contents.")
+      @OptionGroup var catalogOptions: CatalogOptions
+      @OptionGroup var output: OutputOptions
+      @Argument(help: "Bundle file.") var file: String
+
+      func run() async throws {
+        let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(
+          URL(fileURLWithPath: file))
+        let counts: [(String, Int)] = [
+          ("sites", content.sites.count), ("patients", content.patients.count),
+          ("source videos", content.sourceVideos.count),
+          ("conversions", content.conversions.count), ("ROI versions", content.roiAnnotations.count),
+          ("cubes", content.cubes.count), ("splits", content.splits.count), ("runs", content.runs.count),
+          ("blobs included", content.blobs.filter(\.stored).count),
+          ("blobs by hash only", content.blobs.filter { !$0.stored }.count),
+        ]
+        if output.json {
+          return try output.printJSON(
+            [
+              "info": Dictionary(info.fields.map { ($0.label, $0.value) }, uniquingKeysWith: { a, _ in a }),
+              "counts": Dictionary(uniqueKeysWithValues: counts.map { ($0.0, "\($0.1)") }),
+            ])
+        }
+        for field in info.fields { print("\(field.label): \(field.value)") }
+        print("dataset: \(content.datasets[0].reference) (\(content.datasets[0].id))")
+        for (name, count) in counts { print("  \(name): \(count)") }
+      }
+    }
+  }
+}

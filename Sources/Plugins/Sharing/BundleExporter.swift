@@ -1,0 +1,276 @@
+import Crypto
+import Foundation
+import GRDB
+import Media
+import Platform
+
+public enum ExportError: Error, CustomStringConvertible {
+  case outputExists(String)
+  case pseudonymizationIncomplete(String)
+  case missingBlob(String)
+
+  public var description: String {
+    switch self {
+    case .outputExists(let path): "\(path) already exists; choose another file or remove it"
+    case .pseudonymizationIncomplete(let file):
+      "pseudonymization left a patient code in \(file); nothing was exported"
+    case .missingBlob(let sha): "blob \(sha) is not in this catalog's store; run `pleura verify`"
+    }
+  }
+}
+
+/// `pleura export`: a dataset version with its cubes, shards, splits, ROI versions and the whole
+/// provenance chain as a BagIt bag in `.tar.zst` (or `.tar.gz`), with RO-Crate metadata.
+/// Original videos and conversions travel only when asked; exported videos carry no container
+/// metadata. Patient codes can be replaced by keyed hashes whose key stays here.
+public struct BundleExporter {
+  public struct Options: Sendable {
+    public var withSources = false
+    public var withConversions = false
+    public var pseudonymizer: Pseudonymizer?
+    public var gzip = false
+    public init() {}
+  }
+
+  public struct Summary: Codable, Sendable {
+    public var file: String
+    public var dataset: String
+    public var rows: [String: Int]
+    public var blobsIncluded: Int
+    public var payloadBytes: Int64
+    public var archiveBytes: Int64
+    public var pseudonymized: Bool
+    public var runID: String
+  }
+
+  public static let pluginName = "export"
+  public static let version = SemanticVersion(1, 0, 0)
+
+  let catalog: Catalog
+
+  public init(catalog: Catalog) { self.catalog = catalog }
+
+  public func export(_ reference: String, to file: URL, options: Options) throws -> Summary {
+    guard !FileManager.default.fileExists(atPath: file.path) else {
+      throw ExportError.outputExists(file.path)
+    }
+    var content = try collect(reference, options: options)
+    let dataset = content.datasets[0]
+    let scratch = try catalog.blobs.scratchFolder()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+
+    // Source videos travel without their container metadata: a stripped copy replaces the bytes.
+    var payloadBlobs: [String: URL] = [:]
+    for sha in try blobsToShip(content, options: options) {
+      payloadBlobs[sha] = try catalog.blobs.url(for: sha)
+    }
+    if options.withSources {
+      for index in content.sourceVideos.indices {
+        let video = content.sourceVideos[index]
+        let stripped = scratch.appendingPathComponent(
+          "\(video.id).\(URL(fileURLWithPath: video.fileName).pathExtension)")
+        try catalog.blobs.withNamedPath(video.blobSha256, fileName: video.fileName) { url in
+          try MetadataStripper.strip(input: url, output: stripped)
+        }
+        let (sha, size) = try SHA256Hex.digest(fileAt: stripped)
+        payloadBlobs.removeValue(forKey: video.blobSha256)
+        payloadBlobs[sha] = stripped
+        content.sourceVideos[index].blobSha256 = sha
+        content.blobs.append(BlobRecord(StoredBlob(sha256: sha, size: size)))
+      }
+    }
+    let shipped = Set(payloadBlobs.keys)
+    var seen: Set<String> = []
+    content.blobs = content.blobs.filter { seen.insert($0.sha256).inserted }.map { blob in
+      var blob = blob
+      blob.stored = shipped.contains(blob.sha256)
+      return blob
+    }
+    if options.withSources {
+      let stillReferenced = Set(
+        content.sourceVideos.map(\.blobSha256) + content.conversions.map(\.blobSha256)
+          + content.cubes.map(\.shardSha256)
+      )
+      .union(
+        content.datasets.flatMap {
+          (try? JSONDecoder().decode(ShardList.self, from: Data($0.summaryJson.utf8)))?.shas ?? []
+        })
+      content.blobs = content.blobs.filter { stillReferenced.contains($0.sha256) }
+    }
+    if let pseudonymizer = options.pseudonymizer { try Pseudonymization.apply(pseudonymizer, to: &content) }
+
+    let files = try content.encodedFiles()
+    if options.pseudonymizer != nil { try Pseudonymization.check(files, against: try originalCodes(content)) }
+
+    let compression: BagCompression = options.gzip ? .gzip() : .zstd()
+    let writer = try BagWriter(
+      creating: file, bagName: "\(dataset.name)-\(dataset.version)", compression: compression)
+    do {
+      for (name, data) in files { try writer.addData(data, as: "catalog/\(name)") }
+      for sha in payloadBlobs.keys.sorted() { try writer.addFile(at: payloadBlobs[sha]!, as: "blobs/\(sha)") }
+      try writer.addData(
+        try RoCrateBuilder.crate(for: content, blobs: shipped).jsonData(), as: RoCrate.metadataFileName)
+      var info = BagInfo()
+      info.append(BundleContent.InfoKey.siteName, catalog.localSite.name)
+      info.append(BundleContent.InfoKey.siteUUID, catalog.localSite.uuid)
+      info.append(BundleContent.InfoKey.dataset, "\(dataset.name)@\(dataset.version)")
+      info.append(BundleContent.InfoKey.version, PlatformVersion.current)
+      info.append(BundleContent.InfoKey.schema, "\(Catalog.schemaVersion)")
+      info.append(BundleContent.InfoKey.pseudonymized, options.pseudonymizer == nil ? "no" : "yes")
+      let bag = try writer.finish(info: info)
+      let runID = try recordRun(
+        reference: dataset.reference, file: file, options: options, datasetID: dataset.id)
+      return Summary(
+        file: file.path, dataset: dataset.reference,
+        rows: Dictionary(uniqueKeysWithValues: files.map { ($0.name, Self.count(content, $0.name)) }),
+        blobsIncluded: shipped.count, payloadBytes: bag.payloadBytes, archiveBytes: bag.archiveBytes,
+        pseudonymized: options.pseudonymizer != nil, runID: runID)
+    } catch {
+      writer.cancel()
+      try? FileManager.default.removeItem(at: file)
+      throw error
+    }
+  }
+
+  static func count(_ content: BundleContent, _ name: String) -> Int {
+    switch name {
+    case "site.json": content.sites.count
+    case "blob.json": content.blobs.count
+    case "patient.json": content.patients.count
+    case "source_video.json": content.sourceVideos.count
+    case "conversion.json": content.conversions.count
+    case "roi_annotation.json": content.roiAnnotations.count
+    case "dataset.json": content.datasets.count
+    case "cube.json": content.cubes.count
+    case "split.json": content.splits.count
+    case "split_assignment.json": content.splitAssignments.count
+    case "run.json": content.runs.count
+    default: content.runEdges.count
+    }
+  }
+
+  struct ShardList: Decodable {
+    struct Shard: Decodable {
+      var shard: String
+      var sidecar: String
+    }
+    var shards: [Shard]
+    var shas: [String] { shards.flatMap { [$0.shard, $0.sidecar] } }
+  }
+
+  /// Shards and sidecars always; conversions and sources when asked.
+  func blobsToShip(_ content: BundleContent, options: Options) throws -> [String] {
+    var shas = Set(content.cubes.map(\.shardSha256))
+    for dataset in content.datasets {
+      shas.formUnion(
+        (try? JSONDecoder().decode(ShardList.self, from: Data(dataset.summaryJson.utf8)))?.shas ?? [])
+    }
+    if options.withConversions { shas.formUnion(content.conversions.map(\.blobSha256)) }
+    if options.withSources { shas.formUnion(content.sourceVideos.map(\.blobSha256)) }
+    for sha in shas where !catalog.blobs.contains(sha) { throw ExportError.missingBlob(sha) }
+    return shas.sorted()
+  }
+
+  func originalCodes(_ content: BundleContent) throws -> [String] {
+    let ids = content.patients.map(\.id)
+    return try catalog.database.read { db in
+      try ids.compactMap { try Patient.fetchOne(db, key: $0)?.code }
+    }
+  }
+
+  /// The dataset, everything it was made from, and every run on the way.
+  func collect(_ reference: String, options: Options) throws -> BundleContent {
+    try catalog.database.read { db in
+      var content = BundleContent()
+      let dataset = try Dataset.find(reference, in: db)
+      content.datasets = [dataset]
+      content.cubes = try Cube.filter(Cube.Columns.datasetId == dataset.id).order(Column("rowid")).fetchAll(
+        db)
+      content.splits = try Split.filter(Split.Columns.datasetId == dataset.id).fetchAll(db)
+      let splitIDs = content.splits.map(\.id)
+      content.splitAssignments = try SplitAssignment.filter(
+        splitIDs.contains(SplitAssignment.Columns.splitId)
+      ).fetchAll(db)
+      // Every ROI version of the exported videos travels, so their history (and its chain of
+      // superseded versions) arrives whole.
+      let cubeConversions = try Conversion.fetchAll(db, keys: Array(Set(content.cubes.map(\.conversionId))))
+      let videoIDs = Set(cubeConversions.map(\.sourceVideoId))
+      content.roiAnnotations = try RoiAnnotation.filter(
+        videoIDs.contains(RoiAnnotation.Columns.sourceVideoId)
+      )
+      .order(RoiAnnotation.Columns.sourceVideoId, RoiAnnotation.Columns.version).fetchAll(db)
+      let conversionIDs = Set(cubeConversions.map(\.id)).union(
+        content.roiAnnotations.compactMap(\.conversionId))
+      content.conversions = try Conversion.fetchAll(db, keys: Array(conversionIDs)).sorted { $0.id < $1.id }
+      content.sourceVideos = try SourceVideo.fetchAll(db, keys: Array(videoIDs)).sorted { $0.id < $1.id }
+      let patientIDs = Set(content.sourceVideos.map(\.patientId)).union(content.cubes.map(\.patientId))
+        .union(content.splitAssignments.map(\.patientId))
+      content.patients = try Patient.fetchAll(db, keys: Array(patientIDs)).sorted { $0.id < $1.id }
+
+      // Runs: whatever made an exported entity, and whatever made their inputs, transitively.
+      var exported = Set(
+        [dataset.id] + content.cubes.map(\.id) + splitIDs + content.roiAnnotations.map(\.id)
+          + content.conversions.map(\.id) + content.sourceVideos.map(\.id) + content.patients.map(\.id))
+      var frontier = Array(exported)
+      var runIDs: Set<String> = []
+      while let entity = frontier.popLast() {
+        let makers = try String.fetchAll(
+          db, sql: "SELECT run_id FROM run_edge WHERE entity_id = ? AND direction = 'output'",
+          arguments: [entity])
+        for run in makers where runIDs.insert(run).inserted {
+          let inputs = try String.fetchAll(
+            db, sql: "SELECT entity_id FROM run_edge WHERE run_id = ? AND direction = 'input'",
+            arguments: [run])
+          for input in inputs where exported.insert(input).inserted { frontier.append(input) }
+        }
+      }
+      content.runs = try Run.fetchAll(db, keys: Array(runIDs)).sorted { $0.startedAt < $1.startedAt }
+      content.runEdges = try RunEdge.filter(runIDs.contains(RunEdge.Columns.runId)).fetchAll(db)
+        .filter { exported.contains($0.entityId) }
+      let siteIDs = Set(
+        content.runs.map(\.siteId) + content.patients.map(\.siteId) + content.sourceVideos.map(\.siteId)
+          + content.conversions.map(\.siteId) + content.roiAnnotations.map(\.siteId) + [dataset.siteId]
+          + content.splits.map(\.siteId))
+      content.sites = try Site.fetchAll(db, keys: Array(siteIDs)).map { site in
+        var site = site
+        site.isLocal = false  // whoever imports this, these sites are not theirs
+        return site
+      }
+      var blobSHAs = Set(content.cubes.map(\.shardSha256)).union(content.conversions.map(\.blobSha256))
+        .union(content.sourceVideos.map(\.blobSha256))
+      blobSHAs.formUnion(
+        (try? JSONDecoder().decode(ShardList.self, from: Data(dataset.summaryJson.utf8)))?.shas ?? [])
+      content.blobs = try BlobRecord.fetchAll(db, keys: Array(blobSHAs)).sorted { $0.sha256 < $1.sha256 }
+      return content
+    }
+  }
+
+  func recordRun(reference: String, file: URL, options: Options, datasetID: String) throws -> String {
+    struct Parameters: Encodable {
+      var dataset: String
+      var file: String
+      var withSources: Bool
+      var withConversions: Bool
+      var pseudonymized: Bool
+      var gzip: Bool
+    }
+    let parameters = try CanonicalJSON.encode(
+      Parameters(
+        dataset: reference, file: file.lastPathComponent, withSources: options.withSources,
+        withConversions: options.withConversions, pseudonymized: options.pseudonymizer != nil,
+        gzip: options.gzip))
+    let now = Timestamp.now()
+    let run = Run(
+      id: EntityKind.run.newID(), siteId: catalog.localSite.id, plugin: Self.pluginName,
+      pluginVersion: Self.version.description, parametersJson: parameters, seed: nil,
+      cacheKey: SHA256Hex.digest(parameters + now), status: .succeeded, startedAt: now, endedAt: now,
+      error: nil,
+      platformVersion: PlatformVersion.current, pid: getpid(),
+      summary: "exported \(reference) to \(file.lastPathComponent)")
+    try catalog.database.write { db in
+      try run.insert(db)
+      try RunEdge(runId: run.id, direction: .input, entity: EntityRef(.dataset, datasetID)).insert(db)
+    }
+    return run.id
+  }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Platform
+
+/// Checks a bundle's rows before anything is written: well-formed ids and hashes, sane sizes,
+/// every reference resolved inside the bundle, every shipped blob present and matching.
+struct BundleValidator {
+  let content: BundleContent
+  let payload: [String: VerifiedBag.PayloadFile]
+
+  func run() throws {
+    guard content.datasets.count == 1 else {
+      throw ImportError.badRow(
+        file: "dataset.json", index: 0,
+        reason: "a bundle holds exactly one dataset, this one \(content.datasets.count)")
+    }
+    let sites = try ids("site.json", content.sites.map(\.id), .site)
+    let patients = try ids("patient.json", content.patients.map(\.id), .patient)
+    let videos = try ids("source_video.json", content.sourceVideos.map(\.id), .sourceVideo)
+    let conversions = try ids("conversion.json", content.conversions.map(\.id), .conversion)
+    let rois = try ids("roi_annotation.json", content.roiAnnotations.map(\.id), .roi)
+    let datasets = try ids("dataset.json", content.datasets.map(\.id), .dataset)
+    let cubes = try ids("cube.json", content.cubes.map(\.id), .cube)
+    let splits = try ids("split.json", content.splits.map(\.id), .split)
+    let runs = try ids("run.json", content.runs.map(\.id), .run)
+    var blobs: [String: BlobRecord] = [:]
+    for (index, blob) in content.blobs.enumerated() {
+      guard BlobStore.isValidName(blob.sha256), blob.size >= 0, blobs[blob.sha256] == nil else {
+        throw ImportError.badRow(
+          file: "blob.json", index: index,
+          reason: "'\(blob.sha256.prefix(80))' is not a new SHA-256 with a size")
+      }
+      blobs[blob.sha256] = blob
+      if blob.stored {
+        guard let file = payload["data/blobs/\(blob.sha256)"], file.sha256 == blob.sha256,
+          file.size == blob.size
+        else {
+          throw ImportError.badRow(
+            file: "blob.json", index: index,
+            reason: "blob \(blob.sha256) is not in data/blobs or does not match its name")
+        }
+      }
+    }
+    let storedBlobs = Set(blobs.values.filter(\.stored).map(\.sha256))
+
+    func need(_ set: Set<String>, _ value: String, _ file: String, _ index: Int, _ field: String) throws {
+      guard set.contains(value) else {
+        throw ImportError.missingReference(
+          file: file, index: index, field: field, value: String(value.prefix(80)))
+      }
+    }
+    for (i, site) in content.sites.enumerated() {
+      try text("site.json", i, site.name, site.uuid)
+      guard UUID(uuidString: site.uuid) != nil else {
+        throw ImportError.badRow(file: "site.json", index: i, reason: "uuid is not a UUID")
+      }
+    }
+    for (i, patient) in content.patients.enumerated() {
+      try need(sites, patient.siteId, "patient.json", i, "siteId")
+      try text("patient.json", i, patient.code)
+    }
+    for (i, video) in content.sourceVideos.enumerated() {
+      try need(sites, video.siteId, "source_video.json", i, "siteId")
+      try need(patients, video.patientId, "source_video.json", i, "patientId")
+      try need(Set(blobs.keys), video.blobSha256, "source_video.json", i, "blobSha256")
+      try text("source_video.json", i, video.fileName, video.notes ?? "", video.container, video.codec)
+      try range("source_video.json", i, video.width, video.height, video.fpsNum, video.fpsDen)
+    }
+    for (i, conversion) in content.conversions.enumerated() {
+      try need(videos, conversion.sourceVideoId, "conversion.json", i, "sourceVideoId")
+      try need(Set(blobs.keys), conversion.blobSha256, "conversion.json", i, "blobSha256")
+      try text("conversion.json", i, conversion.parametersJson, conversion.container, conversion.codec)
+      try range(
+        "conversion.json", i, conversion.width, conversion.height, conversion.fpsNum, conversion.fpsDen)
+    }
+    for (i, roi) in content.roiAnnotations.enumerated() {
+      try need(videos, roi.sourceVideoId, "roi_annotation.json", i, "sourceVideoId")
+      if let conversion = roi.conversionId {
+        try need(conversions, conversion, "roi_annotation.json", i, "conversionId")
+      }
+      if let previous = roi.supersedesId {
+        try need(rois, previous, "roi_annotation.json", i, "supersedesId")
+      }
+      try text("roi_annotation.json", i, roi.author)
+      try range("roi_annotation.json", i, roi.width, roi.height, roi.version)
+    }
+    let dataset = content.datasets[0]
+    try need(sites, dataset.siteId, "dataset.json", 0, "siteId")
+    try text("dataset.json", 0, dataset.name, dataset.recipeJson, dataset.summaryJson)
+    try range("dataset.json", 0, dataset.version)
+    for (i, cube) in content.cubes.enumerated() {
+      try need(datasets, cube.datasetId, "cube.json", i, "datasetId")
+      try need(conversions, cube.conversionId, "cube.json", i, "conversionId")
+      try need(rois, cube.roiId, "cube.json", i, "roiId")
+      try need(patients, cube.patientId, "cube.json", i, "patientId")
+      try need(storedBlobs, cube.shardSha256, "cube.json", i, "shardSha256")
+      guard (1...100_000).contains(cube.frames), (1...4096).contains(cube.size),
+        (0...100_000_000).contains(cube.shardIndex)
+      else {
+        throw ImportError.badRow(
+          file: "cube.json", index: i, reason: "frames, size or shard index out of range")
+      }
+      let needed = Int64(cube.shardIndex + 1) * Int64(cube.frames * cube.size * cube.size)
+      guard let shard = blobs[cube.shardSha256], shard.size > needed else {
+        throw ImportError.badRow(
+          file: "cube.json", index: i, reason: "cube \(cube.shardIndex) lies beyond the end of its shard")
+      }
+    }
+    for (i, split) in content.splits.enumerated() {
+      try need(datasets, split.datasetId, "split.json", i, "datasetId")
+      try text("split.json", i, split.parametersJson)
+    }
+    for (i, assignment) in content.splitAssignments.enumerated() {
+      try need(splits, assignment.splitId, "split_assignment.json", i, "splitId")
+      try need(patients, assignment.patientId, "split_assignment.json", i, "patientId")
+    }
+    for (i, run) in content.runs.enumerated() {
+      try need(sites, run.siteId, "run.json", i, "siteId")
+      try text(
+        "run.json", i, run.plugin, run.pluginVersion, run.parametersJson, run.summary ?? "", run.error ?? "")
+    }
+    let entities = patients.union(videos).union(conversions).union(rois).union(datasets).union(cubes).union(
+      splits)
+    for (i, edge) in content.runEdges.enumerated() {
+      try need(runs, edge.runId, "run_edge.json", i, "runId")
+      try need(entities, edge.entityId, "run_edge.json", i, "entityId")
+      guard EntityKind.of(id: edge.entityId) == edge.entityKind else {
+        throw ImportError.badRow(
+          file: "run_edge.json", index: i,
+          reason: "kind \(edge.entityKind.rawValue) does not match \(edge.entityId)")
+      }
+    }
+  }
+
+  /// Ids of the right kind, each once.
+  func ids(_ file: String, _ values: [String], _ kind: EntityKind) throws -> Set<String> {
+    var seen: Set<String> = []
+    for (index, id) in values.enumerated() {
+      let hex = id.dropFirst(kind.idPrefix.count + 1)
+      guard id.hasPrefix(kind.idPrefix + "_"), hex.count == 16, hex.allSatisfy(\.isHexDigit),
+        seen.insert(id).inserted
+      else {
+        throw ImportError.badRow(
+          file: file, index: index, reason: "'\(id.prefix(80))' is not a new \(kind.displayName) id")
+      }
+    }
+    return seen
+  }
+
+  func text(_ file: String, _ index: Int, _ values: String...) throws {
+    for value in values where value.utf8.count > BundleImporter.maxTextLength {
+      throw ImportError.badRow(file: file, index: index, reason: "a text field is longer than 1 MiB")
+    }
+  }
+
+  func range(_ file: String, _ index: Int, _ values: Int...) throws {
+    for value in values where !(1...1_000_000_000).contains(value) {
+      throw ImportError.badRow(
+        file: file, index: index, reason: "a size, rate or version (\(value)) is out of range")
+    }
+  }
+}

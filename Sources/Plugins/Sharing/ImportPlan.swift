@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import Platform
+
+/// What an import will write, decided against the catalog as it is: rows already here (same id,
+/// same content) are skipped, a dataset already imported makes the whole import a no-op, and any
+/// row that claims an existing id or name with other content is a conflict.
+struct ImportPlan {
+  var alreadyImported = false
+  var existing: Set<String> = []
+
+  static func make(_ content: BundleContent, in db: Database) throws -> ImportPlan {
+    var plan = ImportPlan()
+    let dataset = content.datasets[0]
+    if let here = try Dataset.fetchOne(db, key: dataset.id) {
+      guard here == dataset else {
+        throw ImportError.conflict(
+          "dataset \(dataset.id) is already here with other content; refusing the bundle")
+      }
+      plan.alreadyImported = true
+      return plan
+    }
+    if let clash = try Dataset.filter(
+      Dataset.Columns.siteId == dataset.siteId && Dataset.Columns.name == dataset.name
+        && Dataset.Columns.version == dataset.version
+    ).fetchOne(db) {
+      throw ImportError.conflict(
+        "\(dataset.reference) of this site is already here as \(clash.id) with other content; refusing the bundle"
+      )
+    }
+    for site in content.sites {
+      let byID = try Site.fetchOne(db, key: site.id)
+      let byUUID = try Site.filter(Site.Columns.uuid == site.uuid).fetchOne(db)
+      if byID?.uuid ?? site.uuid != site.uuid || byUUID?.id ?? site.id != site.id {
+        throw ImportError.conflict(
+          "site \(site.name) (\(site.uuid)) does not match the site this catalog knows by that id")
+      }
+    }
+    func check<R: CatalogRecord & Equatable>(_ rows: [R], _ id: (R) -> String) throws {
+      for row in rows {
+        guard let here = try R.fetchOne(db, key: id(row)) else { continue }
+        guard here == row else {
+          throw ImportError.conflict(
+            "\(id(row)) is already in this catalog with other content; refusing the bundle")
+        }
+        plan.existing.insert(id(row))
+      }
+    }
+    try check(content.patients, \.id)
+    try check(content.sourceVideos, \.id)
+    try check(content.conversions, \.id)
+    try check(content.roiAnnotations, \.id)
+    try check(content.splits, \.id)
+    for patient in content.patients where !plan.existing.contains(patient.id) {
+      if try Patient.filter(Patient.Columns.siteId == patient.siteId && Patient.Columns.code == patient.code)
+        .fetchCount(db) > 0
+      {
+        throw ImportError.conflict(
+          "patient \(patient.code) of site \(patient.siteId) is already here under another id")
+      }
+    }
+    for video in content.sourceVideos where !plan.existing.contains(video.id) {
+      if try SourceVideo.filter(
+        SourceVideo.Columns.siteId == video.siteId && SourceVideo.Columns.blobSha256 == video.blobSha256
+      )
+      .fetchCount(db) > 0 {
+        throw ImportError.conflict(
+          "video \(video.id) of site \(video.siteId) is already here under another id")
+      }
+    }
+    return plan
+  }
+
+  /// Writes everything in the caller's transaction; returns the number of rows added.
+  func write(_ content: BundleContent, in db: Database, importRun: Run) throws -> Int {
+    var rows = 0
+    func insert<R: CatalogRecord>(_ records: [R], _ id: (R) -> String) throws {
+      for record in records where !existing.contains(id(record)) {
+        try record.insert(db)
+        rows += 1
+      }
+    }
+    for site in content.sites where try Site.fetchOne(db, key: site.id) == nil {
+      try site.insert(db)
+      rows += 1
+    }
+    for blob in content.blobs {
+      try blob.insert(db, onConflict: .ignore)
+      if blob.stored {
+        try db.execute(sql: "UPDATE blob SET stored = 1 WHERE sha256 = ?", arguments: [blob.sha256])
+      }
+    }
+    try insert(content.patients, \.id)
+    try insert(content.sourceVideos, \.id)
+    try insert(content.conversions, \.id)
+    // Versions in order, so each one's predecessor is already there.
+    try insert(
+      content.roiAnnotations.sorted { ($0.sourceVideoId, $0.version) < ($1.sourceVideoId, $1.version) }, \.id)
+    try insert(content.datasets, \.id)
+    try insert(content.cubes, \.id)
+    try insert(content.splits, \.id)
+    for assignment in content.splitAssignments where !existing.contains(assignment.splitId) {
+      try assignment.insert(db)
+      rows += 1
+    }
+    for run in content.runs { try run.insert(db, onConflict: .ignore) }
+    for edge in content.runEdges { try edge.insert(db, onConflict: .ignore) }
+    try importRun.insert(db)
+    try RunEdge(
+      runId: importRun.id, direction: .output, entity: EntityRef(.dataset, content.datasets[0].id),
+      role: "imported"
+    )
+    .insert(db)
+    return rows
+  }
+}

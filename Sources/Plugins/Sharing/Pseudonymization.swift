@@ -1,0 +1,65 @@
+import Foundation
+import Platform
+
+/// Replaces patient codes with keyed hashes everywhere a bundle could carry them: patient rows,
+/// run parameters (ingest records codes), file names (synthetic names contain codes) and
+/// free-text notes and summaries, which are dropped.
+enum Pseudonymization {
+  static func apply(_ pseudonymizer: Pseudonymizer, to content: inout BundleContent) throws {
+    var replacements: [(String, String)] = []
+    for index in content.patients.indices {
+      let code = content.patients[index].code
+      let pseudonym = pseudonymizer.pseudonym(for: code)
+      replacements.append((code, pseudonym))
+      content.patients[index].code = pseudonym
+    }
+    for index in content.sourceVideos.indices {
+      let video = content.sourceVideos[index]
+      let renamed =
+        video.id
+        + (URL(fileURLWithPath: video.fileName).pathExtension.isEmpty
+          ? "" : "." + URL(fileURLWithPath: video.fileName).pathExtension)
+      replacements.append((video.fileName, renamed))
+      content.sourceVideos[index].fileName = renamed
+      content.sourceVideos[index].notes = nil
+    }
+    // Dataset summaries list patients and file names; a recipe may name patients.
+    for index in content.datasets.indices {
+      content.datasets[index].summaryJson = replace(content.datasets[index].summaryJson, replacements)
+      content.datasets[index].recipeJson = replace(content.datasets[index].recipeJson, replacements)
+    }
+    for index in content.runs.indices {
+      content.runs[index].parametersJson = replace(content.runs[index].parametersJson, replacements)
+      content.runs[index].summary = nil
+      content.runs[index].error = content.runs[index].error == nil ? nil : "(withheld)"
+    }
+  }
+
+  /// Whole-token, case-insensitive replacement (a code inside a longer token is left alone).
+  static func replace(_ text: String, _ replacements: [(String, String)]) -> String {
+    var result = text
+    for (original, replacement) in replacements.sorted(by: { $0.0.count > $1.0.count }) {
+      result = pattern(for: original).stringByReplacingMatches(
+        in: result, range: NSRange(result.startIndex..., in: result),
+        withTemplate: NSRegularExpression.escapedTemplate(for: replacement))
+    }
+    return result
+  }
+
+  static func pattern(for code: String) -> NSRegularExpression {
+    try! NSRegularExpression(
+      pattern: "(?<![A-Za-z0-9_-])" + NSRegularExpression.escapedPattern(for: code) + "(?![A-Za-z0-9_])",
+      options: [.caseInsensitive])
+  }
+
+  /// The safety net: no original code may remain in any exported table.
+  static func check(_ files: [(name: String, data: Data)], against codes: [String]) throws {
+    for (name, data) in files {
+      let text = String(decoding: data, as: UTF8.self)
+      for code in codes
+      where pattern(for: code).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
+        throw ExportError.pseudonymizationIncomplete(name)
+      }
+    }
+  }
+}
