@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import Media
+import Platform
+import Sharing
+import Tiling
+
+/// Site A: a small synthetic collection, tiled and split. Built once per test process.
+actor SiteA {
+  static let shared = SiteA()
+  private var built: (Catalog, URL)?
+
+  func catalog() async throws -> Catalog {
+    if let built { return built.0 }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pleura-siteA-\(UUID().uuidString)")
+    let catalog = try Catalog.create(at: folder.appendingPathComponent("catalog"), siteName: "Hospital A")
+    let runner = Runner(catalog: catalog)
+    var synthesize = SynthesizePlugin.Parameters()
+    synthesize.patients = 4
+    synthesize.seed = 21
+    synthesize.absentFraction = 0.5
+    synthesize.minSeconds = 2.05
+    synthesize.maxSeconds = 2.2
+    _ = try await runner.run(SynthesizePlugin.self, parameters: synthesize)
+    var transcode = TranscodePlugin.Parameters()
+    transcode.preset = "ultrafast"
+    let videos = try await catalog.database.read { db in try SourceVideo.fetchAll(db) }
+    for video in videos {
+      _ = try await runner.run(
+        TranscodePlugin.self, parameters: transcode, inputs: [EntityRef(.sourceVideo, video.id)])
+    }
+    let recipe = try DatasetRecipe.load("demo")
+    let plan = try await catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
+    let dataset = try await runner.run(
+      TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
+    _ = try await runner.run(SplitPlugin.self, parameters: .init(), inputs: dataset.outputs)
+    built = (catalog, folder)
+    return catalog
+  }
+}
+
+/// A scratch folder with an empty site-B catalog.
+struct SiteB {
+  let folder: URL
+  let catalog: Catalog
+
+  init() throws {
+    folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pleura-siteB-\(UUID().uuidString)")
+    catalog = try Catalog.create(at: folder.appendingPathComponent("catalog"), siteName: "Hospital B")
+  }
+
+  func cleanUp() { try? FileManager.default.removeItem(at: folder) }
+
+  func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
+
+  /// Rows of every table and every file under objects/ (staging included).
+  func snapshot() throws -> [String] {
+    var lines: [String] = try catalog.database.read { db in
+      var lines: [String] = []
+      for table in try String.fetchAll(
+        db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      {
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rowid") {
+          lines.append("\(table) \(row)")
+        }
+      }
+      return lines
+    }
+    let objects = catalog.root.appendingPathComponent("objects")
+    for case let path as String in FileManager.default.enumerator(atPath: objects.path)! {
+      lines.append("file \(path)")
+    }
+    return lines.sorted()
+  }
+}
+
+/// Re-packs an exported bundle after changing its rows, as a hostile or broken site might.
+enum Rebundle {
+  static func make(
+    from bundle: URL, to output: URL, mutate: (inout [String: Any]) throws -> Void,
+    info: ((inout BagInfo) -> Void)? = nil
+  )
+    throws
+  {
+    let staging = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pleura-rebundle-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: staging) }
+    let bag = try BagReader(stagingParent: staging).extract(archive: bundle)
+    var tables: [String: Any] = [:]
+    let catalogFolder = bag.url(of: "data/catalog")
+    for name in try FileManager.default.contentsOfDirectory(atPath: catalogFolder.path) {
+      tables[name] = try JSONSerialization.jsonObject(
+        with: Data(contentsOf: catalogFolder.appendingPathComponent(name)))
+    }
+    try mutate(&tables)
+    let writer = try BagWriter(creating: output, bagName: "rebundled")
+    for (name, value) in tables {
+      try writer.addData(try JSONSerialization.data(withJSONObject: value), as: "catalog/\(name)")
+    }
+    try writer.addFolder(at: bag.url(of: "data/blobs"), as: "blobs")
+    var newInfo = BagInfo()
+    for field in bag.info.fields where !["Payload-Oxum", "Bagging-Date", "Bag-Size"].contains(field.label) {
+      newInfo.append(field.label, field.value)
+    }
+    info?(&newInfo)
+    _ = try writer.finish(info: newInfo)
+  }
+}
