@@ -53,4 +53,13 @@ echo "   ... (\`pleura lineage $dataset\` shows the whole tree)"
 step "verify"
 "$pleura" verify
 
+step "share: export all_30x30@1 (pseudonymised) and import it at a second site"
+"$pleura" export all_30x30@1 -o "$out/all_30x30-1.tar.zst" --pseudonymize --key-file "$out/site.key"
+"$pleura" bundle verify "$out/all_30x30-1.tar.zst"
+"$pleura" init --catalog "$out/second-site" --site-name second-site
+"$pleura" import "$out/all_30x30-1.tar.zst" --catalog "$out/second-site"
+"$pleura" import "$out/all_30x30-1.tar.zst" --catalog "$out/second-site"
+"$pleura" dataset list --catalog "$out/second-site"
+"$pleura" verify --catalog "$out/second-site"
+
 printf '\nPictures are in %s/pictures; the catalog is %s.\n' "$out" "$catalog"
