@@ -30,6 +30,7 @@ import Testing
     var frames: [DecodedFrame] = []
     while let frame = try decoder.nextFrame() { frames.append(frame) }
     #expect(frames.count == count)
+    #expect(try VideoDecoder.countFrames(in: clip) == count)
     #expect(frames.allSatisfy { $0.image.width == 96 && $0.image.height == 64 })
     #expect(abs(frames[0].seconds) < 1e-6)
     #expect(zip(frames, frames.dropFirst()).allSatisfy { $0.pts < $1.pts })

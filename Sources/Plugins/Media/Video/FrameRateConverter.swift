@@ -27,13 +27,13 @@ public struct FrameRateConverter<Payload> {
     self.outputRate = outputRate
   }
 
-  /// Number of the next output slot (frames emitted so far, counting from the first slot), or 0.
-  public var emittedCount: Int64 {
-    guard let nextSlot, let first = firstSlot else { return 0 }
-    return nextSlot - first
-  }
-
   private var firstSlot: Int64?
+
+  /// Output frames emitted so far.
+  public var emittedCount: Int {
+    guard let nextSlot, let firstSlot else { return 0 }
+    return Int(nextSlot - firstSlot)
+  }
 
   /// The output slot nearest to `pts` (in `timeBase` units), halves rounded away from zero.
   public func slot(pts: Int64, timeBase: VideoRational) -> Int64 {

@@ -17,12 +17,13 @@ public enum Transcoder {
   static let queueCapacity = 8
 
   /// Converts `input` into `output` (replaced if present); a failed conversion leaves no output file.
-  /// - Parameter progress: called on the calling thread after each output frame.
+  /// - Parameter progress: called on the calling thread after each output frame. To cancel, throw from it
+  ///   (e.g. `CancellationError()`): the conversion stops, removes the output and rethrows that error.
   /// - Throws: `VideoError`, naming the input file and the frame for decoding failures.
   @discardableResult
   public static func transcode(
     input: URL, output: URL, options: TranscodeOptions = TranscodeOptions(),
-    progress: ((TranscodeProgress) -> Void)? = nil
+    progress: ((TranscodeProgress) throws -> Void)? = nil
   ) throws -> TranscodeResult {
     guard options.frameRate.isPositive else {
       throw VideoError.invalidParameter(
@@ -45,7 +46,7 @@ public enum Transcoder {
         switch item {
         case .frame(let image):
           try writer.append(image)
-          progress?(TranscodeProgress(framesDone: writer.frameCount, estimatedTotal: estimate))
+          try progress?(TranscodeProgress(framesDone: writer.frameCount, estimatedTotal: estimate))
         case .failed(let error):
           throw error
         }
