@@ -74,6 +74,20 @@ func patternImage(width: Int, height: Int, index: Int) -> GrayImage {
     #expect(try Fixtures.decodeAll(url).count == 30)
   }
 
+  @Test func rejectsUnknownPresetsListingTheValidOnes() throws {
+    let fixtures = try Fixtures()
+    defer { fixtures.remove() }
+    let url = fixtures.url("preset.mp4")
+    do {
+      _ = try VideoWriter(
+        url: url, width: 64, height: 48, options: VideoWriterOptions(codec: .h264(crf: 18, preset: "medum")))
+      Issue.record("an unknown preset was accepted")
+    } catch let error as VideoError {
+      #expect(error.description.contains("medium"))
+    }
+    #expect(!FileManager.default.fileExists(atPath: url.path))
+  }
+
   @Test func rejectsFramesOfTheWrongSizeNamingTheFile() throws {
     let fixtures = try Fixtures()
     defer { fixtures.remove() }

@@ -102,9 +102,11 @@ public final class VideoWriter {
       guard (0...51).contains(crf) else {
         throw VideoError.invalidParameter(name: "crf", value: "\(crf)", reason: "must be 0–51")
       }
+      try Self.checkPreset(preset)
       try setOption("preset", preset, path: path)
       try setOption("crf", String(crf), path: path)
     case .h264Lossless(let preset):
+      try Self.checkPreset(preset)
       try setOption("preset", preset, path: path)
       try setOption("qp", "0", path: path)
     case .mpeg4(let quality):
@@ -157,6 +159,14 @@ public final class VideoWriter {
       timeBase = AVRational(num: num, den: den)
     }
     return timeBase
+  }
+
+  private static func checkPreset(_ preset: String) throws {
+    guard VideoCodec.x264Presets.contains(preset) else {
+      throw VideoError.invalidParameter(
+        name: "x264 preset", value: preset,
+        reason: "must be one of \(VideoCodec.x264Presets.joined(separator: ", "))")
+    }
   }
 
   private func setOption(_ name: String, _ value: String, path: String) throws {
