@@ -88,6 +88,18 @@ func patternImage(width: Int, height: Int, index: Int) -> GrayImage {
     #expect(!FileManager.default.fileExists(atPath: url.path))
   }
 
+  @Test func cancelDeletesThePartialFileAndClosedWritersRefuseFrames() throws {
+    let fixtures = try Fixtures()
+    defer { fixtures.remove() }
+    let url = fixtures.url("cancelled.mp4")
+    let writer = try VideoWriter(url: url, width: 64, height: 48, options: VideoWriterOptions())
+    try writer.append(GrayImage(width: 64, height: 48, fill: 90))
+    writer.cancel()
+    #expect(!FileManager.default.fileExists(atPath: url.path))
+    #expect(throws: VideoError.self) { try writer.append(GrayImage(width: 64, height: 48)) }
+    #expect(throws: VideoError.self) { try writer.finish() }
+  }
+
   @Test func rejectsFramesOfTheWrongSizeNamingTheFile() throws {
     let fixtures = try Fixtures()
     defer { fixtures.remove() }

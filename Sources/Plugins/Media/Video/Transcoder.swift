@@ -33,6 +33,10 @@ public enum Transcoder {
       throw VideoError.invalidParameter(
         name: "output size", value: "\(options.width)x\(options.height)", reason: "must be positive")
     }
+    guard input.standardizedFileURL.path != output.standardizedFileURL.path else {
+      throw VideoError.invalidParameter(
+        name: "output", value: output.path, reason: "is the input file; converting in place is not possible")
+    }
     let decoder = try VideoDecoder(url: input, threads: options.threads)
     let info = decoder.info
     let estimate = Int((info.duration * options.frameRate.doubleValue).rounded())
@@ -57,7 +61,7 @@ public enum Transcoder {
     } catch {
       producer.queue.cancel()
       producer.waitUntilDone()
-      _ = try? writer.finish()
+      writer.cancel()
       try? FileManager.default.removeItem(at: output)
       throw error
     }
