@@ -80,6 +80,31 @@ import Testing
     #expect(decoded > 0 && decoded < 50)
   }
 
+  @Test(arguments: [
+    ("mp4", ["-c:v", "libx264", "-g", "25", "-movflags", "+faststart"]), ("avi", ["-c:v", "mpeg4"]),
+  ])
+  func damagedMiddleFailsNamingTheFileAndAFrameInTheMiddle(container: String, arguments: [String]) throws {
+    let fixtures = try Fixtures()
+    defer { fixtures.remove() }
+    let clip = try fixtures.ffmpeg("whole.\(container)", source: "testsrc2=s=160x120:r=25:d=4", arguments)
+    var data = try Data(contentsOf: clip)
+    for i in (data.count / 2)..<(data.count / 2 + 4000) { data[i] = UInt8(truncatingIfNeeded: i &* 7919) }
+    let damaged = fixtures.url("damaged.\(container)")
+    try data.write(to: damaged)
+    do {
+      _ = try Fixtures.decodeAll(damaged)
+      Issue.record("a damaged file decoded without error")
+    } catch let error as VideoError {
+      switch error {
+      case .decodeFailed(let file, let frame, _), .truncated(let file, let frame, _):
+        #expect(file == damaged.path)
+        #expect((30..<100).contains(frame), "broke at frame \(frame)")
+      default:
+        Issue.record("unexpected error \(error)")
+      }
+    }
+  }
+
   @Test func missingAndNonVideoFilesFailNamingTheFile() throws {
     let fixtures = try Fixtures()
     defer { fixtures.remove() }
