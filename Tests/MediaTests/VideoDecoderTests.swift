@@ -5,6 +5,7 @@ import Testing
 @Suite struct VideoDecoderTests {
   /// (file name, lavfi source, ffmpeg output arguments, expected codec, expected frames)
   static let formats: [(String, String, [String], String, Int)] = [
+    // (file, source, arguments, codec, frames); the container word is the file's extension, except .mpg
     ("h264.mp4", "testsrc2=s=96x64:r=25:d=1", ["-c:v", "libx264", "-pix_fmt", "yuv420p"], "h264", 25),
     ("mpeg4.avi", "testsrc2=s=96x64:r=54:d=0.5", ["-c:v", "mpeg4", "-q:v", "4"], "mpeg4", 27),
     (
@@ -26,6 +27,8 @@ import Testing
     let clip = try fixtures.ffmpeg(name, source: source, arguments)
     let decoder = try VideoDecoder(url: clip)
     #expect(decoder.info.codecName == codec)
+    let word = ["mpg": "mpeg-ps", "mkv": "matroska"][clip.pathExtension] ?? clip.pathExtension
+    #expect(decoder.info.container == word)
     #expect(decoder.info.width == 96 && decoder.info.height == 64)
     var frames: [DecodedFrame] = []
     while let frame = try decoder.nextFrame() { frames.append(frame) }

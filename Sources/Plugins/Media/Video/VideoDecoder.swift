@@ -106,8 +106,13 @@ public final class VideoDecoder {
       duration = Double(format.pointee.duration) / Double(pleura_time_base())
     }
     let pixelFormat = av_get_pix_fmt_name(AVPixelFormat(rawValue: parameters.pointee.format))
+    let demuxer = String(cString: format.pointee.iformat.pointee.name)
+    let brand = av_dict_get(format.pointee.metadata, "major_brand", nil, 0).map {
+      String(cString: $0.pointee.value)
+    }
     info = VideoStreamInfo(
-      containerName: String(cString: format.pointee.iformat.pointee.name),
+      containerName: demuxer,
+      container: Self.containerWord(demuxer: demuxer, majorBrand: brand),
       codecName: codecName,
       width: Int(parameters.pointee.width),
       height: Int(parameters.pointee.height),
@@ -116,6 +121,18 @@ public final class VideoDecoder {
       duration: duration,
       declaredFrameCount: Int(max(0, stream.pointee.nb_frames)),
       pixelFormatName: pixelFormat.map { String(cString: $0) } ?? "unknown")
+  }
+
+  /// One word for the container: ISO BMFF is "mov" for the QuickTime brand, "mp4" otherwise.
+  static func containerWord(demuxer: String, majorBrand: String?) -> String {
+    switch demuxer {
+    case "mov,mp4,m4a,3gp,3g2,mj2":
+      return majorBrand?.trimmingCharacters(in: .whitespaces) == "qt" ? "mov" : "mp4"
+    case "mpeg": return "mpeg-ps"
+    case "mpegts": return "mpeg-ts"
+    case "matroska,webm": return "matroska"
+    default: return demuxer
+    }
   }
 
   deinit {
