@@ -3,9 +3,9 @@ import Media
 import Testing
 
 @Suite struct VideoDecoderTests {
-  /// (file name, lavfi source, ffmpeg output arguments, expected codec, expected frames)
+  /// (file name, lavfi source, ffmpeg output arguments, expected codec, expected frames). The expected
+  /// container word is the file's extension (mpg: mpeg-ps, mkv: matroska).
   static let formats: [(String, String, [String], String, Int)] = [
-    // (file, source, arguments, codec, frames); the container word is the file's extension, except .mpg
     ("h264.mp4", "testsrc2=s=96x64:r=25:d=1", ["-c:v", "libx264", "-pix_fmt", "yuv420p"], "h264", 25),
     ("mpeg4.avi", "testsrc2=s=96x64:r=54:d=0.5", ["-c:v", "mpeg4", "-q:v", "4"], "mpeg4", 27),
     (
