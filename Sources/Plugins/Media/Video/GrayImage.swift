@@ -37,3 +37,23 @@ public struct GrayImage: Hashable, Sendable {
     return Double(sum) / Double(pixels.count)
   }
 }
+
+extension GrayImage {
+  /// The part of the image inside `rect`, clipped to the image; nil when nothing of `rect` lies inside.
+  ///
+  /// ```swift
+  /// let tile = frame.cropped(to: PixelRect(x: 120, y: 200, width: 30, height: 30))
+  /// ```
+  public func cropped(to rect: PixelRect) -> GrayImage? {
+    let x0 = max(0, rect.x)
+    let y0 = max(0, rect.y)
+    let x1 = min(width, rect.x + rect.width)
+    let y1 = min(height, rect.y + rect.height)
+    guard x0 < x1, y0 < y1 else { return nil }
+    let w = x1 - x0
+    var result = [UInt8]()
+    result.reserveCapacity(w * (y1 - y0))
+    for y in y0..<y1 { result.append(contentsOf: pixels[(y * width + x0)..<(y * width + x1)]) }
+    return GrayImage(width: w, height: y1 - y0, pixels: result)
+  }
+}
