@@ -10,24 +10,27 @@ import CFFmpeg
 ///
 /// ```swift
 /// var converter = FrameRateConverter<GrayImage>(outputRate: VideoRational(30, 1))
-/// for frame in decoded {
-///   for (slot, image) in converter.push(image, pts: frame.pts, timeBase: frame.timeBase) { ... }
+/// var last: DecodedFrame?
+/// while let frame = try decoder.nextFrame() {
+///   for (index, image) in converter.push(frame.image, pts: frame.pts, timeBase: frame.timeBase) { ... }
+///   last = frame
 /// }
-/// for (slot, image) in converter.finish(endPts: last.pts + last.duration, timeBase: last.timeBase) { ... }
+/// if let last {
+///   for (index, image) in converter.finish(endPts: last.pts + last.duration, timeBase: last.timeBase) { ... }
+/// }
 /// ```
 public struct FrameRateConverter<Payload> {
   /// The constant output rate.
   public let outputRate: VideoRational
   private var pending: [(slot: Int64, payload: Payload)] = []
   private var nextSlot: Int64?
+  private var firstSlot: Int64?
 
   /// A converter to `outputRate` frames per second.
   public init(outputRate: VideoRational) {
     precondition(outputRate.isPositive, "output rate must be positive")
     self.outputRate = outputRate
   }
-
-  private var firstSlot: Int64?
 
   /// Output frames emitted so far.
   public var emittedCount: Int {
