@@ -4,9 +4,9 @@ import Testing
 @Suite struct GrayImageTests {
   @Test func cropKeepsThePixelsInsideAndClipsAtTheEdges() {
     let image = GrayImage(width: 5, height: 4, pixels: (0..<20).map(UInt8.init))
-    #expect(image.cropped(to: PixelRect(x: 1, y: 1, width: 2, height: 2))?.pixels == [6, 7, 11, 12])
-    #expect(image.cropped(to: PixelRect(x: 3, y: 2, width: 10, height: 10))?.pixels == [13, 14, 18, 19])
-    #expect(image.cropped(to: PixelRect(x: 5, y: 0, width: 2, height: 2)) == nil)
+    #expect(image.cropped(x: 1, y: 1, width: 2, height: 2)?.pixels == [6, 7, 11, 12])
+    #expect(image.cropped(x: 3, y: 2, width: 10, height: 10)?.pixels == [13, 14, 18, 19])
+    #expect(image.cropped(x: 5, y: 0, width: 2, height: 2) == nil)
   }
 
   @Test func meanBrightnessAndRGBConversion() {

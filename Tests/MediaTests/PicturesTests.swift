@@ -63,7 +63,10 @@ private func makeIndexedVideo(_ fixtures: Fixtures) throws -> URL {
     }
     #expect(readCodeBar(thumbnail) == 15)
     // The label under it is drawn in white.
-    let label = (0..<40).flatMap { x in (0..<7).map { sheet[4 + 84 + x, 4 + 39 + 24 + 4 + $0] } }
+    let labelTop = 4 + 39 + 24 + 4
+    let label: [RGBColor] = (0..<40).flatMap { (x: Int) -> [RGBColor] in
+      (0..<7).map { (dy: Int) -> RGBColor in sheet[88 + x, labelTop + dy] }
+    }
     #expect(label.contains(.white))
 
     let png = fixtures.url("sheet.png")

@@ -39,21 +39,21 @@ public struct GrayImage: Hashable, Sendable {
 }
 
 extension GrayImage {
-  /// The part of the image inside `rect`, clipped to the image; nil when nothing of `rect` lies inside.
+  /// The part of the image in the rectangle (`x`, `y`, `width`, `height`), clipped to the image; nil when
+  /// nothing of it lies inside.
   ///
   /// ```swift
-  /// let tile = frame.cropped(to: PixelRect(x: 120, y: 200, width: 30, height: 30))
+  /// let tile = frame.cropped(x: 120, y: 200, width: 30, height: 30)
   /// ```
-  public func cropped(to rect: PixelRect) -> GrayImage? {
-    let x0 = max(0, rect.x)
-    let y0 = max(0, rect.y)
-    let x1 = min(width, rect.x + rect.width)
-    let y1 = min(height, rect.y + rect.height)
+  public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> GrayImage? {
+    let x0 = max(0, x)
+    let y0 = max(0, y)
+    let x1 = min(width, x + w)
+    let y1 = min(height, y + h)
     guard x0 < x1, y0 < y1 else { return nil }
-    let w = x1 - x0
     var result = [UInt8]()
-    result.reserveCapacity(w * (y1 - y0))
-    for y in y0..<y1 { result.append(contentsOf: pixels[(y * width + x0)..<(y * width + x1)]) }
-    return GrayImage(width: w, height: y1 - y0, pixels: result)
+    result.reserveCapacity((x1 - x0) * (y1 - y0))
+    for row in y0..<y1 { result.append(contentsOf: pixels[(row * width + x0)..<(row * width + x1)]) }
+    return GrayImage(width: x1 - x0, height: y1 - y0, pixels: result)
   }
 }
