@@ -40,6 +40,7 @@ private func makeIndexedVideo(_ fixtures: Fixtures) throws -> URL {
     let mmode = try MModeImage.make(from: url, column: 70, rows: 4..<20)
     #expect(mmode.width == 20 && mmode.height == 16)
     #expect(mmode[0, 0] == 4 && mmode[13, 0] == 134 && mmode[13, 15] == 149)
+    #expect(try MModeImage.make(from: url, column: 70, rows: 4...19) == mmode)
     #expect(throws: VideoError.self) { try MModeImage.make(from: url, column: 80) }
     #expect(throws: VideoError.self) { try MModeImage.make(from: url, column: 5, rows: 10..<30) }
 

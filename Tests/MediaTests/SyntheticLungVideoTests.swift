@@ -113,6 +113,20 @@ private func meanTemporalVariance(_ mmode: GrayImage, rows: Range<Int>) -> Doubl
     #expect(shadow.reduce(0, +) / Double(shadow.count) < 30)
   }
 
+  @Test func studyVarietyCoversSizesRatesContainersAndDurations() {
+    let patient = SyntheticPatientProfile.random(seed: 1)
+    let draws = (0..<64).map {
+      SyntheticLungVideo.Parameters.studyVariety(sliding: .present, seed: UInt64($0), patient: patient)
+    }
+    #expect(Set(draws.map(\.parameters.width)) == [854, 640])
+    #expect(
+      Set(draws.map(\.parameters.frameRate)) == [VideoRational(integer: 30), VideoRational(integer: 54)])
+    #expect(Set(draws.map(\.container)) == [.mp4, .avi])
+    #expect(draws.allSatisfy { (2...18).contains($0.parameters.duration) && $0.parameters.height == 480 })
+    let again = SyntheticLungVideo.Parameters.studyVariety(sliding: .present, seed: 5, patient: patient)
+    #expect(again.parameters == draws[5].parameters && again.container == draws[5].container)
+  }
+
   @Test func rejectsUnusableParameters() {
     #expect(throws: VideoError.self) { try SyntheticLungVideo(parameters: .init(width: 10, height: 10)) }
     #expect(throws: VideoError.self) { try SyntheticLungVideo(parameters: .init(duration: 0)) }

@@ -153,6 +153,22 @@ func readCodeBar(_ image: GrayImage) -> Int {
     #expect(!FileManager.default.fileExists(atPath: output.path))
   }
 
+  @Test func throwingFromProgressCancelsAndLeavesNoOutput() throws {
+    struct Stop: Error {}
+    let fixtures = try Fixtures()
+    defer { fixtures.remove() }
+    let input = try fixtures.ffmpeg(
+      "in.avi", source: "testsrc2=s=96x64:r=25:d=2", ["-c:v", "mpeg4", "-q:v", "4"])
+    let output = fixtures.url("out.mp4")
+    #expect(throws: Stop.self) {
+      try Transcoder.transcode(input: input, output: output, options: TranscodeOptions(width: 96, height: 64))
+      {
+        if $0.framesDone == 5 { throw Stop() }
+      }
+    }
+    #expect(!FileManager.default.fileExists(atPath: output.path))
+  }
+
   @Test func realClipAt19FpsComesOutAt30() throws {
     guard let folder = Fixtures.realClips else {
       print("skipped: ../shared/data/real-lus is absent")

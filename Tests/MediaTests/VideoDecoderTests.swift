@@ -3,7 +3,8 @@ import Media
 import Testing
 
 @Suite struct VideoDecoderTests {
-  /// (file name, lavfi source, ffmpeg output arguments, expected codec, expected frames)
+  /// (file name, lavfi source, ffmpeg output arguments, expected codec, expected frames). The expected
+  /// container word is the file's extension (mpg: mpeg-ps, mkv: matroska).
   static let formats: [(String, String, [String], String, Int)] = [
     ("h264.mp4", "testsrc2=s=96x64:r=25:d=1", ["-c:v", "libx264", "-pix_fmt", "yuv420p"], "h264", 25),
     ("mpeg4.avi", "testsrc2=s=96x64:r=54:d=0.5", ["-c:v", "mpeg4", "-q:v", "4"], "mpeg4", 27),
@@ -26,10 +27,13 @@ import Testing
     let clip = try fixtures.ffmpeg(name, source: source, arguments)
     let decoder = try VideoDecoder(url: clip)
     #expect(decoder.info.codecName == codec)
+    let word = ["mpg": "mpeg-ps", "mkv": "matroska"][clip.pathExtension] ?? clip.pathExtension
+    #expect(decoder.info.container == word)
     #expect(decoder.info.width == 96 && decoder.info.height == 64)
     var frames: [DecodedFrame] = []
     while let frame = try decoder.nextFrame() { frames.append(frame) }
     #expect(frames.count == count)
+    #expect(try VideoDecoder.countFrames(in: clip) == count)
     #expect(frames.allSatisfy { $0.image.width == 96 && $0.image.height == 64 })
     #expect(abs(frames[0].seconds) < 1e-6)
     #expect(zip(frames, frames.dropFirst()).allSatisfy { $0.pts < $1.pts })
@@ -77,6 +81,31 @@ import Testing
       }
     }
     #expect(decoded > 0 && decoded < 50)
+  }
+
+  @Test(arguments: [
+    ("mp4", ["-c:v", "libx264", "-g", "25", "-movflags", "+faststart"]), ("avi", ["-c:v", "mpeg4"]),
+  ])
+  func damagedMiddleFailsNamingTheFileAndAFrameInTheMiddle(container: String, arguments: [String]) throws {
+    let fixtures = try Fixtures()
+    defer { fixtures.remove() }
+    let clip = try fixtures.ffmpeg("whole.\(container)", source: "testsrc2=s=160x120:r=25:d=4", arguments)
+    var data = try Data(contentsOf: clip)
+    for i in (data.count / 2)..<(data.count / 2 + 4000) { data[i] = UInt8(truncatingIfNeeded: i &* 7919) }
+    let damaged = fixtures.url("damaged.\(container)")
+    try data.write(to: damaged)
+    do {
+      _ = try Fixtures.decodeAll(damaged)
+      Issue.record("a damaged file decoded without error")
+    } catch let error as VideoError {
+      switch error {
+      case .decodeFailed(let file, let frame, _), .truncated(let file, let frame, _):
+        #expect(file == damaged.path)
+        #expect((30..<100).contains(frame), "broke at frame \(frame)")
+      default:
+        Issue.record("unexpected error \(error)")
+      }
+    }
   }
 
   @Test func missingAndNonVideoFilesFailNamingTheFile() throws {

@@ -20,6 +20,7 @@ func patternImage(width: Int, height: Int, index: Int) -> GrayImage {
     (.mpeg4(quality: 3), .avi, 148, 142, false),
     (.ffv1, .matroska, 148, 141, true),
     (.h264Lossless(preset: "ultrafast"), .mp4, 148, 142, true),
+    (.h264(crf: 18, preset: "veryfast"), .mov, 148, 142, false),
   ]
 
   @Test(arguments: cases)
@@ -32,7 +33,7 @@ func patternImage(width: Int, height: Int, index: Int) -> GrayImage {
     let images = (0..<20).map { patternImage(width: 148, height: 141, index: $0) }
     let writer = try VideoWriter(
       url: url, width: 148, height: 141,
-      options: VideoWriterOptions(codec: codec, frameRate: VideoRational(25, 1)))
+      options: VideoWriterOptions(codec: codec, container: container, frameRate: VideoRational(25, 1)))
     for image in images { try writer.append(image) }
     let summary = try writer.finish()
     #expect(summary.frameCount == 20)
@@ -41,6 +42,7 @@ func patternImage(width: Int, height: Int, index: Int) -> GrayImage {
 
     let decoder = try VideoDecoder(url: url)
     #expect(decoder.info.codecName == codec.codecName)
+    #expect(decoder.info.container == container.rawValue)
     #expect(decoder.info.frameRate == VideoRational(25, 1))
     #expect(abs(decoder.info.duration - 0.8) < 0.021)
     var frames: [DecodedFrame] = []
@@ -72,6 +74,32 @@ func patternImage(width: Int, height: Int, index: Int) -> GrayImage {
     #expect(abs(decoder.info.frameRate.doubleValue - rate.doubleValue) < 1e-3)
     #expect(abs(decoder.info.duration - 30 / rate.doubleValue) < 0.01)
     #expect(try Fixtures.decodeAll(url).count == 30)
+  }
+
+  @Test func rejectsUnknownPresetsListingTheValidOnes() throws {
+    let fixtures = try Fixtures()
+    defer { fixtures.remove() }
+    let url = fixtures.url("preset.mp4")
+    do {
+      _ = try VideoWriter(
+        url: url, width: 64, height: 48, options: VideoWriterOptions(codec: .h264(crf: 18, preset: "medum")))
+      Issue.record("an unknown preset was accepted")
+    } catch let error as VideoError {
+      #expect(error.description.contains("medium"))
+    }
+    #expect(!FileManager.default.fileExists(atPath: url.path))
+  }
+
+  @Test func cancelDeletesThePartialFileAndClosedWritersRefuseFrames() throws {
+    let fixtures = try Fixtures()
+    defer { fixtures.remove() }
+    let url = fixtures.url("cancelled.mp4")
+    let writer = try VideoWriter(url: url, width: 64, height: 48, options: VideoWriterOptions())
+    try writer.append(GrayImage(width: 64, height: 48, fill: 90))
+    writer.cancel()
+    #expect(!FileManager.default.fileExists(atPath: url.path))
+    #expect(throws: VideoError.self) { try writer.append(GrayImage(width: 64, height: 48)) }
+    #expect(throws: VideoError.self) { try writer.finish() }
   }
 
   @Test func rejectsFramesOfTheWrongSizeNamingTheFile() throws {

@@ -10,16 +10,21 @@ import CFFmpeg
 ///
 /// ```swift
 /// var converter = FrameRateConverter<GrayImage>(outputRate: VideoRational(30, 1))
-/// for frame in decoded {
-///   for (slot, image) in converter.push(image, pts: frame.pts, timeBase: frame.timeBase) { ... }
+/// var last: DecodedFrame?
+/// while let frame = try decoder.nextFrame() {
+///   for (index, image) in converter.push(frame.image, pts: frame.pts, timeBase: frame.timeBase) { ... }
+///   last = frame
 /// }
-/// for (slot, image) in converter.finish(endPts: last.pts + last.duration, timeBase: last.timeBase) { ... }
+/// if let last {
+///   for (index, image) in converter.finish(endPts: last.pts + last.duration, timeBase: last.timeBase) { ... }
+/// }
 /// ```
 public struct FrameRateConverter<Payload> {
   /// The constant output rate.
   public let outputRate: VideoRational
   private var pending: [(slot: Int64, payload: Payload)] = []
   private var nextSlot: Int64?
+  private var firstSlot: Int64?
 
   /// A converter to `outputRate` frames per second.
   public init(outputRate: VideoRational) {
@@ -27,13 +32,11 @@ public struct FrameRateConverter<Payload> {
     self.outputRate = outputRate
   }
 
-  /// Number of the next output slot (frames emitted so far, counting from the first slot), or 0.
-  public var emittedCount: Int64 {
-    guard let nextSlot, let first = firstSlot else { return 0 }
-    return nextSlot - first
+  /// Output frames emitted so far.
+  public var emittedCount: Int {
+    guard let nextSlot, let firstSlot else { return 0 }
+    return Int(nextSlot - firstSlot)
   }
-
-  private var firstSlot: Int64?
 
   /// The output slot nearest to `pts` (in `timeBase` units), halves rounded away from zero.
   public func slot(pts: Int64, timeBase: VideoRational) -> Int64 {

@@ -37,3 +37,23 @@ public struct GrayImage: Hashable, Sendable {
     return Double(sum) / Double(pixels.count)
   }
 }
+
+extension GrayImage {
+  /// The part of the image in the rectangle (`x`, `y`, `width`, `height`), clipped to the image; nil when
+  /// nothing of it lies inside.
+  ///
+  /// ```swift
+  /// let tile = frame.cropped(x: 120, y: 200, width: 30, height: 30)
+  /// ```
+  public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> GrayImage? {
+    let x0 = max(0, x)
+    let y0 = max(0, y)
+    let x1 = min(width, x + w)
+    let y1 = min(height, y + h)
+    guard x0 < x1, y0 < y1 else { return nil }
+    var result = [UInt8]()
+    result.reserveCapacity((x1 - x0) * (y1 - y0))
+    for row in y0..<y1 { result.append(contentsOf: pixels[(row * width + x0)..<(row * width + x1)]) }
+    return GrayImage(width: x1 - x0, height: y1 - y0, pixels: result)
+  }
+}

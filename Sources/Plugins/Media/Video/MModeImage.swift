@@ -22,6 +22,11 @@ public enum MModeImage {
     return builder!.image
   }
 
+  /// The M-mode of a video file over the inclusive rows `rows` (as in `--rows Y0-Y1`).
+  public static func make(from url: URL, column: Int, rows: ClosedRange<Int>) throws -> GrayImage {
+    try make(from: url, column: column, rows: rows.lowerBound..<(rows.upperBound + 1))
+  }
+
   /// The M-mode of frames already in memory (all of the same size).
   public static func make(from frames: [GrayImage], column: Int, rows: Range<Int>? = nil) throws -> GrayImage
   {

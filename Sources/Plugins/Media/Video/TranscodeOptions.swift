@@ -42,21 +42,3 @@ public struct TranscodeOptions: Hashable, Sendable {
     VideoWriterOptions(codec: codec, container: container, frameRate: frameRate, threads: threads)
   }
 }
-
-/// How far a conversion has got.
-public struct TranscodeProgress: Sendable, Equatable {
-  /// Output frames encoded so far.
-  public let framesDone: Int
-  /// Expected output frames, `round(source duration × rate)`; 0 when the source states no duration.
-  public let estimatedTotal: Int
-}
-
-/// What a conversion produced.
-public struct TranscodeResult: Sendable, Equatable {
-  /// What the source's container said.
-  public let source: VideoStreamInfo
-  /// Frames decoded from the source.
-  public let sourceFrameCount: Int
-  /// What was written (size, rate, frame count, duration, codec, container).
-  public let output: VideoWriteSummary
-}

@@ -17,12 +17,13 @@ public enum Transcoder {
   static let queueCapacity = 8
 
   /// Converts `input` into `output` (replaced if present); a failed conversion leaves no output file.
-  /// - Parameter progress: called on the calling thread after each output frame.
+  /// - Parameter progress: called on the calling thread after each output frame. To cancel, throw from it
+  ///   (e.g. `CancellationError()`): the conversion stops, removes the output and rethrows that error.
   /// - Throws: `VideoError`, naming the input file and the frame for decoding failures.
   @discardableResult
   public static func transcode(
     input: URL, output: URL, options: TranscodeOptions = TranscodeOptions(),
-    progress: ((TranscodeProgress) -> Void)? = nil
+    progress: ((TranscodeProgress) throws -> Void)? = nil
   ) throws -> TranscodeResult {
     guard options.frameRate.isPositive else {
       throw VideoError.invalidParameter(
@@ -31,6 +32,10 @@ public enum Transcoder {
     guard options.width > 0, options.height > 0 else {
       throw VideoError.invalidParameter(
         name: "output size", value: "\(options.width)x\(options.height)", reason: "must be positive")
+    }
+    guard input.standardizedFileURL.path != output.standardizedFileURL.path else {
+      throw VideoError.invalidParameter(
+        name: "output", value: output.path, reason: "is the input file; converting in place is not possible")
     }
     let decoder = try VideoDecoder(url: input, threads: options.threads)
     let info = decoder.info
@@ -45,7 +50,7 @@ public enum Transcoder {
         switch item {
         case .frame(let image):
           try writer.append(image)
-          progress?(TranscodeProgress(framesDone: writer.frameCount, estimatedTotal: estimate))
+          try progress?(TranscodeProgress(framesDone: writer.frameCount, estimatedTotal: estimate))
         case .failed(let error):
           throw error
         }
@@ -56,7 +61,7 @@ public enum Transcoder {
     } catch {
       producer.queue.cancel()
       producer.waitUntilDone()
-      _ = try? writer.finish()
+      writer.cancel()
       try? FileManager.default.removeItem(at: output)
       throw error
     }

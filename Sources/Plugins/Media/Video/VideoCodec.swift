@@ -10,6 +10,11 @@ public enum VideoCodec: Hashable, Sendable, CustomStringConvertible {
   /// FFV1 version 3, lossless, stored as GRAY8 (no padding to even sizes needed).
   case ffv1
 
+  /// x264's presets, fastest first.
+  public static let x264Presets = [
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo",
+  ]
+
   /// The study's encoder: H.264, crf 18, preset medium.
   public static let studyDefault = VideoCodec.h264(crf: 18, preset: "medium")
 

@@ -10,7 +10,8 @@ public enum VideoError: Error, Equatable, Sendable, CustomStringConvertible {
   case unsupportedCodec(file: String, codec: String)
   /// Reading or decoding failed; `frame` is the 0-based number of the first frame that could not be decoded.
   case decodeFailed(file: String, frame: Int, reason: String)
-  /// The file ends before the frames its container declares: decoding broke at `frame` of `declaredFrames`.
+  /// The file holds fewer frames than its container declares (cut short, or damaged so that the demuxer lost
+  /// frames): decoding broke at `frame`.
   case truncated(file: String, frame: Int, declaredFrames: Int)
   /// The file decoded to no frames at all.
   case noFrames(file: String)

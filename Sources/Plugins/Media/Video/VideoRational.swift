@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// An exact rational number, used for frame rates (`30/1`, `187000/9789`) and time bases (`1/15360`).
 ///
@@ -32,6 +33,24 @@ public struct VideoRational: Hashable, Sendable, CustomStringConvertible {
   public init(approximating value: Double, maxDenominator: Int = 1_000_000) {
     let q = av_d2q(value, Int32(clamping: maxDenominator))
     self.init(Int(q.num), Int(q.den))
+  }
+
+  /// Parses `"30"`, `"30/1"`, `"187000/9789"`, `"30000:1001"` or a decimal such as `"22.25"` (made exact:
+  /// 89/4); nil for anything else or a non-positive value.
+  public init?(_ text: String) {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    if let separator = trimmed.firstIndex(where: { $0 == "/" || $0 == ":" }) {
+      guard let n = Int(trimmed[..<separator]), let d = Int(trimmed[trimmed.index(after: separator)...]),
+        n > 0, d > 0
+      else { return nil }
+      self.init(n, d)
+    } else if let whole = Int(trimmed), whole > 0 {
+      self.init(whole, 1)
+    } else if let value = Double(trimmed), value > 0, value.isFinite {
+      self.init(approximating: value)
+    } else {
+      return nil
+    }
   }
 
   /// The value as a floating-point number.

@@ -1,7 +1,10 @@
 /// What the container and codec say about a video stream, before decoding it.
 public struct VideoStreamInfo: Sendable, Equatable {
-  /// Short container (demuxer) name as FFmpeg knows it, e.g. `"mov,mp4,m4a,3gp,3g2,mj2"`, `"avi"`.
+  /// Container (demuxer) name as FFmpeg knows it, e.g. `"mov,mp4,m4a,3gp,3g2,mj2"`, `"avi"`, `"mpeg"`.
   public let containerName: String
+  /// The container in one word: `"mp4"`, `"mov"` (QuickTime brand), `"avi"`, `"mpeg-ps"`, `"gif"`,
+  /// `"matroska"`, `"webm"`, or FFmpeg's demuxer name for anything else.
+  public let container: String
   /// Codec name, e.g. `"h264"`, `"mpeg4"`, `"mjpeg"`, `"hevc"`.
   public let codecName: String
   /// Coded width in pixels.

@@ -16,6 +16,7 @@ import Foundation
 /// for image in images { try writer.append(image) }
 /// let summary = try writer.finish()
 /// ```
+/// A writer dropped without `finish()` or `cancel()` leaves an unplayable partial file.
 /// Not thread-safe: feed one writer from one thread.
 public final class VideoWriter {
   /// The file being written.
@@ -102,9 +103,11 @@ public final class VideoWriter {
       guard (0...51).contains(crf) else {
         throw VideoError.invalidParameter(name: "crf", value: "\(crf)", reason: "must be 0–51")
       }
+      try Self.checkPreset(preset)
       try setOption("preset", preset, path: path)
       try setOption("crf", String(crf), path: path)
     case .h264Lossless(let preset):
+      try Self.checkPreset(preset)
       try setOption("preset", preset, path: path)
       try setOption("qp", "0", path: path)
     case .mpeg4(let quality):
@@ -159,6 +162,14 @@ public final class VideoWriter {
     return timeBase
   }
 
+  private static func checkPreset(_ preset: String) throws {
+    guard VideoCodec.x264Presets.contains(preset) else {
+      throw VideoError.invalidParameter(
+        name: "x264 preset", value: preset,
+        reason: "must be one of \(VideoCodec.x264Presets.joined(separator: ", "))")
+    }
+  }
+
   private func setOption(_ name: String, _ value: String, path: String) throws {
     let status = av_opt_set(codecContext!.pointee.priv_data, name, value, 0)
     guard status >= 0 else {
@@ -199,7 +210,10 @@ public final class VideoWriter {
 
   /// Encodes one frame from raw luma rows (`height` rows of `width` bytes, `stride` bytes apart).
   public func append(pixels: UnsafePointer<UInt8>, stride: Int) throws {
-    precondition(!finished, "VideoWriter.append after finish")
+    guard !finished else {
+      throw VideoError.encodeFailed(
+        file: url.path, frame: framesWritten, reason: "the writer is already closed")
+    }
     var status = av_frame_make_writable(frame)
     guard status >= 0 else {
       throw VideoError.encodeFailed(
@@ -216,10 +230,16 @@ public final class VideoWriter {
     try drainPackets()
   }
 
-  /// Flushes the encoder, writes the container's index and closes the file.
+  /// Flushes the encoder, writes the container's index and closes the file. On failure the partial file is
+  /// deleted.
+  /// - Throws: `VideoError.encodeFailed` when nothing was written, when flushing or writing fails, or when
+  ///   the writer was already finished or cancelled.
   @discardableResult
   public func finish() throws -> VideoWriteSummary {
-    precondition(!finished, "VideoWriter.finish called twice")
+    guard !finished else {
+      throw VideoError.encodeFailed(
+        file: url.path, frame: framesWritten, reason: "the writer is already closed")
+    }
     finished = true
     let path = url.path
     if framesWritten == 0 {
@@ -227,12 +247,19 @@ public final class VideoWriter {
       try? FileManager.default.removeItem(at: url)
       throw VideoError.encodeFailed(file: path, frame: 0, reason: "no frames were written")
     }
-    avcodec_send_frame(codecContext, nil)
-    try drainPackets()
-    let status = av_write_trailer(formatContext)
-    avio_closep(&formatContext!.pointee.pb)
-    guard status >= 0 else {
-      throw VideoError.encodeFailed(file: path, frame: framesWritten, reason: ffmpegErrorDescription(status))
+    do {
+      avcodec_send_frame(codecContext, nil)
+      try drainPackets()
+      let status = av_write_trailer(formatContext)
+      avio_closep(&formatContext!.pointee.pb)
+      guard status >= 0 else {
+        throw VideoError.encodeFailed(
+          file: path, frame: framesWritten, reason: ffmpegErrorDescription(status))
+      }
+    } catch {
+      release()
+      try? FileManager.default.removeItem(at: url)
+      throw error
     }
     let summary = VideoWriteSummary(
       width: width, height: height, encodedWidth: encodedWidth, encodedHeight: encodedHeight,
@@ -241,6 +268,14 @@ public final class VideoWriter {
       codecName: options.codec.codecName, container: options.container)
     release()
     return summary
+  }
+
+  /// Abandons the file: frees the encoder and deletes what was written so far. Does nothing after `finish()`.
+  public func cancel() {
+    guard !finished else { return }
+    finished = true
+    release()
+    try? FileManager.default.removeItem(at: url)
   }
 
   private func copyLuma(_ pixels: UnsafePointer<UInt8>, stride: Int) {
