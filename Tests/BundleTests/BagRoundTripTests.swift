@@ -137,4 +137,23 @@ import Testing
     }
     writer.cancel()
   }
+
+  @Test func bagIsReadFromAPipe() throws {
+    let scratch = Scratch()
+    let archive = scratch.url.appending(path: "p.tar.gz")
+    let writer = try BagWriter(creating: archive, bagName: "p", compression: .gzip())
+    try writer.addData(Data(repeating: 9, count: 300_000), as: "nines.bin")
+    try writer.finish(info: BagInfo())
+    let process = Process()
+    process.executableURL = URL(filePath: "/bin/cat")
+    process.arguments = [archive.path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let bag = try BagReader(stagingParent: scratch.folder("s"))
+      .extract(fileDescriptor: pipe.fileHandleForReading.fileDescriptor, name: "stdin")
+    process.waitUntilExit()
+    #expect(bag.payload.map(\.size) == [300_000])
+    try bag.remove()
+  }
 }

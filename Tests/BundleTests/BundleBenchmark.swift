@@ -38,8 +38,16 @@ import Testing
       print(
         "BENCH export \(Self.seconds(export)) run=\(run) payload=\(summary?.payloadBytes ?? 0) "
           + "archive=\(summary?.archiveBytes ?? 0)")
-      print("BENCH import \(Self.seconds(`import`)) run=\(run) files=\(files)")
+      print(
+        "BENCH import \(Self.seconds(`import`)) run=\(run) files=\(files) maxrss=\(Self.maxResidentMB()) MB")
     }
+  }
+
+  /// The process's peak resident memory so far: it stays flat if export and import stream.
+  static func maxResidentMB() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss / 1024
   }
 
   static func seconds(_ duration: Duration) -> String {

@@ -34,7 +34,13 @@ public struct BagReader: Sendable {
     let fd = open(archive.path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw .io(path: archive.path, reason: String(cString: strerror(errno))) }
     defer { close(fd) }
-    let input = try ArchiveInput(fileDescriptor: fd, path: archive.path)
+    return try extract(fileDescriptor: fd, name: archive.path)
+  }
+
+  /// Extracts and verifies the archive read from `fileDescriptor`, which may be a pipe or socket
+  /// (e.g. standard input); `name` only appears in messages. The descriptor is not closed.
+  public func extract(fileDescriptor fd: Int32, name: String) throws(BagError) -> VerifiedBag {
+    let input = try ArchiveInput(fileDescriptor: fd, path: name)
     let staging = try StagingDirectory(in: stagingParent)
     do throws(BagError) {
       var extraction = Extraction(staging: staging, limits: limits)

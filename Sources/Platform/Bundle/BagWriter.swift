@@ -9,8 +9,9 @@ import Foundation
 /// `<bagName>/data/...` first, then `<bagName>/bagit.txt`, `bag-info.txt`, `manifest-sha256.txt`
 /// and `tagmanifest-sha256.txt` (the tag files come last because only then are the checksums
 /// known; `BagReader` and unpack-then-validate tools do not mind the order). It is written to a
-/// hidden temporary file next to `archive` and appears under its name only once `finish` succeeds;
-/// an unfinished writer removes it.
+/// hidden temporary file next to `archive` (mode 0600: bundles may hold patient data) and appears
+/// under its name only once `finish` succeeds; an unfinished writer removes it. A writer is used
+/// from one thread or task at a time.
 ///
 /// ```swift
 /// let writer = try BagWriter(creating: URL(filePath: "out.tar.zst"), bagName: "site-a-export")
@@ -27,6 +28,7 @@ public final class BagWriter {
   private let bagName: String
   private let output: ArchiveOutput
   private let modified: Int
+  private let baggingDate: Date
   private var manifest = Manifest()
   private var names = Set<String>()
   private var folders = Set<String>()
@@ -63,15 +65,13 @@ public final class BagWriter {
     self.modified = Int(date.timeIntervalSince1970)
     self.baggingDate = date
     do throws(BagError) {
-      try addFolder("")
-      try addFolder("data")
+      try addFolderEntry("")
+      try addFolderEntry("data")
     } catch {
       cancel()
       throw error
     }
   }
-
-  private let baggingDate: Date
 
   deinit {
     if !closed { cancel() }
@@ -102,15 +102,15 @@ public final class BagWriter {
 
   /// Adds `data` as `data/<payloadPath>`.
   public func addData(_ data: Data, as payloadPath: String) throws(BagError) {
-    try checkOpen()
-    let name = try payloadName(payloadPath)
-    var hasher = SHA256()
-    try output.beginEntry(name: "\(bagName)/\(name)", size: Int64(data.count), modified: modified)
     try data.withBagBytes { (bytes) throws(BagError) in
-      hasher.update(bufferPointer: bytes)
-      try output.write(bytes)
+      var given = false
+      try addPayload(payloadPath, size: Int64(bytes.count)) { () throws(BagError) -> UnsafeRawBufferPointer in
+        defer { given = true }
+        return given ? UnsafeRawBufferPointer(start: nil, count: 0) : bytes
+      } onShort: { _ throws(BagError) in
+        preconditionFailure("in-memory data cannot change size")
+      }
     }
-    record(name, size: Int64(data.count), checksum: hasher.finalizeHex())
   }
 
   /// Adds every regular file under the folder `source` as `data/<prefix>/<relative path>`,
@@ -166,8 +166,12 @@ public final class BagWriter {
       _ = try writeTag("tagmanifest-sha256.txt", tags.text)
       try output.close()
       closed = true
-      guard fsync(fileDescriptor) == 0, Foundation.close(fileDescriptor) == 0 else {
-        throw BagError.io(path: partialPath, reason: String(cString: strerror(errno)))
+      let syncFailure = fsync(fileDescriptor) == 0 ? 0 : errno
+      let closeFailure = Foundation.close(fileDescriptor) == 0 ? 0 : errno
+      if syncFailure != 0 || closeFailure != 0 {
+        unlink(partialPath)
+        throw BagError.io(
+          path: partialPath, reason: String(cString: strerror(max(syncFailure, closeFailure))))
       }
       // link(2) refuses to replace an existing file, unlike rename(2).
       guard link(partialPath, archiveURL.path) == 0 else {
@@ -178,6 +182,7 @@ public final class BagWriter {
       }
       unlink(partialPath)
     } catch {
+      // Before the archive is closed, cancel() removes it; after, the branches above did.
       if !closed { cancel() }
       throw error
     }
@@ -249,13 +254,13 @@ public final class BagWriter {
       if names.contains(folder) {
         throw .invalidPayloadPath(path: payloadPath, reason: "'\(folder)' was already added as a file")
       }
-      try addFolder(folder)
+      try addFolderEntry(folder)
     }
     names.insert(name)
     return name
   }
 
-  private func addFolder(_ relative: String) throws(BagError) {
+  private func addFolderEntry(_ relative: String) throws(BagError) {
     guard folders.insert(relative).inserted else { return }
     let name = relative.isEmpty ? "\(bagName)/" : "\(bagName)/\(relative)/"
     try output.beginEntry(name: name, size: nil, modified: modified)

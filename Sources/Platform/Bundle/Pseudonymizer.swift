@@ -16,6 +16,8 @@ import Foundation
 public struct Pseudonymizer: Sendable {
   /// The shortest key accepted: 32 bytes, the HMAC-SHA-256 block's worth of strength.
   public static let minimumKeyBytes = 32
+  /// The largest key file read: anything bigger is not a key file.
+  static let maximumKeyFileBytes = 64 * 1024
   /// The prefix of the hashed message; changing the scheme means changing this version.
   static let domain = "pleura-patient-v1:"
 
@@ -40,6 +42,9 @@ public struct Pseudonymizer: Sendable {
     guard info.st_mode & S_IFMT == S_IFREG else { throw .keyFileNotRegular(path: path) }
     let permissions = info.st_mode & 0o777
     guard permissions & 0o077 == 0 else { throw .keyFileTooOpen(path: path, mode: permissions) }
+    guard info.st_size <= Self.maximumKeyFileBytes else {
+      throw .unreadable(path: path, reason: "it holds \(info.st_size) bytes; a key file holds only the key")
+    }
     var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
     let n = read(fd, &bytes, bytes.count)
     guard n >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
