@@ -16,6 +16,7 @@ setup:
 
 setup-test:
 	./scripts/setup.sh --with-test-tools
+	./scripts/setup-python-tools.sh
 
 embed:
 	./scripts/embed-resources.sh

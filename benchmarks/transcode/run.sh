@@ -6,7 +6,7 @@
 #
 #   ffmpeg -i IN -vf scale=640:480,fps=30 -c:v libx264 -preset medium -crf 18 OUT
 #   $PLEURA bench transcode IN OUT            (default PLEURA=.build/release/pleura)
-#   or, until that command is wired, PLEURA_CMD="benchmarks/transcode/harness/.build/release/Bench" (IN OUT)
+#   or PLEURA_CMD="any command taking IN OUT" to time something else the same way
 #
 # Runs are interleaved (ffmpeg, pleura, ffmpeg, ...) so that load from other processes hits both alike.
 # Prints a Markdown table of median wall time and peak RSS (/usr/bin/time -v), their ratios, and median CPU
