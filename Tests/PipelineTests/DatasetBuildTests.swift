@@ -63,6 +63,46 @@ import Tiling
     }
   }
 
+  /// Overlapping clips and clips with gaps between them hold exactly the decoded pixels.
+  @Test(arguments: [(20, 7), (10, 25)])
+  func clipsWithOverlapsOrGapsHoldTheDecodedPixels(length: Int, stride: Int) async throws {
+    let fixture = try await PipelineFixture(patients: 1)
+    defer { fixture.cleanUp() }
+    var recipe = DatasetRecipe(name: "odd_clips", tileSize: 30, rows: "1")
+    recipe.framesPerCube = length
+    recipe.clipStride = stride
+    let dataset = try fixture.dataset(try await fixture.build(recipe))
+    let cubes = try await fixture.catalog.database.read { db in
+      try Cube.filter(Cube.Columns.datasetId == dataset.id).order(Column("rowid")).fetchAll(db)
+    }
+    let conversion = try await fixture.catalog.database.read { db in
+      try Conversion.fetchOne(db, key: cubes[0].conversionId)!
+    }
+    #expect(
+      Set(cubes.map(\.firstFrame))
+        == Set(Swift.stride(from: 0, through: conversion.frameCount - length, by: stride)))
+    let frames: [GrayImage] = try fixture.catalog.blobs.withNamedPath(
+      conversion.blobSha256, fileName: conversion.fileName
+    ) { url in
+      let decoder = try VideoDecoder(url: url)
+      var frames: [GrayImage] = []
+      while let frame = try decoder.nextFrame() { frames.append(frame.image) }
+      return frames
+    }
+    let shard = try fixture.catalog.blobs.read(cubes[0].shardSha256)
+    let base = NPY.readHeader(shard)!.dataOffset
+    for cube in [cubes[1], cubes[cubes.count / 2], cubes[cubes.count - 1]] {
+      for f in [0, length / 2, length - 1] {
+        let offset = base + cube.shardIndex * length * 900 + f * 900
+        let image = frames[cube.firstFrame + f]
+        for (x, y) in [(0, 0), (29, 0), (13, 17), (29, 29)] {
+          #expect(
+            shard[offset + y * 30 + x] == image[cube.x + x, cube.y + y], "cube \(cube.shardIndex) frame \(f)")
+        }
+      }
+    }
+  }
+
   @Test func rebuildingReusesEditsMakeANewVersionAndDiffSaysWhat() async throws {
     let fixture = try await PipelineFixture(patients: 2)
     defer { fixture.cleanUp() }

@@ -135,32 +135,65 @@ extension Pleura {
 
   struct SplitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "split",
-      abstract: "Split a dataset's patients into train/validation/test (stratified, seeded).")
-    @OptionGroup var catalogOptions: CatalogOptions
-    @OptionGroup var output: OutputOptions
-    @Argument(help: "NAME@V") var dataset: String
-    @Option(help: "Seed.") var seed = 42
-    @Option(help: "Share of each label's patients in test.") var test = 0.3
-    @Option(help: "Share of each label's patients in validation.") var validation = 0.15
+      commandName: "split", abstract: "Patient-wise splits of a dataset into train/validation/test.",
+      subcommands: [Make.self, ShowSplit.self], defaultSubcommand: Make.self)
 
-    func run() async throws {
-      let catalog = try catalogOptions.open()
-      let found = try await catalog.database.read { db in try Dataset.find(dataset, in: db) }
-      var parameters = SplitPlugin.Parameters()
-      parameters.seed = seed
-      parameters.test = test
-      parameters.validation = validation
-      let outcome: RunOutcome
-      do {
-        outcome = try await catalogOptions.runner(catalog).run(
-          SplitPlugin.self, parameters: parameters, inputs: [EntityRef(.dataset, found.id)])
-      } catch let error as SplitError {
-        throw ValidationError(error.description)
+    struct Make: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(
+        commandName: "make",
+        abstract: "Split a dataset's patients (stratified by label, seeded): `pleura split NAME@V`.")
+      @OptionGroup var catalogOptions: CatalogOptions
+      @OptionGroup var output: OutputOptions
+      @Argument(help: "NAME@V") var dataset: String
+      @Option(help: "Seed.") var seed = 42
+      @Option(help: "Share of each label's patients in test.") var test = 0.3
+      @Option(help: "Share of each label's patients in validation.") var validation = 0.15
+
+      func run() async throws {
+        let catalog = try catalogOptions.open()
+        let found = try await catalog.database.read { db in try Dataset.find(dataset, in: db) }
+        var parameters = SplitPlugin.Parameters()
+        parameters.seed = seed
+        parameters.test = test
+        parameters.validation = validation
+        let outcome: RunOutcome
+        do {
+          outcome = try await catalogOptions.runner(catalog).run(
+            SplitPlugin.self, parameters: parameters, inputs: [EntityRef(.dataset, found.id)])
+        } catch let error as SplitError {
+          throw ValidationError(error.description)
+        }
+        if output.json { return try output.printJSON(outcome) }
+        RunReport.print(outcome)
+        if let splitID = outcome.outputs.first?.id { try DatasetViews.printSplit(splitID, catalog: catalog) }
       }
-      if output.json { return try output.printJSON(outcome) }
-      RunReport.print(outcome)
-      if let splitID = outcome.outputs.first?.id { try DatasetViews.printSplit(splitID, catalog: catalog) }
+    }
+
+    struct ShowSplit: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Patients, videos and cubes per part and label of a split.")
+      @OptionGroup var catalogOptions: CatalogOptions
+      @OptionGroup var output: OutputOptions
+      @Argument(help: "A split id.") var split: String
+
+      func run() async throws {
+        let catalog = try catalogOptions.open()
+        let ref = try await catalog.database.read { db in try EntityLookup.resolve(split, in: db) }
+        guard ref.kind == .split else { throw ValidationError("\(split) is not a split") }
+        let (counts, patients) = try await catalog.database.read { db in
+          (try DatasetViews.splitCounts(ref.id, in: db), try DatasetViews.splitPatients(ref.id, in: db))
+        }
+        if output.json {
+          return try output.printJSON([
+            "counts": counts.map(\.description), "patients": patients.map(\.description),
+          ])
+        }
+        Terminal.table(
+          ["PART", "LABEL", "PATIENTS", "VIDEOS", "CUBES"],
+          counts.map { [$0.part, $0.label, "\($0.patients)", "\($0.videos)", "\($0.cubes)"] })
+        print("patients:")
+        Terminal.table(["  PART", "PATIENT", "SITE"], patients.map { ["  " + $0.part, $0.code, $0.site] })
+      }
     }
   }
 }
@@ -169,7 +202,7 @@ extension DatasetViews {
   static func printSplit(_ splitID: String, catalog: Catalog) throws {
     let counts = try catalog.database.read { db in try splitCounts(splitID, in: db) }
     Terminal.table(
-      ["PART", "LABEL", "PATIENTS", "CUBES"],
-      counts.map { [$0.part, $0.label, "\($0.patients)", "\($0.cubes)"] })
+      ["PART", "LABEL", "PATIENTS", "VIDEOS", "CUBES"],
+      counts.map { [$0.part, $0.label, "\($0.patients)", "\($0.videos)", "\($0.cubes)"] })
   }
 }

@@ -2,9 +2,10 @@ import Foundation
 import Media
 import Platform
 
-/// Decodes one conversion and cuts its cubes into an `.npy` shard: `[n, frames, size, size]`
-/// uint8, clip by clip, each clip's tiles row by row. Memory holds only the tiles' bounding box
-/// of the frames in use.
+/// Decodes one conversion once and cuts its cubes into an `.npy` shard: `[n, frames, size,
+/// size]` uint8, clip by clip, each clip's tiles row by row. Frames stream through a window of
+/// one clip's length (only the tiles' bounding box of each frame is kept), so memory does not
+/// grow with the video.
 enum CubeCutter {
   struct Cut {
     var shard: URL
@@ -18,67 +19,97 @@ enum CubeCutter {
   ) throws -> Cut {
     let size = recipe.tileSize
     let length = recipe.framesPerCube
-    let boxX = item.tiles.map(\.x).min()!
-    let boxY = item.tiles.map(\.y).min()!
-    let boxWidth = item.tiles.map { $0.x + size }.max()! - boxX
-    let boxHeight = item.tiles.map { $0.y + size }.max()! - boxY
-    let firstNeeded = item.clipStarts.first!
+    let box = Box(tiles: item.tiles, size: size)
     let lastNeeded = item.clipStarts.last! + length
-    var crops = [UInt8](repeating: 0, count: (lastNeeded - firstNeeded) * boxWidth * boxHeight)
+    // window[i] holds the crop of frame windowStart + i.
+    var window: [[UInt8]] = []
+    var windowStart = item.clipStarts.first!
+    var nextClip = 0
     var seen = 0
-
-    let decoder = try VideoDecoder(url: source)
-    while let frame = try decoder.nextFrame() {
-      if cancelled() { throw CancellationError() }
-      guard frame.index >= firstNeeded else { continue }
-      guard frame.index < lastNeeded else { break }
-      let image = frame.image
-      guard boxX + boxWidth <= image.width, boxY + boxHeight <= image.height else {
-        throw TilingError.roiOutsideFrame(
-          conversion: item.conversion.id, width: image.width, height: image.height)
-      }
-      let base = (frame.index - firstNeeded) * boxWidth * boxHeight
-      image.pixels.withUnsafeBufferPointer { pixels in
-        crops.withUnsafeMutableBufferPointer { crops in
-          for row in 0..<boxHeight {
-            let from = (boxY + row) * image.width + boxX
-            let to = base + row * boxWidth
-            crops.baseAddress!.advanced(by: to).update(
-              from: pixels.baseAddress!.advanced(by: from), count: boxWidth)
-          }
-        }
-      }
-      seen = frame.index + 1
-    }
-    guard seen >= lastNeeded else {
-      throw TilingError.tooFewFrames(conversion: item.conversion.id, expected: lastNeeded, found: seen)
-    }
 
     let writer = try NPY.StreamWriter(url: shard, dtype: .uint8, rowShape: [length, size, size])
     var cube = [UInt8](repeating: 0, count: length * size * size)
     var cubes: [(Int, Int, TileGrid.Tile)] = []
-    for (clip, start) in item.clipStarts.enumerated() {
-      for tile in item.tiles {
-        crops.withUnsafeBufferPointer { crops in
+
+    func emitReadyClips() throws {
+      while nextClip < item.clipStarts.count, item.clipStarts[nextClip] + length <= windowStart + window.count
+      {
+        let start = item.clipStarts[nextClip]
+        for tile in item.tiles {
           cube.withUnsafeMutableBufferPointer { cube in
             for f in 0..<length {
-              let frameBase = (start - firstNeeded + f) * boxWidth * boxHeight
-              for y in 0..<size {
-                let from = frameBase + (tile.y - boxY + y) * boxWidth + (tile.x - boxX)
-                cube.baseAddress!.advanced(by: (f * size + y) * size)
-                  .update(from: crops.baseAddress!.advanced(by: from), count: size)
+              window[start - windowStart + f].withUnsafeBufferPointer { crop in
+                for y in 0..<size {
+                  let from = (tile.y - box.y + y) * box.width + (tile.x - box.x)
+                  cube.baseAddress!.advanced(by: (f * size + y) * size)
+                    .update(from: crop.baseAddress!.advanced(by: from), count: size)
+                }
               }
             }
           }
+          try cube.withUnsafeBytes { try writer.append($0) }
+          cubes.append((nextClip, start, tile))
         }
-        try cube.withUnsafeBytes { try writer.append($0) }
-        cubes.append((clip, start, tile))
+        nextClip += 1
+        // Frames before the next clip's start are no longer needed.
+        let keepFrom =
+          nextClip < item.clipStarts.count ? item.clipStarts[nextClip] : windowStart + window.count
+        let drop = min(window.count, max(0, keepFrom - windowStart))
+        window.removeFirst(drop)
+        windowStart += drop
+        if window.isEmpty { windowStart = max(windowStart, keepFrom) }  // a gap between clips
       }
+    }
+
+    let decoder = try VideoDecoder(url: source)
+    while let frame = try decoder.nextFrame() {
+      if cancelled() { throw CancellationError() }
+      seen = frame.index + 1
+      guard frame.index >= windowStart else { continue }
+      guard frame.index < lastNeeded else { break }
+      let image = frame.image
+      guard box.x + box.width <= image.width, box.y + box.height <= image.height else {
+        throw TilingError.roiOutsideFrame(
+          conversion: item.conversion.id, width: image.width, height: image.height)
+      }
+      window.append(box.crop(image))
+      try emitReadyClips()
+    }
+    guard nextClip == item.clipStarts.count else {
+      throw TilingError.tooFewFrames(conversion: item.conversion.id, expected: lastNeeded, found: seen)
     }
     try writer.finish()
     return Cut(
       shard: shard, framesPerCube: length, size: size,
       cubes: cubes.map { (clip: $0.0, firstFrame: $0.1, tile: $0.2) })
+  }
+
+  /// The bounding box of all tiles: the only part of each frame worth keeping.
+  struct Box {
+    var x: Int
+    var y: Int
+    var width: Int
+    var height: Int
+
+    init(tiles: [TileGrid.Tile], size: Int) {
+      x = tiles.map(\.x).min()!
+      y = tiles.map(\.y).min()!
+      width = tiles.map { $0.x + size }.max()! - x
+      height = tiles.map { $0.y + size }.max()! - y
+    }
+
+    func crop(_ image: GrayImage) -> [UInt8] {
+      var crop = [UInt8](repeating: 0, count: width * height)
+      image.pixels.withUnsafeBufferPointer { pixels in
+        crop.withUnsafeMutableBufferPointer { crop in
+          for row in 0..<height {
+            crop.baseAddress!.advanced(by: row * width)
+              .update(from: pixels.baseAddress!.advanced(by: (y + row) * image.width + x), count: width)
+          }
+        }
+      }
+      return crop
+    }
   }
 }
 

@@ -84,23 +84,49 @@ public enum DatasetViews {
     }
   }
 
-  public struct SplitCounts: Codable, Sendable {
+  public struct SplitCounts: Codable, Sendable, CustomStringConvertible {
     public var part: String
     public var label: String
     public var patients: Int
+    public var videos: Int
     public var cubes: Int
+    public var description: String {
+      "\(part) \(label): \(patients) patients, \(videos) videos, \(cubes) cubes"
+    }
   }
 
   public static func splitCounts(_ splitID: String, in db: Database) throws -> [SplitCounts] {
     try Row.fetchAll(
       db,
       sql: """
-        SELECT a.part, c.label, count(DISTINCT a.patient_id) AS patients, count(c.id) AS cubes
+        SELECT a.part, c.label, count(DISTINCT a.patient_id) AS patients,
+          count(DISTINCT c.conversion_id) AS videos, count(c.id) AS cubes
         FROM split s JOIN split_assignment a ON a.split_id = s.id
         JOIN cube c ON c.dataset_id = s.dataset_id AND c.patient_id = a.patient_id
         WHERE s.id = ? GROUP BY a.part, c.label ORDER BY a.part, c.label
         """, arguments: [splitID]
-    ).map { SplitCounts(part: $0["part"], label: $0["label"], patients: $0["patients"], cubes: $0["cubes"]) }
+    ).map {
+      SplitCounts(
+        part: $0["part"], label: $0["label"], patients: $0["patients"], videos: $0["videos"],
+        cubes: $0["cubes"])
+    }
+  }
+
+  public struct SplitPatient: Codable, Sendable, CustomStringConvertible {
+    public var part: String
+    public var code: String
+    public var site: String
+    public var description: String { "\(part) \(code) [\(site)]" }
+  }
+
+  public static func splitPatients(_ splitID: String, in db: Database) throws -> [SplitPatient] {
+    try Row.fetchAll(
+      db,
+      sql: """
+        SELECT a.part, p.code, s.name AS site FROM split_assignment a JOIN patient p ON p.id = a.patient_id
+        JOIN site s ON s.id = p.site_id WHERE a.split_id = ? ORDER BY a.part, p.code
+        """, arguments: [splitID]
+    ).map { SplitPatient(part: $0["part"], code: $0["code"], site: $0["site"]) }
   }
 }
 
