@@ -24,7 +24,7 @@ extension BenchCommand {
         String(
           format:
             "%@: %d videos, %d frames, %d cubes; decode only %.3f s, tile %.3f s (medians of %d): %.2fx",
-          recipe.name, result.videos, result.frames / max(1, repetitions), result.cubes, result.medianDecode,
+          recipe.name, result.videos, result.frames, result.cubes, result.medianDecode,
           result.medianTile, repetitions, result.ratio))
     }
   }
