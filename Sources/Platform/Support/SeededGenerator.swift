@@ -1,4 +1,4 @@
-/// SplitMix64: a small, fast, seeded generator, so that the same seed gives the same splits,
+/// SeededGenerator: a small, fast, seeded generator, so that the same seed gives the same splits,
 /// samples and shuffles on every machine (Swift's default generator is not seedable).
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
   private var state: UInt64
@@ -11,5 +11,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
+  }
+
+  /// A uniform value in [0, 1).
+  public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+  /// A uniform value in `range`.
+  public mutating func uniform(_ range: ClosedRange<Double>) -> Double {
+    range.lowerBound + unit() * (range.upperBound - range.lowerBound)
+  }
+
+  /// A derived seed: the same (`seed`, `stream`) always gives the same value, different streams differ.
+  public static func derive(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
+    var generator = SeededGenerator(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
+    return generator.next()
   }
 }

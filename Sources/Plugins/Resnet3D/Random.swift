@@ -1,7 +1,7 @@
-// Seeded random numbers for initialisation: SplitMix64 bits, Box-Muller normals, and the
+// Seeded random numbers for initialisation: SeededGenerator bits, Box-Muller normals, and the
 // truncated normal Keras' he_normal draws from.
 
-/// A small deterministic generator (SplitMix64). The same seed gives the same sequence on every
+/// A small deterministic generator (SeededGenerator). The same seed gives the same sequence on every
 /// platform, which is what makes initial weights reproducible.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
   private var state: UInt64

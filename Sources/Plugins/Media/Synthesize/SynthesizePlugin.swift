@@ -70,7 +70,7 @@ public struct SynthesizePlugin: Plugin {
   }
 
   public static func plan(_ p: Parameters) -> [Plan] {
-    var generator = SplitMix64(seed: SplitMix64.derive(UInt64(bitPattern: Int64(p.seed)), 0x53594E))
+    var generator = SeededGenerator(seed: SeededGenerator.derive(UInt64(bitPattern: Int64(p.seed)), 0x53594E))
     let absentCount = Int((Double(p.patients) * p.absentFraction).rounded())
     var absent =
       Array(repeating: true, count: absentCount) + Array(repeating: false, count: p.patients - absentCount)
@@ -79,7 +79,7 @@ public struct SynthesizePlugin: Plugin {
     for patient in 0..<p.patients {
       let code = String(format: "%@-%d-%03d", p.codePrefix, p.seed, patient + 1)
       let profile = SyntheticPatientProfile.random(
-        seed: SplitMix64.derive(UInt64(bitPattern: Int64(p.seed)), UInt64(patient)))
+        seed: SeededGenerator.derive(UInt64(bitPattern: Int64(p.seed)), UInt64(patient)))
       for video in 0..<p.videosPerPatient {
         let wide = generator.next() % 2 == 0
         let fps = generator.next() % 2 == 0 ? 30 : 54

@@ -1,3 +1,5 @@
+import Platform
+
 extension SyntheticLungVideo {
   /// Frame `index` (0-based): the still picture moved by the chest (sub-pixel, blending two rows), plus the
   /// lung speckle shifted and cross-faded by the sliding motion, plus this frame's noise. A pure function
@@ -6,7 +8,8 @@ extension SyntheticLungVideo {
     let width = scene.width
     let height = scene.height
     let state = motion.state(at: seconds(ofFrame: index))
-    var noiseGenerator = SplitMix64(seed: SplitMix64.derive(parameters.seed, 0x4E00_0000 &+ UInt64(index)))
+    var noiseGenerator = SeededGenerator(
+      seed: SeededGenerator.derive(parameters.seed, 0x4E00_0000 &+ UInt64(index)))
     let noiseX = Int(noiseGenerator.next() % UInt64(Scene.noisePad))
     let noiseY = Int(noiseGenerator.next() % UInt64(Scene.noisePad))
     let noiseStride = width + Scene.noisePad

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 extension SyntheticLungVideo {
   /// The precomputed layers a frame is composed of (all already multiplied by the patient's gain):
@@ -23,7 +24,7 @@ extension SyntheticLungVideo {
     let columnWeight: [Int32]
     let noise: [Int16]
 
-    init(parameters: Parameters, geometry: Geometry, generator: inout SplitMix64) {
+    init(parameters: Parameters, geometry: Geometry, generator: inout SeededGenerator) {
       width = parameters.width
       height = parameters.height
       let gain = parameters.patient.gain
@@ -63,7 +64,7 @@ extension SyntheticLungVideo {
 
     /// Correlated speckle in [0, ~1]: white noise blurred 5 px across and 3 px down (ultrasound resolves
     /// worse laterally), contrast-stretched and squared for sparse bright scatterers.
-    static func speckle(width: Int, height: Int, generator: inout SplitMix64) -> [Double] {
+    static func speckle(width: Int, height: Int, generator: inout SeededGenerator) -> [Double] {
       var white = [Double](repeating: 0, count: width * height)
       for i in white.indices { white[i] = generator.unit() }
       var across = [Double](repeating: 0, count: width * height)
@@ -91,7 +92,7 @@ extension SyntheticLungVideo {
 
     /// The still picture, before gain: tissue layers with speckle, fascia, ribs, shadows, pleura, A-lines.
     static func stillPicture(
-      parameters: Parameters, geometry: Geometry, speckle: inout [Double], generator: inout SplitMix64
+      parameters: Parameters, geometry: Geometry, speckle: inout [Double], generator: inout SeededGenerator
     ) -> [Double] {
       let width = parameters.width
       let height = parameters.height

@@ -1,3 +1,5 @@
+import Platform
+
 extension SyntheticLungVideo.Parameters {
   /// One video's parameters drawn with the study's variety, plus the container to write it in: 854x480 or
   /// 640x480, 30 or 54 fps, MP4 (H.264) or AVI (MPEG-4 Part 2), a duration uniform in `durations`
@@ -13,7 +15,7 @@ extension SyntheticLungVideo.Parameters {
     sliding: LungSliding, seed: UInt64, patient: SyntheticPatientProfile,
     durations: ClosedRange<Double> = 2...18
   ) -> (parameters: Self, container: VideoContainer) {
-    var generator = SplitMix64(seed: SplitMix64.derive(seed, 0x5641_5249))
+    var generator = SeededGenerator(seed: SeededGenerator.derive(seed, 0x5641_5249))
     let width = generator.next() & 1 == 0 ? 854 : 640
     let fps = generator.next() & 1 == 0 ? 30 : 54
     let container: VideoContainer = generator.next() & 1 == 0 ? .mp4 : .avi

@@ -87,7 +87,7 @@ public struct SyntheticLungVideo: Sendable {
     }
     self.parameters = parameters
     frameCount = max(1, Int((parameters.duration * parameters.frameRate.doubleValue).rounded()))
-    var generator = SplitMix64(seed: SplitMix64.derive(parameters.seed, 1))
+    var generator = SeededGenerator(seed: SeededGenerator.derive(parameters.seed, 1))
     let geometry = Geometry(parameters: parameters, generator: &generator)
     pleuraY = geometry.pleuraY
     roi = geometry.roi
@@ -118,7 +118,7 @@ extension SyntheticLungVideo {
     let ribThickness: Int
     let roi: PixelRect
 
-    init(parameters: Parameters, generator: inout SplitMix64) {
+    init(parameters: Parameters, generator: inout SeededGenerator) {
       let width = Double(parameters.width)
       let height = Double(parameters.height)
       let depth = parameters.patient.pleuraDepth + generator.uniform(-0.015...0.015)
@@ -155,7 +155,7 @@ extension SyntheticLungVideo {
     let shimmerFrequency: Double
     let shimmerPhase: Double
 
-    init(parameters: Parameters, generator: inout SplitMix64) {
+    init(parameters: Parameters, generator: inout SeededGenerator) {
       breathingPeriod = generator.uniform(2.8...4.5)
       phase = generator.uniform(0...(2 * Double.pi))
       chestAmplitude = parameters.patient.chestMotion

@@ -1,3 +1,5 @@
+import Platform
+
 /// What makes one synthetic patient's videos look alike and differ from another patient's: overall
 /// brightness (gain), electronic noise, and how deep the pleura lies.
 public struct SyntheticPatientProfile: Hashable, Sendable, Codable {
@@ -20,7 +22,7 @@ public struct SyntheticPatientProfile: Hashable, Sendable, Codable {
 
   /// A patient drawn at random from the study-like ranges; the same seed gives the same patient.
   public static func random(seed: UInt64) -> SyntheticPatientProfile {
-    var generator = SplitMix64(seed: SplitMix64.derive(seed, 0x5041_5449))
+    var generator = SeededGenerator(seed: SeededGenerator.derive(seed, 0x5041_5449))
     return SyntheticPatientProfile(
       gain: generator.uniform(0.75...1.25), noise: generator.uniform(2...9),
       pleuraDepth: generator.uniform(0.28...0.42), chestMotion: generator.uniform(0...0.8))
