@@ -82,14 +82,29 @@ public struct VolumeShape: Equatable, Sendable, Codable, CustomStringConvertible
 
 /// Scratch memory shared by all layers of a model (used one layer at a time).
 final class Workspace: @unchecked Sendable {
-  /// Floats per worker per column chunk (4 MB): GEMMs of a few hundred rows, buffers cache-resident.
-  static let chunkFloats = 1 << 20
+  /// Floats per worker per column chunk (1 MB, about L2): measured best of 0.5, 1, 4 and 16 MB.
+  static let chunkFloats = 1 << 18
   let col = FloatBuffer(count: 0)
   let dcol = FloatBuffer(count: 0)
   let kernel = FloatBuffer(count: 0)
   let kernelT = FloatBuffer(count: 0)
+  let kernelClasses = FloatBuffer(count: 0)
   let kernelGrad = FloatBuffer(count: 0)
   let partials = FloatBuffer(count: 0)
+}
+
+/// Output positions of a convolution that see the same valid taps, and where those taps' rows
+/// sit in the lowered kernel.
+struct TapClass: Sendable {
+  /// Positions within a sample, (od * Ho + oh) * Wo + ow.
+  let positions: [Int32]
+  let tapsD: [Int]
+  let tapsH: [Int]
+  let tapsW: [Int]
+  /// First row in the lowered (Kv, Co) kernel of each tap of the class, in gather order.
+  let kernelRows: [Int]
+  /// Columns: taps x Ci.
+  let kc: Int
 }
 
 /// The vol2col geometry of one convolution: which input vector lands in which column.
@@ -118,6 +133,103 @@ struct Lowering: Sendable {
       }
     }
     return out
+  }
+
+  /// Output positions grouped by the taps that land inside the input for them: a position at a
+  /// border has fewer. Lowering each group with only its taps skips the multiply-adds with padding.
+  /// Nil when that saves under 5 % of the work.
+  func tapClasses() -> [TapClass]? {
+    func axisClasses(_ a: Axis) -> (ids: [Int], sets: [[Int]]) {
+      var sets: [[Int]] = []
+      var ids: [Int] = []
+      for o in 0..<a.output {
+        let taps = a.validTaps.filter { (0..<a.input).contains(o * a.stride - a.padBefore + $0) }
+        if let i = sets.firstIndex(of: taps) {
+          ids.append(i)
+        } else {
+          sets.append(taps)
+          ids.append(sets.count - 1)
+        }
+      }
+      return (ids, sets)
+    }
+    let (d, h, w) = (axisClasses(axes.d), axisClasses(axes.h), axisClasses(axes.w))
+    // Every per-axis set must be a run of consecutive taps (true for TF padding and stride <= k).
+    for set in d.sets + h.sets + w.sets where set.isEmpty || set.last! - set.first! + 1 != set.count {
+      return nil
+    }
+    var classes: [TapClass] = []
+    var work = 0
+    for cd in d.sets.indices {
+      for ch in h.sets.indices {
+        for cw in w.sets.indices {
+          var positions: [Int32] = []
+          for od in 0..<output.depth where d.ids[od] == cd {
+            for oh in 0..<output.height where h.ids[oh] == ch {
+              for ow in 0..<output.width where w.ids[ow] == cw {
+                positions.append(Int32((od * output.height + oh) * output.width + ow))
+              }
+            }
+          }
+          guard !positions.isEmpty else { continue }
+          var rows: [Int] = []
+          for jd in d.sets[cd] {
+            for jh in h.sets[ch] {
+              for jw in w.sets[cw] {
+                let a = axes.d.validTaps.firstIndex(of: jd)!
+                let b = axes.h.validTaps.firstIndex(of: jh)!
+                let c = axes.w.validTaps.firstIndex(of: jw)!
+                rows.append(((a * axes.h.validTaps.count + b) * axes.w.validTaps.count + c) * input.channels)
+              }
+            }
+          }
+          let cls = TapClass(
+            positions: positions, tapsD: d.sets[cd], tapsH: h.sets[ch], tapsW: w.sets[cw], kernelRows: rows,
+            kc: rows.count * input.channels)
+          work += positions.count * cls.kc
+          classes.append(cls)
+        }
+      }
+    }
+    return Double(work) < 0.95 * Double(output.positions * kv) ? classes : nil
+  }
+
+  /// Gathers the columns of `rows` of a tap class (all taps inside the input by construction):
+  /// row f is sample `firstSample + f / count`, position `positions[f % count]`.
+  func gather(
+    _ x: SharedPointer<Float>, tapClass t: TapClass, firstSample: Int, rows: Range<Int>,
+    col: SharedPointer<Float>
+  ) {
+    let ci = input.channels
+    let (hIn, wIn) = (input.height, input.width)
+    let (ho, wo) = (output.height, output.width)
+    let (ad, ah, aw) = axes
+    let run = t.tapsW.count * ci
+    let count = t.positions.count
+    var dst = col.base
+    for f in rows {
+      let n = firstSample + f / count
+      var p = Int(t.positions[f % count])
+      let ow = p % wo
+      p /= wo
+      let oh = p % ho
+      let od = p / ho
+      let base = x.base + n * input.count
+      let iw = ow * aw.stride - aw.padBefore + t.tapsW[0]
+      for jd in t.tapsD {
+        let id = od * ad.stride - ad.padBefore + jd
+        for jh in t.tapsH {
+          let ih = oh * ah.stride - ah.padBefore + jh
+          let src = base + ((id * hIn + ih) * wIn + iw) * ci
+          if run <= 16 {
+            for k in 0..<run { dst[k] = src[k] }
+          } else {
+            dst.update(from: src, count: run)
+          }
+          dst += run
+        }
+      }
+    }
   }
 
   /// Fills rows `rows` of the column matrix (row r of the batch at `col + (r - first) * Kv`).
@@ -244,6 +356,9 @@ final class Conv3D {
   let lowering: Lowering
   /// The backward-data convolution of a stride-1 conv (nil for strided ones, which scatter).
   let transposed: Lowering?
+  /// Tap classes of the forward and backward-data convolutions, when they save work.
+  let classes: [TapClass]?
+  let transposedClasses: [TapClass]?
   /// Whether the lowered kernel differs from the stored one (some taps left out, or folded).
   let lowered: Bool
   /// 1x1x1 stride 1: the input is its own column matrix.
@@ -280,6 +395,8 @@ final class Conv3D {
     } else {
       transposed = nil
     }
+    classes = pointwise ? nil : lowering.tapClasses()
+    transposedClasses = transposed?.tapClasses()
   }
 
   var fanIn: Int { kernel.shape[0] * kernel.shape[1] * kernel.shape[2] * kernel.shape[3] }
@@ -374,6 +491,12 @@ final class Conv3D {
     let co = output.channels
     let b = SharedPointer(bias.value.pointer)
     let py = SharedPointer(y)
+    if let classes {
+      multiplyByClass(
+        lowering, classes, kernel: w.base, co: co, source: x, dest: y, bias: bias.value.pointer,
+        accumulate: accumulate, batch: batch, ws: ws, workers: workers)
+      return
+    }
     lowerAndMultiply(
       lowering, source: x, batch: batch, ws: ws, workers: workers, direct: pointwise
     ) { _, rows, a, kv in
@@ -509,11 +632,83 @@ final class Conv3D {
     let wt = SharedPointer(transposedKernel(t, ws))
     let ci = input.channels
     let pdx = SharedPointer(dx)
+    if let transposedClasses {
+      multiplyByClass(
+        t, transposedClasses, kernel: wt.base, co: ci, source: dy, dest: dx, bias: nil, accumulate: true,
+        batch: batch, ws: ws, workers: workers)
+      return
+    }
     lowerAndMultiply(t, source: dy, batch: batch, ws: ws, workers: workers, direct: false) {
       _, rows, a, kvt in
       cblas_sgemm(
         CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(ci), Int32(kvt), 1,
         a, Int32(kvt), wt.base, Int32(ci), 1, pdx.base + rows.lowerBound * ci, Int32(ci))
+    }
+  }
+
+  /// dest (=|+=) bias + conv(source) computed class by class: each class's columns hold only its
+  /// valid taps and multiply its own (Kc, Co) kernel rows; results go to temp rows, then to
+  /// their positions. `kernel` is the lowered (Kv, Co) kernel of `l`.
+  private func multiplyByClass(
+    _ l: Lowering, _ classes: [TapClass], kernel: UnsafeMutablePointer<Float>, co: Int,
+    source: UnsafePointer<Float>, dest: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+    accumulate: Bool, batch: Int, ws: Workspace, workers: Workers
+  ) {
+    // Class kernels, one after the other.
+    var offsets: [Int] = []
+    var total = 0
+    for c in classes {
+      offsets.append(total)
+      total += c.kc * co
+    }
+    ws.kernelClasses.resize(total)
+    let kc = ws.kernelClasses.pointer
+    let ci = l.input.channels
+    for (c, start) in zip(classes, offsets) {
+      var dst = kc + start
+      for row in c.kernelRows {
+        dst.update(from: kernel + row * co, count: ci * co)
+        dst += ci * co
+      }
+    }
+    let chunks = classes.map { Self.chunkRows(kv: $0.kc, limit: batch * $0.positions.count) }
+    let maxRows = chunks.max() ?? 1
+    let colStride = zip(chunks, classes).map { $0 * $1.kc }.max() ?? 1
+    ws.col.resize(workers.count * colStride)
+    ws.dcol.resize(workers.count * maxRows * co)
+    let col = SharedPointer(ws.col.pointer)
+    let tmpBase = SharedPointer(ws.dcol.pointer)
+    let (src, out, kernels) = (SharedPointer(source), SharedPointer(dest), SharedPointer(kc))
+    let b = bias.map { SharedPointer($0) }
+    let positions = l.output.positions
+    workers.splitIndexed(batch) { index, samples in
+      let mine = col + index * colStride
+      let tmp = tmpBase + index * maxRows * co
+      for (c, start) in zip(classes, offsets) {
+        let count = c.positions.count
+        let all = samples.count * count
+        let chunk = Self.chunkRows(kv: c.kc, limit: all)
+        var first = 0
+        while first < all {
+          let rows = first..<min(all, first + chunk)
+          l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine)
+          cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(co), Int32(c.kc), 1,
+            mine.base, Int32(c.kc), kernels.base + start, Int32(co), 0, tmp.base, Int32(co))
+          for f in rows {
+            let n = samples.lowerBound + f / count
+            let y = out.base + (n * positions + Int(c.positions[f % count])) * co
+            let t = tmp.base + (f - rows.lowerBound) * co
+            switch (accumulate, b) {
+            case (false, let b?): for o in 0..<co { y[o] = t[o] + b[o] }
+            case (true, let b?): for o in 0..<co { y[o] += t[o] + b[o] }
+            case (false, nil): y.update(from: t, count: co)
+            case (true, nil): for o in 0..<co { y[o] += t[o] }
+            }
+          }
+          first = rows.upperBound
+        }
+      }
     }
   }
 }
