@@ -89,6 +89,7 @@ final class Workspace: @unchecked Sendable {
   let kernel = FloatBuffer(count: 0)
   let kernelT = FloatBuffer(count: 0)
   let kernelClasses = FloatBuffer(count: 0)
+  let classGrad = FloatBuffer(count: 0)
   let kernelGrad = FloatBuffer(count: 0)
   let partials = FloatBuffer(count: 0)
 }
@@ -582,26 +583,33 @@ final class Conv3D {
     let dcolBase = SharedPointer(ws.dcol.pointer)
     let pdx = dx.map { SharedPointer($0) }
     let pointwise = self.pointwise
-    let positions = output.positions
-    lowerAndMultiply(lowering, source: x, batch: batch, ws: ws, workers: workers, direct: pointwise) {
-      index, rows, a, kv in
-      let g = pdy.base + rows.lowerBound * co
-      cblas_sgemm(
-        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(kv), Int32(co), Int32(rows.count), 1,
-        a, Int32(kv), g, Int32(co), 1, dwParts.base + index * kv * co, Int32(co))
-      guard let pdx else { return }
-      if pointwise {
-        // dx (rows, Ci) += dy (rows, Co) x W^T
-        cblas_sgemm(
-          CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(ci), Int32(co), 1,
-          g, Int32(co), w.base, Int32(co), 1, pdx.base + rows.lowerBound * ci, Int32(ci))
-      } else if scatter {
-        // dcol = dy x Wv^T, scattered into this worker's own samples of dx.
-        let dcol = dcolBase + index * chunk * kv
-        cblas_sgemm(
-          CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(kv), Int32(co), 1,
-          g, Int32(co), w.base, Int32(co), 0, dcol.base, Int32(kv))
-        lowering.col2vol(dcol, rows: rows, first: rows.lowerBound, channels: 0..<ci, dx: pdx)
+    let byClass = classes != nil
+    if let classes {
+      kernelGradientByClass(classes, x, dy, parts: dwParts, batch: batch, ws: ws, workers: workers)
+    }
+    if !byClass || scatter {
+      lowerAndMultiply(lowering, source: x, batch: batch, ws: ws, workers: workers, direct: pointwise) {
+        index, rows, a, kv in
+        let g = pdy.base + rows.lowerBound * co
+        if !byClass {
+          cblas_sgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(kv), Int32(co), Int32(rows.count), 1,
+            a, Int32(kv), g, Int32(co), 1, dwParts.base + index * kv * co, Int32(co))
+        }
+        guard let pdx else { return }
+        if pointwise {
+          // dx (rows, Ci) += dy (rows, Co) x W^T
+          cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(ci), Int32(co), 1,
+            g, Int32(co), w.base, Int32(co), 1, pdx.base + rows.lowerBound * ci, Int32(ci))
+        } else if scatter {
+          // dcol = dy x Wv^T, scattered into this worker's own samples of dx.
+          let dcol = dcolBase + index * chunk * kv
+          cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(kv), Int32(co), 1,
+            g, Int32(co), w.base, Int32(co), 0, dcol.base, Int32(kv))
+          lowering.col2vol(dcol, rows: rows, first: rows.lowerBound, channels: 0..<ci, dx: pdx)
+        }
       }
     }
     // Sum the partials in worker order into the first, then into the stored kernel's gradient.
@@ -707,6 +715,59 @@ final class Conv3D {
             }
           }
           first = rows.upperBound
+        }
+      }
+    }
+  }
+
+  /// Kernel gradient class by class: for each class, dWc (Kc, Co) = col_c^T x dy_c over the
+  /// worker's rows, then added to the rows of its taps in the worker's partial (Kv, Co).
+  private func kernelGradientByClass(
+    _ classes: [TapClass], _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, parts: SharedPointer<Float>,
+    batch: Int, ws: Workspace, workers: Workers
+  ) {
+    let (co, ci, kvAll, positions) = (output.channels, input.channels, kv, output.positions)
+    let l = lowering
+    let chunks = classes.map { Self.chunkRows(kv: $0.kc, limit: batch * $0.positions.count) }
+    let maxRows = chunks.max() ?? 1
+    let colStride = zip(chunks, classes).map { $0 * $1.kc }.max() ?? 1
+    let maxKc = classes.map(\.kc).max() ?? 1
+    ws.col.resize(workers.count * colStride)
+    ws.dcol.resize(workers.count * maxRows * co)
+    ws.classGrad.resize(workers.count * maxKc * co)
+    let (col, dyRows, grads) = (
+      SharedPointer(ws.col.pointer), SharedPointer(ws.dcol.pointer), SharedPointer(ws.classGrad.pointer)
+    )
+    let (src, pdy) = (SharedPointer(x), SharedPointer(dy))
+    workers.splitIndexed(batch) { index, samples in
+      let mine = col + index * colStride
+      let g = dyRows + index * maxRows * co
+      let acc = grads + index * maxKc * co
+      let part = parts + index * kvAll * co
+      for (c, chunk) in zip(classes, chunks) {
+        let count = c.positions.count
+        let all = samples.count * count
+        guard all > 0 else { continue }
+        var first = 0
+        var beta: Float = 0
+        while first < all {
+          let rows = first..<min(all, first + chunk)
+          l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine)
+          for f in rows {
+            let n = samples.lowerBound + f / count
+            (g + (f - rows.lowerBound) * co).base.update(
+              from: pdy.base + (n * positions + Int(c.positions[f % count])) * co, count: co)
+          }
+          cblas_sgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(c.kc), Int32(co), Int32(rows.count), 1,
+            mine.base, Int32(c.kc), g.base, Int32(co), beta, acc.base, Int32(co))
+          beta = 1
+          first = rows.upperBound
+        }
+        for (t, row) in c.kernelRows.enumerated() {
+          let from = acc + t * ci * co
+          let to = part + row * co
+          for i in 0..<(ci * co) { to[i] += from[i] }
         }
       }
     }
