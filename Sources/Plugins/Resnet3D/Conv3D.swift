@@ -1,14 +1,17 @@
 // 3D convolution lowered to GEMM: forward and backward side by side.
 //
 // x (N, D, H, W, Ci) -> y (N, Do, Ho, Wo, Co); kernel (kd, kh, kw, Ci, Co) as in Keras, bias (Co).
-// Lowering: col (M, Kv) holds, per output position, the input vectors under the *valid* taps
-// (a tap that falls in the padding for every output position contributes nothing and is left
-// out, which matters in the small late stages); y = col x Wv + bias with Wv (Kv, Co) the kernel
-// rows of those taps. Backward: dWv += col^T x dy; for stride 1, dx += conv(dy, W flipped and
-// transposed in channels) with padding k - 1 - p, lowered the same way (a GEMM with K = taps * Co
-// and no scatter); for other strides dcol = dy x Wv^T and dx += col2vol(dcol).
-// The column buffer is processed in row chunks so it stays small, and is recomputed in backward
-// instead of being kept.
+// Lowering: col (M, Kv) holds, per output position, the input vectors under the kernel taps, and
+// y = col x Wv + bias with Wv (Kv, Co) the kernel rows of those taps. Work is left out exactly
+// where it would multiply zeros of the padding:
+//   * a tap that falls in the padding for every output position is dropped from Wv (the 1x1
+//     late stages keep 3 of 27 taps);
+//   * output positions are grouped into tap classes (interior, faces, edges, corners) and each
+//     class is lowered with only its own valid taps and multiplied by its own rows of the kernel.
+// Backward: dWv += col^T x dy (class by class); for stride 1, dx += conv(dy, W flipped and
+// transposed in channels) with padding k - 1 - p, lowered the same way (no scatter); for other
+// strides dcol = dy x Wv^T and dx += col2vol(dcol). Columns are built in chunks of about 1 MB per
+// worker and recomputed in backward instead of being kept.
 
 import COpenBLAS
 
