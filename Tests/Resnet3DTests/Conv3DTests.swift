@@ -21,6 +21,8 @@ private let convCases: [ConvCase] = [
   ConvCase(input: VolumeShape(2, 1, 1, 4), kernel: 3, stride: [1, 1, 1], padding: .same, filters: 3),
   ConvCase(input: VolumeShape(4, 2, 2, 3), kernel: 3, stride: [2, 2, 2], padding: .same, filters: 2),
   ConvCase(input: VolumeShape(6, 5, 5, 2), kernel: 3, stride: [1, 1, 1], padding: .valid, filters: 2),
+  // Few positions and 64 filters: workers split output columns instead of samples.
+  ConvCase(input: VolumeShape(3, 2, 2, 8), kernel: 3, stride: [1, 1, 1], padding: .same, filters: 64),
 ]
 
 @Test func sameAxisPadsTheOddPixelAfter() {

@@ -200,9 +200,10 @@ struct Lowering: Sendable {
 
   /// Gathers the columns of `rows` of a tap class (all taps inside the input by construction):
   /// row f is sample `firstSample + f / count`, position `positions[f % count]`.
+  /// `col` must have `FloatBuffer.slack` floats past the chunk; `end` bounds reads from x.
   func gather(
     _ x: SharedPointer<Float>, tapClass t: TapClass, firstSample: Int, rows: Range<Int>,
-    col: SharedPointer<Float>
+    col: SharedPointer<Float>, end: UnsafeMutablePointer<Float>
   ) {
     let ci = input.channels
     let (hIn, wIn) = (input.height, input.width)
@@ -225,7 +226,12 @@ struct Lowering: Sendable {
         for jh in t.tapsH {
           let ih = oh * ah.stride - ah.padBefore + jh
           let src = base + ((id * hIn + ih) * wIn + iw) * ci
-          if run <= 16 {
+          if run <= 8 && src + 8 <= end {
+            // Short runs (conv1: 7 grey values): one 8-lane copy; the extra lane lands on the next
+            // column, written after, or on the buffer's slack.
+            UnsafeMutableRawPointer(dst).storeBytes(
+              of: UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+          } else if run <= 16 {
             for k in 0..<run { dst[k] = src[k] }
           } else {
             dst.update(from: src, count: run)
@@ -690,11 +696,19 @@ final class Conv3D {
     let col = SharedPointer(ws.col.pointer)
     let tmpBase = SharedPointer(ws.dcol.pointer)
     let (src, out, kernels) = (SharedPointer(source), SharedPointer(dest), SharedPointer(kc))
+    let srcEnd = src.base + batch * l.input.count
     let b = bias.map { SharedPointer($0) }
     let positions = l.output.positions
-    workers.splitIndexed(batch) { index, samples in
+    // Small late stages: a worker's share of samples gives GEMMs of a few rows that repack the
+    // whole class kernel each time, so there workers take all samples and half the output columns.
+    let splitColumns =
+      workers.count > 1 && (batch / workers.count) * positions <= 256 && co >= 32 * workers.count
+    workers.splitIndexed(splitColumns ? co : batch) { index, range in
+      let samples = splitColumns ? 0..<batch : range
+      let cols = splitColumns ? range : 0..<co
       let mine = col + index * colStride
-      let tmp = tmpBase + index * maxRows * co
+      // Column mode shares one temp matrix (workers own disjoint columns of it).
+      let tmp = tmpBase + (splitColumns ? 0 : index * maxRows * co)
       for (c, start) in zip(classes, offsets) {
         let count = c.positions.count
         let all = samples.count * count
@@ -702,19 +716,21 @@ final class Conv3D {
         var first = 0
         while first < all {
           let rows = first..<min(all, first + chunk)
-          l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine)
+          l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine, end: srcEnd)
           cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(co), Int32(c.kc), 1,
-            mine.base, Int32(c.kc), kernels.base + start, Int32(co), 0, tmp.base, Int32(co))
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(cols.count), Int32(c.kc), 1,
+            mine.base, Int32(c.kc), kernels.base + start + cols.lowerBound, Int32(co), 0,
+            tmp.base + cols.lowerBound, Int32(co))
+          let (c0, c1) = (cols.lowerBound, cols.upperBound)
           for f in rows {
             let n = samples.lowerBound + f / count
             let y = out.base + (n * positions + Int(c.positions[f % count])) * co
             let t = tmp.base + (f - rows.lowerBound) * co
             switch (accumulate, b) {
-            case (false, let b?): for o in 0..<co { y[o] = t[o] + b[o] }
-            case (true, let b?): for o in 0..<co { y[o] += t[o] + b[o] }
-            case (false, nil): y.update(from: t, count: co)
-            case (true, nil): for o in 0..<co { y[o] += t[o] }
+            case (false, let b?): for o in c0..<c1 { y[o] = t[o] + b[o] }
+            case (true, let b?): for o in c0..<c1 { y[o] += t[o] + b[o] }
+            case (false, nil): for o in c0..<c1 { y[o] = t[o] }
+            case (true, nil): for o in c0..<c1 { y[o] += t[o] }
             }
           }
           first = rows.upperBound
@@ -742,6 +758,7 @@ final class Conv3D {
       SharedPointer(ws.col.pointer), SharedPointer(ws.dcol.pointer), SharedPointer(ws.classGrad.pointer)
     )
     let (src, pdy) = (SharedPointer(x), SharedPointer(dy))
+    let srcEnd = src.base + batch * l.input.count
     workers.splitIndexed(batch) { index, samples in
       let mine = col + index * colStride
       let g = dyRows + index * maxRows * co
@@ -755,7 +772,7 @@ final class Conv3D {
         var beta: Float = 0
         while first < all {
           let rows = first..<min(all, first + chunk)
-          l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine)
+          l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine, end: srcEnd)
           for f in rows {
             let n = samples.lowerBound + f / count
             (g + (f - rows.lowerBound) * co).base.update(

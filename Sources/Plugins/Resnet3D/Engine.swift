@@ -31,9 +31,12 @@ final class FloatBuffer: @unchecked Sendable {
   init(count: Int) {
     capacity = max(count, 1)
     self.count = count
-    pointer = .allocate(capacity: capacity)
-    pointer.initialize(repeating: 0, count: capacity)
+    pointer = .allocate(capacity: capacity + Self.slack)
+    pointer.initialize(repeating: 0, count: capacity + Self.slack)
   }
+
+  /// Floats allocated past the end, so that 16-lane copies of short runs may overshoot.
+  static let slack = 16
 
   deinit { pointer.deallocate() }
 
@@ -42,8 +45,8 @@ final class FloatBuffer: @unchecked Sendable {
     if newCount > capacity {
       pointer.deallocate()
       capacity = newCount
-      pointer = .allocate(capacity: capacity)
-      pointer.initialize(repeating: 0, count: capacity)
+      pointer = .allocate(capacity: capacity + Self.slack)
+      pointer.initialize(repeating: 0, count: capacity + Self.slack)
     }
     count = newCount
   }
