@@ -230,7 +230,7 @@ public final class ResNet3D {
       throw .badInput("\(labels.count) labels for \(n) clips")
     }
     runForward(batch: n, training: true)
-    for p in parameters where p.trainable { p.grad.zero() }
+    for p in parameters where p.trainable { p.grad.zero(workers) }
     logitsGrad = Array(repeating: 0, count: n)
     let loss = logits.withUnsafeBufferPointer {
       SigmoidCrossEntropy.forward(logits: $0.baseAddress!, labels: labels)
@@ -336,8 +336,8 @@ public final class ResNet3D {
     let w = workers
     let prof = Profile.shared
     prof.measure("zero activation gradients") {
-      for a in activations { a.grad.zero() }
-      if inputGradient { input.grad.zero() }
+      for a in activations { a.grad.zero(w) }
+      if inputGradient { input.grad.zero(w) }
     }
     let last = blocks.last!.output
     let c = last.shape.channels
