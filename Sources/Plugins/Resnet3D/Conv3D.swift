@@ -690,7 +690,8 @@ final class Conv3D {
     }
     let chunks = classes.map { Self.chunkRows(kv: $0.kc, limit: batch * $0.positions.count) }
     let maxRows = chunks.max() ?? 1
-    let colStride = zip(chunks, classes).map { $0 * $1.kc }.max() ?? 1
+    // Slack between workers' chunks: short-run copies may overshoot a chunk by up to 7 floats.
+    let colStride = (zip(chunks, classes).map { $0 * $1.kc }.max() ?? 1) + FloatBuffer.slack
     ws.col.resize(workers.count * colStride)
     ws.dcol.resize(workers.count * maxRows * co)
     let col = SharedPointer(ws.col.pointer)
@@ -749,7 +750,8 @@ final class Conv3D {
     let l = lowering
     let chunks = classes.map { Self.chunkRows(kv: $0.kc, limit: batch * $0.positions.count) }
     let maxRows = chunks.max() ?? 1
-    let colStride = zip(chunks, classes).map { $0 * $1.kc }.max() ?? 1
+    // Slack between workers' chunks: short-run copies may overshoot a chunk by up to 7 floats.
+    let colStride = (zip(chunks, classes).map { $0 * $1.kc }.max() ?? 1) + FloatBuffer.slack
     let maxKc = classes.map(\.kc).max() ?? 1
     ws.col.resize(workers.count * colStride)
     ws.dcol.resize(workers.count * maxRows * co)
