@@ -87,6 +87,10 @@ extension BenchCommand {
         String(
           format: "inference: %.2f clips/s (median %.3f s/batch)", result.inferClipsPerSecond, inferMedian))
       print(String(format: "peak RSS: %.0f MiB", Double(result.peakRSSBytes) / 1_048_576))
+      print(
+        String(
+          format: "CPU time: %.3f s per training step, %.3f s per inference batch",
+          result.trainCPUSecondsPerStep, result.inferCPUSecondsPerBatch))
     }
   }
 }

@@ -21,6 +21,8 @@ private let convCases: [ConvCase] = [
   ConvCase(input: VolumeShape(2, 1, 1, 4), kernel: 3, stride: [1, 1, 1], padding: .same, filters: 3),
   ConvCase(input: VolumeShape(4, 2, 2, 3), kernel: 3, stride: [2, 2, 2], padding: .same, filters: 2),
   ConvCase(input: VolumeShape(6, 5, 5, 2), kernel: 3, stride: [1, 1, 1], padding: .valid, filters: 2),
+  // Few positions and 64 filters: workers split output columns instead of samples.
+  ConvCase(input: VolumeShape(3, 2, 2, 8), kernel: 3, stride: [1, 1, 1], padding: .same, filters: 64),
 ]
 
 @Test func sameAxisPadsTheOddPixelAfter() {
@@ -155,4 +157,30 @@ func convBackwardMatchesFiniteDifferences(_ c: ConvCase) {
   let worstW = zip(full.kernel.gradient, folded.kernel.gradient).map { abs($0 - $1) }.max() ?? 0
   #expect(worstY < 1e-4)
   #expect(worstW < 1e-3)
+}
+
+@Test func workersGiveTheSameConvolutionAsOneWorker() {
+  // Grey conv1 geometry: short column runs copied 8 lanes at a time next to the other worker's
+  // chunk; repeated to give a race a chance to show.
+  let input = VolumeShape(16, 12, 12, 1)
+  let conv = Conv3D(
+    name: "c", input: input, filters: 8, kernel: 7, stride: [2, 2, 2], padding: .same, fold: 3)
+  conv.kernel.setValues(randomFloats(conv.kernel.count, seed: 31))
+  let batch = 4
+  let x = randomFloats(batch * input.count, seed: 32)
+  func run(_ workers: Int) -> [Float] {
+    var y = [Float](repeating: 0, count: batch * conv.output.count)
+    x.withUnsafeBufferPointer { px in
+      y.withUnsafeMutableBufferPointer { py in
+        conv.forward(
+          px.baseAddress!, py.baseAddress!, batch: batch, ws: Workspace(), workers: Workers(count: workers))
+      }
+    }
+    return y
+  }
+  let reference = run(1)
+  for _ in 0..<20 {
+    let worst = zip(run(2), reference).map { abs($0 - $1) }.max() ?? 0
+    #expect(worst < 1e-5)
+  }
 }

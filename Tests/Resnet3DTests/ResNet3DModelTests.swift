@@ -155,3 +155,15 @@ func wholeNetworkGradientsMatchFiniteDifferences(_ config: ResNet3DConfig) throw
     try ResNet3DConfig.Preset.named("resnet3d-19")
   }
 }
+
+@Test func trainStepWithL2InsideAdamEqualsL2InTheGradient() throws {
+  let a = ResNet3D(config: tinyConfig(), seed: 9)
+  let b = ResNet3D(config: tinyConfig(), seed: 9)
+  let x = randomFloats(2 * a.config.clipSize, seed: 10)
+  let labels: [Float] = [1, 0]
+  let fused = try a.trainStep(inputs: x, labels: labels)
+  let separate = try b.computeGradients(inputs: x, labels: labels)
+  adamUpdate(b.parameters, step: 1, settings: b.config.adam, workers: b.workers)
+  #expect(a.parameters.map(\.values) == b.parameters.map(\.values))
+  #expect(abs(fused - separate) <= 1e-6 * abs(separate))
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Copied from ../../../shared/peers (project peer baselines); the only change prints PEAK_RSS_MB at the end.
+"""Copied from ../../../shared/peers (project peer baselines); the only changes print PEAK_RSS_MB at the end and
+CPU_SECONDS_PER_STEP (process CPU time per timed step, a contention-robust cost) after each timing.
 
 CPU throughput baseline for 3D ResNets in the keras-resnet3d style (Keras 3 / TF).
 
@@ -138,6 +139,9 @@ def forward_flops(model):
 def time_steps(fn, warmup, steps, reps):
     for _ in range(warmup):
         fn()
+    import resource
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    w0 = time.perf_counter()
     per_rep = []
     for _ in range(reps):
         ts = []
@@ -146,6 +150,9 @@ def time_steps(fn, warmup, steps, reps):
             fn()
             ts.append(time.perf_counter() - t0)
         per_rep.append(statistics.median(ts))
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    print(f"CPU_SECONDS_PER_STEP {cpu / (steps * reps):.3f} (wall {(time.perf_counter() - w0) / (steps * reps):.3f})", flush=True)
     return per_rep
 
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Copied from ../../../shared/peers (project peer baselines); the only change prints PEAK_RSS_MB at the end.
+"""Copied from ../../../shared/peers (project peer baselines); the only changes print PEAK_RSS_MB at the end and
+CPU_SECONDS_PER_STEP (process CPU time per timed step, a contention-robust cost) after each timing.
 
 PyTorch CPU baseline: keras-resnet3d-style 3D ResNet (same graph as resnet3d_keras.py).
 
@@ -89,6 +90,9 @@ def conv_flops(model, x):
 def timeit(fn, warmup, steps, reps):
     for _ in range(warmup):
         fn()
+    import resource
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    w0 = time.perf_counter()
     out = []
     for _ in range(reps):
         ts = []
@@ -97,6 +101,9 @@ def timeit(fn, warmup, steps, reps):
             fn()
             ts.append(time.perf_counter() - t0)
         out.append(statistics.median(ts))
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    print(f"CPU_SECONDS_PER_STEP {cpu / (steps * reps):.3f} (wall {(time.perf_counter() - w0) / (steps * reps):.3f})", flush=True)
     return out
 
 

@@ -2,8 +2,8 @@
 # Side-by-side ResNet3D throughput: pleura vs Keras/TensorFlow (and PyTorch when installed),
 # same topology, batch 32, random data, same machine, interleaved repetitions, medians.
 #
-#   bash benchmarks/resnet3d/run.sh                 # all cases, REPS=3
-#   CASES="18:30" REPS=1 bash benchmarks/resnet3d/run.sh
+#   bash benchmarks/resnet3d/run.sh                 # all cases
+#   CASES="18:30:3 50:30:1" bash benchmarks/resnet3d/run.sh   # depth:size[:repetitions]
 #
 # Peers live in a git-ignored venv: python3 -m venv benchmarks/venv &&
 #   benchmarks/venv/bin/pip install tensorflow-cpu safetensors [torch]
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PY:-benchmarks/venv/bin/python}
 REPS=${REPS:-3}
-CASES=${CASES:-"18:30 34:30 50:30 18:90"}
+CASES=${CASES:-"18:30:3 34:30:1 50:30:1 18:90:1"}
 LOGS=benchmarks/resnet3d/logs
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*.log
@@ -32,9 +32,9 @@ HAVE_TORCH=0
 } > "$LOGS/env.log"
 
 for c in $CASES; do
-  depth=${c%%:*}; size=${c##*:}
+  IFS=: read -r depth size reps <<< "$c"; reps=${reps:-$REPS}
   if [ "$size" -ge 90 ]; then steps=3; warmup=1; else steps=6; warmup=2; fi
-  for rep in $(seq 1 "$REPS"); do
+  for rep in $(seq 1 "$reps"); do
     tag="r${depth}_${size}_rep${rep}"
     echo "== $tag load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
     echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/pleura_$tag.log"

@@ -14,12 +14,17 @@ def parse(path):
     text = open(path).read()
     out = {"load": re.search(r"^load (.*)$", text, re.M).group(1) if text.startswith("load") else "?"}
     if "pleura_" in os.path.basename(path):
+        if "{" not in text:
+            return out  # run not finished (or failed): no figures
         j = json.loads(text[text.index("{"):])
-        out.update(train=j["trainClipsPerSecond"], infer=j["inferClipsPerSecond"], rss=j["peakRSSBytes"] / 2**20)
+        out.update(train=j["trainClipsPerSecond"], infer=j["inferClipsPerSecond"], rss=j["peakRSSBytes"] / 2**20,
+                   cpu_train=j.get("trainCPUSecondsPerStep"), cpu_infer=j.get("inferCPUSecondsPerBatch"))
     else:
         t = re.search(r"TRAIN batch \d+: median [\d.]+ s/step = ([\d.]+) clips/s", text)
         i = re.search(r"INFER batch \d+: median [\d.]+ s/batch = ([\d.]+) clips/s", text)
         r = re.search(r"PEAK_RSS_MB (\d+)", text)
+        cpu = [float(v) for v in re.findall(r"CPU_SECONDS_PER_STEP ([\d.]+)", text)]
+        out.update(cpu_train=cpu[0] if len(cpu) > 0 else None, cpu_infer=cpu[1] if len(cpu) > 1 else None)
         out.update(train=float(t.group(1)) if t else None, infer=float(i.group(1)) if i else None,
                    rss=float(r.group(1)) if r else None)
     return out
@@ -56,6 +61,19 @@ for (depth, size), e in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])
     print(f"| R{depth} 60x{size}x{size} | {fmt(pt)} | {fmt(kt)} | {fmt(tt)} | {fmt(pi)} | {fmt(ki)} | {fmt(ti)} "
           f"| {ratio(pt, kt)} | {ratio(pi, ki)} | {ratio(pt, tt)} | {ratio(pi, ti)} "
           f"| {fmt(med(p, 'rss'), 0)} / {fmt(med(k, 'rss'), 0)} / {fmt(med(t, 'rss'), 0)} | {len(p)} |")
+print()
+print("CPU seconds per step (process user+system time per timed training step / inference batch; "
+      "other processes on the machine disturb this far less than wall time):")
+print()
+print("| model / input | pleura train | TF train | torch train | pleura infer | TF infer | torch infer "
+      "| TF/pleura train | TF/pleura infer |")
+print("|---|---|---|---|---|---|---|---|---|")
+for (depth, size), e in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    p, k, t = e.get("pleura", []), e.get("keras", []), e.get("torch", [])
+    v = [med(p, "cpu_train"), med(k, "cpu_train"), med(t, "cpu_train"), med(p, "cpu_infer"), med(k, "cpu_infer"),
+         med(t, "cpu_infer")]
+    print(f"| R{depth} 60x{size}x{size} | " + " | ".join(fmt(x, 3) for x in v)
+          + f" | {ratio(v[1], v[0])} | {ratio(v[4], v[3])} |")
 print()
 print("Throughput in clips/s (batch 32); each figure is the median over repetitions of the per-run median step.")
 loads = [r["load"] for e in rows.values() for runs in e.values() for r in runs]

@@ -40,6 +40,10 @@ public struct Resnet3DBenchmark: Sendable {
     public var inferClipsPerSecond: Double
     /// VmHWM of the process in bytes (0 where /proc is missing).
     public var peakRSSBytes: Int
+    /// Process CPU time (user + system) per timed training step and inference batch: a cost that
+    /// other processes on the machine disturb far less than wall time.
+    public var trainCPUSecondsPerStep: Double
+    public var inferCPUSecondsPerBatch: Double
   }
 
   public func run() throws -> Result {
@@ -54,24 +58,42 @@ public struct Resnet3DBenchmark: Sendable {
     }
     for _ in 0..<warmup { try model.trainStep(inputs: clips, labels: labels) }
     Profile.shared.reset()
+    let cpu0 = Self.cpuSeconds()
     let train = try (0..<steps).map { _ in try time { try model.trainStep(inputs: clips, labels: labels) } }
+    let cpu1 = Self.cpuSeconds()
     if Profile.shared.enabled { print("training, \(steps) steps:\n" + Profile.shared.report()) }
     for _ in 0..<warmup { _ = try model.forward(batch: clips) }
     Profile.shared.reset()
+    let cpu2 = Self.cpuSeconds()
     let infer = try (0..<steps).map { _ in try time { _ = try model.forward(batch: clips) } }
+    let cpu3 = Self.cpuSeconds()
     if Profile.shared.enabled { print("inference, \(steps) batches:\n" + Profile.shared.report()) }
     return Result(
       architecture: config.architecture,
       input: "\(config.frames)x\(config.height)x\(config.width)x\(config.inputChannels)",
       batch: batch, threads: threads, trainStepSeconds: train, inferBatchSeconds: infer,
       trainClipsPerSecond: Double(batch) / Self.median(train),
-      inferClipsPerSecond: Double(batch) / Self.median(infer), peakRSSBytes: Self.peakRSSBytes())
+      inferClipsPerSecond: Double(batch) / Self.median(infer), peakRSSBytes: Self.peakRSSBytes(),
+      trainCPUSecondsPerStep: (cpu1 - cpu0) / Double(steps),
+      inferCPUSecondsPerBatch: (cpu3 - cpu2) / Double(steps))
   }
 
   static func median(_ values: [Double]) -> Double {
     guard !values.isEmpty else { return .nan }
     let s = values.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+  }
+
+  /// User + system CPU time of the process so far.
+  static func cpuSeconds() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+      getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    #else
+      getrusage(RUSAGE_SELF, &usage)
+    #endif
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
   }
 
   /// Peak resident set size (VmHWM in /proc/self/status), in bytes.

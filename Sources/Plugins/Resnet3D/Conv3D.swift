@@ -1,14 +1,17 @@
 // 3D convolution lowered to GEMM: forward and backward side by side.
 //
 // x (N, D, H, W, Ci) -> y (N, Do, Ho, Wo, Co); kernel (kd, kh, kw, Ci, Co) as in Keras, bias (Co).
-// Lowering: col (M, Kv) holds, per output position, the input vectors under the *valid* taps
-// (a tap that falls in the padding for every output position contributes nothing and is left
-// out, which matters in the small late stages); y = col x Wv + bias with Wv (Kv, Co) the kernel
-// rows of those taps. Backward: dWv += col^T x dy; for stride 1, dx += conv(dy, W flipped and
-// transposed in channels) with padding k - 1 - p, lowered the same way (a GEMM with K = taps * Co
-// and no scatter); for other strides dcol = dy x Wv^T and dx += col2vol(dcol).
-// The column buffer is processed in row chunks so it stays small, and is recomputed in backward
-// instead of being kept.
+// Lowering: col (M, Kv) holds, per output position, the input vectors under the kernel taps, and
+// y = col x Wv + bias with Wv (Kv, Co) the kernel rows of those taps. Work is left out exactly
+// where it would multiply zeros of the padding:
+//   * a tap that falls in the padding for every output position is dropped from Wv (the 1x1
+//     late stages keep 3 of 27 taps);
+//   * output positions are grouped into tap classes (interior, faces, edges, corners) and each
+//     class is lowered with only its own valid taps and multiplied by its own rows of the kernel.
+// Backward: dWv += col^T x dy (class by class); for stride 1, dx += conv(dy, W flipped and
+// transposed in channels) with padding k - 1 - p, lowered the same way (no scatter); for other
+// strides dcol = dy x Wv^T and dx += col2vol(dcol). Columns are built in chunks of about 1 MB per
+// worker and recomputed in backward instead of being kept.
 
 import COpenBLAS
 
@@ -82,14 +85,30 @@ public struct VolumeShape: Equatable, Sendable, Codable, CustomStringConvertible
 
 /// Scratch memory shared by all layers of a model (used one layer at a time).
 final class Workspace: @unchecked Sendable {
-  /// Floats per worker per column chunk (4 MB): GEMMs of a few hundred rows, buffers cache-resident.
-  static let chunkFloats = 1 << 20
+  /// Floats per worker per column chunk (1 MB, about L2): measured best of 0.5, 1, 4 and 16 MB.
+  static let chunkFloats = 1 << 18
   let col = FloatBuffer(count: 0)
   let dcol = FloatBuffer(count: 0)
   let kernel = FloatBuffer(count: 0)
   let kernelT = FloatBuffer(count: 0)
+  let kernelClasses = FloatBuffer(count: 0)
+  let classGrad = FloatBuffer(count: 0)
   let kernelGrad = FloatBuffer(count: 0)
   let partials = FloatBuffer(count: 0)
+}
+
+/// Output positions of a convolution that see the same valid taps, and where those taps' rows
+/// sit in the lowered kernel.
+struct TapClass: Sendable {
+  /// Positions within a sample, (od * Ho + oh) * Wo + ow.
+  let positions: [Int32]
+  let tapsD: [Int]
+  let tapsH: [Int]
+  let tapsW: [Int]
+  /// First row in the lowered (Kv, Co) kernel of each tap of the class, in gather order.
+  let kernelRows: [Int]
+  /// Columns: taps x Ci.
+  let kc: Int
 }
 
 /// The vol2col geometry of one convolution: which input vector lands in which column.
@@ -118,6 +137,109 @@ struct Lowering: Sendable {
       }
     }
     return out
+  }
+
+  /// Output positions grouped by the taps that land inside the input for them: a position at a
+  /// border has fewer. Lowering each group with only its taps skips the multiply-adds with padding.
+  /// Nil when that saves under 5 % of the work.
+  func tapClasses() -> [TapClass]? {
+    func axisClasses(_ a: Axis) -> (ids: [Int], sets: [[Int]]) {
+      var sets: [[Int]] = []
+      var ids: [Int] = []
+      for o in 0..<a.output {
+        let taps = a.validTaps.filter { (0..<a.input).contains(o * a.stride - a.padBefore + $0) }
+        if let i = sets.firstIndex(of: taps) {
+          ids.append(i)
+        } else {
+          sets.append(taps)
+          ids.append(sets.count - 1)
+        }
+      }
+      return (ids, sets)
+    }
+    let (d, h, w) = (axisClasses(axes.d), axisClasses(axes.h), axisClasses(axes.w))
+    // Every per-axis set must be a run of consecutive taps (true for TF padding and stride <= k).
+    for set in d.sets + h.sets + w.sets where set.isEmpty || set.last! - set.first! + 1 != set.count {
+      return nil
+    }
+    var classes: [TapClass] = []
+    var work = 0
+    for cd in d.sets.indices {
+      for ch in h.sets.indices {
+        for cw in w.sets.indices {
+          var positions: [Int32] = []
+          for od in 0..<output.depth where d.ids[od] == cd {
+            for oh in 0..<output.height where h.ids[oh] == ch {
+              for ow in 0..<output.width where w.ids[ow] == cw {
+                positions.append(Int32((od * output.height + oh) * output.width + ow))
+              }
+            }
+          }
+          guard !positions.isEmpty else { continue }
+          var rows: [Int] = []
+          for jd in d.sets[cd] {
+            for jh in h.sets[ch] {
+              for jw in w.sets[cw] {
+                let a = axes.d.validTaps.firstIndex(of: jd)!
+                let b = axes.h.validTaps.firstIndex(of: jh)!
+                let c = axes.w.validTaps.firstIndex(of: jw)!
+                rows.append(((a * axes.h.validTaps.count + b) * axes.w.validTaps.count + c) * input.channels)
+              }
+            }
+          }
+          let cls = TapClass(
+            positions: positions, tapsD: d.sets[cd], tapsH: h.sets[ch], tapsW: w.sets[cw], kernelRows: rows,
+            kc: rows.count * input.channels)
+          work += positions.count * cls.kc
+          classes.append(cls)
+        }
+      }
+    }
+    return Double(work) < 0.95 * Double(output.positions * kv) ? classes : nil
+  }
+
+  /// Gathers the columns of `rows` of a tap class (all taps inside the input by construction):
+  /// row f is sample `firstSample + f / count`, position `positions[f % count]`.
+  /// `col` must have `FloatBuffer.slack` floats past the chunk; `end` bounds reads from x.
+  func gather(
+    _ x: SharedPointer<Float>, tapClass t: TapClass, firstSample: Int, rows: Range<Int>,
+    col: SharedPointer<Float>, end: UnsafeMutablePointer<Float>
+  ) {
+    let ci = input.channels
+    let (hIn, wIn) = (input.height, input.width)
+    let (ho, wo) = (output.height, output.width)
+    let (ad, ah, aw) = axes
+    let run = t.tapsW.count * ci
+    let count = t.positions.count
+    var dst = col.base
+    for f in rows {
+      let n = firstSample + f / count
+      var p = Int(t.positions[f % count])
+      let ow = p % wo
+      p /= wo
+      let oh = p % ho
+      let od = p / ho
+      let base = x.base + n * input.count
+      let iw = ow * aw.stride - aw.padBefore + t.tapsW[0]
+      for jd in t.tapsD {
+        let id = od * ad.stride - ad.padBefore + jd
+        for jh in t.tapsH {
+          let ih = oh * ah.stride - ah.padBefore + jh
+          let src = base + ((id * hIn + ih) * wIn + iw) * ci
+          if run <= 8 && src + 8 <= end {
+            // Short runs (conv1: 7 grey values): one 8-lane copy; the extra lane lands on the next
+            // column, written after, or on the buffer's slack.
+            UnsafeMutableRawPointer(dst).storeBytes(
+              of: UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+          } else if run <= 16 {
+            for k in 0..<run { dst[k] = src[k] }
+          } else {
+            dst.update(from: src, count: run)
+          }
+          dst += run
+        }
+      }
+    }
   }
 
   /// Fills rows `rows` of the column matrix (row r of the batch at `col + (r - first) * Kv`).
@@ -244,6 +366,9 @@ final class Conv3D {
   let lowering: Lowering
   /// The backward-data convolution of a stride-1 conv (nil for strided ones, which scatter).
   let transposed: Lowering?
+  /// Tap classes of the forward and backward-data convolutions, when they save work.
+  let classes: [TapClass]?
+  let transposedClasses: [TapClass]?
   /// Whether the lowered kernel differs from the stored one (some taps left out, or folded).
   let lowered: Bool
   /// 1x1x1 stride 1: the input is its own column matrix.
@@ -280,6 +405,8 @@ final class Conv3D {
     } else {
       transposed = nil
     }
+    classes = pointwise ? nil : lowering.tapClasses()
+    transposedClasses = transposed?.tapClasses()
   }
 
   var fanIn: Int { kernel.shape[0] * kernel.shape[1] * kernel.shape[2] * kernel.shape[3] }
@@ -374,6 +501,12 @@ final class Conv3D {
     let co = output.channels
     let b = SharedPointer(bias.value.pointer)
     let py = SharedPointer(y)
+    if let classes {
+      multiplyByClass(
+        lowering, classes, kernel: w.base, co: co, source: x, dest: y, bias: bias.value.pointer,
+        accumulate: accumulate, batch: batch, ws: ws, workers: workers)
+      return
+    }
     lowerAndMultiply(
       lowering, source: x, batch: batch, ws: ws, workers: workers, direct: pointwise
     ) { _, rows, a, kv in
@@ -459,26 +592,33 @@ final class Conv3D {
     let dcolBase = SharedPointer(ws.dcol.pointer)
     let pdx = dx.map { SharedPointer($0) }
     let pointwise = self.pointwise
-    let positions = output.positions
-    lowerAndMultiply(lowering, source: x, batch: batch, ws: ws, workers: workers, direct: pointwise) {
-      index, rows, a, kv in
-      let g = pdy.base + rows.lowerBound * co
-      cblas_sgemm(
-        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(kv), Int32(co), Int32(rows.count), 1,
-        a, Int32(kv), g, Int32(co), 1, dwParts.base + index * kv * co, Int32(co))
-      guard let pdx else { return }
-      if pointwise {
-        // dx (rows, Ci) += dy (rows, Co) x W^T
-        cblas_sgemm(
-          CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(ci), Int32(co), 1,
-          g, Int32(co), w.base, Int32(co), 1, pdx.base + rows.lowerBound * ci, Int32(ci))
-      } else if scatter {
-        // dcol = dy x Wv^T, scattered into this worker's own samples of dx.
-        let dcol = dcolBase + index * chunk * kv
-        cblas_sgemm(
-          CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(kv), Int32(co), 1,
-          g, Int32(co), w.base, Int32(co), 0, dcol.base, Int32(kv))
-        lowering.col2vol(dcol, rows: rows, first: rows.lowerBound, channels: 0..<ci, dx: pdx)
+    let byClass = classes != nil
+    if let classes {
+      kernelGradientByClass(classes, x, dy, parts: dwParts, batch: batch, ws: ws, workers: workers)
+    }
+    if !byClass || scatter {
+      lowerAndMultiply(lowering, source: x, batch: batch, ws: ws, workers: workers, direct: pointwise) {
+        index, rows, a, kv in
+        let g = pdy.base + rows.lowerBound * co
+        if !byClass {
+          cblas_sgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(kv), Int32(co), Int32(rows.count), 1,
+            a, Int32(kv), g, Int32(co), 1, dwParts.base + index * kv * co, Int32(co))
+        }
+        guard let pdx else { return }
+        if pointwise {
+          // dx (rows, Ci) += dy (rows, Co) x W^T
+          cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(ci), Int32(co), 1,
+            g, Int32(co), w.base, Int32(co), 1, pdx.base + rows.lowerBound * ci, Int32(ci))
+        } else if scatter {
+          // dcol = dy x Wv^T, scattered into this worker's own samples of dx.
+          let dcol = dcolBase + index * chunk * kv
+          cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(kv), Int32(co), 1,
+            g, Int32(co), w.base, Int32(co), 0, dcol.base, Int32(kv))
+          lowering.col2vol(dcol, rows: rows, first: rows.lowerBound, channels: 0..<ci, dx: pdx)
+        }
       }
     }
     // Sum the partials in worker order into the first, then into the stored kernel's gradient.
@@ -509,11 +649,149 @@ final class Conv3D {
     let wt = SharedPointer(transposedKernel(t, ws))
     let ci = input.channels
     let pdx = SharedPointer(dx)
+    if let transposedClasses {
+      multiplyByClass(
+        t, transposedClasses, kernel: wt.base, co: ci, source: dy, dest: dx, bias: nil, accumulate: true,
+        batch: batch, ws: ws, workers: workers)
+      return
+    }
     lowerAndMultiply(t, source: dy, batch: batch, ws: ws, workers: workers, direct: false) {
       _, rows, a, kvt in
       cblas_sgemm(
         CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(ci), Int32(kvt), 1,
         a, Int32(kvt), wt.base, Int32(ci), 1, pdx.base + rows.lowerBound * ci, Int32(ci))
+    }
+  }
+
+  /// dest (=|+=) bias + conv(source) computed class by class: each class's columns hold only its
+  /// valid taps and multiply its own (Kc, Co) kernel rows; results go to temp rows, then to
+  /// their positions. `kernel` is the lowered (Kv, Co) kernel of `l`.
+  private func multiplyByClass(
+    _ l: Lowering, _ classes: [TapClass], kernel: UnsafeMutablePointer<Float>, co: Int,
+    source: UnsafePointer<Float>, dest: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+    accumulate: Bool, batch: Int, ws: Workspace, workers: Workers
+  ) {
+    // Class kernels, one after the other.
+    var offsets: [Int] = []
+    var total = 0
+    for c in classes {
+      offsets.append(total)
+      total += c.kc * co
+    }
+    ws.kernelClasses.resize(total)
+    let kc = ws.kernelClasses.pointer
+    let ci = l.input.channels
+    for (c, start) in zip(classes, offsets) {
+      var dst = kc + start
+      for row in c.kernelRows {
+        dst.update(from: kernel + row * co, count: ci * co)
+        dst += ci * co
+      }
+    }
+    let chunks = classes.map { Self.chunkRows(kv: $0.kc, limit: batch * $0.positions.count) }
+    let maxRows = chunks.max() ?? 1
+    // Slack between workers' chunks: short-run copies may overshoot a chunk by up to 7 floats.
+    let colStride = (zip(chunks, classes).map { $0 * $1.kc }.max() ?? 1) + FloatBuffer.slack
+    ws.col.resize(workers.count * colStride)
+    ws.dcol.resize(workers.count * maxRows * co)
+    let col = SharedPointer(ws.col.pointer)
+    let tmpBase = SharedPointer(ws.dcol.pointer)
+    let (src, out, kernels) = (SharedPointer(source), SharedPointer(dest), SharedPointer(kc))
+    let srcEnd = src.base + batch * l.input.count
+    let b = bias.map { SharedPointer($0) }
+    let positions = l.output.positions
+    // Small late stages: a worker's share of samples gives GEMMs of a few rows that repack the
+    // whole class kernel each time, so there workers take all samples and half the output columns.
+    let splitColumns =
+      workers.count > 1 && (batch / workers.count) * positions <= 256 && co >= 32 * workers.count
+    workers.splitIndexed(splitColumns ? co : batch) { index, range in
+      let samples = splitColumns ? 0..<batch : range
+      let cols = splitColumns ? range : 0..<co
+      let mine = col + index * colStride
+      // Column mode shares one temp matrix (workers own disjoint columns of it).
+      let tmp = tmpBase + (splitColumns ? 0 : index * maxRows * co)
+      for (c, start) in zip(classes, offsets) {
+        let count = c.positions.count
+        let all = samples.count * count
+        let chunk = Self.chunkRows(kv: c.kc, limit: all)
+        var first = 0
+        while first < all {
+          let rows = first..<min(all, first + chunk)
+          l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine, end: srcEnd)
+          cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(cols.count), Int32(c.kc), 1,
+            mine.base, Int32(c.kc), kernels.base + start + cols.lowerBound, Int32(co), 0,
+            tmp.base + cols.lowerBound, Int32(co))
+          let (c0, c1) = (cols.lowerBound, cols.upperBound)
+          for f in rows {
+            let n = samples.lowerBound + f / count
+            let y = out.base + (n * positions + Int(c.positions[f % count])) * co
+            let t = tmp.base + (f - rows.lowerBound) * co
+            switch (accumulate, b) {
+            case (false, let b?): for o in c0..<c1 { y[o] = t[o] + b[o] }
+            case (true, let b?): for o in c0..<c1 { y[o] += t[o] + b[o] }
+            case (false, nil): for o in c0..<c1 { y[o] = t[o] }
+            case (true, nil): for o in c0..<c1 { y[o] += t[o] }
+            }
+          }
+          first = rows.upperBound
+        }
+      }
+    }
+  }
+
+  /// Kernel gradient class by class: for each class, dWc (Kc, Co) = col_c^T x dy_c over the
+  /// worker's rows, then added to the rows of its taps in the worker's partial (Kv, Co).
+  private func kernelGradientByClass(
+    _ classes: [TapClass], _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, parts: SharedPointer<Float>,
+    batch: Int, ws: Workspace, workers: Workers
+  ) {
+    let (co, ci, kvAll, positions) = (output.channels, input.channels, kv, output.positions)
+    let l = lowering
+    let chunks = classes.map { Self.chunkRows(kv: $0.kc, limit: batch * $0.positions.count) }
+    let maxRows = chunks.max() ?? 1
+    // Slack between workers' chunks: short-run copies may overshoot a chunk by up to 7 floats.
+    let colStride = (zip(chunks, classes).map { $0 * $1.kc }.max() ?? 1) + FloatBuffer.slack
+    let maxKc = classes.map(\.kc).max() ?? 1
+    ws.col.resize(workers.count * colStride)
+    ws.dcol.resize(workers.count * maxRows * co)
+    ws.classGrad.resize(workers.count * maxKc * co)
+    let (col, dyRows, grads) = (
+      SharedPointer(ws.col.pointer), SharedPointer(ws.dcol.pointer), SharedPointer(ws.classGrad.pointer)
+    )
+    let (src, pdy) = (SharedPointer(x), SharedPointer(dy))
+    let srcEnd = src.base + batch * l.input.count
+    workers.splitIndexed(batch) { index, samples in
+      let mine = col + index * colStride
+      let g = dyRows + index * maxRows * co
+      let acc = grads + index * maxKc * co
+      let part = parts + index * kvAll * co
+      for (c, chunk) in zip(classes, chunks) {
+        let count = c.positions.count
+        let all = samples.count * count
+        guard all > 0 else { continue }
+        var first = 0
+        var beta: Float = 0
+        while first < all {
+          let rows = first..<min(all, first + chunk)
+          l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine, end: srcEnd)
+          for f in rows {
+            let n = samples.lowerBound + f / count
+            (g + (f - rows.lowerBound) * co).base.update(
+              from: pdy.base + (n * positions + Int(c.positions[f % count])) * co, count: co)
+          }
+          cblas_sgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(c.kc), Int32(co), Int32(rows.count), 1,
+            mine.base, Int32(c.kc), g.base, Int32(co), beta, acc.base, Int32(co))
+          beta = 1
+          first = rows.upperBound
+        }
+        for (t, row) in c.kernelRows.enumerated() {
+          let from = acc + t * ci * co
+          let to = part + row * co
+          for i in 0..<(ci * co) { to[i] += from[i] }
+        }
+      }
     }
   }
 }

@@ -31,9 +31,12 @@ final class FloatBuffer: @unchecked Sendable {
   init(count: Int) {
     capacity = max(count, 1)
     self.count = count
-    pointer = .allocate(capacity: capacity)
-    pointer.initialize(repeating: 0, count: capacity)
+    pointer = .allocate(capacity: capacity + Self.slack)
+    pointer.initialize(repeating: 0, count: capacity + Self.slack)
   }
+
+  /// Floats allocated past the end, so that 16-lane copies of short runs may overshoot.
+  static let slack = 16
 
   deinit { pointer.deallocate() }
 
@@ -42,13 +45,21 @@ final class FloatBuffer: @unchecked Sendable {
     if newCount > capacity {
       pointer.deallocate()
       capacity = newCount
-      pointer = .allocate(capacity: capacity)
-      pointer.initialize(repeating: 0, count: capacity)
+      pointer = .allocate(capacity: capacity + Self.slack)
+      pointer.initialize(repeating: 0, count: capacity + Self.slack)
     }
     count = newCount
   }
 
   func zero() { pointer.update(repeating: 0, count: count) }
+
+  /// Zeroes in parallel (large activation gradients at 90x90 are gigabytes).
+  func zero(_ workers: Workers) {
+    let p = SharedPointer(pointer)
+    workers.split(count, grain: 1 << 16) { range in
+      (p + range.lowerBound).base.update(repeating: 0, count: range.count)
+    }
+  }
 
   var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 
@@ -118,50 +129,10 @@ struct Workers: Sendable {
       }
     }
   }
-
-  /// Runs `body(index)` for `0..<pieces` in parallel (one piece per worker index).
-  func each(_ pieces: Int, _ body: (Int) -> Void) {
-    if pieces == 1 {
-      body(0)
-      return
-    }
-    withoutActuallyEscaping(body) { body in
-      let task = UncheckedSendable(body)
-      DispatchQueue.concurrentPerform(iterations: pieces) { task.value($0) }
-    }
-  }
 }
 
 /// Carries a value the engine knows to be used safely across its workers.
 struct UncheckedSendable<T>: @unchecked Sendable {
   let value: T
   init(_ value: T) { self.value = value }
-}
-
-// MARK: - GEMM
-
-/// Row-major `C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C`, split across workers
-/// along the rows of C (each worker calls single-threaded OpenBLAS on its own rows).
-func gemm(
-  _ workers: Workers, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
-) {
-  guard m > 0, n > 0 else { return }
-  let pa = SharedPointer(a)
-  let pb = SharedPointer(b)
-  let pc = SharedPointer(c)
-  // Split along rows when there are enough of them, else along columns.
-  let byRows = m >= 2 * n || m >= 64 * workers.count
-  workers.split(byRows ? m : n, grain: 16) { range in
-    let rows = byRows ? range : 0..<m
-    let cols = byRows ? 0..<n : range
-    let aOffset = byRows ? (transA ? rows.lowerBound : rows.lowerBound * lda) : 0
-    let bOffset = byRows ? 0 : (transB ? cols.lowerBound * ldb : cols.lowerBound)
-    cblas_sgemm(
-      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-      Int32(rows.count), Int32(cols.count), Int32(k), 1,
-      pa.base + aOffset, Int32(lda), pb.base + bOffset, Int32(ldb), beta,
-      pc.base + rows.lowerBound * ldc + cols.lowerBound, Int32(ldc))
-  }
 }

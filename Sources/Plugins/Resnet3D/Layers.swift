@@ -311,7 +311,7 @@ final class MaxPool3D {
                   for j in 0..<c {
                     let better = v[j] > out[j]
                     out[j] = better ? v[j] : out[j]
-                    win[j] = better ? Int32(offset + j) : win[j]
+                    win[j] = better ? Int32(truncatingIfNeeded: offset + j) : win[j]
                   }
                 } else {
                   for j in 0..<c { out[j] = max(out[j], v[j]) }

@@ -54,25 +54,44 @@ public struct AdamSettings: Sendable, Codable, Equatable {
   public init() {}
 }
 
-func adamUpdate(_ parameters: [Parameter], step: Int, settings s: AdamSettings, workers: Workers) {
+/// One Adam step on every trainable parameter. With `l2`, regularized kernels take the L2
+/// gradient 2 * l2 * w in the same pass (their stored gradient is left without it); returns the
+/// penalty l2 * sum(w^2) of the weights before the step (per-worker partials in worker order).
+@discardableResult
+func adamUpdate(
+  _ parameters: [Parameter], step: Int, settings s: AdamSettings, l2: Float? = nil, workers: Workers
+) -> Float {
   let t = Float(step)
   let alpha = s.learningRate * (1 - powf(s.beta2, t)).squareRoot() / (1 - powf(s.beta1, t))
   let oneMinusB1 = 1 - s.beta1
   let oneMinusB2 = 1 - s.beta2
+  var penalty = 0.0
+  var sums = [Double](repeating: 0, count: workers.count)
   for p in parameters where p.trainable {
     let w = SharedPointer(p.value.pointer)
     let g = SharedPointer(p.grad.pointer)
     let m = SharedPointer(p.m.pointer)
     let v = SharedPointer(p.v.pointer)
-    workers.split(p.count, grain: 1 << 15) { range in
-      for i in range {
-        let gi = g[i]
-        m[i] += (gi - m[i]) * oneMinusB1
-        v[i] += (gi * gi - v[i]) * oneMinusB2
-        w[i] -= m[i] * alpha / (v[i].squareRoot() + s.epsilon)
+    let decay: Float = p.regularized ? 2 * (l2 ?? 0) : 0
+    for i in sums.indices { sums[i] = 0 }
+    sums.withUnsafeMutableBufferPointer { buffer in
+      let partial = SharedPointer(buffer.baseAddress!)
+      workers.splitIndexed(p.count, grain: 1 << 15) { index, range in
+        var squares: Float = 0
+        for i in range {
+          let wi = w[i]
+          squares += wi * wi
+          let gi = g[i] + decay * wi
+          m[i] += (gi - m[i]) * oneMinusB1
+          v[i] += (gi * gi - v[i]) * oneMinusB2
+          w[i] = wi - m[i] * alpha / (v[i].squareRoot() + s.epsilon)
+        }
+        partial[index] = Double(squares)
       }
     }
+    if p.regularized, l2 != nil { penalty += sums.reduce(0, +) }
   }
+  return Float(penalty) * (l2 ?? 0)
 }
 
 #if canImport(Glibc)

@@ -207,14 +207,32 @@ public final class ResNet3D {
   /// `gradient` without updating weights (BN moving statistics are updated, as in Keras).
   @discardableResult
   public func computeGradients(inputs: [Float], labels: [Float]) throws(ResNet3DError) -> Float {
+    let loss = try crossEntropyGradients(inputs: inputs, labels: labels)
+    return loss + Profile.shared.measure("l2") { applyL2() }
+  }
+
+  /// One Adam step on a batch; returns the loss before the update (mean BCE + L2). The L2
+  /// gradient is added inside the Adam pass (one sweep over the weights instead of two).
+  @discardableResult
+  public func trainStep(inputs: [Float], labels: [Float]) throws(ResNet3DError) -> Float {
+    let loss = try crossEntropyGradients(inputs: inputs, labels: labels)
+    step += 1
+    let penalty = Profile.shared.measure("adam") {
+      adamUpdate(parameters, step: step, settings: config.adam, l2: config.l2, workers: workers)
+    }
+    return loss + penalty
+  }
+
+  /// Mean BCE of a batch in training mode; its gradient (without L2) in every parameter.
+  private func crossEntropyGradients(inputs: [Float], labels: [Float]) throws(ResNet3DError) -> Float {
     let n = try load(inputs, withGradient: true)
     guard labels.count == n else {
       throw .badInput("\(labels.count) labels for \(n) clips")
     }
     runForward(batch: n, training: true)
-    for p in parameters where p.trainable { p.grad.zero() }
+    for p in parameters where p.trainable { p.grad.zero(workers) }
     logitsGrad = Array(repeating: 0, count: n)
-    var loss = logits.withUnsafeBufferPointer {
+    let loss = logits.withUnsafeBufferPointer {
       SigmoidCrossEntropy.forward(logits: $0.baseAddress!, labels: labels)
     }
     logits.withUnsafeBufferPointer { z in
@@ -223,18 +241,6 @@ public final class ResNet3D {
       }
     }
     runBackward(batch: n, training: true, inputGradient: false)
-    loss += Profile.shared.measure("l2") { applyL2() }
-    return loss
-  }
-
-  /// One Adam step on a batch; returns the loss before the update (mean BCE + L2).
-  @discardableResult
-  public func trainStep(inputs: [Float], labels: [Float]) throws(ResNet3DError) -> Float {
-    let loss = try computeGradients(inputs: inputs, labels: labels)
-    step += 1
-    Profile.shared.measure("adam") {
-      adamUpdate(parameters, step: step, settings: config.adam, workers: workers)
-    }
     return loss
   }
 
@@ -330,8 +336,8 @@ public final class ResNet3D {
     let w = workers
     let prof = Profile.shared
     prof.measure("zero activation gradients") {
-      for a in activations { a.grad.zero() }
-      if inputGradient { input.grad.zero() }
+      for a in activations { a.grad.zero(w) }
+      if inputGradient { input.grad.zero(w) }
     }
     let last = blocks.last!.output
     let c = last.shape.channels
