@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 PY=${PY:-benchmarks/venv/bin/python}
 REPS=${REPS:-3}
 CASES=${CASES:-"18:30:3 34:30:1 50:30:1 18:90:1"}
-LOGS=benchmarks/resnet3d/logs
+LOGS=${LOGS:-benchmarks/resnet3d/logs}
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*.log
 
