@@ -23,6 +23,8 @@ public struct ModelSetup: Codable, Sendable, Equatable {
   public var adamBeta1: Double
   public var adamBeta2: Double
   public var adamEpsilon: Double
+  /// How BN moving statistics are set: their mean over the training part after each epoch.
+  public var batchNormStatistics: String
   public var network: String
   public var parameterCount: Int
   public var trainCubes: Int
@@ -60,7 +62,9 @@ public enum ModelLoader {
 /// One epoch of the training curves.
 public struct EpochCurve: Codable, Sendable, Equatable {
   public var epoch: Int
+  /// Mean loss of the epoch's steps (BCE + L2).
   public var trainLoss: Double
+  /// Accuracy on the training part after the epoch (training-mode BN).
   public var trainAccuracy: Double
   public var validationLoss: Double
   public var validationAccuracy: Double

@@ -145,7 +145,8 @@ public struct TrainPlugin: Plugin {
       learningRate: parameters.learningRate, classWeighting: parameters.classWeighting, seed: parameters.seed,
       threads: parameters.threads, frames: shape.frames, size: shape.size, channels: 3, optimizer: "adam",
       loss: "binary-crossentropy", l2: 1e-4, adamBeta1: Double(adam.beta1), adamBeta2: Double(adam.beta2),
-      adamEpsilon: Double(adam.epsilon), network: "", parameterCount: 0, trainCubes: train.count,
+      adamEpsilon: Double(adam.epsilon), batchNormStatistics: "training-part mean after each epoch",
+      network: "", parameterCount: 0, trainCubes: train.count,
       validationCubes: validation.count)
     let model = ResNet3D(
       config: try setup.config(), seed: UInt64(bitPattern: Int64(parameters.seed)),
@@ -177,16 +178,12 @@ public struct TrainPlugin: Plugin {
     for epoch in state.epochsDone..<parameters.epochs {
       let order = Self.epochOrder(train, epoch: epoch, parameters: parameters)
       var lossSum = 0.0
-      var correct = 0
       var batchIndex = 0
       for start in stride(from: 0, to: order.count, by: parameters.batchSize) {
         try context.checkCancellation()
         let items = order[start..<min(order.count, start + parameters.batchSize)]
         let inputs = try reader.read(items)
         let labels = items.map(\.target)
-        // Accuracy of the batch as the model stands before its step (BN in inference mode).
-        let probabilities = try model.predict(batch: inputs)
-        correct += zip(probabilities, labels).filter { ($0 >= 0.5) == ($1 == 1) }.count
         let loss = try model.trainStep(inputs: inputs, labels: labels)
         lossSum += Double(loss) * Double(items.count)
         batchIndex += 1
@@ -199,6 +196,9 @@ public struct TrainPlugin: Plugin {
             Self.duration(eta)),
           batchIndex, batchesPerEpoch)
       }
+      // Moving BN statistics from the epoch's (shuffled) batches; training accuracy on the way.
+      let trainAccuracy = try BatchNormCalibration.run(
+        model, order, reader: reader, batchSize: parameters.batchSize)
       let (validationLoss, validationAccuracy) = try Self.validate(
         model, validation, reader: reader, batchSize: parameters.batchSize)
       guard validationLoss.isFinite, lossSum.isFinite else {
@@ -208,7 +208,7 @@ public struct TrainPlugin: Plugin {
       state.curves.append(
         EpochCurve(
           epoch: epoch + 1, trainLoss: lossSum / Double(order.count),
-          trainAccuracy: Double(correct) / Double(order.count), validationLoss: validationLoss,
+          trainAccuracy: trainAccuracy, validationLoss: validationLoss,
           validationAccuracy: validationAccuracy))
       if state.bestEpoch == 0 || validationLoss < state.bestLoss {
         state.bestEpoch = epoch + 1
