@@ -21,7 +21,7 @@ extension Pleura {
     @Option(help: "Override the epochs.") var epochs: Int?
     @Option(help: "Only these pairs, e.g. 18:all_30x30,34:2_60x60.") var rows: String?
     @Option(help: "Override the engine threads.") var threads: Int?
-    @Option(name: [.short, .customLong("output")], help: "Folder for tables and pictures.")
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Folder for tables and pictures.")
     var folder = "experiment-output"
 
     func run() async throws {

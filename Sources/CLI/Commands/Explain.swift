@@ -24,7 +24,8 @@ extension Pleura {
     @Option(help: "Show every n-th frame.") var every = 6
     @Flag(help: "Skip the overlay on the full frames.") var noOverlay = false
     @Option(help: "Engine threads.") var threads = 2
-    @Option(name: [.short, .customLong("output")], help: "Folder for the files (created).") var folder: String
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Folder for the files (created).")
+    var folder: String
 
     func run() async throws {
       let catalog = try catalogOptions.open()

@@ -79,6 +79,13 @@ public enum ChartPictures {
     let top = y + 14
     image.strokeRectangle(x: left, y: top, width: inner, height: inner, color: RGBColor(gray: 120))
     image.drawText(label, x: left, y: y + 2, color: .black)
+    let gray = RGBColor(gray: 90)
+    func number(_ v: Double) -> String { v == v.rounded() ? "\(Int(v))" : String(format: "%.2f", v) }
+    image.drawText(number(yRange.upperBound), x: left + 3, y: top + 3, color: gray)
+    image.drawText(number(yRange.lowerBound), x: left + 3, y: top + inner - 10, color: gray)
+    image.drawText(number(xRange.lowerBound), x: left, y: top + inner + 3, color: gray)
+    let last = number(xRange.upperBound)
+    image.drawText(last, x: left + inner - BitmapFont.width(of: last), y: top + inner + 3, color: gray)
     func px(_ v: Double) -> Int {
       left
         + Int(

@@ -61,7 +61,6 @@ public enum Experiment {
       train.classWeighting = grid.classWeighting
       train.seed = grid.seed
       train.threads = grid.threads
-      log("\(preset) on \(reference): training")
       let trained = try await runner.run(
         TrainPlugin.self, parameters: train,
         inputs: [EntityRef(.dataset, datasetID), EntityRef(.split, splitID)])
