@@ -91,7 +91,8 @@ enum TrainingViews {
     }
     print(
       "part \(report.part): \(report.cube.metrics.count) cubes, \(report.videos) videos, "
-        + "\(report.patients) patients; 95% CI by bootstrap over patients (\(report.bootstrap))")
+        + "\(report.patients) patients; 95% CI by bootstrap over patients, stratified by label (\(report.bootstrap))"
+    )
     Terminal.table(["METRIC", "CUBES", "95% CI", "VIDEOS", "95% CI"], rows)
     for (label, m) in [("cubes", report.cube.metrics.confusion), ("videos", report.video.metrics.confusion)] {
       print(

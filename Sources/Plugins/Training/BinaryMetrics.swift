@@ -80,23 +80,31 @@ public struct Interval: Codable, Sendable, Equatable {
   public var upper: Double
 }
 
-/// Percentile bootstrap over groups (patients): each replicate draws as many groups as there are,
-/// with replacement, and pools their examples, so that correlated cubes of one patient move
-/// together.
+/// Percentile bootstrap over groups (patients), stratified by label: each replicate draws, within
+/// each label, as many of that label's patients as there are, with replacement, and pools their
+/// examples. Cubes of one patient move together (they are correlated), and every replicate keeps
+/// both labels, so sensitivity, specificity and F1 are defined in each.
 public enum PatientBootstrap {
   public static func intervals(
     groups: [[(positive: Bool, score: Double)]], replicates: Int, seed: Int
   ) -> [String: Interval] {
+    let groups = groups.filter { !$0.isEmpty }
     guard !groups.isEmpty, replicates > 0 else { return [:] }
+    // A patient's stratum is the label of most of its examples.
+    let strata = [true, false].map { label in
+      groups.filter { group in (group.filter(\.positive).count * 2 >= group.count) == label }
+    }.filter { !$0.isEmpty }
     var generator = Platform.SeededGenerator(seed: UInt64(bitPattern: Int64(seed)))
     var samples: [String: [Double]] = [:]
     for _ in 0..<replicates {
       var positives: [Bool] = []
       var scores: [Double] = []
-      for _ in groups.indices {
-        let group = groups[Int.random(in: 0..<groups.count, using: &generator)]
-        positives += group.map(\.positive)
-        scores += group.map(\.score)
+      for stratum in strata {
+        for _ in stratum.indices {
+          let group = stratum[Int.random(in: 0..<stratum.count, using: &generator)]
+          positives += group.map(\.positive)
+          scores += group.map(\.score)
+        }
       }
       for (name, value) in BinaryMetrics(positives: positives, scores: scores).named {
         if let value { samples[name, default: []].append(value) }
