@@ -100,7 +100,10 @@ func tinyTraining(epochs: Int = 2) -> TrainPlugin.Parameters {
     #expect(try await fixture.count("model") == 0)
     var resume = parameters
     resume.resume = interrupted.id
+    let checkpoints = fixture.catalog.root.appendingPathComponent("checkpoints")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path) == [interrupted.id])
     let resumed = try await fixture.train(resume)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).isEmpty)
     let uninterrupted = try await fixture.train(parameters, force: true)
     #expect(resumed.weightsSha256 == uninterrupted.weightsSha256)
     #expect(resumed.curvesJson == uninterrupted.curvesJson)

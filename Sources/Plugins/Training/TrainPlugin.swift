@@ -219,6 +219,11 @@ public struct TrainPlugin: Plugin {
       state.step = model.step
       try TrainingCheckpoint.save(
         state, model: model, best: best, catalog: context.catalog, runID: context.runID)
+      if !parameters.resume.isEmpty {
+        // This run's own checkpoint now carries everything the interrupted one held.
+        try? FileManager.default.removeItem(
+          at: TrainingCheckpoint.folder(catalog: context.catalog, runID: parameters.resume))
+      }
       if let stop = Self.stopAfterEpoch, stop == epoch + 1 { throw TrainingError.stoppedAfterEpoch(stop) }
     }
 
