@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import Platform
+import Resnet3D
 import Training
 
 extension Pleura {
@@ -33,12 +34,9 @@ extension Pleura {
       parameters.bootstrap = bootstrap
       parameters.seed = seed
       parameters.threads = threads
-      let outcome: RunOutcome
-      do {
-        outcome = try await catalogOptions.runner(catalog).run(
+      let outcome = try await TrainingViews.refusing {
+        try await catalogOptions.runner(catalog).run(
           EvaluatePlugin.self, parameters: parameters, inputs: inputs, force: force)
-      } catch let error as TrainingError {
-        throw ValidationError(error.description)
       }
       guard let evaluationID = outcome.outputs.first?.id else { return RunReport.print(outcome) }
       let evaluation = try await catalog.database.read { db in try Evaluation.fetchOne(db, key: evaluationID)!
@@ -66,6 +64,19 @@ extension Pleura {
 
 /// Tables of training curves and evaluations for the terminal.
 enum TrainingViews {
+  /// Runs `body`, turning bad option values into usage errors (exit 2); refused inputs (a split of
+  /// another dataset, an empty part) stay failures (exit 1) with their reason.
+  static func refusing<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+      return try await body()
+    } catch let error as TrainingError {
+      if case .badParameter = error { throw ValidationError(error.description) }
+      throw error
+    } catch let error as ResNet3DError {
+      throw ValidationError(error.description)
+    }
+  }
+
   static func printCurves(_ modelID: String, catalog: Catalog) throws {
     let model = try catalog.database.read { db in try Model.fetchOne(db, key: modelID)! }
     let curves = try JSONDecoder().decode([EpochCurve].self, from: Data(model.curvesJson.utf8))

@@ -39,12 +39,9 @@ extension Pleura {
         }
       }
       let catalog = try catalogOptions.open()
-      let result: [ExperimentRow]
-      do {
-        result = try await Training.Experiment.run(
+      let result = try await TrainingViews.refusing {
+        try await Training.Experiment.run(
           grid, runner: catalogOptions.runner(catalog), log: { Terminal.warn($0) })
-      } catch let error as TrainingError {
-        throw ValidationError(error.description)
       }
       let out = URL(fileURLWithPath: folder)
       try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)

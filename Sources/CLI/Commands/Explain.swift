@@ -45,12 +45,9 @@ extension Pleura {
       parameters.every = every
       parameters.overlay = !noOverlay
       parameters.threads = threads
-      let outcome: RunOutcome
-      do {
-        outcome = try await catalogOptions.runner(catalog).run(
+      let outcome = try await TrainingViews.refusing {
+        try await catalogOptions.runner(catalog).run(
           ExplainPlugin.self, parameters: parameters, inputs: inputs)
-      } catch let error as TrainingError {
-        throw ValidationError(error.description)
       }
       let written = try Self.writeFiles(
         outcome, model: inputs[0].id, catalog: catalog, to: URL(fileURLWithPath: folder))

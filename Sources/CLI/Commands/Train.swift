@@ -40,12 +40,9 @@ extension Pleura {
         if let resume { try await resumed(resume, catalog: catalog) } else {
           try await fresh(catalog: catalog)
         }
-      let outcome: RunOutcome
-      do {
-        outcome = try await catalogOptions.runner(catalog).run(
+      let outcome = try await TrainingViews.refusing {
+        try await catalogOptions.runner(catalog).run(
           TrainPlugin.self, parameters: parameters, inputs: inputs, force: force)
-      } catch let error as TrainingError {
-        throw ValidationError(error.description)
       }
       if output.json { return try output.printJSON(outcome) }
       RunReport.print(outcome)
