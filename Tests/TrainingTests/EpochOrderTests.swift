@@ -39,5 +39,8 @@ import Testing
       #expect(Set(shuffled.filter { $0.conversionId == video }.map(\.label)).count == 1)
     }
     #expect(shuffled.map(\.label) != train.map(\.label))
+    // Half of the videos keep their true label: the shuffled labels say nothing about sliding.
+    let agreeing = Set(zip(shuffled, train).filter { $0.label == $1.label }.map(\.0.conversionId))
+    #expect(agreeing.count == 10)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Platform
 import Testing
 
@@ -8,9 +9,11 @@ import Testing
 /// (both labels, 16 patients, one 2 s clip each) from `all_30x30`, and the same training on labels
 /// shuffled across videos stays near chance (so the first result is not leakage).
 ///
-/// Width 1/16, 6 epochs, batch 32: about 4 minutes on 2 cores in a debug build. Measured: test
-/// accuracy 0.996 (448 cubes), AUC 1.0, video accuracy 1.0 (4 videos); control 0.51, AUC 0.51.
-/// `PLEURA_QB_WIDTH` and `PLEURA_QB_EPOCHS` override the size for experiments.
+/// Width 1/16, 6 epochs, batch 32: about 4 minutes on 2 busy cores in a debug build. Measured
+/// over five runs (the split differs per run, as patient ids are random): test accuracy
+/// 0.996-1.0 (about 440 cubes), AUC 1.0, video accuracy 1.0 (4 videos); the control between
+/// 0.40 and 0.68 accuracy, AUC 0.34-0.72 — near chance, but with so few videos chance spreads
+/// widely, hence the loose bounds. `PLEURA_QB_WIDTH` and `PLEURA_QB_EPOCHS` override the size.
 @Suite(.serialized) struct QualityBarTests {
   static func parameters() -> TrainPlugin.Parameters {
     var parameters = TrainPlugin.Parameters()
@@ -38,14 +41,29 @@ import Testing
     #expect(report.cube.metrics.accuracy! >= 0.95)
     #expect(report.video.metrics.accuracy == 1)
 
+    // The control: the same training on labels shuffled across videos (half of them keep their
+    // label). Validation labels were shuffled too, so the kept epoch favours nothing true, and
+    // the control is scored on the validation and test patients together (twice the videos of
+    // the test part alone: with so few videos, chance alone spreads the result widely).
     var control = Self.parameters()
     control.shuffleLabels = true
     let shuffled = try await fixture.train(control)
-    let controlReport = try await fixture.evaluate(shuffled)
+    var pooled: (positives: [Bool], scores: [Double]) = ([], [])
+    for part in ["validation", "test"] {
+      _ = try await fixture.evaluate(shuffled, part: part)
+      let scores = try await fixture.catalog.database.read { db in
+        try Evaluation.filter(Column("model_id") == shuffled.id && Column("part") == part).fetchOne(db)!
+      }
+      let csv = String(decoding: try fixture.catalog.blobs.read(scores.scoresSha256!), as: UTF8.self)
+      let parsed = ChartPictures.scores(csv: csv)
+      pooled.positives += parsed.positives
+      pooled.scores += parsed.scores
+    }
+    let controlMetrics = BinaryMetrics(positives: pooled.positives, scores: pooled.scores)
     print(
-      "control: test accuracy \(controlReport.cube.metrics.accuracy ?? -1) AUC \(controlReport.cube.metrics.auc ?? -1); "
-        + "total \(Int(Date().timeIntervalSince(started))) s")
-    #expect(controlReport.cube.metrics.accuracy! < 0.8)
-    #expect(abs(controlReport.cube.metrics.auc! - 0.5) < 0.3)
+      "control (validation + test, \(controlMetrics.count) cubes): accuracy \(controlMetrics.accuracy ?? -1) "
+        + "AUC \(controlMetrics.auc ?? -1); total \(Int(Date().timeIntervalSince(started))) s")
+    #expect(controlMetrics.accuracy! < 0.8)
+    #expect(abs(controlMetrics.auc! - 0.5) < 0.3)
   }
 }

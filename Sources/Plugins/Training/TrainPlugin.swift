@@ -276,17 +276,40 @@ public struct TrainPlugin: Plugin {
     return order
   }
 
-  /// The same cubes with each video's label taken from another video (a seeded permutation of the
-  /// per-video labels, so the label counts stay as they were).
+  /// The same cubes with each video's label taken from another video: a seeded permutation of the
+  /// per-video labels (so the label counts stay as they were), the one of 200 candidates whose
+  /// labels agree with the true ones closest to half of the time in the training and in the
+  /// validation part, so that the shuffled labels carry no information about sliding.
   static func shuffledLabels(_ train: [CubeItem], _ validation: [CubeItem], seed: Int) -> (
     [CubeItem], [CubeItem]
   ) {
     var labels: [String: SlidingLabel] = [:]
     for item in train + validation { labels[item.conversionId] = item.label }
     let videos = labels.keys.sorted()
-    var permuted = videos.map { labels[$0]! }
+    let truth = videos.map { labels[$0]! }
+    let inTrain = Set(train.map(\.conversionId))
+    // How far the shuffled labels are from agreeing with the true ones half of the time, in
+    // each part: a permutation that happens to keep most labels would still teach sliding.
+    func imbalance(_ candidate: [SlidingLabel]) -> Double {
+      [true, false].reduce(0.0) { sum, trainPart in
+        let indices = videos.indices.filter { inTrain.contains(videos[$0]) == trainPart }
+        guard !indices.isEmpty else { return sum }
+        let agree = indices.filter { candidate[$0] == truth[$0] }.count
+        return sum + abs(Double(agree) / Double(indices.count) - 0.5)
+      }
+    }
     var generator = Platform.SeededGenerator(seed: UInt64(bitPattern: Int64(seed)) ^ 0x5348_5546)
-    permuted.shuffle(using: &generator)
+    var permuted = truth
+    var best = Double.infinity
+    for _ in 0..<200 {
+      var candidate = truth
+      candidate.shuffle(using: &generator)
+      let score = imbalance(candidate)
+      if score < best {
+        best = score
+        permuted = candidate
+      }
+    }
     let mapping = Dictionary(uniqueKeysWithValues: zip(videos, permuted))
     func relabel(_ items: [CubeItem]) -> [CubeItem] {
       items.map { item in
