@@ -10,7 +10,7 @@ import Testing
 /// shuffled across videos stays near chance (so the first result is not leakage).
 ///
 /// Width 1/16, 6 epochs, batch 32: about 4 minutes on 2 busy cores in a debug build. Measured
-/// over five runs (the split differs per run, as patient ids are random): test accuracy
+/// over four runs (the split differs per run, as patient ids are random): test accuracy
 /// 0.996-1.0 (about 440 cubes), AUC 1.0, video accuracy 1.0 (4 videos); the control between
 /// 0.40 and 0.68 accuracy, AUC 0.34-0.72 — near chance, but with so few videos chance spreads
 /// widely, hence the loose bounds. `PLEURA_QB_WIDTH` and `PLEURA_QB_EPOCHS` override the size.
