@@ -278,7 +278,7 @@ public struct TrainPlugin: Plugin {
 
   /// The same cubes with each video's label taken from another video: a seeded permutation of the
   /// per-video labels (so the label counts stay as they were), the one of 200 candidates whose
-  /// labels agree with the true ones closest to half of the time in the training and in the
+  /// labels agree with the true ones on closest to half of the cubes in the training and in the
   /// validation part, so that the shuffled labels carry no information about sliding.
   static func shuffledLabels(_ train: [CubeItem], _ validation: [CubeItem], seed: Int) -> (
     [CubeItem], [CubeItem]
@@ -288,14 +288,18 @@ public struct TrainPlugin: Plugin {
     let videos = labels.keys.sorted()
     let truth = videos.map { labels[$0]! }
     let inTrain = Set(train.map(\.conversionId))
+    var cubes: [String: Int] = [:]
+    for item in train + validation { cubes[item.conversionId, default: 0] += 1 }
     // How far the shuffled labels are from agreeing with the true ones half of the time, in
     // each part: a permutation that happens to keep most labels would still teach sliding.
     func imbalance(_ candidate: [SlidingLabel]) -> Double {
       [true, false].reduce(0.0) { sum, trainPart in
         let indices = videos.indices.filter { inTrain.contains(videos[$0]) == trainPart }
         guard !indices.isEmpty else { return sum }
-        let agree = indices.filter { candidate[$0] == truth[$0] }.count
-        return sum + abs(Double(agree) / Double(indices.count) - 0.5)
+        // Weighted by cubes: that is how much each video weighs in the loss.
+        let total = indices.reduce(0) { $0 + cubes[videos[$1]]! }
+        let agree = indices.filter { candidate[$0] == truth[$0] }.reduce(0) { $0 + cubes[videos[$1]]! }
+        return sum + abs(Double(agree) / Double(total) - 0.5)
       }
     }
     var generator = Platform.SeededGenerator(seed: UInt64(bitPattern: Int64(seed)) ^ 0x5348_5546)
