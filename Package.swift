@@ -40,11 +40,16 @@ let package = Package(
       // even in debug builds keeps `swift test` (gradient checks, parameter counts) fast.
       swiftSettings: [.unsafeFlags(["-O"])]
     ),
-    .target(name: "Builtin", dependencies: ["Platform", "Media", "Tiling"], path: "Sources/Plugins/Builtin"),
+    .target(
+      name: "Training", dependencies: ["Platform", "Tiling", "Resnet3D", "Media"],
+      path: "Sources/Plugins/Training"),
+    .target(
+      name: "Builtin", dependencies: ["Platform", "Media", "Tiling", "Training"],
+      path: "Sources/Plugins/Builtin"),
     .executableTarget(
       name: "CLI",
       dependencies: [
-        "Platform", "Builtin", "Media", "Tiling", "Sharing", "Resnet3D",
+        "Platform", "Builtin", "Media", "Tiling", "Sharing", "Training", "Resnet3D",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -56,6 +61,7 @@ let package = Package(
     .testTarget(name: "PipelineTests", dependencies: ["Tiling", "Media", "Platform"]),
     .testTarget(name: "SharingTests", dependencies: ["Sharing", "Tiling", "Media", "Platform"]),
     .testTarget(name: "BundleTests", dependencies: ["Platform"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "Tiling", "Media", "Platform"]),
     .testTarget(
       name: "CLITests", dependencies: ["Platform", .product(name: "GRDB", package: "GRDB.swift")]),
   ],

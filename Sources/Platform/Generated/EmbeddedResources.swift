@@ -324,5 +324,26 @@ public enum EmbeddedResources {
         }
         """#
     ),
+    (
+      name: "paper-grid.json",
+      text: #"""
+        {
+          "name": "paper-grid",
+          "architectures": ["resnet3d-18", "resnet3d-34", "resnet3d-50"],
+          "datasets": ["2_30x30", "all_30x30", "2_60x60", "all_60x60", "2_90x90", "all_90x90"],
+          "rows": [],
+          "split": { "seed": 42, "test": 0.3, "validation": 0.15 },
+          "width": 1.0,
+          "epochs": 16,
+          "batchSize": 32,
+          "learningRate": 0.001,
+          "classWeighting": false,
+          "seed": 42,
+          "threads": 2,
+          "part": "test",
+          "bootstrap": 1000
+        }
+        """#
+    ),
   ]
 }

@@ -1,6 +1,7 @@
 import Media
 import Platform
 import Tiling
+import Training
 
 /// Every plugin that ships with Pleura; the CLI registers these at start-up.
 public enum BuiltinPlugins {
@@ -12,6 +13,9 @@ public enum BuiltinPlugins {
     try registry.register(SynthesizePlugin.self)
     try registry.register(TilePlugin.self)
     try registry.register(SplitPlugin.self)
+    try registry.register(TrainPlugin.self)
+    try registry.register(EvaluatePlugin.self)
+    try registry.register(ExplainPlugin.self)
     return registry
   }
 }

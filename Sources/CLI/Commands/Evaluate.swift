@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Platform
+import Resnet3D
+import Training
+
+extension Pleura {
+  struct Evaluate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Evaluate a model on a dataset part: metrics with 95% CIs, at cube and video level.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "Model id.") var model: String
+    @Option(help: "NAME@V to score (default: the model's dataset).") var dataset: String?
+    @Option(help: "test, validation, train (of the model's split) or all.") var part = "test"
+    @Option(help: "Bootstrap replicates over patients.") var bootstrap = 1000
+    @Option(help: "Seed of the bootstrap.") var seed = 42
+    @Option(help: "Engine threads.") var threads = 2
+    @Flag(help: "Evaluate again even if an identical earlier run exists.") var force = false
+
+    func run() async throws {
+      let catalog = try catalogOptions.open()
+      let inputs = try await catalog.database.read { db -> [EntityRef] in
+        let ref = try EntityLookup.resolve(model, in: db)
+        guard ref.kind == .model, let found = try Model.fetchOne(db, key: ref.id) else {
+          throw ValidationError("\(model) is not a model")
+        }
+        let datasetID = try dataset.map { try Dataset.find($0, in: db).id } ?? found.datasetId
+        return [ref, EntityRef(.dataset, datasetID)]
+      }
+      var parameters = EvaluatePlugin.Parameters()
+      parameters.part = part
+      parameters.bootstrap = bootstrap
+      parameters.seed = seed
+      parameters.threads = threads
+      let outcome = try await TrainingViews.refusing {
+        try await catalogOptions.runner(catalog).run(
+          EvaluatePlugin.self, parameters: parameters, inputs: inputs, force: force)
+      }
+      guard let evaluationID = outcome.outputs.first?.id else { return RunReport.print(outcome) }
+      let evaluation = try await catalog.database.read { db in try Evaluation.fetchOne(db, key: evaluationID)!
+      }
+      let report = try EvaluationReport.decode(evaluation)
+      if output.json {
+        struct Output: Encodable {
+          var run: RunOutcome
+          var evaluation: String
+          var model: String
+          var dataset: String
+          var scoresSha256: String?
+          var report: EvaluationReport
+        }
+        return try output.printJSON(
+          Output(
+            run: outcome, evaluation: evaluation.id, model: evaluation.modelId, dataset: evaluation.datasetId,
+            scoresSha256: evaluation.scoresSha256, report: report))
+      }
+      RunReport.print(outcome)
+      TrainingViews.printEvaluation(report)
+    }
+  }
+}
+
+/// Tables of training curves and evaluations for the terminal.
+enum TrainingViews {
+  /// Runs `body`, turning bad option values into usage errors (exit 2); refused inputs (a split of
+  /// another dataset, an empty part) stay failures (exit 1) with their reason.
+  static func refusing<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+      return try await body()
+    } catch let error as TrainingError {
+      if case .badParameter = error { throw ValidationError(error.description) }
+      throw error
+    } catch let error as ResNet3DError {
+      throw ValidationError(error.description)
+    }
+  }
+
+  static func printCurves(_ modelID: String, catalog: Catalog) throws {
+    let model = try catalog.database.read { db in try Model.fetchOne(db, key: modelID)! }
+    let curves = try JSONDecoder().decode([EpochCurve].self, from: Data(model.curvesJson.utf8))
+    Terminal.table(
+      ["EPOCH", "TRAIN LOSS", "TRAIN ACC", "VAL LOSS", "VAL ACC", ""],
+      curves.map {
+        [
+          "\($0.epoch)", format($0.trainLoss), format($0.trainAccuracy), format($0.validationLoss),
+          format($0.validationAccuracy), $0.epoch == model.chosenEpoch ? "<- kept" : "",
+        ]
+      })
+  }
+
+  static func printEvaluation(_ report: EvaluationReport) {
+    func interval(_ level: LevelReport, _ name: String) -> String {
+      level.intervals[name].map { "[\(format($0.lower)), \(format($0.upper))]" } ?? "-"
+    }
+    let rows = ["accuracy", "sensitivity", "specificity", "f1", "auc"].map { name in
+      [
+        name, format(report.cube.metrics.named[name] ?? nil), interval(report.cube, name),
+        format(report.video.metrics.named[name] ?? nil), interval(report.video, name),
+      ]
+    }
+    print(
+      "part \(report.part): \(report.cube.metrics.count) cubes, \(report.videos) videos, "
+        + "\(report.patients) patients; 95% CI by bootstrap over patients, stratified by label (\(report.bootstrap))"
+    )
+    Terminal.table(["METRIC", "CUBES", "95% CI", "VIDEOS", "95% CI"], rows)
+    for (label, m) in [("cubes", report.cube.metrics.confusion), ("videos", report.video.metrics.confusion)] {
+      print(
+        "confusion (\(label), present = positive): TP \(m.truePositive)  FN \(m.falseNegative)  "
+          + "FP \(m.falsePositive)  TN \(m.trueNegative)")
+    }
+  }
+
+  static func format(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Media
+import Platform
+import Training
+
+extension Pleura {
+  struct Experiment: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Train and evaluate every (architecture, dataset) pair of a grid; print Table 4.",
+      discussion: """
+        GRID is a JSON file such as datasets/paper-grid.json (or the built-in name paper-grid). \
+        Pairs already in the run cache are reused. Writes table.md, table.csv, a training-curves \
+        PNG per model and a ROC PNG per evaluation into the output folder.
+        """)
+    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "Grid JSON file (or paper-grid).") var grid: String
+    @Option(help: "Override the width multiplier of every model.") var width: Double?
+    @Option(help: "Override the epochs.") var epochs: Int?
+    @Option(help: "Only these pairs, e.g. 18:all_30x30,34:2_60x60.") var rows: String?
+    @Option(help: "Override the engine threads.") var threads: Int?
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Folder for tables and pictures.")
+    var folder = "experiment-output"
+
+    func run() async throws {
+      var grid: ExperimentGrid
+      do { grid = try ExperimentGrid.load(self.grid) } catch {
+        throw ValidationError(String(describing: error))
+      }
+      if let width { grid.width = width }
+      if let epochs { grid.epochs = epochs }
+      if let threads { grid.threads = threads }
+      if let rows {
+        grid.rows = ExperimentGrid.parseRows(rows)
+        guard !grid.rows.isEmpty else {
+          throw ValidationError("--rows takes ARCH:DATASET pairs, e.g. 18:all_30x30")
+        }
+      }
+      let catalog = try catalogOptions.open()
+      let result = try await TrainingViews.refusing {
+        try await Training.Experiment.run(
+          grid, runner: catalogOptions.runner(catalog), log: { Terminal.warn($0) })
+      }
+      let out = URL(fileURLWithPath: folder)
+      try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+      let markdown = ExperimentTable.markdown(result)
+      let csv = ExperimentTable.csv(result)
+      try Data(markdown.utf8).write(to: out.appendingPathComponent("table.md"))
+      try Data(csv.utf8).write(to: out.appendingPathComponent("table.csv"))
+      let pictures = try Self.pictures(result, catalog: catalog, to: out)
+      if output.json { return try output.printJSON(result) }
+      print(markdown)
+      print(csv)
+      print("tables: \(out.path)/table.md, table.csv")
+      print("pictures: " + pictures.map(\.lastPathComponent).joined(separator: ", ") + " in \(out.path)")
+    }
+
+    /// A curves picture per model and a ROC picture per evaluation.
+    static func pictures(_ rows: [ExperimentRow], catalog: Catalog, to folder: URL) throws -> [URL] {
+      var written: [URL] = []
+      for row in rows {
+        let (model, evaluation) = try catalog.database.read { db in
+          (try Model.fetchOne(db, key: row.modelId)!, try Evaluation.fetchOne(db, key: row.evaluationId)!)
+        }
+        let curves = try JSONDecoder().decode([EpochCurve].self, from: Data(model.curvesJson.utf8))
+        let curvesFile = folder.appendingPathComponent("curves-\(model.id).png")
+        try PNGWriter.write(
+          ChartPictures.curves(
+            curves, chosenEpoch: model.chosenEpoch, title: "\(row.architecture) \(row.dataset) \(model.id)"),
+          to: curvesFile)
+        written.append(curvesFile)
+        if let sha = evaluation.scoresSha256 {
+          let scores = ChartPictures.scores(csv: String(decoding: try catalog.blobs.read(sha), as: UTF8.self))
+          let rocFile = folder.appendingPathComponent("roc-\(evaluation.id).png")
+          try PNGWriter.write(
+            ChartPictures.roc(
+              positives: scores.positives, scores: scores.scores,
+              title: "\(row.architecture) \(row.dataset) \(evaluation.id)"),
+            to: rocFile)
+          written.append(rocFile)
+        }
+      }
+      return written
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Platform
+import Training
+
+extension Pleura {
+  struct Explain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Saliency of a model on cubes (vanilla gradient, SmoothGrad): .npy maps and PNG pictures.",
+      discussion: """
+        Writes MODEL-saliency.npy (float32 [cubes, 2 (vanilla, SmoothGrad), frames, size, size]), \
+        MODEL-strip.png (the study's Figure 5 layout: input, vanilla, SmoothGrad; every 6th frame) and \
+        MODEL-overlay.png (the maps of one clip's tiles over its full frames) into the output folder.
+        """)
+    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "Model id.") var model: String
+    @Option(help: "NAME@V the cubes come from (default: the model's dataset).") var dataset: String?
+    @Option(help: "Comma-separated cube ids (default: the first cube of each label in the test part).")
+    var cubes = ""
+    @Option(help: "SmoothGrad noise as a share of the input range.") var noise = 0.15
+    @Option(help: "SmoothGrad samples.") var samples = 25
+    @Option(help: "Show every n-th frame.") var every = 6
+    @Flag(help: "Skip the overlay on the full frames.") var noOverlay = false
+    @Option(help: "Engine threads.") var threads = 2
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Folder for the files (created).")
+    var folder: String
+
+    func run() async throws {
+      let catalog = try catalogOptions.open()
+      let inputs = try await catalog.database.read { db -> [EntityRef] in
+        let ref = try EntityLookup.resolve(model, in: db)
+        guard ref.kind == .model, let found = try Model.fetchOne(db, key: ref.id) else {
+          throw ValidationError("\(model) is not a model")
+        }
+        return [
+          ref, EntityRef(.dataset, try dataset.map { try Dataset.find($0, in: db).id } ?? found.datasetId),
+        ]
+      }
+      var parameters = ExplainPlugin.Parameters()
+      parameters.cubes = cubes
+      parameters.noise = noise
+      parameters.samples = samples
+      parameters.every = every
+      parameters.overlay = !noOverlay
+      parameters.threads = threads
+      let outcome = try await TrainingViews.refusing {
+        try await catalogOptions.runner(catalog).run(
+          ExplainPlugin.self, parameters: parameters, inputs: inputs)
+      }
+      let written = try Self.writeFiles(
+        outcome, model: inputs[0].id, catalog: catalog, to: URL(fileURLWithPath: folder))
+      if output.json {
+        struct Output: Encodable {
+          var run: RunOutcome
+          var files: [String]
+        }
+        return try output.printJSON(Output(run: outcome, files: written.map(\.path)))
+      }
+      RunReport.print(outcome)
+      for file in written { print("wrote \(file.path)") }
+    }
+
+    /// Copies the blobs the run lists (`NAME SHA256` lines of its summary) to `MODEL-NAME`.
+    static func writeFiles(_ outcome: RunOutcome, model: String, catalog: Catalog, to folder: URL) throws
+      -> [URL]
+    {
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      var written: [URL] = []
+      for line in outcome.summary.split(separator: "\n") {
+        let parts = line.split(separator: " ")
+        guard parts.count == 2, ExplainPlugin.outputNames.contains(String(parts[0])) else { continue }
+        let target = folder.appendingPathComponent("\(model)-\(parts[0])")
+        try catalog.blobs.read(String(parts[1])).write(to: target, options: .atomic)
+        written.append(target)
+      }
+      return written
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+import Platform
+import Tiling
+
+/// One row of the study's Table 4 (plus AUC and video accuracy), linked to its entities.
+public struct ExperimentRow: Codable, Sendable, Equatable {
+  public var architecture: String
+  public var dataset: String
+  public var datasetId: String
+  public var splitId: String
+  public var modelId: String
+  public var evaluationId: String
+  public var trainRun: String
+  public var evaluateRun: String
+  /// Train and evaluate both came from the run cache.
+  public var reused: Bool
+  public var cube: BinaryMetrics
+  public var video: BinaryMetrics
+}
+
+/// Trains and evaluates every pair of a grid through the runner, so that each pair already in
+/// the run cache is reused rather than trained again.
+public enum Experiment {
+  public static func run(
+    _ grid: ExperimentGrid, runner: Runner, log: @Sendable (String) -> Void = { _ in }
+  ) async throws -> [ExperimentRow] {
+    let catalog = runner.catalog
+    var datasets: [String: (dataset: String, reference: String, split: String)] = [:]
+    var rows: [ExperimentRow] = []
+    for pair in grid.pairs {
+      let preset = try Resnet3DPresetName.canonical(pair.architecture)
+      if datasets[pair.dataset] == nil {
+        let recipe = try DatasetRecipe.load(pair.dataset)
+        let plan = try await catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
+        guard !plan.items.isEmpty else {
+          throw TilingError.nothingToTile(recipe: recipe.name, skipped: plan.skipped.count)
+        }
+        let tiled = try await runner.run(
+          TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
+        let datasetID = tiled.outputs[0].id
+        var split = SplitPlugin.Parameters()
+        split.seed = grid.split.seed
+        split.test = grid.split.test
+        split.validation = grid.split.validation
+        let splitRun = try await runner.run(
+          SplitPlugin.self, parameters: split, inputs: [EntityRef(.dataset, datasetID)])
+        let reference = try await catalog.database.read { db in
+          try Dataset.fetchOne(db, key: datasetID)!.reference
+        }
+        datasets[pair.dataset] = (datasetID, reference, splitRun.outputs[0].id)
+        log("\(reference): dataset \(datasetID), split \(splitRun.outputs[0].id)")
+      }
+      let (datasetID, reference, splitID) = datasets[pair.dataset]!
+      var train = TrainPlugin.Parameters()
+      train.architecture = preset
+      train.width = grid.width
+      train.epochs = grid.epochs
+      train.batchSize = grid.batchSize
+      train.learningRate = grid.learningRate
+      train.classWeighting = grid.classWeighting
+      train.seed = grid.seed
+      train.threads = grid.threads
+      let trained = try await runner.run(
+        TrainPlugin.self, parameters: train,
+        inputs: [EntityRef(.dataset, datasetID), EntityRef(.split, splitID)])
+      var evaluate = EvaluatePlugin.Parameters()
+      evaluate.part = grid.part
+      evaluate.bootstrap = grid.bootstrap
+      evaluate.seed = grid.seed
+      evaluate.threads = grid.threads
+      let evaluated = try await runner.run(
+        EvaluatePlugin.self, parameters: evaluate,
+        inputs: [trained.outputs[0], EntityRef(.dataset, datasetID)])
+      let evaluation = try await catalog.database.read { db in
+        try Evaluation.fetchOne(db, key: evaluated.outputs[0].id)!
+      }
+      let report = try EvaluationReport.decode(evaluation)
+      rows.append(
+        ExperimentRow(
+          architecture: preset, dataset: reference, datasetId: datasetID, splitId: splitID,
+          modelId: trained.outputs[0].id, evaluationId: evaluation.id, trainRun: trained.runID,
+          evaluateRun: evaluated.runID, reused: trained.reused && evaluated.reused, cube: report.cube.metrics,
+          video: report.video.metrics))
+      log("\(preset) on \(reference): \(trained.reused ? "reused" : "trained") \(trained.outputs[0].id)")
+    }
+    return rows
+  }
+}
+
+/// The preset's canonical name, refusing unknown ones with the valid list.
+enum Resnet3DPresetName {
+  static func canonical(_ name: String) throws -> String {
+    try ModelSetup.presetName(name)
+  }
+}
+
+/// Table 4 of the study as Markdown and CSV.
+public enum ExperimentTable {
+  static let header = [
+    "Model", "Dataset", "Accuracy", "Sensitivity", "Specificity", "F1", "AUC", "Video accuracy", "Model id",
+    "Evaluation id",
+  ]
+
+  static func cells(_ row: ExperimentRow) -> [String] {
+    func f(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
+    let name = row.architecture.replacingOccurrences(of: "resnet3d-", with: "Resnet3D-")
+    return [
+      name, row.dataset, f(row.cube.accuracy), f(row.cube.sensitivity), f(row.cube.specificity),
+      f(row.cube.f1),
+      f(row.cube.auc), f(row.video.accuracy), row.modelId, row.evaluationId,
+    ]
+  }
+
+  public static func markdown(_ rows: [ExperimentRow]) -> String {
+    var lines = ["| " + header.joined(separator: " | ") + " |"]
+    lines.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
+    for row in rows { lines.append("| " + cells(row).joined(separator: " | ") + " |") }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  public static func csv(_ rows: [ExperimentRow]) -> String {
+    ([header] + rows.map(cells)).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+  }
+}

@@ -1,0 +1,36 @@
+/// Why training, evaluation or explanation refused to start or stopped, one sentence each.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+  case needsDatasetAndSplit(plugin: String)
+  case splitOfAnotherDataset(split: String, belongsTo: String, dataset: String)
+  case emptyPart(split: String, part: String)
+  case badParameter(String)
+  case badShard(String, String)
+  case needsModelAndDataset(plugin: String)
+  case partNeedsTheModelsSplit(part: String, dataset: String, model: String)
+  case noCheckpoint(run: String)
+  case resumeMismatch(run: String, reason: String)
+  case stoppedAfterEpoch(Int)
+  case unknownCube(String)
+  case cubeShapeMismatch(dataset: String, model: String)
+
+  public var description: String {
+    switch self {
+    case .needsDatasetAndSplit(let plugin):
+      "\(plugin) needs a dataset and one of its splits as inputs (make one with `pleura split NAME@V`)"
+    case .splitOfAnotherDataset(let split, let owner, let dataset):
+      "split \(split) belongs to dataset \(owner), not to \(dataset)"
+    case .emptyPart(let split, let part): "split \(split) has no labelled cubes in its \(part) part"
+    case .badParameter(let reason): reason
+    case .badShard(let sha, let reason): "cube shard \(sha.prefix(12)) \(reason)"
+    case .needsModelAndDataset(let plugin): "\(plugin) needs a model and a dataset as inputs"
+    case .partNeedsTheModelsSplit(let part, let dataset, let model):
+      "part '\(part)' refers to the split of model \(model), which is not a split of \(dataset); use part 'all'"
+    case .noCheckpoint(let run): "run \(run) left no checkpoint to resume from"
+    case .resumeMismatch(let run, let reason): "cannot resume run \(run): \(reason)"
+    case .stoppedAfterEpoch(let epoch): "stopped after epoch \(epoch) on request"
+    case .unknownCube(let id): "cube \(id) is not in the dataset"
+    case .cubeShapeMismatch(let dataset, let model):
+      "cubes of \(dataset) do not have the shape model \(model) was trained on"
+    }
+  }
+}
