@@ -42,6 +42,23 @@ step "dataset build: the demo recipe and the study's all_30x30"
 step "split: patient-wise, stratified by label"
 "$pleura" split all_30x30@1 --seed 42
 
+step "train: a narrow ResNet3D-18 (width 1/16) on all_30x30@1, 6 epochs, lowest validation loss kept"
+model=$("$pleura" train all_30x30@1 --width 0.0625 --epochs 6 --json | grep -m1 -o 'model_[0-9a-f]*')
+echo "model $model"
+
+step "evaluate on the test patients"
+"$pleura" evaluate "$model"
+
+step "explain: vanilla gradient and SmoothGrad (the study's Figure 5)"
+"$pleura" explain "$model" -o "$out/pictures/saliency"
+
+step "experiment: Table 4 for the demo rows"
+"$pleura" experiment paper-grid --width 0.0625 --epochs 6 --rows 18:all_30x30,18:demo -o "$out/experiment"
+
+step "lineage of the model"
+"$pleura" lineage "$model" | head -8
+echo "   ..."
+
 step "status"
 "$pleura" status
 

@@ -69,14 +69,19 @@ public struct SplitPlugin: Plugin {
       let rows = try Row.fetchAll(
         db,
         sql: """
-          SELECT patient_id, label, count(*) AS n FROM cube WHERE dataset_id = ?
-          GROUP BY patient_id, label ORDER BY patient_id, n DESC, label
+          SELECT cube.patient_id, patient.code, cube.label, count(*) AS n FROM cube
+          JOIN patient ON patient.id = cube.patient_id WHERE cube.dataset_id = ?
+          GROUP BY cube.patient_id, cube.label ORDER BY cube.patient_id, n DESC, cube.label
           """, arguments: [datasetID])
       var labels: [String: String] = [:]
-      for row in rows where labels[row["patient_id"]] == nil { labels[row["patient_id"]] = row["label"] }
-      return (dataset, labels)
+      var codes: [String: String] = [:]
+      for row in rows where labels[row["patient_id"]] == nil {
+        labels[row["patient_id"]] = row["label"]
+        codes[row["patient_id"]] = row["code"]
+      }
+      return (dataset, (labels, codes))
     }
-    let assignment = Self.assign(patients: patients, parameters: parameters)
+    let assignment = Self.assign(patients: patients.0, parameters: parameters, order: patients.1)
     let parametersJSON = try CanonicalJSON.encode(parameters)
     return PluginOutput(summary: "") { db, run in
       let split = Split(
@@ -98,13 +103,16 @@ public struct SplitPlugin: Plugin {
 
   /// Per label: shuffle its patients with the seed, then deal test, validation, train. Each part
   /// gets at least one patient of a label when the label has enough of them.
-  public static func assign(patients: [String: String], parameters: Parameters) -> [String: SplitAssignment
-    .Part]
-  {
+  /// `order` gives each patient's sort key before the shuffle (its code, so that the same seed
+  /// splits the same collection the same way in every catalog, whatever ids it was given).
+  public static func assign(
+    patients: [String: String], parameters: Parameters, order: [String: String] = [:]
+  ) -> [String: SplitAssignment.Part] {
     var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(parameters.seed)))
     var result: [String: SplitAssignment.Part] = [:]
     for label in Set(patients.values).sorted() {
-      var group = patients.filter { $0.value == label }.map(\.key).sorted()
+      var group = patients.filter { $0.value == label }.map(\.key)
+        .sorted { (order[$0] ?? $0, $0) < (order[$1] ?? $1, $1) }
       group.shuffle(using: &generator)
       let n = group.count
       var testCount = Int((Double(n) * parameters.test).rounded())
