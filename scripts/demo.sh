@@ -17,11 +17,15 @@ step "synthesize: 12 synthetic patients with known labels and pleural ROIs"
 "$pleura" synthesize --patients 12 --seed 1 --min-seconds 2.5 --max-seconds 6
 
 step "transcode: every video to the study's format (640x480, 30 fps, H.264 MP4)"
-"$pleura" transcode --all | grep -E '^(transcode|syn-)' || true
+"$pleura" transcode --all > "$out/transcode.log"
+echo "converted $(grep -c 'converted to' "$out/transcode.log") videos (details: $out/transcode.log)"
 "$pleura" transcode --all
 
-present=$("$pleura" videos --json | grep -B3 '"label" : "present"' | grep '"id"' | head -1 | sed 's/.*"\(vid_[0-9a-f]*\)".*/\1/')
-absent=$("$pleura" videos --json | grep -B3 '"label" : "absent"' | grep '"id"' | head -1 | sed 's/.*"\(vid_[0-9a-f]*\)".*/\1/')
+# Output goes to files before it is searched: a reader that stops early must not cut off pleura.
+"$pleura" videos --json > "$out/videos.json"
+first_with_label() { awk -v want="\"$1\"," '$1 == "\"id\"" {id = $3} $1 == "\"label\"" && $3 == want {gsub(/[",]/, "", id); print id; exit}' "$out/videos.json"; }
+present=$(first_with_label present)
+absent=$(first_with_label absent)
 
 step "pictures: a frame and an M-mode of a present and an absent video"
 for video in "$present" "$absent"; do
@@ -43,7 +47,8 @@ step "split: patient-wise, stratified by label"
 "$pleura" split all_30x30@1 --seed 42
 
 step "train: a narrow ResNet3D-18 (width 1/16) on all_30x30@1, 6 epochs, lowest validation loss kept"
-model=$("$pleura" train all_30x30@1 --width 0.0625 --epochs 6 --json | grep -m1 -o 'model_[0-9a-f]*')
+"$pleura" train all_30x30@1 --width 0.0625 --epochs 6 --json > "$out/train.json"
+model=$(grep -m1 -o 'model_[0-9a-f]*' "$out/train.json")
 echo "model $model"
 
 step "evaluate on the test patients"
@@ -56,16 +61,19 @@ step "experiment: Table 4 for the demo rows"
 "$pleura" experiment paper-grid --width 0.0625 --epochs 6 --rows 18:all_30x30,18:demo -o "$out/experiment"
 
 step "lineage of the model"
-"$pleura" lineage "$model" | head -8
-echo "   ..."
+"$pleura" lineage "$model" > "$out/lineage-model.txt"
+sed -n 1,8p "$out/lineage-model.txt"
+echo "   ... (the whole tree: $out/lineage-model.txt)"
 
 step "status"
 "$pleura" status
 
 step "lineage of the all_30x30 dataset"
-dataset=$("$pleura" dataset show all_30x30@1 --json | grep -m1 '"id" : "ds_' | sed 's/.*"\(ds_[0-9a-f]*\)".*/\1/')
-"$pleura" lineage "$dataset" | head -12
-echo "   ... (\`pleura lineage $dataset\` shows the whole tree)"
+"$pleura" dataset show all_30x30@1 --json > "$out/dataset.json"
+dataset=$(grep -m1 -o 'ds_[0-9a-f]*' "$out/dataset.json")
+"$pleura" lineage "$dataset" > "$out/lineage-dataset.txt"
+sed -n 1,12p "$out/lineage-dataset.txt"
+echo "   ... (the whole tree: $out/lineage-dataset.txt)"
 
 step "verify"
 "$pleura" verify
