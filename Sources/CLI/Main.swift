@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRDB
 import Platform
 
 /// Exit codes: 0 success, 1 failure, 2 usage. Errors go to stderr, one clear line first.
@@ -33,6 +34,13 @@ enum Main {
     } catch let error as RegistryError {
       Terminal.error(error.description)
       exit(2)
+    } catch is RowDecodingError {
+      // GRDB's decoding errors quote the row, which may hold a patient code: say what happened
+      // without the values.
+      Terminal.error(
+        "the catalog holds a row this Pleura cannot read (damaged, or written by another version); run `pleura verify`"
+      )
+      exit(1)
     } catch {
       Terminal.error(String(describing: error))
       exit(1)

@@ -89,7 +89,14 @@ public struct Runner: Sendable {
       }
       return RunOutcome(runID: run.id, plugin: P.name, outputs: outputs, reused: false, summary: summary)
     } catch {
-      let reason = error is CancellationError ? "cancelled" : String(describing: error)
+      let reason =
+        switch error {
+        case is CancellationError: "cancelled"
+        // GRDB's decoding errors quote the row, which may hold a patient code: never store it.
+        case is RowDecodingError:
+          "the catalog holds a row this Pleura cannot read (damaged, or another version)"
+        default: String(describing: error)
+        }
       try? await catalog.database.write { db in
         try db.execute(
           sql: "UPDATE run SET status = 'failed', ended_at = ?, error = ? WHERE id = ?",
