@@ -33,12 +33,8 @@ extension Pleura {
       }
     }
 
-    var fpsRational: (Int, Int)? {
-      let parts = fps.split(separator: "/").map { Int($0) }
-      if parts.count == 1, let num = parts[0], num > 0 { return (num, 1) }
-      if parts.count == 2, let num = parts[0], let den = parts[1], num > 0, den > 0 { return (num, den) }
-      return nil
-    }
+    /// The rate as the media library parses it ("30", "30000/1001").
+    var fpsRational: (Int, Int)? { VideoRational(fps).map { ($0.numerator, $0.denominator) } }
 
     var parameters: TranscodePlugin.Parameters {
       var parameters = TranscodePlugin.Parameters()

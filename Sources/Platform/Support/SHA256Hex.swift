@@ -9,12 +9,7 @@ public enum SHA256Hex {
 
   public static func digest(_ text: String) -> String { digest(Data(text.utf8)) }
 
-  static func hex(_ digest: SHA256.Digest) -> String {
-    digest.map { byte in
-      let hex = String(byte, radix: 16)
-      return byte < 16 ? "0" + hex : hex
-    }.joined()
-  }
+  static func hex(_ digest: SHA256.Digest) -> String { digest.lowercaseHex }
 
   /// Hashes a file by streaming it in 1 MiB chunks, so memory does not grow with the file.
   public static func digest(fileAt url: URL) throws -> (sha256: String, size: Int64) {
