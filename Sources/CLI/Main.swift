@@ -37,9 +37,7 @@ enum Main {
     } catch is RowDecodingError {
       // GRDB's decoding errors quote the row, which may hold a patient code: say what happened
       // without the values.
-      Terminal.error(
-        "the catalog holds a row this Pleura cannot read (damaged, or written by another version); run `pleura verify`"
-      )
+      Terminal.error(CatalogError.unreadableRow.description)
       exit(1)
     } catch {
       Terminal.error(String(describing: error))

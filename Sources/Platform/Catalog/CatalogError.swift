@@ -9,6 +9,8 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
   case unknownID(String)
   case ambiguousID(String, matches: [String])
   case missingLocalSite(path: String)
+  /// Stands in for GRDB's row-decoding errors, which quote the row (it may hold a patient code).
+  case unreadableRow
 
   public var description: String {
     switch self {
@@ -25,6 +27,8 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
       "no entity with id \(id) in this catalog"
     case .ambiguousID(let id, let matches):
       "id \(id) is ambiguous: it matches \(matches.prefix(5).joined(separator: ", "))"
+    case .unreadableRow:
+      "the catalog holds a row this Pleura cannot read (damaged, or written by another version); run `pleura verify`"
     case .missingLocalSite(let path):
       "the catalog at \(path) has no site of its own; it is damaged"
     }

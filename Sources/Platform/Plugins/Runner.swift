@@ -93,8 +93,7 @@ public struct Runner: Sendable {
         switch error {
         case is CancellationError: "cancelled"
         // GRDB's decoding errors quote the row, which may hold a patient code: never store it.
-        case is RowDecodingError:
-          "the catalog holds a row this Pleura cannot read (damaged, or another version)"
+        case is RowDecodingError: CatalogError.unreadableRow.description
         default: String(describing: error)
         }
       try? await catalog.database.write { db in

@@ -26,19 +26,20 @@ public struct BundleContent: Codable, Sendable {
     "dataset.json", "cube.json", "split.json", "split_assignment.json", "run.json", "run_edge.json",
   ]
 
-  /// Each table as JSON, for writing.
-  func encodedFiles() throws -> [(name: String, data: Data)] {
+  /// Each table as JSON, for writing, with its row count.
+  func encodedFiles() throws -> [(name: String, data: Data, rows: Int)] {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    func file<T: Encodable>(_ name: String, _ rows: [T]) throws -> (name: String, data: Data, rows: Int) {
+      (name, try encoder.encode(rows), rows.count)
+    }
     return [
-      ("site.json", try encoder.encode(sites)), ("blob.json", try encoder.encode(blobs)),
-      ("patient.json", try encoder.encode(patients)), ("source_video.json", try encoder.encode(sourceVideos)),
-      ("conversion.json", try encoder.encode(conversions)),
-      ("roi_annotation.json", try encoder.encode(roiAnnotations)),
-      ("dataset.json", try encoder.encode(datasets)), ("cube.json", try encoder.encode(cubes)),
-      ("split.json", try encoder.encode(splits)),
-      ("split_assignment.json", try encoder.encode(splitAssignments)),
-      ("run.json", try encoder.encode(runs)), ("run_edge.json", try encoder.encode(runEdges)),
+      try file("site.json", sites), try file("blob.json", blobs), try file("patient.json", patients),
+      try file("source_video.json", sourceVideos), try file("conversion.json", conversions),
+      try file("roi_annotation.json", roiAnnotations), try file("dataset.json", datasets),
+      try file("cube.json", cubes), try file("split.json", splits),
+      try file("split_assignment.json", splitAssignments), try file("run.json", runs),
+      try file("run_edge.json", runEdges),
     ]
   }
 
@@ -50,5 +51,29 @@ public struct BundleContent: Codable, Sendable {
     static let schema = "Pleura-Schema-Version"
     static let dataset = "External-Identifier"
     static let pseudonymized = "Pleura-Pseudonymized"
+  }
+}
+
+extension BundleContent {
+  /// The shards and sidecars of the datasets (their summaries list the sidecars) and the cubes' shards.
+  var datasetBlobs: Set<String> {
+    struct Summary: Decodable {
+      struct Shard: Decodable {
+        var shard: String
+        var sidecar: String
+      }
+      var shards: [Shard]
+    }
+    var shas = Set(cubes.map(\.shardSha256))
+    for dataset in datasets {
+      let summary = try? JSONDecoder().decode(Summary.self, from: Data(dataset.summaryJson.utf8))
+      for shard in summary?.shards ?? [] { shas.formUnion([shard.shard, shard.sidecar]) }
+    }
+    return shas
+  }
+
+  /// Every blob a row of the bundle references.
+  var referencedBlobs: Set<String> {
+    datasetBlobs.union(conversions.map(\.blobSha256)).union(sourceVideos.map(\.blobSha256))
   }
 }

@@ -79,24 +79,17 @@ public struct BundleExporter {
         content.blobs.append(BlobRecord(StoredBlob(sha256: sha, size: size)))
       }
     }
+    // Every blob a row references, once, marked stored when its bytes travel (a stripped
+    // source replaces the original, which then drops out).
     let shipped = Set(payloadBlobs.keys)
+    let referenced = content.referencedBlobs
     var seen: Set<String> = []
-    content.blobs = content.blobs.filter { seen.insert($0.sha256).inserted }.map { blob in
-      var blob = blob
-      blob.stored = shipped.contains(blob.sha256)
-      return blob
-    }
-    if options.withSources {
-      let stillReferenced = Set(
-        content.sourceVideos.map(\.blobSha256) + content.conversions.map(\.blobSha256)
-          + content.cubes.map(\.shardSha256)
-      )
-      .union(
-        content.datasets.flatMap {
-          (try? JSONDecoder().decode(ShardList.self, from: Data($0.summaryJson.utf8)))?.shas ?? []
-        })
-      content.blobs = content.blobs.filter { stillReferenced.contains($0.sha256) }
-    }
+    content.blobs = content.blobs.filter { referenced.contains($0.sha256) && seen.insert($0.sha256).inserted }
+      .map { blob in
+        var blob = blob
+        blob.stored = shipped.contains(blob.sha256)
+        return blob
+      }
     if let pseudonymizer = options.pseudonymizer { try Pseudonymization.apply(pseudonymizer, to: &content) }
 
     let files = try content.encodedFiles()
@@ -106,7 +99,7 @@ public struct BundleExporter {
     let writer = try BagWriter(
       creating: file, bagName: "\(dataset.name)-\(dataset.version)", compression: compression)
     do {
-      for (name, data) in files { try writer.addData(data, as: "catalog/\(name)") }
+      for file in files { try writer.addData(file.data, as: "catalog/\(file.name)") }
       for sha in payloadBlobs.keys.sorted() { try writer.addFile(at: payloadBlobs[sha]!, as: "blobs/\(sha)") }
       try writer.addData(
         try RoCrateBuilder.crate(for: content, blobs: shipped).jsonData(), as: RoCrate.metadataFileName)
@@ -122,7 +115,7 @@ public struct BundleExporter {
         reference: dataset.reference, file: file, options: options, datasetID: dataset.id)
       return Summary(
         file: file.path, dataset: dataset.reference,
-        rows: Dictionary(uniqueKeysWithValues: files.map { ($0.name, Self.count(content, $0.name)) }),
+        rows: Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0.rows) }),
         blobsIncluded: shipped.count, payloadBytes: bag.payloadBytes, archiveBytes: bag.archiveBytes,
         pseudonymized: options.pseudonymizer != nil, runID: runID)
     } catch {
@@ -132,39 +125,9 @@ public struct BundleExporter {
     }
   }
 
-  static func count(_ content: BundleContent, _ name: String) -> Int {
-    switch name {
-    case "site.json": content.sites.count
-    case "blob.json": content.blobs.count
-    case "patient.json": content.patients.count
-    case "source_video.json": content.sourceVideos.count
-    case "conversion.json": content.conversions.count
-    case "roi_annotation.json": content.roiAnnotations.count
-    case "dataset.json": content.datasets.count
-    case "cube.json": content.cubes.count
-    case "split.json": content.splits.count
-    case "split_assignment.json": content.splitAssignments.count
-    case "run.json": content.runs.count
-    default: content.runEdges.count
-    }
-  }
-
-  struct ShardList: Decodable {
-    struct Shard: Decodable {
-      var shard: String
-      var sidecar: String
-    }
-    var shards: [Shard]
-    var shas: [String] { shards.flatMap { [$0.shard, $0.sidecar] } }
-  }
-
   /// Shards and sidecars always; conversions and sources when asked.
   func blobsToShip(_ content: BundleContent, options: Options) throws -> [String] {
-    var shas = Set(content.cubes.map(\.shardSha256))
-    for dataset in content.datasets {
-      shas.formUnion(
-        (try? JSONDecoder().decode(ShardList.self, from: Data(dataset.summaryJson.utf8)))?.shas ?? [])
-    }
+    var shas = content.datasetBlobs
     if options.withConversions { shas.formUnion(content.conversions.map(\.blobSha256)) }
     if options.withSources { shas.formUnion(content.sourceVideos.map(\.blobSha256)) }
     for sha in shas where !catalog.blobs.contains(sha) { throw ExportError.missingBlob(sha) }
@@ -236,11 +199,9 @@ public struct BundleExporter {
         site.isLocal = false  // whoever imports this, these sites are not theirs
         return site
       }
-      var blobSHAs = Set(content.cubes.map(\.shardSha256)).union(content.conversions.map(\.blobSha256))
-        .union(content.sourceVideos.map(\.blobSha256))
-      blobSHAs.formUnion(
-        (try? JSONDecoder().decode(ShardList.self, from: Data(dataset.summaryJson.utf8)))?.shas ?? [])
-      content.blobs = try BlobRecord.fetchAll(db, keys: Array(blobSHAs)).sorted { $0.sha256 < $1.sha256 }
+      content.blobs = try BlobRecord.fetchAll(db, keys: Array(content.referencedBlobs)).sorted {
+        $0.sha256 < $1.sha256
+      }
       return content
     }
   }
@@ -259,13 +220,9 @@ public struct BundleExporter {
         dataset: reference, file: file.lastPathComponent, withSources: options.withSources,
         withConversions: options.withConversions, pseudonymized: options.pseudonymizer != nil,
         gzip: options.gzip))
-    let now = Timestamp.now()
-    let run = Run(
-      id: EntityKind.run.newID(), siteId: catalog.localSite.id, plugin: Self.pluginName,
-      pluginVersion: Self.version.description, parametersJson: parameters, seed: nil,
-      cacheKey: SHA256Hex.digest(parameters + now), status: .succeeded, startedAt: now, endedAt: now,
-      error: nil,
-      platformVersion: PlatformVersion.current, pid: getpid(),
+    let run = try Run.service(
+      plugin: Self.pluginName, version: Self.version, parametersJSON: parameters,
+      siteID: catalog.localSite.id,
       summary: "exported \(reference) to \(file.lastPathComponent)")
     try catalog.database.write { db in
       try run.insert(db)

@@ -109,12 +109,9 @@ public struct BundleImporter {
     }
     let parameters = try CanonicalJSON.encode(
       Parameters(file: file.lastPathComponent, dataset: dataset.reference, site: site))
-    let now = Timestamp.now()
-    return Run(
-      id: id, siteId: catalog.localSite.id, plugin: Self.pluginName, pluginVersion: Self.version.description,
-      parametersJson: parameters, seed: nil, cacheKey: SHA256Hex.digest(parameters), status: .succeeded,
-      startedAt: now, endedAt: now, error: nil, platformVersion: PlatformVersion.current, pid: getpid(),
-      summary: "imported \(dataset.reference) from site \(site)")
+    return try Run.service(
+      id: id, plugin: Self.pluginName, version: Self.version, parametersJSON: parameters,
+      siteID: catalog.localSite.id, summary: "imported \(dataset.reference) from site \(site)")
   }
 
   // MARK: - Reading and checking

@@ -53,8 +53,8 @@ enum Pseudonymization {
   }
 
   /// The safety net: no original code may remain in any exported table.
-  static func check(_ files: [(name: String, data: Data)], against codes: [String]) throws {
-    for (name, data) in files {
+  static func check(_ files: [(name: String, data: Data, rows: Int)], against codes: [String]) throws {
+    for (name, data, _) in files {
       let text = String(decoding: data, as: UTF8.self)
       for code in codes
       where pattern(for: code).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
