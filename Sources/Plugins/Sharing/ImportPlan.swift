@@ -97,7 +97,9 @@ struct ImportPlan {
     try insert(
       content.roiAnnotations.sorted { ($0.sourceVideoId, $0.version) < ($1.sourceVideoId, $1.version) }, \.id)
     try insert(content.datasets, \.id)
-    try insert(content.cubes, \.id)
+    let newCubes = content.cubes.filter { !existing.contains($0.id) }
+    try Cube.insert(newCubes, in: db)
+    rows += newCubes.count
     try insert(content.splits, \.id)
     for assignment in content.splitAssignments where !existing.contains(assignment.splitId) {
       try assignment.insert(db)

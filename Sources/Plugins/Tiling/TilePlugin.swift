@@ -138,17 +138,16 @@ public struct TilePlugin: Plugin {
     for (item, shard, sidecar, cut) in shards {
       try BlobRecord.register(shard, in: db)
       try BlobRecord.register(sidecar, in: db)
-      for (index, cube) in cut.cubes.enumerated() {
-        try Cube(
-          id: EntityKind.cube.newID(), datasetId: dataset.id, conversionId: item.conversion.id,
-          roiId: item.roi.id,
-          patientId: item.video.patientId, label: item.video.label, clipIndex: cube.clip,
-          firstFrame: cube.firstFrame,
-          frames: cut.framesPerCube, tileRow: cube.tile.row, tileCol: cube.tile.column, x: cube.tile.x,
-          y: cube.tile.y,
-          size: cut.size, shardSha256: shard.sha256, shardIndex: index
-        ).insert(db)
-      }
+      try Cube.insert(
+        cut.cubes.enumerated().map { index, cube in
+          Cube(
+            id: EntityKind.cube.newID(), datasetId: dataset.id, conversionId: item.conversion.id,
+            roiId: item.roi.id, patientId: item.video.patientId, label: item.video.label,
+            clipIndex: cube.clip,
+            firstFrame: cube.firstFrame, frames: cut.framesPerCube, tileRow: cube.tile.row,
+            tileCol: cube.tile.column, x: cube.tile.x, y: cube.tile.y, size: cut.size,
+            shardSha256: shard.sha256, shardIndex: index)
+        }, in: db)
     }
     let labels = summary.perLabel.keys.sorted().map { "\($0) \(summary.perLabel[$0]!)" }.joined(
       separator: ", ")
