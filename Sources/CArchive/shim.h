@@ -17,4 +17,14 @@ static inline int pleura_archive_retry(void) { return ARCHIVE_RETRY; }
 static inline int pleura_archive_ok(void) { return ARCHIVE_OK; }
 static inline int pleura_archive_eof(void) { return ARCHIVE_EOF; }
 static inline int pleura_archive_warn(void) { return ARCHIVE_WARN; }
+
+// Extracted bundle files are fsynced before they become blobs. Linux's sync_file_range starts
+// their writeback early (without waiting); glibc declares it only under _GNU_SOURCE, which the
+// Swift Glibc module is not built with. Elsewhere this does nothing and the fsync does the work.
+#ifdef __linux__
+int sync_file_range(int fd, long offset, long count, unsigned int flags);
+static inline void pleura_start_writeback(int fd) { (void)sync_file_range(fd, 0, 0, 2 /* SYNC_FILE_RANGE_WRITE */); }
+#else
+static inline void pleura_start_writeback(int fd) { (void)fd; }
+#endif
 #endif

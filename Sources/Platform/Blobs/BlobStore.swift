@@ -83,11 +83,7 @@ public struct BlobStore: Sendable {
   /// Moves a file the caller made (in ``scratchFolder()``) into the store without copying it.
   public func store(movingFileAt file: URL) throws -> StoredBlob {
     let (sha256, size) = try SHA256Hex.digest(fileAt: file)
-    let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
-    if descriptor >= 0 {
-      fsync(descriptor)
-      close(descriptor)
-    }
+    try makeDurable(file)
     let blob = StoredBlob(sha256: sha256, size: size)
     try moveIntoPlace(staging: file, blob: blob)
     return blob
@@ -95,8 +91,10 @@ public struct BlobStore: Sendable {
 
   /// Moves a file whose SHA-256 the caller has just verified (a bundle's payload, checked
   /// against its manifest in a private staging folder) into the store without hashing it again.
+  /// The file is fsynced first, as every blob is: rows that name it are committed next.
   public func store(movingVerifiedFileAt file: URL, sha256: String, size: Int64) throws -> StoredBlob {
     guard Self.isValidName(sha256) else { throw BlobStoreError.invalidName(sha256) }
+    try makeDurable(file)
     let blob = StoredBlob(sha256: sha256, size: size)
     try moveIntoPlace(staging: file, blob: blob)
     return blob
@@ -150,6 +148,18 @@ public struct BlobStore: Sendable {
       close(descriptor)
       unlink(staging.path)
       throw error
+    }
+  }
+
+  /// fsync(2) of a file about to become a blob: the catalog rows naming it may commit next.
+  private func makeDurable(_ file: URL) throws {
+    let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      throw BlobStoreError.io(path: file.path, reason: String(cString: strerror(errno)))
+    }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else {
+      throw BlobStoreError.io(path: file.path, reason: "fsync failed: \(String(cString: strerror(errno)))")
     }
   }
 

@@ -23,6 +23,10 @@ public struct BagReader: Sendable {
   public var limits: BagLimits
   /// Where the staging folder is created (as `pleura-bag-XXXXXX`).
   public var stagingParent: URL
+  /// Starts writing each extracted file to disk as soon as it is complete, for callers that keep
+  /// the files and fsync them (an import moves them into the blob store): the disk then works
+  /// while the next entries are decompressed, instead of all at once at the end.
+  public var startsWriteback = false
 
   public init(limits: BagLimits = BagLimits(), stagingParent: URL = FileManager.default.temporaryDirectory) {
     self.limits = limits
@@ -43,7 +47,7 @@ public struct BagReader: Sendable {
     let input = try ArchiveInput(fileDescriptor: fd, path: name)
     let staging = try StagingDirectory(in: stagingParent)
     do throws(BagError) {
-      var extraction = Extraction(staging: staging, limits: limits)
+      var extraction = Extraction(staging: staging, limits: limits, startsWriteback: startsWriteback)
       try extraction.run(input)
       return try extraction.verify()
     } catch {
@@ -66,6 +70,7 @@ public struct BagReader: Sendable {
 private struct Extraction {
   let staging: StagingDirectory
   let limits: BagLimits
+  let startsWriteback: Bool
   var bagName: String?
   var entries = 0
   var extracted: Int64 = 0
@@ -77,9 +82,10 @@ private struct Extraction {
   /// Bag-relative path → (size, SHA-256) of every extracted file.
   var files: [String: (size: Int64, sha256: String)] = [:]
 
-  init(staging: StagingDirectory, limits: BagLimits) {
+  init(staging: StagingDirectory, limits: BagLimits, startsWriteback: Bool) {
     self.staging = staging
     self.limits = limits
+    self.startsWriteback = startsWriteback
   }
 
   // MARK: - Extraction
@@ -190,6 +196,7 @@ private struct Extraction {
       throw .corruptArchive(
         entry: name, reason: "the entry holds \(written) of the \(declared) bytes its header declares")
     }
+    if startsWriteback { worker.startWriteback() }
     files[relative] = (written, worker.digest())
   }
 

@@ -1,3 +1,4 @@
+import CArchive
 import Crypto
 import Dispatch
 import Foundation
@@ -35,6 +36,15 @@ final class ChunkWorker: @unchecked Sendable {
   func wait() -> Int32 {
     queue.sync {}
     return failure
+  }
+
+  /// Asks the kernel to start writing the file's pages to disk, without waiting: a caller that
+  /// keeps the file fsyncs it later, and by then most of it is written.
+  func startWriteback() {
+    queue.async {
+      guard self.failure == 0 else { return }
+      pleura_start_writeback(self.descriptor)
+    }
   }
 
   /// The SHA-256 of everything submitted since `start`, after waiting for it.

@@ -65,7 +65,9 @@ public struct BundleImporter {
     defer { withExtendedLifetime(lock) {} }
     let scratch = try catalog.blobs.scratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
-    let bag = try BagReader(stagingParent: scratch).extract(archive: file)
+    var reader = BagReader(stagingParent: scratch)
+    reader.startsWriteback = true
+    let bag = try reader.extract(archive: file)
     defer { try? bag.remove() }
     let content = try Self.read(bag)
     try Self.validate(content, bag: bag)
