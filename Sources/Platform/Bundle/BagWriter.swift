@@ -80,8 +80,10 @@ public final class BagWriter {
 
   // MARK: - Payload
 
-  /// Adds the regular file at `source` as `data/<payloadPath>`, streaming it in chunks.
-  public func addFile(at source: URL, as payloadPath: String) throws(BagError) {
+  /// Adds the regular file at `source` as `data/<payloadPath>`, streaming it in chunks; returns
+  /// the SHA-256 written to the manifest (a content-addressed source can be checked against it).
+  @discardableResult
+  public func addFile(at source: URL, as payloadPath: String) throws(BagError) -> String {
     // O_NONBLOCK so that a FIFO given by mistake is refused below instead of blocking open(2).
     let fd = open(source.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0 else { throw .io(path: source.path, reason: String(cString: strerror(errno))) }
@@ -91,7 +93,7 @@ public final class BagWriter {
       throw .invalidPayloadPath(path: source.path, reason: "the source is not a regular file")
     }
     let size = Int64(info.st_size)
-    try addPayload(payloadPath, size: size) { () throws(BagError) -> UnsafeRawBufferPointer in
+    return try addPayload(payloadPath, size: size) { () throws(BagError) -> UnsafeRawBufferPointer in
       let n = read(fd, buffer.baseAddress, buffer.count)
       guard n >= 0 else { throw .io(path: source.path, reason: String(cString: strerror(errno))) }
       return UnsafeRawBufferPointer(rebasing: buffer[0..<n])
@@ -104,7 +106,8 @@ public final class BagWriter {
   public func addData(_ data: Data, as payloadPath: String) throws(BagError) {
     try data.withBagBytes { (bytes) throws(BagError) in
       var given = false
-      try addPayload(payloadPath, size: Int64(bytes.count)) { () throws(BagError) -> UnsafeRawBufferPointer in
+      _ = try addPayload(payloadPath, size: Int64(bytes.count)) {
+        () throws(BagError) -> UnsafeRawBufferPointer in
         defer { given = true }
         return given ? UnsafeRawBufferPointer(start: nil, count: 0) : bytes
       } onShort: { _ throws(BagError) in
@@ -208,7 +211,7 @@ public final class BagWriter {
     _ payloadPath: String, size: Int64,
     next: () throws(BagError) -> UnsafeRawBufferPointer,
     onShort: (Int64) throws(BagError) -> Void
-  ) throws(BagError) {
+  ) throws(BagError) -> String {
     try checkOpen()
     let name = try payloadName(payloadPath)
     var hasher = SHA256()
@@ -229,7 +232,9 @@ public final class BagWriter {
       cancel()
       throw error
     }
-    record(name, size: size, checksum: hasher.finalizeHex())
+    let checksum = hasher.finalizeHex()
+    record(name, size: size, checksum: checksum)
+    return checksum
   }
 
   /// Validates a payload path and writes folder entries for its parents; returns `data/<path>`.

@@ -8,6 +8,7 @@ public enum ExportError: Error, CustomStringConvertible {
   case outputExists(String)
   case pseudonymizationIncomplete(String)
   case missingBlob(String)
+  case damagedBlob(String)
 
   public var description: String {
     switch self {
@@ -15,6 +16,8 @@ public enum ExportError: Error, CustomStringConvertible {
     case .pseudonymizationIncomplete(let file):
       "pseudonymization left a patient code in \(file); nothing was exported"
     case .missingBlob(let sha): "blob \(sha) is not in this catalog's store; run `pleura verify`"
+    case .damagedBlob(let sha):
+      "blob \(sha) in this catalog's store no longer matches its checksum; run `pleura verify`; nothing was exported"
     }
   }
 }
@@ -100,7 +103,12 @@ public struct BundleExporter {
       creating: file, bagName: "\(dataset.name)-\(dataset.version)", compression: compression)
     do {
       for file in files { try writer.addData(file.data, as: "catalog/\(file.name)") }
-      for sha in payloadBlobs.keys.sorted() { try writer.addFile(at: payloadBlobs[sha]!, as: "blobs/\(sha)") }
+      // The store's bytes are hashed on the way out anyway: a blob that no longer matches its
+      // name (disk damage) stops the export instead of travelling under a checksum it fails.
+      for sha in payloadBlobs.keys.sorted() {
+        let written = try writer.addFile(at: payloadBlobs[sha]!, as: "blobs/\(sha)")
+        guard written == sha else { throw ExportError.damagedBlob(sha) }
+      }
       try writer.addData(
         try RoCrateBuilder.crate(for: content, blobs: shipped).jsonData(), as: RoCrate.metadataFileName)
       var info = BagInfo()
