@@ -14,6 +14,8 @@ public struct BundleContent: Codable, Sendable {
   public var cubes: [Cube] = []
   public var splits: [Split] = []
   public var splitAssignments: [SplitAssignment] = []
+  public var models: [Model] = []
+  public var evaluations: [Evaluation] = []
   public var runs: [Run] = []
   public var runEdges: [RunEdge] = []
   public var blobs: [BlobRecord] = []
@@ -29,6 +31,9 @@ public struct BundleContent: Codable, Sendable {
       BundleTable("conversion.json", \.conversions), BundleTable("roi_annotation.json", \.roiAnnotations),
       BundleTable("dataset.json", \.datasets), BundleTable("cube.json", \.cubes),
       BundleTable("split.json", \.splits), BundleTable("split_assignment.json", \.splitAssignments),
+      // Models travel since `--with-models`; bundles written before have neither file.
+      BundleTable("model.json", \.models, addedLater: true),
+      BundleTable("evaluation.json", \.evaluations, addedLater: true),
       BundleTable("run.json", \.runs), BundleTable("run_edge.json", \.runEdges),
     ]
   }
@@ -74,8 +79,13 @@ extension BundleContent {
     return shas
   }
 
+  /// The models' weights and their evaluations' per-cube scores.
+  var modelBlobs: Set<String> {
+    Set(models.map(\.weightsSha256)).union(evaluations.compactMap(\.scoresSha256))
+  }
+
   /// Every blob a row of the bundle references.
   var referencedBlobs: Set<String> {
-    datasetBlobs.union(conversions.map(\.blobSha256)).union(sourceVideos.map(\.blobSha256))
+    datasetBlobs.union(modelBlobs).union(conversions.map(\.blobSha256)).union(sourceVideos.map(\.blobSha256))
   }
 }

@@ -35,6 +35,9 @@ public struct BundleImporter {
     public var site: String
     public var alreadyImported: Bool
     public var rows: Int
+    /// Models and evaluations added (a bundle exported with `--with-models`).
+    public var models: Int
+    public var evaluations: Int
     public var blobsAdded: Int
     public var runID: String?
   }
@@ -75,28 +78,31 @@ public struct BundleImporter {
     let plan = try catalog.database.read { db in try ImportPlan.make(content, in: db) }
     if plan.alreadyImported {
       return Outcome(
-        dataset: dataset.reference, site: siteName, alreadyImported: true, rows: 0, blobsAdded: 0, runID: nil)
+        dataset: dataset.reference, site: siteName, alreadyImported: true, rows: 0, models: 0, evaluations: 0,
+        blobsAdded: 0, runID: nil)
     }
     // Blobs first (content-addressed: harmless if the transaction below fails, and then removed).
-    var added: [String] = []
+    var blobsAdded: [String] = []
     do {
       for blob in content.blobs where blob.stored && !catalog.blobs.contains(blob.sha256) {
         _ = try catalog.blobs.store(
           movingVerifiedFileAt: bag.url(of: "data/blobs/\(blob.sha256)"), sha256: blob.sha256, size: blob.size
         )
-        added.append(blob.sha256)
+        blobsAdded.append(blob.sha256)
       }
       let runID = EntityKind.run.newID()
       let rows = try catalog.database.write { db in
         try plan.write(
           content, in: db, importRun: importRun(id: runID, file: file, dataset: dataset, site: siteName))
       }
+      let added = plan.newModels(content)
       return Outcome(
         dataset: dataset.reference, site: siteName, alreadyImported: false, rows: rows,
-        blobsAdded: added.count,
-        runID: runID)
+        models: added.filter { $0.kind == .model }.count,
+        evaluations: added.filter { $0.kind == .evaluation }.count, blobsAdded: blobsAdded.count, runID: runID
+      )
     } catch {
-      for sha in added { try? catalog.blobs.remove(sha) }
+      for sha in blobsAdded { try? catalog.blobs.remove(sha) }
       throw error
     }
   }
