@@ -59,7 +59,7 @@ let package = Package(
     .testTarget(name: "MediaTests", dependencies: ["Media", "Platform"]),
     .testTarget(name: "Resnet3DTests", dependencies: ["Resnet3D"], resources: [.copy("Fixtures")]),
     .testTarget(name: "PipelineTests", dependencies: ["Tiling", "Media", "Platform"]),
-    .testTarget(name: "SharingTests", dependencies: ["Sharing", "Tiling", "Media", "Platform"]),
+    .testTarget(name: "SharingTests", dependencies: ["Sharing", "Tiling", "Training", "Media", "Platform"]),
     .testTarget(name: "BundleTests", dependencies: ["Platform"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Tiling", "Media", "Platform"]),
     .testTarget(

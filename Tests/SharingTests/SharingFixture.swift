@@ -5,19 +5,28 @@ import Platform
 import Sharing
 import Tiling
 
-/// Site A: a small synthetic collection, tiled and split. Built once per test process.
+/// Site A: a small synthetic collection, tiled and split. Built once per test process (suites
+/// that ask at the same time wait for the same build).
 actor SiteA {
   static let shared = SiteA()
-  private var built: (Catalog, URL)?
+  private var building: Task<Catalog, any Error>?
 
   func catalog() async throws -> Catalog {
-    if let built { return built.0 }
+    if building == nil { building = Task { try await SiteFixture.tiledAndSplit(patients: 4) } }
+    return try await building!.value
+  }
+}
+
+enum SiteFixture {
+  /// A new "Hospital A" catalog with `patients` synthetic patients (half without lung sliding),
+  /// transcoded, tiled with the demo recipe and split with the default parameters.
+  static func tiledAndSplit(patients: Int) async throws -> Catalog {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "pleura-siteA-\(UUID().uuidString)")
     let catalog = try Catalog.create(at: folder.appendingPathComponent("catalog"), siteName: "Hospital A")
     let runner = Runner(catalog: catalog)
     var synthesize = SynthesizePlugin.Parameters()
-    synthesize.patients = 4
+    synthesize.patients = patients
     synthesize.seed = 21
     synthesize.absentFraction = 0.5
     synthesize.minSeconds = 2.05
@@ -35,7 +44,6 @@ actor SiteA {
     let dataset = try await runner.run(
       TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
     _ = try await runner.run(SplitPlugin.self, parameters: .init(), inputs: dataset.outputs)
-    built = (catalog, folder)
     return catalog
   }
 }

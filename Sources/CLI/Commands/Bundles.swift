@@ -9,8 +9,8 @@ extension Pleura {
       abstract: "Export a dataset version as a verified BagIt bundle (.tar.zst, or .tar.gz with --gzip).",
       discussion: """
         By default: the dataset, its cubes and shards, its splits, ROI versions and the whole
-        provenance chain as records. Original videos (without container metadata) and conversions
-        only when asked. --pseudonymize replaces every patient code with an HMAC-SHA-256 under the
+        provenance chain as records. Original videos (without container metadata), conversions,
+        and the models trained on the dataset with their evaluations only when asked. --pseudonymize replaces every patient code with an HMAC-SHA-256 under the
         site key in --key-file (created with mode 0600 when missing; it never leaves the site).
         """)
     @OptionGroup var catalogOptions: CatalogOptions
@@ -19,6 +19,7 @@ extension Pleura {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Bundle file to write.") var file: String
     @Flag(help: "Include the original videos.") var withSources = false
     @Flag(help: "Include the conversions.") var withConversions = false
+    @Flag(help: "Include the models trained on this dataset and their evaluations.") var withModels = false
     @Flag(help: "Replace patient codes with keyed hashes.") var pseudonymize = false
     @Option(help: "Site key for --pseudonymize.") var keyFile: String?
     @Flag(help: "Write .tar.gz instead of .tar.zst.") var gzip = false
@@ -32,6 +33,7 @@ extension Pleura {
       var options = BundleExporter.Options()
       options.withSources = withSources
       options.withConversions = withConversions
+      options.withModels = withModels
       options.gzip = gzip
       if pseudonymize, let keyFile {
         let url = URL(fileURLWithPath: keyFile)
@@ -70,8 +72,12 @@ extension Pleura {
       if outcome.alreadyImported {
         print("\(outcome.site)/\(outcome.dataset) is already imported from this bundle; nothing changed")
       } else {
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        let models =
+          outcome.models + outcome.evaluations == 0
+          ? "" : " (\(count(outcome.models, "model")), \(count(outcome.evaluations, "evaluation")))"
         print(
-          "imported \(outcome.site)/\(outcome.dataset): \(outcome.rows) rows, \(outcome.blobsAdded) new blobs (run \(outcome.runID!))"
+          "imported \(outcome.site)/\(outcome.dataset): \(outcome.rows) rows\(models), \(outcome.blobsAdded) new blobs (run \(outcome.runID!))"
         )
       }
     }
@@ -110,7 +116,8 @@ extension Pleura {
           ("sites", content.sites.count), ("patients", content.patients.count),
           ("source videos", content.sourceVideos.count),
           ("conversions", content.conversions.count), ("ROI versions", content.roiAnnotations.count),
-          ("cubes", content.cubes.count), ("splits", content.splits.count), ("runs", content.runs.count),
+          ("cubes", content.cubes.count), ("splits", content.splits.count), ("models", content.models.count),
+          ("evaluations", content.evaluations.count), ("runs", content.runs.count),
           ("blobs included", content.blobs.filter(\.stored).count),
           ("blobs by hash only", content.blobs.filter { !$0.stored }.count),
         ]
@@ -124,6 +131,15 @@ extension Pleura {
         for field in info.fields { print("\(field.label): \(field.value)") }
         print("dataset: \(content.datasets[0].reference) (\(content.datasets[0].id))")
         for (name, count) in counts { print("  \(name): \(count)") }
+        for model in content.models {
+          let evaluations = content.evaluations.filter { $0.modelId == model.id }
+          print(
+            "model \(model.id): \(model.architecture), split \(model.splitId), epoch \(model.chosenEpoch) kept"
+              + (evaluations.isEmpty
+                ? ""
+                : "; evaluated on "
+                  + evaluations.map { "\($0.part.rawValue) (\($0.id))" }.joined(separator: ", ")))
+        }
       }
     }
   }

@@ -14,33 +14,40 @@ public struct BundleContent: Codable, Sendable {
   public var cubes: [Cube] = []
   public var splits: [Split] = []
   public var splitAssignments: [SplitAssignment] = []
+  public var models: [Model] = []
+  public var evaluations: [Evaluation] = []
   public var runs: [Run] = []
   public var runEdges: [RunEdge] = []
   public var blobs: [BlobRecord] = []
 
   public init() {}
 
-  /// File names under `data/catalog/`, in the order an importer reads and writes them.
-  static let fileNames = [
-    "site.json", "blob.json", "patient.json", "source_video.json", "conversion.json", "roi_annotation.json",
-    "dataset.json", "cube.json", "split.json", "split_assignment.json", "run.json", "run_edge.json",
-  ]
+  /// The tables under `data/catalog/`, in the order an importer reads and writes them: each
+  /// after the tables its rows refer to.
+  static var tables: [BundleTable] {
+    [
+      BundleTable("site.json", \.sites), BundleTable("blob.json", \.blobs),
+      BundleTable("patient.json", \.patients), BundleTable("source_video.json", \.sourceVideos),
+      BundleTable("conversion.json", \.conversions), BundleTable("roi_annotation.json", \.roiAnnotations),
+      BundleTable("dataset.json", \.datasets), BundleTable("cube.json", \.cubes),
+      BundleTable("split.json", \.splits), BundleTable("split_assignment.json", \.splitAssignments),
+      // Models travel since `--with-models`; bundles written before have neither file.
+      BundleTable("model.json", \.models, addedLater: true),
+      BundleTable("evaluation.json", \.evaluations, addedLater: true),
+      BundleTable("run.json", \.runs), BundleTable("run_edge.json", \.runEdges),
+    ]
+  }
+
+  /// File names under `data/catalog/`, in the order of `tables`.
+  static var fileNames: [String] { tables.map(\.fileName) }
 
   /// Each table as JSON, for writing, with its row count.
   func encodedFiles() throws -> [(name: String, data: Data, rows: Int)] {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    func file<T: Encodable>(_ name: String, _ rows: [T]) throws -> (name: String, data: Data, rows: Int) {
-      (name, try encoder.encode(rows), rows.count)
+    return try Self.tables.map { table in
+      (table.fileName, try table.encode(self, encoder), table.rowCount(self))
     }
-    return [
-      try file("site.json", sites), try file("blob.json", blobs), try file("patient.json", patients),
-      try file("source_video.json", sourceVideos), try file("conversion.json", conversions),
-      try file("roi_annotation.json", roiAnnotations), try file("dataset.json", datasets),
-      try file("cube.json", cubes), try file("split.json", splits),
-      try file("split_assignment.json", splitAssignments), try file("run.json", runs),
-      try file("run_edge.json", runEdges),
-    ]
   }
 
   /// Bag-info labels Pleura writes and reads.
@@ -72,8 +79,13 @@ extension BundleContent {
     return shas
   }
 
+  /// The models' weights and their evaluations' per-cube scores.
+  var modelBlobs: Set<String> {
+    Set(models.map(\.weightsSha256)).union(evaluations.compactMap(\.scoresSha256))
+  }
+
   /// Every blob a row of the bundle references.
   var referencedBlobs: Set<String> {
-    datasetBlobs.union(conversions.map(\.blobSha256)).union(sourceVideos.map(\.blobSha256))
+    datasetBlobs.union(modelBlobs).union(conversions.map(\.blobSha256)).union(sourceVideos.map(\.blobSha256))
   }
 }

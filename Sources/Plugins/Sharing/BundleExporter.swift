@@ -24,12 +24,15 @@ public enum ExportError: Error, CustomStringConvertible {
 
 /// `pleura export`: a dataset version with its cubes, shards, splits, ROI versions and the whole
 /// provenance chain as a BagIt bag in `.tar.zst` (or `.tar.gz`), with RO-Crate metadata.
-/// Original videos and conversions travel only when asked; exported videos carry no container
-/// metadata. Patient codes can be replaced by keyed hashes whose key stays here.
+/// Original videos and conversions travel only when asked, and so do the models trained on the
+/// dataset with their evaluations; exported videos carry no container metadata. Patient codes
+/// can be replaced by keyed hashes whose key stays here.
 public struct BundleExporter {
   public struct Options: Sendable {
     public var withSources = false
     public var withConversions = false
+    /// The models trained on the dataset (weights included) and their evaluations on it.
+    public var withModels = false
     public var pseudonymizer: Pseudonymizer?
     public var gzip = false
     public init() {}
@@ -96,7 +99,10 @@ public struct BundleExporter {
     if let pseudonymizer = options.pseudonymizer { try Pseudonymization.apply(pseudonymizer, to: &content) }
 
     let files = try content.encodedFiles()
-    if options.pseudonymizer != nil { try Pseudonymization.check(files, against: try originalCodes(content)) }
+    if options.pseudonymizer != nil {
+      try Pseudonymization.check(
+        files + (try scoresFiles(content)), against: try originalCodes(content))
+    }
 
     let compression: BagCompression = options.gzip ? .gzip() : .zstd()
     let writer = try BagWriter(
@@ -133,13 +139,24 @@ public struct BundleExporter {
     }
   }
 
-  /// Shards and sidecars always; conversions and sources when asked.
+  /// Shards and sidecars always; weights and scores of the models collected (only with
+  /// `withModels`); conversions and sources when asked.
   func blobsToShip(_ content: BundleContent, options: Options) throws -> [String] {
-    var shas = content.datasetBlobs
+    var shas = content.datasetBlobs.union(content.modelBlobs)
     if options.withConversions { shas.formUnion(content.conversions.map(\.blobSha256)) }
     if options.withSources { shas.formUnion(content.sourceVideos.map(\.blobSha256)) }
     for sha in shas where !catalog.blobs.contains(sha) { throw ExportError.missingBlob(sha) }
     return shas.sorted()
+  }
+
+  /// The evaluations' score tables, for the pseudonymization check. They hold ids, labels and
+  /// scores only (see `EvaluatePlugin`), so this is a safety net, not a rewrite.
+  func scoresFiles(_ content: BundleContent) throws -> [(name: String, data: Data, rows: Int)] {
+    try content.evaluations.compactMap { evaluation in
+      try evaluation.scoresSha256.map { sha in
+        ("the scores of \(evaluation.id) (blobs/\(sha))", try catalog.blobs.read(sha), 0)
+      }
+    }
   }
 
   func originalCodes(_ content: BundleContent) throws -> [String] {
@@ -174,6 +191,7 @@ public struct BundleExporter {
         content.roiAnnotations.compactMap(\.conversionId))
       content.conversions = try Conversion.fetchAll(db, keys: Array(conversionIDs)).sorted { $0.id < $1.id }
       content.sourceVideos = try SourceVideo.fetchAll(db, keys: Array(videoIDs)).sorted { $0.id < $1.id }
+      if options.withModels { try collectModels(of: dataset, into: &content, in: db) }
       let patientIDs = Set(content.sourceVideos.map(\.patientId)).union(content.cubes.map(\.patientId))
         .union(content.splitAssignments.map(\.patientId))
       content.patients = try Patient.fetchAll(db, keys: Array(patientIDs)).sorted { $0.id < $1.id }
@@ -181,7 +199,8 @@ public struct BundleExporter {
       // Runs: whatever made an exported entity, and whatever made their inputs, transitively.
       var exported = Set(
         [dataset.id] + content.cubes.map(\.id) + splitIDs + content.roiAnnotations.map(\.id)
-          + content.conversions.map(\.id) + content.sourceVideos.map(\.id) + content.patients.map(\.id))
+          + content.conversions.map(\.id) + content.sourceVideos.map(\.id) + content.patients.map(\.id)
+          + content.models.map(\.id) + content.evaluations.map(\.id))
       var frontier = Array(exported)
       var runIDs: Set<String> = []
       while let entity = frontier.popLast() {
@@ -201,7 +220,7 @@ public struct BundleExporter {
       let siteIDs = Set(
         content.runs.map(\.siteId) + content.patients.map(\.siteId) + content.sourceVideos.map(\.siteId)
           + content.conversions.map(\.siteId) + content.roiAnnotations.map(\.siteId) + [dataset.siteId]
-          + content.splits.map(\.siteId))
+          + content.splits.map(\.siteId) + content.models.map(\.siteId) + content.evaluations.map(\.siteId))
       content.sites = try Site.fetchAll(db, keys: Array(siteIDs)).map { site in
         var site = site
         site.isLocal = false  // whoever imports this, these sites are not theirs
@@ -214,19 +233,32 @@ public struct BundleExporter {
     }
   }
 
+  /// The models trained on the dataset and their evaluations on it. Their splits are the
+  /// dataset's, which always travel; evaluations on other datasets stay here.
+  func collectModels(of dataset: Dataset, into content: inout BundleContent, in db: Database) throws {
+    content.models = try Model.filter(Model.Columns.datasetId == dataset.id)
+      .order(Column("created_at"), Model.Columns.id).fetchAll(db)
+    let modelIDs = content.models.map(\.id)
+    content.evaluations = try Evaluation.filter(
+      modelIDs.contains(Evaluation.Columns.modelId) && Evaluation.Columns.datasetId == dataset.id
+    ).order(Column("created_at"), Evaluation.Columns.id).fetchAll(db)
+  }
+
   func recordRun(reference: String, file: URL, options: Options, datasetID: String) throws -> String {
     struct Parameters: Encodable {
       var dataset: String
       var file: String
       var withSources: Bool
       var withConversions: Bool
+      var withModels: Bool
       var pseudonymized: Bool
       var gzip: Bool
     }
     let parameters = try CanonicalJSON.encode(
       Parameters(
         dataset: reference, file: file.lastPathComponent, withSources: options.withSources,
-        withConversions: options.withConversions, pseudonymized: options.pseudonymizer != nil,
+        withConversions: options.withConversions, withModels: options.withModels,
+        pseudonymized: options.pseudonymizer != nil,
         gzip: options.gzip))
     let run = try Run.service(
       plugin: Self.pluginName, version: Self.version, parametersJSON: parameters,

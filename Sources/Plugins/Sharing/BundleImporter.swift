@@ -35,6 +35,9 @@ public struct BundleImporter {
     public var site: String
     public var alreadyImported: Bool
     public var rows: Int
+    /// Models and evaluations added (a bundle exported with `--with-models`).
+    public var models: Int
+    public var evaluations: Int
     public var blobsAdded: Int
     public var runID: String?
   }
@@ -77,28 +80,31 @@ public struct BundleImporter {
     let plan = try catalog.database.read { db in try ImportPlan.make(content, in: db) }
     if plan.alreadyImported {
       return Outcome(
-        dataset: dataset.reference, site: siteName, alreadyImported: true, rows: 0, blobsAdded: 0, runID: nil)
+        dataset: dataset.reference, site: siteName, alreadyImported: true, rows: 0, models: 0, evaluations: 0,
+        blobsAdded: 0, runID: nil)
     }
     // Blobs first (content-addressed: harmless if the transaction below fails, and then removed).
-    var added: [String] = []
+    var blobsAdded: [String] = []
     do {
       for blob in content.blobs where blob.stored && !catalog.blobs.contains(blob.sha256) {
         _ = try catalog.blobs.store(
           movingVerifiedFileAt: bag.url(of: "data/blobs/\(blob.sha256)"), sha256: blob.sha256, size: blob.size
         )
-        added.append(blob.sha256)
+        blobsAdded.append(blob.sha256)
       }
       let runID = EntityKind.run.newID()
       let rows = try catalog.database.write { db in
         try plan.write(
           content, in: db, importRun: importRun(id: runID, file: file, dataset: dataset, site: siteName))
       }
+      let added = plan.newModels(content)
       return Outcome(
         dataset: dataset.reference, site: siteName, alreadyImported: false, rows: rows,
-        blobsAdded: added.count,
-        runID: runID)
+        models: added.filter { $0.kind == .model }.count,
+        evaluations: added.filter { $0.kind == .evaluation }.count, blobsAdded: blobsAdded.count, runID: runID
+      )
     } catch {
-      for sha in added { try? catalog.blobs.remove(sha) }
+      for sha in blobsAdded { try? catalog.blobs.remove(sha) }
       throw error
     }
   }
@@ -128,33 +134,22 @@ public struct BundleImporter {
       throw ImportError.newerSchema(bundle: schema, ours: Catalog.schemaVersion)
     }
     let sizes = Dictionary(bag.payload.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a })
-    func load<T: Decodable>(_ name: String, as type: [T].Type) throws -> [T] {
-      let path = "data/catalog/\(name)"
-      guard let size = sizes[path] else { throw ImportError.notAPleuraBundle("\(path) is missing") }
+    var content = BundleContent()
+    for table in BundleContent.tables {
+      let path = "data/catalog/\(table.fileName)"
+      guard let size = sizes[path] else {
+        if table.addedLater { continue }
+        throw ImportError.notAPleuraBundle("\(path) is missing")
+      }
       guard size <= maxCatalogFileBytes else { throw ImportError.tooLarge(file: path, limit: "1 GiB") }
+      let rows: Int
       do {
-        let rows = try JSONDecoder().decode([T].self, from: Data(contentsOf: bag.url(of: path)))
-        guard rows.count <= maxRows else { throw ImportError.tooLarge(file: path, limit: "\(maxRows) rows") }
-        return rows
-      } catch let error as ImportError {
-        throw error
+        rows = try table.decode(Data(contentsOf: bag.url(of: path)), &content)
       } catch {
         throw ImportError.malformed(file: path, reason: Self.describe(error))
       }
+      guard rows <= maxRows else { throw ImportError.tooLarge(file: path, limit: "\(maxRows) rows") }
     }
-    var content = BundleContent()
-    content.sites = try load("site.json", as: [Site].self)
-    content.blobs = try load("blob.json", as: [BlobRecord].self)
-    content.patients = try load("patient.json", as: [Patient].self)
-    content.sourceVideos = try load("source_video.json", as: [SourceVideo].self)
-    content.conversions = try load("conversion.json", as: [Conversion].self)
-    content.roiAnnotations = try load("roi_annotation.json", as: [RoiAnnotation].self)
-    content.datasets = try load("dataset.json", as: [Dataset].self)
-    content.cubes = try load("cube.json", as: [Cube].self)
-    content.splits = try load("split.json", as: [Split].self)
-    content.splitAssignments = try load("split_assignment.json", as: [SplitAssignment].self)
-    content.runs = try load("run.json", as: [Run].self)
-    content.runEdges = try load("run_edge.json", as: [RunEdge].self)
     return content
   }
 

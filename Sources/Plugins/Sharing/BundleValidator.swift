@@ -21,6 +21,8 @@ struct BundleValidator {
     let datasets = try ids("dataset.json", content.datasets.map(\.id), .dataset)
     let cubes = try ids("cube.json", content.cubes.map(\.id), .cube)
     let splits = try ids("split.json", content.splits.map(\.id), .split)
+    let models = try ids("model.json", content.models.map(\.id), .model)
+    let evaluations = try ids("evaluation.json", content.evaluations.map(\.id), .evaluation)
     let runs = try ids("run.json", content.runs.map(\.id), .run)
     var blobs: [String: BlobRecord] = [:]
     for (index, blob) in content.blobs.enumerated() {
@@ -42,12 +44,6 @@ struct BundleValidator {
     }
     let storedBlobs = Set(blobs.values.filter(\.stored).map(\.sha256))
 
-    func need(_ set: Set<String>, _ value: String, _ file: String, _ index: Int, _ field: String) throws {
-      guard set.contains(value) else {
-        throw ImportError.missingReference(
-          file: file, index: index, field: field, value: String(value.prefix(80)))
-      }
-    }
     for (i, site) in content.sites.enumerated() {
       try text("site.json", i, site.name, site.uuid)
       guard UUID(uuidString: site.uuid) != nil else {
@@ -113,13 +109,14 @@ struct BundleValidator {
       try need(splits, assignment.splitId, "split_assignment.json", i, "splitId")
       try need(patients, assignment.patientId, "split_assignment.json", i, "patientId")
     }
+    try checkModels(sites: sites, splits: splits, models: models, storedBlobs: storedBlobs)
     for (i, run) in content.runs.enumerated() {
       try need(sites, run.siteId, "run.json", i, "siteId")
       try text(
         "run.json", i, run.plugin, run.pluginVersion, run.parametersJson, run.summary ?? "", run.error ?? "")
     }
-    let entities = patients.union(videos).union(conversions).union(rois).union(datasets).union(cubes).union(
-      splits)
+    let entities = patients.union(videos).union(conversions).union(rois).union(datasets).union(cubes)
+      .union(splits).union(models).union(evaluations)
     for (i, edge) in content.runEdges.enumerated() {
       try need(runs, edge.runId, "run_edge.json", i, "runId")
       try need(entities, edge.entityId, "run_edge.json", i, "entityId")
@@ -127,6 +124,68 @@ struct BundleValidator {
         throw ImportError.badRow(
           file: "run_edge.json", index: i,
           reason: "kind \(edge.entityKind.rawValue) does not match \(edge.entityId)")
+      }
+    }
+  }
+
+  /// Models of this dataset, trained on one of its splits, with their weights in the bundle;
+  /// evaluations of those models on this dataset, with their scores (if any) in the bundle.
+  func checkModels(sites: Set<String>, splits: Set<String>, models: Set<String>, storedBlobs: Set<String>)
+    throws
+  {
+    let dataset = content.datasets[0].id
+    for (i, model) in content.models.enumerated() {
+      try need(sites, model.siteId, "model.json", i, "siteId")
+      try same(model.datasetId, dataset, "model.json", i, "datasetId")
+      try need(splits, model.splitId, "model.json", i, "splitId")
+      try shipped(storedBlobs, model.weightsSha256, "model.json", i, "weightsSha256")
+      try text("model.json", i, model.architecture, model.createdAt)
+      try json("model.json", i, model.hyperparametersJson, model.curvesJson)
+      try range("model.json", i, model.chosenEpoch)
+    }
+    for (i, evaluation) in content.evaluations.enumerated() {
+      try need(sites, evaluation.siteId, "evaluation.json", i, "siteId")
+      try need(models, evaluation.modelId, "evaluation.json", i, "modelId")
+      try same(evaluation.datasetId, dataset, "evaluation.json", i, "datasetId")
+      if let scores = evaluation.scoresSha256 {
+        try shipped(storedBlobs, scores, "evaluation.json", i, "scoresSha256")
+      }
+      try text("evaluation.json", i, evaluation.createdAt)
+      try json("evaluation.json", i, evaluation.metricsJson)
+    }
+  }
+
+  func need(_ set: Set<String>, _ value: String, _ file: String, _ index: Int, _ field: String) throws {
+    guard set.contains(value) else {
+      throw ImportError.missingReference(
+        file: file, index: index, field: field, value: String(value.prefix(80)))
+    }
+  }
+
+  /// Weights and scores are of use only with their bytes, so they must travel.
+  func shipped(_ stored: Set<String>, _ sha: String, _ file: String, _ index: Int, _ field: String) throws {
+    guard stored.contains(sha) else {
+      throw ImportError.badRow(
+        file: file, index: index, reason: "\(field) \(sha.prefix(80)) is not among the blobs in data/blobs")
+    }
+  }
+
+  /// A row of this bundle's dataset must name it: a bundle carries one dataset and nothing of another.
+  func same(_ value: String, _ dataset: String, _ file: String, _ index: Int, _ field: String) throws {
+    guard value == dataset else {
+      throw ImportError.badRow(
+        file: file, index: index,
+        reason: "\(field) \(value.prefix(80)) is not the bundle's dataset \(dataset)")
+    }
+  }
+
+  /// Text fields the catalog and the plugins read back as JSON: bounded, and JSON.
+  func json(_ file: String, _ index: Int, _ values: String...) throws {
+    for value in values {
+      try text(file, index, value)
+      guard (try? JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)) != nil
+      else {
+        throw ImportError.badRow(file: file, index: index, reason: "a JSON field is not valid JSON")
       }
     }
   }

@@ -3,11 +3,14 @@ import GRDB
 import Platform
 
 /// What an import will write, decided against the catalog as it is: rows already here (same id,
-/// same content) are skipped, a dataset already imported makes the whole import a no-op, and any
-/// row that claims an existing id or name with other content is a conflict.
+/// same content) are skipped, a bundle with nothing new is a no-op, and any row that claims an
+/// existing id or name with other content is a conflict. A dataset imported before may come
+/// again with more: a later bundle of it with its models adds the models.
 struct ImportPlan {
   var alreadyImported = false
   var existing: Set<String> = []
+  /// The bundle's dataset is already here, and with it (datasets never change) its cubes.
+  var datasetHere = false
 
   static func make(_ content: BundleContent, in db: Database) throws -> ImportPlan {
     var plan = ImportPlan()
@@ -17,10 +20,15 @@ struct ImportPlan {
         throw ImportError.conflict(
           "dataset \(dataset.id) is already here with other content; refusing the bundle")
       }
-      plan.alreadyImported = true
-      return plan
-    }
-    if let clash = try Dataset.filter(
+      let cubesHere = try String.fetchSet(
+        db, sql: "SELECT id FROM cube WHERE dataset_id = ?", arguments: [dataset.id])
+      guard cubesHere == Set(content.cubes.map(\.id)) else {
+        throw ImportError.conflict(
+          "dataset \(dataset.id) is already here with other cubes; refusing the bundle")
+      }
+      plan.datasetHere = true
+      plan.existing.insert(dataset.id)
+    } else if let clash = try Dataset.filter(
       Dataset.Columns.siteId == dataset.siteId && Dataset.Columns.name == dataset.name
         && Dataset.Columns.version == dataset.version
     ).fetchOne(db) {
@@ -51,6 +59,8 @@ struct ImportPlan {
     try check(content.conversions, \.id)
     try check(content.roiAnnotations, \.id)
     try check(content.splits, \.id)
+    try check(content.models, \.id)
+    try check(content.evaluations, \.id)
     for patient in content.patients where !plan.existing.contains(patient.id) {
       if try Patient.filter(Patient.Columns.siteId == patient.siteId && Patient.Columns.code == patient.code)
         .fetchCount(db) > 0
@@ -68,7 +78,18 @@ struct ImportPlan {
           "video \(video.id) of site \(video.siteId) is already here under another id")
       }
     }
+    let rows =
+      content.patients.map(\.id) + content.sourceVideos.map(\.id) + content.conversions.map(\.id)
+      + content.roiAnnotations.map(\.id) + content.splits.map(\.id) + content.models.map(\.id)
+      + content.evaluations.map(\.id)
+    plan.alreadyImported = plan.datasetHere && rows.allSatisfy(plan.existing.contains)
     return plan
+  }
+
+  /// Models and evaluations the import adds.
+  func newModels(_ content: BundleContent) -> [EntityRef] {
+    content.models.filter { !existing.contains($0.id) }.map { EntityRef(.model, $0.id) }
+      + content.evaluations.filter { !existing.contains($0.id) }.map { EntityRef(.evaluation, $0.id) }
   }
 
   /// Writes everything in the caller's transaction; returns the number of rows added.
@@ -97,22 +118,25 @@ struct ImportPlan {
     try insert(
       content.roiAnnotations.sorted { ($0.sourceVideoId, $0.version) < ($1.sourceVideoId, $1.version) }, \.id)
     try insert(content.datasets, \.id)
-    let newCubes = content.cubes.filter { !existing.contains($0.id) }
-    try Cube.insert(newCubes, in: db)
-    rows += newCubes.count
+    if !datasetHere {
+      try Cube.insert(content.cubes, in: db)
+      rows += content.cubes.count
+    }
     try insert(content.splits, \.id)
     for assignment in content.splitAssignments where !existing.contains(assignment.splitId) {
       try assignment.insert(db)
       rows += 1
     }
+    // After the splits they were trained on; evaluations after their models.
+    try insert(content.models, \.id)
+    try insert(content.evaluations, \.id)
     for run in content.runs { try run.insert(db, onConflict: .ignore) }
     for edge in content.runEdges { try edge.insert(db, onConflict: .ignore) }
     try importRun.insert(db)
-    try RunEdge(
-      runId: importRun.id, direction: .output, entity: EntityRef(.dataset, content.datasets[0].id),
-      role: "imported"
-    )
-    .insert(db)
+    // The import run brought these here; the runs that made them stay their makers in lineage.
+    for entity in [EntityRef(.dataset, content.datasets[0].id)] + newModels(content) {
+      try RunEdge(runId: importRun.id, direction: .output, entity: entity, role: "imported").insert(db)
+    }
     return rows
   }
 }

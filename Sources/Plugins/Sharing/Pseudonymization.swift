@@ -4,6 +4,12 @@ import Platform
 /// Replaces patient codes with keyed hashes everywhere a bundle could carry them: patient rows,
 /// run parameters (ingest records codes), file names (synthetic names contain codes) and
 /// free-text notes and summaries, which are dropped.
+///
+/// Models and evaluations need no rewrite: the train plugin's hyperparameters and curves are
+/// settings and numbers, an evaluation's metrics are numbers, and its scores CSV
+/// (`cube,patient,video,clip,label,score`) names cubes, patients and conversions by id, never by
+/// code or file name (see `EvaluatePlugin.run`). `check` still reads all of them, so a future
+/// field that carried a code would stop the export rather than leak.
 enum Pseudonymization {
   static func apply(_ pseudonymizer: Pseudonymizer, to content: inout BundleContent) throws {
     var replacements: [(String, String)] = []
@@ -52,7 +58,8 @@ enum Pseudonymization {
       options: [.caseInsensitive])
   }
 
-  /// The safety net: no original code may remain in any exported table.
+  /// The safety net: no original code may remain in any exported table (nor in the other text
+  /// files the exporter passes, such as evaluation scores).
   static func check(_ files: [(name: String, data: Data, rows: Int)], against codes: [String]) throws {
     for (name, data, _) in files {
       let text = String(decoding: data, as: UTF8.self)

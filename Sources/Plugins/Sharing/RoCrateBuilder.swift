@@ -10,14 +10,30 @@ enum RoCrateBuilder {
     var crate = RoCrate(
       name: "Pleura dataset \(dataset.name)@\(dataset.version)",
       description:
-        "Lung-ultrasound video cubes with their splits, ROI versions and provenance, exported by Pleura "
-        + PlatformVersion.current,
+        "Lung-ultrasound video cubes with their splits, ROI versions and provenance"
+        + (content.models.isEmpty ? "" : ", and the models trained on them with their evaluations")
+        + ", exported by Pleura " + PlatformVersion.current,
       datePublished: Date())
     for name in BundleContent.fileNames {
       crate.files.append(.init(path: "catalog/\(name)", encodingFormat: "application/json"))
     }
+    // Weights and scores are named, so a reader of the crate alone can tell them from shards.
+    var named: [String: (name: String, format: String)] = [:]
+    for model in content.models {
+      named[model.weightsSha256] = (
+        "weights of \(model.id) (\(model.architecture), safetensors)", "application/octet-stream"
+      )
+    }
+    for evaluation in content.evaluations {
+      if let scores = evaluation.scoresSha256 {
+        named[scores] = ("per-cube scores of \(evaluation.id)", "text/csv")
+      }
+    }
     for sha in blobs.sorted() {
-      crate.files.append(.init(path: "blobs/\(sha)", encodingFormat: "application/octet-stream"))
+      crate.files.append(
+        .init(
+          path: "blobs/\(sha)", name: named[sha]?.name,
+          encodingFormat: named[sha]?.format ?? "application/octet-stream"))
     }
     func file(for entity: String) -> String {
       if let cube = content.cubes.first(where: { $0.id == entity }), blobs.contains(cube.shardSha256) {
@@ -31,6 +47,14 @@ enum RoCrateBuilder {
       if let video = content.sourceVideos.first(where: { $0.id == entity }), blobs.contains(video.blobSha256)
       {
         return "blobs/\(video.blobSha256)"
+      }
+      if let model = content.models.first(where: { $0.id == entity }), blobs.contains(model.weightsSha256) {
+        return "blobs/\(model.weightsSha256)"
+      }
+      if let evaluation = content.evaluations.first(where: { $0.id == entity }),
+        let scores = evaluation.scoresSha256, blobs.contains(scores)
+      {
+        return "blobs/\(scores)"
       }
       let kind = EntityKind.of(id: entity)?.table ?? "run"
       return "catalog/\(kind).json"
