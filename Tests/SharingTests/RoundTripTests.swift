@@ -77,10 +77,16 @@ import Tiling
     for bundle in [first, second] {
       let bag = try BagReader(stagingParent: staging).extract(archive: bundle)
       defer { try? bag.remove() }
-      for file in bag.payload where file.path.hasPrefix("data/catalog") || file.path.hasSuffix(".json") {
-        let text = try String(contentsOf: bag.url(of: file.path), encoding: .utf8).lowercased()
+      // Every file, blobs included: the shards' sidecar CSVs name patients too.
+      for file in bag.payload {
+        let text = String(decoding: try Data(contentsOf: bag.url(of: file.path)), as: UTF8.self).lowercased()
         for code in codes { #expect(!text.contains(code.lowercased()), "\(code) in \(file.path)") }
       }
+      let sidecars = bag.payload.filter {
+        String(decoding: (try? Data(contentsOf: bag.url(of: $0.path))) ?? Data(), as: UTF8.self)
+          .hasPrefix("index,clip,")
+      }
+      #expect(!sidecars.isEmpty, "the bundle ships the shards' sidecars")
       let patients = try JSONDecoder().decode(
         [Patient].self, from: Data(contentsOf: bag.url(of: "data/catalog/patient.json")))
       pseudonyms.append(patients.map(\.code).sorted())

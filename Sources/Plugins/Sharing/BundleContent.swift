@@ -64,6 +64,14 @@ public struct BundleContent: Codable, Sendable {
 extension BundleContent {
   /// The shards and sidecars of the datasets (their summaries list the sidecars) and the cubes' shards.
   var datasetBlobs: Set<String> {
+    Set(cubes.map(\.shardSha256)).union(shardFiles.flatMap { [$0.shard, $0.sidecar] })
+  }
+
+  /// The sidecar CSVs of the datasets' shards: text that names each cube's patient by code.
+  var datasetSidecars: Set<String> { Set(shardFiles.map(\.sidecar)) }
+
+  /// Each shard with its sidecar, as the datasets' summaries list them.
+  private var shardFiles: [(shard: String, sidecar: String)] {
     struct Summary: Decodable {
       struct Shard: Decodable {
         var shard: String
@@ -71,12 +79,10 @@ extension BundleContent {
       }
       var shards: [Shard]
     }
-    var shas = Set(cubes.map(\.shardSha256))
-    for dataset in datasets {
+    return datasets.flatMap { dataset in
       let summary = try? JSONDecoder().decode(Summary.self, from: Data(dataset.summaryJson.utf8))
-      for shard in summary?.shards ?? [] { shas.formUnion([shard.shard, shard.sidecar]) }
+      return (summary?.shards ?? []).map { ($0.shard, $0.sidecar) }
     }
-    return shas
   }
 
   /// The models' weights and their evaluations' per-cube scores.

@@ -85,8 +85,26 @@ public struct BundleExporter {
         content.blobs.append(BlobRecord(StoredBlob(sha256: sha, size: size)))
       }
     }
+    // Rows first; then the shards' sidecar CSVs, which name each cube's patient by code: a
+    // rewritten copy replaces each one, under its new hash in the dataset summary.
+    if let pseudonymizer = options.pseudonymizer {
+      let replacements = try Pseudonymization.apply(pseudonymizer, to: &content)
+      for sidecar in content.datasetSidecars.sorted() {
+        let text = String(decoding: try catalog.blobs.read(sidecar), as: UTF8.self)
+        let rewritten = scratch.appendingPathComponent("\(sidecar).csv")
+        try Data(Pseudonymization.replace(text, replacements).utf8).write(to: rewritten)
+        let (sha, size) = try SHA256Hex.digest(fileAt: rewritten)
+        payloadBlobs.removeValue(forKey: sidecar)
+        payloadBlobs[sha] = rewritten
+        for index in content.datasets.indices {
+          content.datasets[index].summaryJson = content.datasets[index].summaryJson.replacingOccurrences(
+            of: sidecar, with: sha)
+        }
+        content.blobs.append(BlobRecord(StoredBlob(sha256: sha, size: size)))
+      }
+    }
     // Every blob a row references, once, marked stored when its bytes travel (a stripped
-    // source replaces the original, which then drops out).
+    // source or a rewritten sidecar replaces the original, which then drops out).
     let shipped = Set(payloadBlobs.keys)
     let referenced = content.referencedBlobs
     var seen: Set<String> = []
@@ -96,12 +114,12 @@ public struct BundleExporter {
         blob.stored = shipped.contains(blob.sha256)
         return blob
       }
-    if let pseudonymizer = options.pseudonymizer { try Pseudonymization.apply(pseudonymizer, to: &content) }
-
     let files = try content.encodedFiles()
+    let crate = try RoCrateBuilder.crate(for: content, blobs: shipped).jsonData()
     if options.pseudonymizer != nil {
       try Pseudonymization.check(
-        files + (try scoresFiles(content)), against: try originalCodes(content))
+        files + [(RoCrate.metadataFileName, crate, 0)] + (try shippedTextFiles(content, payloadBlobs)),
+        against: try originalCodes(content))
     }
 
     let compression: BagCompression = options.gzip ? .gzip() : .zstd()
@@ -115,8 +133,7 @@ public struct BundleExporter {
         let written = try writer.addFile(at: payloadBlobs[sha]!, as: "blobs/\(sha)")
         guard written == sha else { throw ExportError.damagedBlob(sha) }
       }
-      try writer.addData(
-        try RoCrateBuilder.crate(for: content, blobs: shipped).jsonData(), as: RoCrate.metadataFileName)
+      try writer.addData(crate, as: RoCrate.metadataFileName)
       var info = BagInfo()
       info.append(BundleContent.InfoKey.siteName, catalog.localSite.name)
       info.append(BundleContent.InfoKey.siteUUID, catalog.localSite.uuid)
@@ -151,11 +168,16 @@ public struct BundleExporter {
 
   /// The evaluations' score tables, for the pseudonymization check. They hold ids, labels and
   /// scores only (see `EvaluatePlugin`), so this is a safety net, not a rewrite.
-  func scoresFiles(_ content: BundleContent) throws -> [(name: String, data: Data, rows: Int)] {
-    try content.evaluations.compactMap { evaluation in
-      try evaluation.scoresSha256.map { sha in
-        ("the scores of \(evaluation.id) (blobs/\(sha))", try catalog.blobs.read(sha), 0)
-      }
+  /// The text blobs that travel (sidecars, evaluation scores), as shipped, for the final check.
+  func shippedTextFiles(_ content: BundleContent, _ payload: [String: URL]) throws -> [(
+    name: String, data: Data, rows: Int
+  )] {
+    let sidecars = content.datasetSidecars.sorted().map { ("the sidecar blobs/\($0)", $0) }
+    let scores = content.evaluations.compactMap { evaluation in
+      evaluation.scoresSha256.map { ("the scores of \(evaluation.id) (blobs/\($0))", $0) }
+    }
+    return try (sidecars + scores).compactMap { name, sha in
+      try payload[sha].map { (name, try Data(contentsOf: $0), 0) }
     }
   }
 

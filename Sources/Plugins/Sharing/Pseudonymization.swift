@@ -11,7 +11,12 @@ import Platform
 /// code or file name (see `EvaluatePlugin.run`). `check` still reads all of them, so a future
 /// field that carried a code would stop the export rather than leak.
 enum Pseudonymization {
-  static func apply(_ pseudonymizer: Pseudonymizer, to content: inout BundleContent) throws {
+  /// Rewrites the rows; returns each original code or file name with its replacement, for the
+  /// text blobs that must be rewritten too (see `BundleExporter`).
+  @discardableResult
+  static func apply(_ pseudonymizer: Pseudonymizer, to content: inout BundleContent) throws -> [(
+    String, String
+  )] {
     var replacements: [(String, String)] = []
     for index in content.patients.indices {
       let code = content.patients[index].code
@@ -39,6 +44,7 @@ enum Pseudonymization {
       content.runs[index].summary = nil
       content.runs[index].error = content.runs[index].error == nil ? nil : "(withheld)"
     }
+    return replacements
   }
 
   /// Whole-token, case-insensitive replacement (a code inside a longer token is left alone).
