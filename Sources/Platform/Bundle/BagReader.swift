@@ -27,6 +27,11 @@ public struct BagReader: Sendable {
   /// the files and fsync them (an import moves them into the blob store): the disk then works
   /// while the next entries are decompressed, instead of all at once at the end.
   public var startsWriteback = false
+  /// Called on the extracting thread with each file's bag-relative path and staged location as
+  /// soon as the file is complete, before the bag is verified: a caller may start reading it
+  /// early (an import decodes its catalog files while the blobs are extracted), but must treat
+  /// it as unverified until `extract` returns, and stop using it if `extract` throws.
+  public var onFileExtracted: (@Sendable (String, URL) -> Void)?
 
   public init(limits: BagLimits = BagLimits(), stagingParent: URL = FileManager.default.temporaryDirectory) {
     self.limits = limits
@@ -48,6 +53,7 @@ public struct BagReader: Sendable {
     let staging = try StagingDirectory(in: stagingParent)
     do throws(BagError) {
       var extraction = Extraction(staging: staging, limits: limits, startsWriteback: startsWriteback)
+      extraction.onFileExtracted = onFileExtracted
       try extraction.run(input)
       return try extraction.verify()
     } catch {
@@ -71,6 +77,7 @@ private struct Extraction {
   let staging: StagingDirectory
   let limits: BagLimits
   let startsWriteback: Bool
+  var onFileExtracted: (@Sendable (String, URL) -> Void)?
   var bagName: String?
   var entries = 0
   var extracted: Int64 = 0
@@ -114,6 +121,7 @@ private struct Extraction {
       }
       for depth in 0..<parts.count { folders.insert(parts[..<depth].joined(separator: "/")) }
       try extractFile(entry, parts: parts, relative: relative, from: input, buffers: buffers, worker: worker)
+      onFileExtracted?(relative, staging.url.appending(path: relative))
       if relative == "bag-info.txt" {
         // When bag-info.txt precedes the payload, its Payload-Oxum bounds the payload at once.
         declaredPayload = try readInfo().oxum?.bytes

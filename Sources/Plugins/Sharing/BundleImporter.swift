@@ -70,9 +70,12 @@ public struct BundleImporter {
     defer { try? FileManager.default.removeItem(at: scratch) }
     var reader = BagReader(stagingParent: scratch)
     reader.startsWriteback = true
+    let prefetch = CatalogPrefetch()
+    defer { prefetch.wait() }
+    reader.onFileExtracted = { path, url in prefetch.fileExtracted(path, at: url) }
     let bag = try reader.extract(archive: file)
     defer { try? bag.remove() }
-    let content = try Self.read(bag)
+    let content = try Self.read(bag, prefetched: prefetch)
     try Self.validate(content, bag: bag)
     let dataset = content.datasets[0]
     let siteName = bag.info[BundleContent.InfoKey.siteName] ?? "?"
@@ -124,7 +127,11 @@ public struct BundleImporter {
 
   // MARK: - Reading and checking
 
-  static func read(_ bag: VerifiedBag) throws -> BundleContent {
+  /// Where a bundle's catalog files are, one JSON file per table.
+  static let catalogFolder = "data/catalog/"
+
+  /// The bundle's rows, from `prefetched` when it decoded exactly the verified catalog files.
+  static func read(_ bag: VerifiedBag, prefetched: CatalogPrefetch? = nil) throws -> BundleContent {
     guard let schemaText = bag.info[BundleContent.InfoKey.schema], let schema = Int(schemaText),
       bag.info[BundleContent.InfoKey.siteUUID] != nil
     else {
@@ -133,10 +140,19 @@ public struct BundleImporter {
     guard schema <= Catalog.schemaVersion else {
       throw ImportError.newerSchema(bundle: schema, ours: Catalog.schemaVersion)
     }
-    let sizes = Dictionary(bag.payload.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a })
+    var sizes: [String: Int64] = [:]
+    for file in bag.payload where file.path.hasPrefix(catalogFolder) { sizes[file.path] = file.size }
+    if let result = prefetched?.result(for: sizes) { return try result.get() }
+    return try decodeTables(sizes: sizes) { path in try Data(contentsOf: bag.url(of: path)) }
+  }
+
+  /// Decodes every table from the catalog files listed in `sizes` (path under `data/catalog/`
+  /// to size), reading each through `contents`.
+  static func decodeTables(sizes: [String: Int64], contents: (String) throws -> Data) throws -> BundleContent
+  {
     var content = BundleContent()
     for table in BundleContent.tables {
-      let path = "data/catalog/\(table.fileName)"
+      let path = catalogFolder + table.fileName
       guard let size = sizes[path] else {
         if table.addedLater { continue }
         throw ImportError.notAPleuraBundle("\(path) is missing")
@@ -144,7 +160,7 @@ public struct BundleImporter {
       guard size <= maxCatalogFileBytes else { throw ImportError.tooLarge(file: path, limit: "1 GiB") }
       let rows: Int
       do {
-        rows = try table.decode(Data(contentsOf: bag.url(of: path)), &content)
+        rows = try table.decode(contents(path), &content)
       } catch {
         throw ImportError.malformed(file: path, reason: Self.describe(error))
       }
