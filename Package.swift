@@ -19,8 +19,10 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
   ],
   targets: [
-    .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg"),
-    .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+    // FFmpeg is opened on first use (see Sources/CFFmpeg/lazy.c), not linked.
+    .target(name: "CFFmpeg", path: "Sources/CFFmpeg", linkerSettings: [.linkedLibrary("dl")]),
+    // OpenBLAS is opened on first use (see Sources/COpenBLAS/lazy.c), not linked.
+    .target(name: "COpenBLAS", path: "Sources/COpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
     .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
     .target(
       name: "Platform",
