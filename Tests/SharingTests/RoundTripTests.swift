@@ -4,6 +4,7 @@ import Platform
 import Sharing
 import Testing
 import Tiling
+import Training
 
 @Suite(.serialized) struct RoundTripTests {
   @Test func siteBImportsPseudonymisedSeesLineageAndReadsTheSameCubes() async throws {
@@ -42,10 +43,19 @@ import Tiling
       rendered.contains("[Hospital A]") && rendered.contains("synthesize 1.0.0")
         && rendered.contains("transcode"))
 
-    // B can work on it: a split of A's dataset at B.
+    // B can work on it: a split of A's dataset at B, and a model trained on it there. (Site A
+    // has two patients of each label: half of each to validation, none to test.)
+    var splitting = SplitPlugin.Parameters()
+    splitting.test = 0
+    splitting.validation = 0.5
     let split = try await Runner(catalog: b.catalog).run(
-      SplitPlugin.self, parameters: .init(), inputs: [EntityRef(.dataset, listed[0].id)])
+      SplitPlugin.self, parameters: splitting, inputs: [EntityRef(.dataset, listed[0].id)])
     #expect(split.outputs.count == 1)
+    let trained = try await Runner(catalog: b.catalog).run(
+      TrainPlugin.self, parameters: TrainedSiteA.tinyTraining,
+      inputs: [EntityRef(.dataset, listed[0].id), split.outputs[0]])
+    let model = try await b.catalog.database.read { db in try Model.fetchOne(db, key: trained.outputs[0].id) }
+    #expect(model?.siteId == b.catalog.localSite.id && model?.datasetId == listed[0].id)
 
     // A second import changes nothing and says so.
     let before = try b.snapshot()
