@@ -16,24 +16,10 @@ extension Parameter {
 }
 
 extension ResNet3D {
-  /// Brings the optimizer to `step` Adam steps, keeping every parameter's values and moments as
-  /// they are now.
-  ///
-  /// `step` can only advance through `trainStep`, so this takes the missing steps on a zero clip
-  /// and then puts values and moments back. It costs one single-clip step per missing step.
-  /// TODO(engine): replace with a direct setter of `step` when the engine grows one.
-  public func advanceOptimizer(toStep target: Int) throws {
-    guard target > step else { return }
-    let saved = parameters.map { ($0.values, $0.adamFirstMoment, $0.adamSecondMoment) }
-    let clip = [Float](repeating: 0, count: config.clipSize)
-    while step < target { try trainStep(inputs: clip, labels: [0]) }
-    for (p, state) in zip(parameters, saved) {
-      p.setValues(state.0)
-      if p.trainable {
-        let first = state.1.isEmpty ? [Float](repeating: 0, count: p.count) : state.1
-        let second = state.2.isEmpty ? [Float](repeating: 0, count: p.count) : state.2
-        p.setAdamMoments(first: first, second: second)
-      }
-    }
+  /// Sets the optimizer's step count to `step`, for a checkpoint that restores values and
+  /// moments with `Parameter.setValues` / `setAdamMoments`: Adam's bias correction depends on it.
+  public func restoreOptimizer(step: Int) {
+    precondition(step >= 0, "an Adam step count cannot be negative, got \(step)")
+    self.step = step
   }
 }

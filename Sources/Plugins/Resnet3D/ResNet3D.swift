@@ -121,8 +121,8 @@ public final class ResNet3D {
   private var featuresGrad: [Float] = []
   private var logits: [Float] = []
   private var logitsGrad: [Float] = []
-  /// Adam steps taken.
-  public private(set) var step = 0
+  /// Adam steps taken (set directly only when a checkpoint restores the optimizer).
+  public internal(set) var step = 0
 
   /// Builds the network and initialises it: he_normal (truncated) kernels from `seed`, zero
   /// biases, BN gamma 1, beta 0, moving mean 0, moving variance 1.

@@ -68,8 +68,11 @@ struct TrainingCheckpoint {
     try model.load(from: folder.appendingPathComponent("weights.safetensors"))
     let moments = try SafeTensors.read(from: folder.appendingPathComponent("adam.safetensors")).tensors
     let byName = Dictionary(uniqueKeysWithValues: moments.map { ($0.name, $0.values) })
-    // Take the missing Adam steps first: it restores values and moments as they are now.
-    try model.advanceOptimizer(toStep: state.step)
+    guard state.step >= 0 else {
+      throw TrainingError.resumeMismatch(
+        run: folder.lastPathComponent, reason: "its Adam step count is \(state.step)")
+    }
+    model.restoreOptimizer(step: state.step)
     for p in model.parameters where p.trainable {
       guard let first = byName[p.name + ".m"], let second = byName[p.name + ".v"] else {
         throw TrainingError.resumeMismatch(
