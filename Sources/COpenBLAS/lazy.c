@@ -42,9 +42,9 @@ static void *pleura_openblas_symbol(const char *name) {
   }
 
 void cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE transA,
-                 const enum CBLAS_TRANSPOSE transB, const blasint m, const blasint n, const blasint k,
-                 const float alpha, const float *a, const blasint lda, const float *b, const blasint ldb,
-                 const float beta, float *c, const blasint ldc) {
+                 const enum CBLAS_TRANSPOSE transB, const int m, const int n, const int k,
+                 const float alpha, const float *a, const int lda, const float *b, const int ldb,
+                 const float beta, float *c, const int ldc) {
   PLEURA_RESOLVE(cblas_sgemm)
   function(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
