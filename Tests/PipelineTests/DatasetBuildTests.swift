@@ -181,16 +181,6 @@ import Tiling
       #expect(
         Set(counts.filter { $0.part == part }.map(\.label)) == ["present", "absent"], "\(part) lacks a label")
     }
-    var parameters = SplitPlugin.Parameters()
-    let labels = Dictionary(
-      uniqueKeysWithValues: (0..<10).map { ("p\($0)", $0 % 2 == 0 ? "present" : "absent") })
-    #expect(
-      SplitPlugin.assign(patients: labels, parameters: parameters)
-        == SplitPlugin.assign(patients: labels, parameters: parameters))
-    parameters.seed = 43
-    #expect(
-      SplitPlugin.assign(patients: labels, parameters: parameters)
-        != SplitPlugin.assign(patients: labels, parameters: .init()))
   }
 
   @Test func numpyLoadsTheExport() async throws {
