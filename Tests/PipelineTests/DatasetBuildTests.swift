@@ -132,6 +132,42 @@ import Tiling
     #expect(stillThere == (try DatasetViews.summary(try fixture.dataset(first))).cubes)
   }
 
+  /// An ROI edited between planning and running: the run says the inputs changed, names the
+  /// conversion and both ROI versions, and leaves no dataset; planning again cuts the new ROI.
+  @Test func aRunWhoseROIWasEditedSincePlanningSaysToPlanAgain() async throws {
+    let fixture = try await PipelineFixture(patients: 2)
+    defer { fixture.cleanUp() }
+    let recipe = try DatasetRecipe.load("2_30x30")
+    let plan = try await fixture.catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
+    let item = try #require(plan.items.first)
+    var edited = item.roi.rect
+    edited.x += 30
+    edited.width -= 30
+    let edit = try await fixture.runner.run(
+      RoiPlugin.self,
+      parameters: .init(entries: [RoiEntry(video: item.video.id, rect: edited, author: "tester")]))
+    let newROI = try #require(edit.outputs.first { $0.kind == .roi }).id
+
+    let error = try await #require(throws: RunError.self) {
+      try await fixture.runner.run(TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
+    }
+    let message = String(describing: error)
+    #expect(message.contains("the inputs changed since the dataset was planned; plan again"), "\(message)")
+    #expect(
+      message.contains(
+        "conversion \(item.conversion.id) was planned with ROI version 1 (\(item.roi.id)); "
+          + "version 2 (\(newROI)) is current"), "\(message)")
+    #expect(!message.contains("no video can be tiled"))
+    let datasets = try await fixture.catalog.database.read { db in try Dataset.fetchCount(db) }
+    #expect(datasets == 0)
+
+    let again = try await fixture.build(recipe)
+    let cubes = try await fixture.catalog.database.read { db in
+      try Cube.filter(Cube.Columns.datasetId == again.outputs[0].id).fetchAll(db)
+    }
+    #expect(Set(cubes.filter { $0.conversionId == item.conversion.id }.map(\.roiId)) == [newROI])
+  }
+
   @Test func videosWithoutAnROIOrTooSmallAreSkippedWithTheReason() async throws {
     let fixture = try await PipelineFixture(patients: 2)
     defer { fixture.cleanUp() }
