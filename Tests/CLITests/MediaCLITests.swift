@@ -139,6 +139,14 @@ struct MediaCLITests {
     try cli.run([
       "synthesize", "--patients", "4", "--min-seconds", "2.1", "--max-seconds", "2.3", "--seed", "5",
     ])
+    // The same seed names the same patients: one present and one absent video more for SYN-5-001
+    // give it both labels, which `split` keeps whole and `split show` marks.
+    for absentFraction in ["0", "1"] {
+      try cli.run([
+        "synthesize", "--patients", "1", "--min-seconds", "2.1", "--max-seconds", "2.3", "--seed", "5",
+        "--absent-fraction", absentFraction,
+      ])
+    }
     #expect(try cli.run(["transcode", "--all", "--preset", "ultrafast"]).status == 0)
     let build = try cli.run(["dataset", "build", "demo"])
     #expect(build.status == 0 && build.stdout.contains("demo@1"), "\(build.stderr)")
@@ -150,6 +158,13 @@ struct MediaCLITests {
     #expect(show.stdout.contains("per label:") && show.stdout.contains("TILES/CLIP"))
     let split = try cli.run(["split", "demo@1"])
     #expect(split.status == 0 && split.stdout.contains("train"))
+    #expect(split.stdout.contains("1 with both labels"), "\(split.stdout)")
+    let made = try cli.json(["split", "demo@1"]) as! [String: Any]
+    let splitID = try #require((made["outputs"] as? [[String: Any]])?.first?["id"] as? String)
+    let shown = try cli.run(["split", "show", splitID])
+    #expect(shown.status == 0 && shown.stdout.contains("LABEL") && shown.stdout.contains("LABELS"))
+    let mixed = shown.stdout.split(separator: "\n").filter { $0.contains("SYN-5-001") }
+    #expect(mixed.count == 1 && mixed[0].hasSuffix("absent+present"), "\(shown.stdout)")
     let folder = cli.folder.appendingPathComponent("npy")
     #expect(try cli.run(["dataset", "export-npy", "demo@1", folder.path]).status == 0)
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("meta.csv").path))

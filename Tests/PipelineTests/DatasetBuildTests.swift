@@ -132,6 +132,42 @@ import Tiling
     #expect(stillThere == (try DatasetViews.summary(try fixture.dataset(first))).cubes)
   }
 
+  /// An ROI edited between planning and running: the run says the inputs changed, names the
+  /// conversion and both ROI versions, and leaves no dataset; planning again cuts the new ROI.
+  @Test func aRunWhoseROIWasEditedSincePlanningSaysToPlanAgain() async throws {
+    let fixture = try await PipelineFixture(patients: 2)
+    defer { fixture.cleanUp() }
+    let recipe = try DatasetRecipe.load("2_30x30")
+    let plan = try await fixture.catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
+    let item = try #require(plan.items.first)
+    var edited = item.roi.rect
+    edited.x += 30
+    edited.width -= 30
+    let edit = try await fixture.runner.run(
+      RoiPlugin.self,
+      parameters: .init(entries: [RoiEntry(video: item.video.id, rect: edited, author: "tester")]))
+    let newROI = try #require(edit.outputs.first { $0.kind == .roi }).id
+
+    let error = try await #require(throws: RunError.self) {
+      try await fixture.runner.run(TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
+    }
+    let message = String(describing: error)
+    #expect(message.contains("the inputs changed since the dataset was planned; plan again"), "\(message)")
+    #expect(
+      message.contains(
+        "conversion \(item.conversion.id) was planned with ROI version 1 (\(item.roi.id)); "
+          + "version 2 (\(newROI)) is current"), "\(message)")
+    #expect(!message.contains("no video can be tiled"))
+    let datasets = try await fixture.catalog.database.read { db in try Dataset.fetchCount(db) }
+    #expect(datasets == 0)
+
+    let again = try await fixture.build(recipe)
+    let cubes = try await fixture.catalog.database.read { db in
+      try Cube.filter(Cube.Columns.datasetId == again.outputs[0].id).fetchAll(db)
+    }
+    #expect(Set(cubes.filter { $0.conversionId == item.conversion.id }.map(\.roiId)) == [newROI])
+  }
+
   @Test func videosWithoutAnROIOrTooSmallAreSkippedWithTheReason() async throws {
     let fixture = try await PipelineFixture(patients: 2)
     defer { fixture.cleanUp() }
@@ -181,16 +217,64 @@ import Tiling
       #expect(
         Set(counts.filter { $0.part == part }.map(\.label)) == ["present", "absent"], "\(part) lacks a label")
     }
-    var parameters = SplitPlugin.Parameters()
-    let labels = Dictionary(
-      uniqueKeysWithValues: (0..<10).map { ("p\($0)", $0 % 2 == 0 ? "present" : "absent") })
-    #expect(
-      SplitPlugin.assign(patients: labels, parameters: parameters)
-        == SplitPlugin.assign(patients: labels, parameters: parameters))
-    parameters.seed = 43
-    #expect(
-      SplitPlugin.assign(patients: labels, parameters: parameters)
-        != SplitPlugin.assign(patients: labels, parameters: .init()))
+  }
+
+  /// Two patients with a video of each label: each is one unit whose cubes all land in one part,
+  /// counted in both strata, and the stored split is the pure plan's for the catalog's patients.
+  @Test func patientsWithBothLabelsAreKeptWholeAndCountedInBothStrata() async throws {
+    let fixture = try await PipelineFixture(patients: 6, mixedPatients: 2, seconds: 2.0...2.2)
+    defer { fixture.cleanUp() }
+    let datasetID = try await fixture.build(try DatasetRecipe.load("demo")).outputs[0].id
+    let split = try await fixture.runner.run(
+      SplitPlugin.self, parameters: .init(), inputs: [EntityRef(.dataset, datasetID)])
+    let splitID = split.outputs[0].id
+    #expect(split.summary.contains("2 with both labels"), "\(split.summary)")
+    let (labelRows, partsPerPatient, stored, counts, listed) = try await fixture.catalog.database.read { db in
+      (
+        try Row.fetchAll(
+          db,
+          sql: """
+            SELECT DISTINCT c.patient_id, p.code, c.label FROM cube c JOIN patient p ON p.id = c.patient_id
+            WHERE c.dataset_id = ?
+            """, arguments: [datasetID]
+        ).map { (id: $0["patient_id"] as String, code: $0["code"] as String, label: $0["label"] as String) },
+        // The parts each patient's cubes fall in: exactly one, ever.
+        try Int.fetchAll(
+          db,
+          sql: """
+            SELECT count(DISTINCT a.part) FROM cube c
+            LEFT JOIN split_assignment a ON a.patient_id = c.patient_id AND a.split_id = ?
+            WHERE c.dataset_id = ? GROUP BY c.patient_id
+            """, arguments: [splitID, datasetID]),
+        try SplitAssignment.filter(SplitAssignment.Columns.splitId == splitID).fetchAll(db),
+        try DatasetViews.splitCounts(splitID, in: db),
+        try DatasetViews.splitPatients(splitID, in: db)
+      )
+    }
+    var patients: [String: SplitAssignmentPlan.Patient] = [:]
+    for row in labelRows {
+      patients[row.id, default: .init(id: row.id, order: row.code, labels: [])].labels.insert(row.label)
+    }
+    #expect(patients.values.filter { $0.labels.count == 2 }.count == 2)
+    #expect(partsPerPatient.count == 6 && partsPerPatient.allSatisfy { $0 == 1 }, "\(partsPerPatient)")
+
+    let plan = SplitAssignmentPlan(patients: Array(patients.values), test: 0.3, validation: 0.15, seed: 42)
+    #expect(Dictionary(uniqueKeysWithValues: stored.map { ($0.patientId, $0.part) }) == plan.parts)
+    // `split show`'s table: per part and label, the patients carrying the label, both-label
+    // patients under both; per label they add up to the stratum and meet its targets.
+    for label in ["present", "absent"] {
+      let carrying = patients.values.filter { $0.labels.contains(label) }.count
+      #expect(plan.targets[label]!.total == carrying)
+      for part in SplitAssignment.Part.allCases {
+        let row = counts.first { $0.part == part.rawValue && $0.label == label }
+        #expect((row?.patients ?? 0) == plan.targets[label]![part], "\(label) in \(part): \(counts)")
+      }
+    }
+    #expect(counts.map(\.patients).reduce(0, +) == 6 + 2)
+    // Its patient list: each patient once, both-label ones marked as such.
+    #expect(listed.count == 6)
+    #expect(listed.filter { $0.labels == "absent+present" }.count == 2)
+    #expect(listed.allSatisfy { ["absent", "present", "absent+present"].contains($0.labels) })
   }
 
   @Test func numpyLoadsTheExport() async throws {

@@ -10,7 +10,10 @@ struct PipelineFixture {
   let catalog: Catalog
   let runner: Runner
 
-  init(patients: Int = 4, seed: Int = 7, seconds: ClosedRange<Double> = 2.1...2.6) async throws {
+  /// The first `mixedPatients` patients also get one video of each label, so that they carry both.
+  init(
+    patients: Int = 4, mixedPatients: Int = 0, seed: Int = 7, seconds: ClosedRange<Double> = 2.1...2.6
+  ) async throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "pleura-pipeline-\(UUID().uuidString)")
     catalog = try Catalog.create(at: folder.appendingPathComponent("catalog"), siteName: "test")
@@ -22,6 +25,13 @@ struct PipelineFixture {
     synthesize.minSeconds = seconds.lowerBound
     synthesize.maxSeconds = seconds.upperBound
     _ = try await runner.run(SynthesizePlugin.self, parameters: synthesize)
+    // Synthetic codes are prefix, seed and index: the same seed adds videos to the same
+    // patients. One run all present and one all absent give each of them both labels.
+    synthesize.patients = mixedPatients
+    for absentFraction in [0.0, 1.0] where mixedPatients > 0 {
+      synthesize.absentFraction = absentFraction
+      _ = try await runner.run(SynthesizePlugin.self, parameters: synthesize)
+    }
     var transcode = TranscodePlugin.Parameters()
     transcode.preset = "ultrafast"
     for video in try videos() {

@@ -58,26 +58,3 @@ import Tiling
     #expect(throws: RecipeError.self) { try DatasetRecipe.load("no_such_recipe") }
   }
 }
-
-@Suite struct SplitAssignmentTests {
-  /// Per label, each part holds its share of the patients to within one patient; no patient twice.
-  @Test(arguments: [(3, 2), (10, 10), (28, 20), (7, 13), (1, 5)])
-  func partsFollowTheTargetsWithinOnePatient(present: Int, absent: Int) {
-    var patients: [String: String] = [:]
-    for i in 0..<present { patients["p\(i)"] = "present" }
-    for i in 0..<absent { patients["a\(i)"] = "absent" }
-    let parameters = SplitPlugin.Parameters()
-    let assignment = SplitPlugin.assign(patients: patients, parameters: parameters)
-    #expect(assignment.count == patients.count)
-    for (label, n) in [("present", present), ("absent", absent)] where n >= 3 {
-      let group = patients.filter { $0.value == label }.keys
-      let test = group.filter { assignment[$0] == .test }.count
-      let validation = group.filter { assignment[$0] == .validation }.count
-      #expect(abs(Double(test) - Double(n) * parameters.test) <= 1, "\(label): \(test) of \(n) in test")
-      #expect(
-        abs(Double(validation) - Double(n) * parameters.validation) <= 1,
-        "\(label): \(validation) of \(n) in validation")
-      #expect(n - test - validation >= 1, "\(label): nobody left to train on")
-    }
-  }
-}

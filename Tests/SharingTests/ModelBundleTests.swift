@@ -36,7 +36,9 @@ import Training
     let lineage = try LineageNode.build(for: EntityRef(.model, model.id), in: b.catalog)
     #expect(lineage.madeBy?.id == trainRun && lineage.madeBy?.site == "Hospital A")
     let rendered = lineage.rendered()
-    #expect(rendered.contains("split 1.0.0") && rendered.contains("synthesize 1.0.0"), "\(rendered)")
+    #expect(
+      rendered.contains("split \(SplitPlugin.version)") && rendered.contains("synthesize 1.0.0"),
+      "\(rendered)")
 
     let listed = try ModelViews.models(b.catalog)
     #expect(listed.map(\.id) == [model.id])

@@ -192,7 +192,9 @@ extension Pleura {
           ["PART", "LABEL", "PATIENTS", "VIDEOS", "CUBES"],
           counts.map { [$0.part, $0.label, "\($0.patients)", "\($0.videos)", "\($0.cubes)"] })
         print("patients:")
-        Terminal.table(["  PART", "PATIENT", "SITE"], patients.map { ["  " + $0.part, $0.code, $0.site] })
+        Terminal.table(
+          ["  PART", "PATIENT", "SITE", "LABELS"],
+          patients.map { ["  " + $0.part, $0.code, $0.site, $0.labels] })
       }
     }
   }

@@ -117,6 +117,8 @@ public enum TilingError: Error, CustomStringConvertible {
   case roiOutsideFrame(conversion: String, width: Int, height: Int)
   case tooFewFrames(conversion: String, expected: Int, found: Int)
   case nothingToTile(recipe: String, skipped: Int)
+  /// A run's conversion + ROI pairs no longer match what the catalog plans for its recipe.
+  case inputsChanged(recipe: String, differences: [String])
 
   public var description: String {
     switch self {
@@ -126,6 +128,13 @@ public enum TilingError: Error, CustomStringConvertible {
       "conversion \(conversion): decoding gave \(found) frames, the clips need \(expected)"
     case .nothingToTile(let recipe, let skipped):
       "recipe \(recipe): no video can be tiled (\(skipped) skipped; see the reasons with --json or `pleura videos`)"
+    case .inputsChanged(let recipe, let differences):
+      "recipe \(recipe): the inputs changed since the dataset was planned; plan again "
+        + "(`pleura dataset build \(recipe)`)"
+        + (differences.isEmpty
+          ? ""
+          : ": " + differences.prefix(3).joined(separator: "; ")
+            + (differences.count > 3 ? "; and \(differences.count - 3) more" : ""))
     }
   }
 }

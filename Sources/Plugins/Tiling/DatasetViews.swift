@@ -116,17 +116,35 @@ public enum DatasetViews {
     public var part: String
     public var code: String
     public var site: String
-    public var description: String { "\(part) \(code) [\(site)]" }
+    /// The labels of the patient's cubes in the split's dataset, sorted and joined by "+": a
+    /// patient with both counts in both strata of its part.
+    public var labels: String
+    public var description: String { "\(part) \(code) [\(site)] \(labels)" }
   }
 
   public static func splitPatients(_ splitID: String, in db: Database) throws -> [SplitPatient] {
-    try Row.fetchAll(
+    var labels: [String: [String]] = [:]
+    for row in try Row.fetchAll(
       db,
       sql: """
-        SELECT a.part, p.code, s.name AS site FROM split_assignment a JOIN patient p ON p.id = a.patient_id
-        JOIN site s ON s.id = p.site_id WHERE a.split_id = ? ORDER BY a.part, p.code
+        SELECT DISTINCT c.patient_id, c.label FROM cube c JOIN split s ON s.dataset_id = c.dataset_id
+        WHERE s.id = ? ORDER BY c.patient_id, c.label
+        """, arguments: [splitID])
+    {
+      labels[row["patient_id"], default: []].append(row["label"])
+    }
+    return try Row.fetchAll(
+      db,
+      sql: """
+        SELECT a.part, a.patient_id, p.code, s.name AS site FROM split_assignment a
+        JOIN patient p ON p.id = a.patient_id JOIN site s ON s.id = p.site_id
+        WHERE a.split_id = ? ORDER BY a.part, p.code
         """, arguments: [splitID]
-    ).map { SplitPatient(part: $0["part"], code: $0["code"], site: $0["site"]) }
+    ).map {
+      SplitPatient(
+        part: $0["part"], code: $0["code"], site: $0["site"],
+        labels: labels[$0["patient_id"], default: []].joined(separator: "+"))
+    }
   }
 }
 

@@ -19,7 +19,8 @@ public enum SplitError: Error, CustomStringConvertible {
 }
 
 /// `split`: assigns a dataset's patients to train, validation and test, stratified by label and
-/// seeded, so that no patient's cubes fall in two parts.
+/// seeded, so that no patient's cubes fall in two parts. A patient with videos of both labels
+/// counts in both strata; ``SplitAssignmentPlan`` says how.
 public struct SplitPlugin: Plugin {
   public struct Parameters: PluginParameters {
     public var seed = 42
@@ -31,7 +32,9 @@ public struct SplitPlugin: Plugin {
   }
 
   public static let name = "split"
-  public static let version = SemanticVersion(1, 0, 0)
+  /// 1.1.0: a patient with both labels counts in both strata (1.0.0 put it in its majority
+  /// label's); datasets without such patients split exactly as before.
+  public static let version = SemanticVersion(1, 1, 0)
   public static let summary =
     "Split a dataset's patients into train/validation/test, stratified by label, seeded."
   public static let takes: [EntityKind] = [.dataset]
@@ -65,23 +68,24 @@ public struct SplitPlugin: Plugin {
     let datasetID = inputs[0].id
     let (dataset, patients) = try await context.catalog.database.read { db in
       let dataset = try Dataset.fetchOne(db, key: datasetID)!
-      // Each patient's label is the label of most of its cubes.
+      // A patient's labels are those of its videos in this dataset, so those of its cubes.
       let rows = try Row.fetchAll(
         db,
         sql: """
-          SELECT cube.patient_id, patient.code, cube.label, count(*) AS n FROM cube
+          SELECT DISTINCT cube.patient_id, patient.code, cube.label FROM cube
           JOIN patient ON patient.id = cube.patient_id WHERE cube.dataset_id = ?
-          GROUP BY cube.patient_id, cube.label ORDER BY cube.patient_id, n DESC, cube.label
           """, arguments: [datasetID])
-      var labels: [String: String] = [:]
-      var codes: [String: String] = [:]
-      for row in rows where labels[row["patient_id"]] == nil {
-        labels[row["patient_id"]] = row["label"]
-        codes[row["patient_id"]] = row["code"]
+      var patients: [String: SplitAssignmentPlan.Patient] = [:]
+      for row in rows {
+        let id: String = row["patient_id"]
+        patients[id, default: .init(id: id, order: row["code"], labels: [])].labels.insert(row["label"])
       }
-      return (dataset, (labels, codes))
+      return (dataset, Array(patients.values))
     }
-    let assignment = Self.assign(patients: patients.0, parameters: parameters, order: patients.1)
+    let plan = SplitAssignmentPlan(
+      patients: patients, test: parameters.test, validation: parameters.validation, seed: parameters.seed)
+    let assignment = plan.parts
+    let mixed = patients.filter { $0.labels.count > 1 }.count
     let parametersJSON = try CanonicalJSON.encode(parameters)
     return PluginOutput(summary: "") { db, run in
       let split = Split(
@@ -96,41 +100,8 @@ public struct SplitPlugin: Plugin {
       }
       run.note(
         "\(split.id) of \(dataset.reference): patients \(counts.joined(separator: ", ")) (seed \(parameters.seed))"
-      )
+          + (mixed > 0 ? "; \(mixed) with both labels, each kept whole and counted in both strata" : ""))
       return [EntityRef(.split, split.id)]
     }
-  }
-
-  /// Per label: shuffle its patients with the seed, then deal test, validation, train. Each part
-  /// gets at least one patient of a label when the label has enough of them.
-  /// `order` gives each patient's sort key before the shuffle (its code, so that the same seed
-  /// splits the same collection the same way in every catalog, whatever ids it was given).
-  public static func assign(
-    patients: [String: String], parameters: Parameters, order: [String: String] = [:]
-  ) -> [String: SplitAssignment.Part] {
-    var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(parameters.seed)))
-    var result: [String: SplitAssignment.Part] = [:]
-    for label in Set(patients.values).sorted() {
-      var group = patients.filter { $0.value == label }.map(\.key)
-        .sorted { (order[$0] ?? $0, $0) < (order[$1] ?? $1, $1) }
-      group.shuffle(using: &generator)
-      let n = group.count
-      var testCount = Int((Double(n) * parameters.test).rounded())
-      var validationCount = Int((Double(n) * parameters.validation).rounded())
-      if n >= 3 {
-        if parameters.test > 0 { testCount = max(1, testCount) }
-        if parameters.validation > 0 { validationCount = max(1, validationCount) }
-      } else if n == 2, parameters.test > 0 {
-        (testCount, validationCount) = (1, 0)
-      }
-      while testCount + validationCount >= n, n > 1 {
-        if validationCount > 0 { validationCount -= 1 } else { testCount -= 1 }
-      }
-      for (index, patient) in group.enumerated() {
-        result[patient] =
-          index < testCount ? .test : index < testCount + validationCount ? .validation : .train
-      }
-    }
-    return result
   }
 }

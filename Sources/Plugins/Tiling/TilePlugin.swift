@@ -40,12 +40,20 @@ public struct TilePlugin: Plugin {
   {
     let recipe = parameters.recipe
     let wanted = Set(inputs.map(\.id))
-    let plan = try await context.catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
+    let (plan, givenROIs) = try await context.catalog.database.read { db in
+      (
+        try TilePlan.make(recipe: recipe, in: db),
+        try RoiAnnotation.fetchAll(db, keys: inputs.filter { $0.kind == .roi }.map(\.id))
+      )
+    }
     // The run cuts exactly the conversion + ROI pairs it was given; anything the catalog gained
     // since then belongs to a later version.
     let items = plan.items.filter { wanted.contains($0.conversion.id) && wanted.contains($0.roi.id) }
     guard items.count * 2 == inputs.count else {
-      throw TilingError.nothingToTile(recipe: recipe.name, skipped: plan.skipped.count)
+      // The pairs were planned from an earlier catalog (an ROI edited, a video dropped since):
+      // cutting what is current instead would record cubes under inputs they were not cut from.
+      throw TilingError.inputsChanged(
+        recipe: recipe.name, differences: Self.differences(inputs: inputs, givenROIs: givenROIs, plan: plan))
     }
     let scratch = try context.blobs.scratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
@@ -82,6 +90,35 @@ public struct TilePlugin: Plugin {
     return PluginOutput(summary: "") { db, run in
       try Self.persist(built, recipe: recipe, recipeJSON: recipeJSON, skipped: skipped, db: db, run: run)
     }
+  }
+
+  /// What the catalog's plan now does differently with the conversions and ROIs a run was given,
+  /// one sentence each, so that the error says which video to look at.
+  static func differences(inputs: [EntityRef], givenROIs: [RoiAnnotation], plan: TilePlan) -> [String] {
+    let givenROIIDs = Set(inputs.filter { $0.kind == .roi }.map(\.id))
+    var differences: [String] = []
+    for conversion in inputs where conversion.kind == .conversion {
+      guard let item = plan.items.first(where: { $0.conversion.id == conversion.id }) else {
+        differences.append("conversion \(conversion.id) is no longer planned")
+        continue
+      }
+      guard !givenROIIDs.contains(item.roi.id) else { continue }
+      if let given = givenROIs.first(where: { $0.sourceVideoId == item.video.id }) {
+        differences.append(
+          "conversion \(conversion.id) was planned with ROI version \(given.version) (\(given.id)); "
+            + "version \(item.roi.version) (\(item.roi.id)) is current")
+      } else {
+        differences.append("conversion \(conversion.id) is now cut with ROI \(item.roi.id), not one given")
+      }
+    }
+    // Given ROIs the plan does not use are named only when no conversion explains them.
+    let planned = Set(plan.items.map(\.roi.id))
+    if differences.isEmpty {
+      for roi in givenROIs where !planned.contains(roi.id) {
+        differences.append("ROI \(roi.id) is not the current ROI of a planned video")
+      }
+    }
+    return differences
   }
 
   static func sidecar(item: TilePlan.Item, cut: CubeCutter.Cut) -> String {
