@@ -132,6 +132,25 @@ import Testing
   }
 }
 
+extension HostileBagTests {
+  @Test func aHugeEntryNameIsRefusedWithAShortMessage() throws {
+    // Found by ImportMutationTests: a tar type flag edited to GNU long-name made a 12 KB JSON
+    // file the next entry's name, and the whole of it became one line of the refusal.
+    let scratch = Scratch()
+    let staging = scratch.folder("staging")
+    let archive = scratch.url.appending(path: "long.tar")
+    let name = "bag/data/" + String(repeating: "n", count: 12_000)
+    RawArchive.write(Self.bag(with: [.init(name, text: "x")]), to: archive, filter: .zstd)
+    let error = try #require(throws: BagError.self) {
+      try BagReader(stagingParent: staging).extract(archive: archive)
+    }
+    #expect(error.description.contains("longer than 1024 bytes"), "\(error)")
+    #expect(error.description.contains("more characters"), "\(error)")
+    #expect(error.description.count < 400, "\(error.description.count) characters")
+    #expect(scratch.contents(of: staging).isEmpty)
+  }
+}
+
 /// The name of an error's enum case, e.g. "duplicateEntry".
 func caseName(_ error: BagError) -> String {
   Mirror(reflecting: error).children.first?.label ?? "\(error)"

@@ -112,10 +112,16 @@ extension BagError: CustomStringConvertible {
 
 extension String {
   /// The string with control characters shown as `\u{..}`, so that a hostile entry name cannot
-  /// rewrite the terminal line that reports it.
+  /// rewrite the terminal line that reports it, and cut after 200 characters, so that a name of
+  /// any length (a GNU long-name entry or a pax record can hold megabytes) cannot bury the message.
   var escapedForMessage: String {
+    let limit = 200
     var out = ""
-    for scalar in unicodeScalars {
+    for (index, scalar) in unicodeScalars.enumerated() {
+      if index == limit {
+        out += "...(\(unicodeScalars.count - limit) more characters)"
+        break
+      }
       if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
         out += "\\u{\(String(scalar.value, radix: 16))}"
       } else {
