@@ -114,7 +114,7 @@ extension String {
   /// The string with control characters shown as `\u{..}`, so that a hostile entry name cannot
   /// rewrite the terminal line that reports it, and cut after 200 characters, so that a name of
   /// any length (a GNU long-name entry or a pax record can hold megabytes) cannot bury the message.
-  var escapedForMessage: String {
+  public var escapedForMessage: String {
     let limit = 200
     var out = ""
     for (index, scalar) in unicodeScalars.enumerated() {

@@ -12,16 +12,18 @@ public enum ImportError: Error, CustomStringConvertible, Equatable {
   case conflict(String)
 
   public var description: String {
+    // Reasons and values quote rows from another site: escaped and cut short, so that a hostile
+    // value can neither rewrite the terminal line nor bury the message.
     switch self {
-    case .notAPleuraBundle(let reason): "not a Pleura bundle: \(reason)"
+    case .notAPleuraBundle(let reason): "not a Pleura bundle: \(reason.escapedForMessage)"
     case .newerSchema(let bundle, let ours):
       "the bundle was written with catalog schema \(bundle), newer than this Pleura's \(ours); upgrade Pleura to import it"
     case .tooLarge(let file, let limit): "\(file) is larger than \(limit)"
-    case .malformed(let file, let reason): "\(file) cannot be read: \(reason)"
-    case .badRow(let file, let index, let reason): "\(file), row \(index + 1): \(reason)"
+    case .malformed(let file, let reason): "\(file) cannot be read: \(reason.escapedForMessage)"
+    case .badRow(let file, let index, let reason): "\(file), row \(index + 1): \(reason.escapedForMessage)"
     case .missingReference(let file, let index, let field, let value):
-      "\(file), row \(index + 1): \(field) \(value) is neither in the bundle nor in this catalog"
-    case .conflict(let reason): reason
+      "\(file), row \(index + 1): \(field) \(value.escapedForMessage) is neither in the bundle nor in this catalog"
+    case .conflict(let reason): reason.escapedForMessage
     }
   }
 }
@@ -158,6 +160,10 @@ public struct BundleImporter {
 
   static func describe(_ error: Error) -> String {
     switch error {
+    // A value the type refuses (an unknown enum case): where it is, not what it is, since
+    // Foundation's text quotes the value whole, however long.
+    case DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty:
+      "a field has an invalid value at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
     case DecodingError.dataCorrupted(let context): "invalid JSON (\(context.debugDescription))"
     case DecodingError.keyNotFound(let key, _): "a row has no '\(key.stringValue)'"
     case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
