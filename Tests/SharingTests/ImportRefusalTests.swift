@@ -24,9 +24,9 @@ import Testing
   }
 
   /// Sets `field` of row `index` of `file`.
-  static func set(_ file: String, _ index: Int, _ field: String, _ value: Any) -> (inout [String: Any]) ->
-    Void
-  {
+  static func set(
+    _ file: String, _ index: Int, _ field: String, _ value: any Sendable
+  ) -> @Sendable (inout [String: Any]) -> Void {
     { tables in
       var rows = tables[file] as! [[String: Any]]
       rows[index][field] = value
@@ -52,5 +52,76 @@ import Testing
     #expect(message.contains("run.json") && message.contains("status"), "\(message.prefix(300))")
     #expect(
       Self.isOneCleanLine(message), "\(message.count) characters: \(message.prefix(300).debugDescription)")
+  }
+
+  /// A row the schema refuses: before the row checks knew these rules, SQLite refused it inside
+  /// the transaction with a constraint error that named no file or row.
+  struct SchemaCase: Sendable, CustomTestStringConvertible {
+    let label: String
+    let edit: @Sendable (inout [String: Any]) -> Void
+    let mentions: String
+    var testDescription: String { label }
+  }
+
+  /// Copies `field` of row 1 of `file` into row 0.
+  static func copy(_ file: String, _ fields: String...) -> @Sendable (inout [String: Any]) -> Void {
+    { tables in
+      var rows = tables[file] as! [[String: Any]]
+      for field in fields { rows[0][field] = rows[1][field] }
+      tables[file] = rows
+    }
+  }
+
+  static let schemaCases: [SchemaCase] = [
+    SchemaCase(
+      label: "a split of an unknown site", edit: set("split.json", 0, "siteId", "site_00000000deadbeef"),
+      mentions: "split.json, row 1: siteId site_00000000deadbeef is neither"),
+    SchemaCase(
+      label: "a conversion of an unknown site",
+      edit: set("conversion.json", 0, "siteId", "site_00000000deadbeef"),
+      mentions: "conversion.json, row 1: siteId"),
+    SchemaCase(
+      label: "an ROI of an unknown site",
+      edit: set("roi_annotation.json", 0, "siteId", "site_00000000deadbeef"),
+      mentions: "roi_annotation.json, row 1: siteId"),
+    SchemaCase(
+      label: "a patient in a split twice",
+      edit: { tables in
+        let rows = tables["split_assignment.json"] as! [[String: Any]]
+        tables["split_assignment.json"] = rows + [rows[0]]
+      }, mentions: "split_assignment.json, row 5: another row has the same split and patient"),
+    SchemaCase(
+      label: "two videos of one blob", edit: copy("source_video.json", "blobSha256"),
+      mentions: "source_video.json, row 2: another row has the same site and blob"),
+    SchemaCase(
+      label: "two conversions of a video with the same parameters",
+      edit: copy("conversion.json", "sourceVideoId", "parametersJson"),
+      mentions: "conversion.json, row 2: another row has the same video and parameters"),
+    SchemaCase(
+      label: "two ROI version 1 of a video", edit: copy("roi_annotation.json", "sourceVideoId"),
+      mentions: "roi_annotation.json, row 2: another row has the same video and version"),
+    SchemaCase(
+      label: "a negative ROI origin", edit: set("roi_annotation.json", 0, "y", -1),
+      mentions: "roi_annotation.json, row 1: a count, position or index (-1) is out of range"),
+    SchemaCase(
+      label: "a negative duration", edit: set("source_video.json", 0, "durationSeconds", -2.5),
+      mentions: "source_video.json, row 1: duration -2.5 s is out of range"),
+    SchemaCase(
+      label: "a negative cube tile row", edit: set("cube.json", 0, "tileRow", -1),
+      mentions: "cube.json, row 1: a count, position or index (-1)"),
+    SchemaCase(
+      label: "an ROI that supersedes another video's",
+      edit: { tables in
+        var rows = tables["roi_annotation.json"] as! [[String: Any]]
+        rows[0]["supersedesId"] = rows[1]["id"]
+        tables["roi_annotation.json"] = rows
+      }, mentions: "which is not an earlier version for the same video"),
+  ]
+
+  @Test(arguments: schemaCases)
+  func aRowTheSchemaRefusesIsRefusedByTheRowChecks(_ schema: SchemaCase) async throws {
+    let message = try await Self.refusal(schema.edit)
+    #expect(message.contains(schema.mentions), "\(message)")
+    #expect(!message.contains("SQLite"), "\(message)")
   }
 }
