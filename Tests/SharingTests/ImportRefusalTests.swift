@@ -124,4 +124,50 @@ import Testing
     #expect(message.contains(schema.mentions), "\(message)")
     #expect(!message.contains("SQLite"), "\(message)")
   }
+
+  /// Replaces every string value found in `renamed`, in every table.
+  static func rename(_ tables: inout [String: Any], _ renamed: [String: String]) {
+    func rename(_ value: Any) -> Any {
+      switch value {
+      case let text as String: renamed[text] ?? text
+      case let array as [Any]: array.map(rename)
+      case let object as [String: Any]: object.mapValues(rename)
+      default: value
+      }
+    }
+    tables = tables.mapValues(rename)
+  }
+
+  @Test(arguments: ["conversion.json", "roi_annotation.json"])
+  func aKnownEntityUnderANewIdIsAConflictOfThePlan(file: String) async throws {
+    // The dataset's next version, in which one entity this catalog already has (from the first
+    // version) carries another id: its unique key clashes with the row already here.
+    let b = try SiteB()
+    defer { b.cleanUp() }
+    let first = try await HostileBundleTests.exported(b)
+    _ = try BundleImporter(catalog: b.catalog).importBundle(first)
+    let next = b.file("next.tar.zst")
+    try Rebundle.make(from: first, to: next) { tables in
+      var datasets = tables["dataset.json"] as! [[String: Any]]
+      let entity = (tables[file] as! [[String: Any]])[0]["id"] as! String
+      let kind = EntityKind.of(id: entity)!
+      var renamed = [entity: kind.newID(), datasets[0]["id"] as! String: EntityKind.dataset.newID()]
+      for cube in tables["cube.json"] as! [[String: Any]] {
+        renamed[cube["id"] as! String] = EntityKind.cube.newID()
+      }
+      for split in tables["split.json"] as! [[String: Any]] {
+        renamed[split["id"] as! String] = EntityKind.split.newID()
+      }
+      Self.rename(&tables, renamed)
+      datasets = tables["dataset.json"] as! [[String: Any]]
+      datasets[0]["version"] = 2
+      tables["dataset.json"] = datasets
+    }
+    let before = try b.snapshot()
+    let error = try #require(throws: ImportError.self) {
+      try BundleImporter(catalog: b.catalog).importBundle(next)
+    }
+    #expect(error.description.contains("is already here under another id"), "\(error)")
+    #expect(try b.snapshot() == before)
+  }
 }

@@ -68,6 +68,27 @@ struct ImportPlan {
           "video \(video.id) of site \(video.siteId) is already here under another id")
       }
     }
+    // The schema's other unique keys, so that a clash is named here and not by SQLite later.
+    for conversion in content.conversions where !plan.existing.contains(conversion.id) {
+      if try Conversion.filter(
+        Conversion.Columns.sourceVideoId == conversion.sourceVideoId
+          && Conversion.Columns.parametersJson == conversion.parametersJson
+      )
+      .fetchCount(db) > 0 {
+        throw ImportError.conflict(
+          "conversion \(conversion.id) of video \(conversion.sourceVideoId) is already here under another id")
+      }
+    }
+    for roi in content.roiAnnotations where !plan.existing.contains(roi.id) {
+      if try RoiAnnotation.filter(
+        RoiAnnotation.Columns.sourceVideoId == roi.sourceVideoId
+          && RoiAnnotation.Columns.version == roi.version
+      )
+      .fetchCount(db) > 0 {
+        throw ImportError.conflict(
+          "ROI version \(roi.version) of video \(roi.sourceVideoId) is already here under another id")
+      }
+    }
     return plan
   }
 
