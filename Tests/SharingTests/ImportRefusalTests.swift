@@ -170,4 +170,24 @@ import Testing
     #expect(error.description.contains("is already here under another id"), "\(error)")
     #expect(try b.snapshot() == before)
   }
+
+  @Test func aTransactionThatFailsLeavesTheObjectStoreAsItWas() async throws {
+    // Rows the checks and the plan accept can still fail to commit (a full disk, a lock, a bug);
+    // a trigger stands in for that here, refusing the import's own run row, the last one written
+    // after every blob has moved in. The moved blobs go again, and so must the folders they made.
+    let b = try SiteB()
+    defer { b.cleanUp() }
+    let bundle = try await HostileBundleTests.exported(b)
+    try await b.catalog.database.write { db in
+      try db.execute(
+        sql: """
+          CREATE TRIGGER refuse_imports BEFORE INSERT ON run WHEN NEW.plugin = 'import'
+          BEGIN SELECT RAISE(ABORT, 'the disk said no'); END
+          """)
+    }
+    let before = try b.snapshot()
+    #expect(throws: DatabaseError.self) { try BundleImporter(catalog: b.catalog).importBundle(bundle) }
+    let after = try b.snapshot()
+    #expect(after == before, "gained \(Set(after).subtracting(before).sorted())")
+  }
 }

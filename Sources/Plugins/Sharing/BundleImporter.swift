@@ -79,10 +79,14 @@ public struct BundleImporter {
       return Outcome(
         dataset: dataset.reference, site: siteName, alreadyImported: true, rows: 0, blobsAdded: 0, runID: nil)
     }
-    // Blobs first (content-addressed: harmless if the transaction below fails, and then removed).
+    // Blobs first (content-addressed: harmless if the transaction below fails, and then removed,
+    // with the fan-out folders this import made, so a refused bundle leaves the store as it was).
     var added: [String] = []
+    var madeFolders: Set<URL> = []
     do {
       for blob in content.blobs where blob.stored && !catalog.blobs.contains(blob.sha256) {
+        let folder = try catalog.blobs.url(for: blob.sha256).deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: folder.path) { madeFolders.insert(folder) }
         _ = try catalog.blobs.store(
           movingVerifiedFileAt: bag.url(of: "data/blobs/\(blob.sha256)"), sha256: blob.sha256, size: blob.size
         )
@@ -99,6 +103,9 @@ public struct BundleImporter {
         runID: runID)
     } catch {
       for sha in added { try? catalog.blobs.remove(sha) }
+      // rmdir(2) removes a folder only while it is empty: one that another writer has meanwhile
+      // put a blob in stays.
+      for folder in madeFolders { rmdir(folder.path) }
       throw error
     }
   }
