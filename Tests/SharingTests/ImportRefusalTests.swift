@@ -190,4 +190,18 @@ import Testing
     let after = try b.snapshot()
     #expect(after == before, "gained \(Set(after).subtracting(before).sorted())")
   }
+
+  @Test func aCubeWhoseBoundsMultiplyPastInt64IsRefusedNotACrash() async throws {
+    // Each value is within its own bound; their product (the cube's end in its shard) is not
+    // within Int64, and the check that it lies inside the shard trapped on the overflow.
+    let message = try await Self.refusal { tables in
+      var cubes = tables["cube.json"] as! [[String: Any]]
+      cubes[0]["shardIndex"] = 100_000_000
+      cubes[0]["frames"] = 100_000
+      cubes[0]["size"] = 4096
+      tables["cube.json"] = cubes
+    }
+    #expect(
+      message.contains("cube.json, row 1: cube 100000000 lies beyond the end of its shard"), "\(message)")
+  }
 }

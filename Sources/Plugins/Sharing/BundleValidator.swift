@@ -130,8 +130,10 @@ struct BundleValidator {
           file: "cube.json", index: i, reason: "frames, size or shard index out of range")
       }
       try counts("cube.json", i, cube.clipIndex, cube.firstFrame, cube.tileRow, cube.tileCol)
-      let needed = Int64(cube.shardIndex + 1) * Int64(cube.frames * cube.size * cube.size)
-      guard let shard = blobs[cube.shardSha256], shard.size > needed else {
+      // Each bound alone is sane, their product need not fit in Int64: an overflow lies beyond any shard.
+      let cubeBytes = Int64(cube.frames) * Int64(cube.size) * Int64(cube.size)
+      let (needed, overflow) = Int64(cube.shardIndex + 1).multipliedReportingOverflow(by: cubeBytes)
+      guard !overflow, let shard = blobs[cube.shardSha256], shard.size > needed else {
         throw ImportError.badRow(
           file: "cube.json", index: i, reason: "cube \(cube.shardIndex) lies beyond the end of its shard")
       }
