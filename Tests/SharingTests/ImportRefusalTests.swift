@@ -5,8 +5,9 @@ import Sharing
 import Testing
 
 /// Bundles the randomised import mutation test (`ImportMutationTests`) caught being refused
-/// badly, each reduced to the one edit that matters: the refusal must be a clear one-line
-/// message naming the file and row, and the catalog and object store must be as before.
+/// badly or imported wrongly, each reduced to the one edit that matters: a refusal must be a
+/// clear one-line message naming the file and row, with the catalog and object store as before;
+/// an import must leave a catalog that verifies.
 @Suite(.serialized) struct ImportRefusalTests {
   /// Exports site A's dataset, applies `edit` to its rows, re-signs it and imports it into an
   /// empty site B; returns the refusal's message after checking that B did not change.
@@ -138,6 +139,19 @@ import Testing
     tables = tables.mapValues(rename)
   }
 
+  /// Makes the rows the dataset's version 2 from the same sources: new ids for the dataset, its
+  /// cubes and splits (and the ids in `renaming`), everywhere they are referenced.
+  static func makeNextVersion(_ tables: inout [String: Any], renaming: [String: String] = [:]) {
+    var renamed = renaming
+    for (file, kind) in [("dataset.json", EntityKind.dataset), ("cube.json", .cube), ("split.json", .split)] {
+      for row in tables[file] as! [[String: Any]] { renamed[row["id"] as! String] = kind.newID() }
+    }
+    rename(&tables, renamed)
+    var datasets = tables["dataset.json"] as! [[String: Any]]
+    datasets[0]["version"] = 2
+    tables["dataset.json"] = datasets
+  }
+
   @Test(arguments: ["conversion.json", "roi_annotation.json"])
   func aKnownEntityUnderANewIdIsAConflictOfThePlan(file: String) async throws {
     // The dataset's next version, in which one entity this catalog already has (from the first
@@ -148,20 +162,8 @@ import Testing
     _ = try BundleImporter(catalog: b.catalog).importBundle(first)
     let next = b.file("next.tar.zst")
     try Rebundle.make(from: first, to: next) { tables in
-      var datasets = tables["dataset.json"] as! [[String: Any]]
       let entity = (tables[file] as! [[String: Any]])[0]["id"] as! String
-      let kind = EntityKind.of(id: entity)!
-      var renamed = [entity: kind.newID(), datasets[0]["id"] as! String: EntityKind.dataset.newID()]
-      for cube in tables["cube.json"] as! [[String: Any]] {
-        renamed[cube["id"] as! String] = EntityKind.cube.newID()
-      }
-      for split in tables["split.json"] as! [[String: Any]] {
-        renamed[split["id"] as! String] = EntityKind.split.newID()
-      }
-      Self.rename(&tables, renamed)
-      datasets = tables["dataset.json"] as! [[String: Any]]
-      datasets[0]["version"] = 2
-      tables["dataset.json"] = datasets
+      Self.makeNextVersion(&tables, renaming: [entity: EntityKind.of(id: entity)!.newID()])
     }
     let before = try b.snapshot()
     let error = try #require(throws: ImportError.self) {
@@ -203,5 +205,31 @@ import Testing
     }
     #expect(
       message.contains("cube.json, row 1: cube 100000000 lies beyond the end of its shard"), "\(message)")
+  }
+
+  @Test func aBlobSizeClaimedWithoutItsBytesYieldsToTheBytes() async throws {
+    // A bundle may say a blob stayed at home and give it any size: nothing here can check it. When
+    // a later bundle ships the bytes, the row must take their size, or `verify` calls them damaged.
+    let b = try SiteB()
+    defer { b.cleanUp() }
+    let honest = try await HostileBundleTests.exported(b)
+    var sidecar = ""
+    let claiming = b.file("claiming.tar.zst")
+    try Rebundle.make(from: honest, to: claiming) { tables in
+      let shards = Set((tables["cube.json"] as! [[String: Any]]).map { $0["shardSha256"] as! String })
+      var blobs = tables["blob.json"] as! [[String: Any]]
+      let index = blobs.firstIndex { $0["stored"] as! Bool && !shards.contains($0["sha256"] as! String) }!
+      sidecar = blobs[index]["sha256"] as! String
+      blobs[index]["stored"] = false
+      blobs[index]["size"] = blobs[index]["size"] as! Int + 1000
+      tables["blob.json"] = blobs
+    }
+    _ = try BundleImporter(catalog: b.catalog).importBundle(claiming)
+    let next = b.file("next.tar.zst")
+    try Rebundle.make(from: honest, to: next) { tables in Self.makeNextVersion(&tables) }
+    _ = try BundleImporter(catalog: b.catalog).importBundle(next)
+    let report = try CatalogVerifier.run(b.catalog)
+    #expect(report.ok, "\(report.problems)")
+    #expect(try b.catalog.blobs.read(sidecar).count > 0)
   }
 }

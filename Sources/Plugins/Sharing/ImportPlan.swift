@@ -108,7 +108,10 @@ struct ImportPlan {
     for blob in content.blobs {
       try blob.insert(db, onConflict: .ignore)
       if blob.stored {
-        try db.execute(sql: "UPDATE blob SET stored = 1 WHERE sha256 = ?", arguments: [blob.sha256])
+        // The bytes are here and checked, so their size wins over one that an earlier bundle
+        // claimed, unchecked, for a blob whose bytes it did not ship.
+        try db.execute(
+          sql: "UPDATE blob SET stored = 1, size = ? WHERE sha256 = ?", arguments: [blob.size, blob.sha256])
       }
     }
     try insert(content.patients, \.id)
