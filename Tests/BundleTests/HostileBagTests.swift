@@ -132,6 +132,50 @@ import Testing
   }
 }
 
+extension HostileBagTests {
+  @Test func aHugeEntryNameIsRefusedWithAShortMessage() throws {
+    // Found by ImportMutationTests: a tar type flag edited to GNU long-name made a 12 KB JSON
+    // file the next entry's name, and the whole of it became one line of the refusal.
+    let scratch = Scratch()
+    let staging = scratch.folder("staging")
+    let archive = scratch.url.appending(path: "long.tar")
+    let name = "bag/data/" + String(repeating: "n", count: 12_000)
+    RawArchive.write(Self.bag(with: [.init(name, text: "x")]), to: archive, filter: .zstd)
+    let error = try #require(throws: BagError.self) {
+      try BagReader(stagingParent: staging).extract(archive: archive)
+    }
+    #expect(error.description.contains("longer than 1024 bytes"), "\(error)")
+    #expect(error.description.contains("more characters"), "\(error)")
+    #expect(error.description.count < 400, "\(error.description.count) characters")
+    #expect(scratch.contents(of: staging).isEmpty)
+  }
+
+  @Test func tagFileTextIsQuotedEscapedAndShort() throws {
+    // Found by ImportMutationTests: a tar size field edited (checksum fixed) let the manifest run
+    // into the next header's NUL bytes, and the refusal quoted that "checksum" raw.
+    let scratch = Scratch()
+    let garbage = "\u{0}\u{1B}[2J" + String(repeating: "\u{0}", count: 500)
+    let bags = [
+      RawArchive.bag(Self.payload, manifest: "\(garbage)  data/a.txt\n"),
+      RawArchive.bag(Self.payload).map { entry in
+        guard entry.name.hasSuffix("/bagit.txt") else { return entry }
+        return .init(entry.name, text: "BagIt-Version: \(garbage)\nTag-File-Character-Encoding: UTF-8\n")
+      },
+    ]
+    for (index, entries) in bags.enumerated() {
+      let archive = scratch.url.appending(path: "tag-\(index).tar")
+      RawArchive.write(entries, to: archive, filter: .zstd)
+      let error = try #require(throws: BagError.self) {
+        try BagReader(stagingParent: scratch.folder("staging-\(index)")).extract(archive: archive)
+      }
+      let message = error.description
+      #expect(!message.unicodeScalars.contains { $0.value < 0x20 }, "\(message.debugDescription)")
+      #expect(
+        message.contains("\\u{1b}[2J") && message.count < 400, "\(message.count): \(message.prefix(300))")
+    }
+  }
+}
+
 /// The name of an error's enum case, e.g. "duplicateEntry".
 func caseName(_ error: BagError) -> String {
   Mirror(reflecting: error).children.first?.label ?? "\(error)"

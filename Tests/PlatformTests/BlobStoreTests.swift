@@ -20,6 +20,21 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: store.stagingFolder.path).isEmpty)
   }
 
+  @Test func registeringBytesCorrectsTheSizeOfABlobKnownOnlyByHash() throws {
+    // An imported row may claim any size for a blob whose bytes stayed at the other site; once
+    // the bytes are here, their size is the truth, or `verify` would report them as damaged.
+    let test = try TestCatalog()
+    defer { test.cleanUp() }
+    let blob = try test.catalog.blobs.store(data: Data("pleura".utf8))
+    try test.catalog.database.write { db in
+      try BlobRecord(StoredBlob(sha256: blob.sha256, size: 999), stored: false).insert(db)
+      try BlobRecord.register(blob, in: db)
+    }
+    let row = try test.catalog.database.read { db in try BlobRecord.fetchOne(db, key: blob.sha256) }
+    #expect(row?.stored == true && row?.size == 6)
+    #expect(try CatalogVerifier.run(test.catalog).ok)
+  }
+
   @Test func refusesNamesThatAreNotHashes() throws {
     let test = try TestCatalog()
     defer { test.cleanUp() }

@@ -53,9 +53,8 @@ struct SiteB {
   let folder: URL
   let catalog: Catalog
 
-  init() throws {
-    folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "pleura-siteB-\(UUID().uuidString)")
+  init(in parent: URL = FileManager.default.temporaryDirectory) throws {
+    folder = parent.appendingPathComponent("pleura-siteB-\(UUID().uuidString)")
     catalog = try Catalog.create(at: folder.appendingPathComponent("catalog"), siteName: "Hospital B")
   }
 

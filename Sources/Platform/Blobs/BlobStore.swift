@@ -173,7 +173,14 @@ public struct BlobStore: Sendable {
       unlink(staging.path)
       return
     }
-    guard rename(staging.path, destination.path) == 0 else {
+    var status = rename(staging.path, destination.path)
+    if status != 0 && errno == ENOENT {
+      // A failed import removes the fan-out folders it made when they are empty; one may have gone
+      // between the createDirectory above and this rename. Make it again, once.
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      status = rename(staging.path, destination.path)
+    }
+    guard status == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(staging.path)
       throw BlobStoreError.io(path: destination.path, reason: reason)

@@ -63,13 +63,15 @@ public enum BagError: Error, Sendable, Equatable {
 
 extension BagError: CustomStringConvertible {
   public var description: String {
+    // Reasons may quote what an archive holds (a tag file's line, libarchive's words about an
+    // entry): their control characters are escaped too, whoever built them.
     switch self {
     case .notAnArchive(let reason):
-      "Not a tar, tar.zst or tar.gz archive: \(reason)."
+      "Not a tar, tar.zst or tar.gz archive: \(reason.escaped(limit: nil))."
     case .corruptArchive(let entry?, let reason):
-      "The archive is damaged or truncated at entry '\(entry.escapedForMessage)': \(reason)."
+      "The archive is damaged or truncated at entry '\(entry.escapedForMessage)': \(reason.escaped(limit: nil))."
     case .corruptArchive(nil, let reason):
-      "The archive is damaged or truncated: \(reason)."
+      "The archive is damaged or truncated: \(reason.escaped(limit: nil))."
     case .tooManyEntries(let limit):
       "The archive has more than \(limit) entries, the most this import allows."
     case .extractedBytesLimitExceeded(let entry, let limit):
@@ -79,15 +81,15 @@ extension BagError: CustomStringConvertible {
     case .payloadExceedsOxum(let entry, let declared):
       "The payload grows past the \(declared) bytes bag-info.txt declares (Payload-Oxum) at entry '\(entry.escapedForMessage)'."
     case .unsafeEntryName(let entry, let reason):
-      "Entry '\(entry.escapedForMessage)' has an unsafe name: \(reason)."
+      "Entry '\(entry.escapedForMessage)' has an unsafe name: \(reason.escaped(limit: nil))."
     case .unsupportedEntryType(let entry, let type):
       "Entry '\(entry.escapedForMessage)' is a \(type); a bag may only hold regular files and folders."
     case .duplicateEntry(let entry):
       "Entry '\(entry.escapedForMessage)' appears more than once, or collides with another entry's name."
     case .invalidBag(let reason):
-      "Not a valid BagIt bag: \(reason)."
+      "Not a valid BagIt bag: \(reason.escaped(limit: nil))."
     case .invalidTagFile(let file, let line, let reason):
-      "Tag file '\(file.escapedForMessage)', line \(line): \(reason)."
+      "Tag file '\(file.escapedForMessage)', line \(line): \(reason.escaped(limit: nil))."
     case .checksumMismatch(let file, let expected, let actual):
       "Checksum mismatch for '\(file.escapedForMessage)': the manifest says SHA-256 \(expected), the file has \(actual)."
     case .fileNotInManifest(let file):
@@ -97,7 +99,7 @@ extension BagError: CustomStringConvertible {
     case .payloadOxumMismatch(let declared, let actual):
       "Payload-Oxum mismatch: bag-info.txt declares \(declared) (bytes.files), the payload is \(actual)."
     case .invalidPayloadPath(let path, let reason):
-      "Payload path '\(path.escapedForMessage)' is not allowed: \(reason)."
+      "Payload path '\(path.escapedForMessage)' is not allowed: \(reason.escaped(limit: nil))."
     case .sourceChanged(let path, let expected, let actual):
       "'\(path.escapedForMessage)' changed while being archived: expected \(expected) bytes, read \(actual)."
     case .writerClosed:
@@ -105,23 +107,35 @@ extension BagError: CustomStringConvertible {
     case .archiveExists(let path):
       "'\(path.escapedForMessage)' already exists; a bag is never written over an existing file."
     case .io(let path, let reason):
-      "I/O error on '\(path.escapedForMessage)': \(reason)."
+      "I/O error on '\(path.escapedForMessage)': \(reason.escaped(limit: nil))."
     }
   }
 }
 
 extension String {
   /// The string with control characters shown as `\u{..}`, so that a hostile entry name cannot
-  /// rewrite the terminal line that reports it.
-  var escapedForMessage: String {
-    var out = ""
-    for scalar in unicodeScalars {
+  /// rewrite the terminal line that reports it, and cut after 200 characters, so that a name of
+  /// any length (a GNU long-name entry or a pax record can hold megabytes) cannot bury the message.
+  public var escapedForMessage: String { escaped(limit: 200) }
+
+  /// The string with control characters shown as `\u{..}`; once the result reaches `limit`
+  /// characters, if given, the rest is counted instead of shown.
+  func escaped(limit: Int?) -> String {
+    var out = String.UnicodeScalarView()
+    var length = 0
+    for (index, scalar) in unicodeScalars.enumerated() {
+      if let limit, length >= limit {
+        return String(out) + "...(\(unicodeScalars.count - index) more characters)"
+      }
       if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
-        out += "\\u{\(String(scalar.value, radix: 16))}"
+        let escape = "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars
+        out.append(contentsOf: escape)
+        length += escape.count
       } else {
-        out.unicodeScalars.append(scalar)
+        out.append(scalar)
+        length += 1
       }
     }
-    return out
+    return String(out)
   }
 }

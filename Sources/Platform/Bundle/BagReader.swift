@@ -276,11 +276,13 @@ private struct Extraction {
       throw .invalidTagFile(file: "bagit.txt", line: 1, reason: "BagIt-Version is missing")
     }
     guard version == "0.97" || version.hasPrefix("1.") else {
-      throw .invalidBag(reason: "BagIt-Version \(version) is not supported (0.97 and 1.x are)")
+      throw .invalidBag(
+        reason: "BagIt-Version \(version.escapedForMessage) is not supported (0.97 and 1.x are)")
     }
     let encoding = declaration["Tag-File-Character-Encoding"] ?? ""
     guard encoding.caseInsensitiveCompare("UTF-8") == .orderedSame else {
-      throw .invalidBag(reason: "Tag-File-Character-Encoding '\(encoding)' is not supported (UTF-8 is)")
+      throw .invalidBag(
+        reason: "Tag-File-Character-Encoding '\(encoding.escapedForMessage)' is not supported (UTF-8 is)")
     }
   }
 

@@ -23,7 +23,7 @@ struct Manifest: Sendable {
       }
       let checksum = line[..<gap].lowercased()
       guard checksum.count == hexDigits, checksum.allSatisfy(\.isHexDigit) else {
-        throw fail("'\(line[..<gap])' is not a \(hexDigits)-digit hex checksum")
+        throw fail("'\(String(line[..<gap]).escapedForMessage)' is not a \(hexDigits)-digit hex checksum")
       }
       let rest = line[gap...].drop(while: { $0 == " " || $0 == "\t" })
       let path = Manifest.decode(String(rest))

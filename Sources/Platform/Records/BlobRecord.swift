@@ -21,10 +21,12 @@ public struct BlobRecord: CatalogRecord, Equatable {
   }
 
   /// Records the blob (its bytes are in the store) unless it is already known; a blob known only
-  /// by hash becomes stored.
+  /// by hash becomes stored, with the size of its bytes (the one an imported row claimed was
+  /// never checked).
   public static func register(_ blob: StoredBlob, in db: Database) throws {
     try BlobRecord(blob).insert(db, onConflict: .ignore)
     try db.execute(
-      sql: "UPDATE blob SET stored = 1 WHERE sha256 = ? AND stored = 0", arguments: [blob.sha256])
+      sql: "UPDATE blob SET stored = 1, size = ? WHERE sha256 = ? AND stored = 0",
+      arguments: [blob.size, blob.sha256])
   }
 }

@@ -12,16 +12,18 @@ public enum ImportError: Error, CustomStringConvertible, Equatable {
   case conflict(String)
 
   public var description: String {
+    // Reasons and values quote rows from another site: escaped and cut short, so that a hostile
+    // value can neither rewrite the terminal line nor bury the message.
     switch self {
-    case .notAPleuraBundle(let reason): "not a Pleura bundle: \(reason)"
+    case .notAPleuraBundle(let reason): "not a Pleura bundle: \(reason.escapedForMessage)"
     case .newerSchema(let bundle, let ours):
       "the bundle was written with catalog schema \(bundle), newer than this Pleura's \(ours); upgrade Pleura to import it"
     case .tooLarge(let file, let limit): "\(file) is larger than \(limit)"
-    case .malformed(let file, let reason): "\(file) cannot be read: \(reason)"
-    case .badRow(let file, let index, let reason): "\(file), row \(index + 1): \(reason)"
+    case .malformed(let file, let reason): "\(file) cannot be read: \(reason.escapedForMessage)"
+    case .badRow(let file, let index, let reason): "\(file), row \(index + 1): \(reason.escapedForMessage)"
     case .missingReference(let file, let index, let field, let value):
-      "\(file), row \(index + 1): \(field) \(value) is neither in the bundle nor in this catalog"
-    case .conflict(let reason): reason
+      "\(file), row \(index + 1): \(field) \(value.escapedForMessage) is neither in the bundle nor in this catalog"
+    case .conflict(let reason): reason.escapedForMessage
     }
   }
 }
@@ -86,10 +88,14 @@ public struct BundleImporter {
         dataset: dataset.reference, site: siteName, alreadyImported: true, rows: 0, models: 0, evaluations: 0,
         blobsAdded: 0, runID: nil)
     }
-    // Blobs first (content-addressed: harmless if the transaction below fails, and then removed).
+    // Blobs first (content-addressed: harmless if the transaction below fails, and then removed,
+    // with the fan-out folders this import made, so a refused bundle leaves the store as it was).
     var blobsAdded: [String] = []
+    var madeFolders: Set<URL> = []
     do {
       for blob in content.blobs where blob.stored && !catalog.blobs.contains(blob.sha256) {
+        let folder = try catalog.blobs.url(for: blob.sha256).deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: folder.path) { madeFolders.insert(folder) }
         _ = try catalog.blobs.store(
           movingVerifiedFileAt: bag.url(of: "data/blobs/\(blob.sha256)"), sha256: blob.sha256, size: blob.size
         )
@@ -108,6 +114,9 @@ public struct BundleImporter {
       )
     } catch {
       for sha in blobsAdded { try? catalog.blobs.remove(sha) }
+      // rmdir(2) removes a folder only while it is empty: one that another writer has meanwhile
+      // put a blob in stays.
+      for folder in madeFolders { rmdir(folder.path) }
       throw error
     }
   }
@@ -171,6 +180,10 @@ public struct BundleImporter {
 
   static func describe(_ error: Error) -> String {
     switch error {
+    // A value the type refuses (an unknown enum case): where it is, not what it is, since
+    // Foundation's text quotes the value whole, however long.
+    case DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty:
+      "a field has an invalid value at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
     case DecodingError.dataCorrupted(let context): "invalid JSON (\(context.debugDescription))"
     case DecodingError.keyNotFound(let key, _): "a row has no '\(key.stringValue)'"
     case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):

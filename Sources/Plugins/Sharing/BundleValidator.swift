@@ -44,6 +44,20 @@ struct BundleValidator {
     }
     let storedBlobs = Set(blobs.values.filter(\.stored).map(\.sha256))
 
+    // What the schema holds unique, checked here so that a refusal names the file and row
+    // instead of surfacing as a constraint error from inside the transaction.
+    try once("site.json", content.sites.map { [$0.uuid] }, "uuid")
+    try once("patient.json", content.patients.map { [$0.siteId, $0.code] }, "site and code")
+    try once("source_video.json", content.sourceVideos.map { [$0.siteId, $0.blobSha256] }, "site and blob")
+    try once(
+      "conversion.json", content.conversions.map { [$0.sourceVideoId, $0.parametersJson] },
+      "video and parameters")
+    try once(
+      "roi_annotation.json", content.roiAnnotations.map { [$0.sourceVideoId, "\($0.version)"] },
+      "video and version")
+    try once(
+      "split_assignment.json", content.splitAssignments.map { [$0.splitId, $0.patientId] },
+      "split and patient")
     for (i, site) in content.sites.enumerated() {
       try text("site.json", i, site.name, site.uuid)
       guard UUID(uuidString: site.uuid) != nil else {
@@ -60,24 +74,40 @@ struct BundleValidator {
       try need(Set(blobs.keys), video.blobSha256, "source_video.json", i, "blobSha256")
       try text("source_video.json", i, video.fileName, video.notes ?? "", video.container, video.codec)
       try range("source_video.json", i, video.width, video.height, video.fpsNum, video.fpsDen)
+      try counts("source_video.json", i, video.frameCount)
+      try duration("source_video.json", i, video.durationSeconds)
     }
     for (i, conversion) in content.conversions.enumerated() {
+      try need(sites, conversion.siteId, "conversion.json", i, "siteId")
       try need(videos, conversion.sourceVideoId, "conversion.json", i, "sourceVideoId")
       try need(Set(blobs.keys), conversion.blobSha256, "conversion.json", i, "blobSha256")
       try text("conversion.json", i, conversion.parametersJson, conversion.container, conversion.codec)
       try range(
         "conversion.json", i, conversion.width, conversion.height, conversion.fpsNum, conversion.fpsDen)
+      try counts("conversion.json", i, conversion.frameCount)
+      try duration("conversion.json", i, conversion.durationSeconds)
     }
+    let versions = Dictionary(
+      content.roiAnnotations.map { ($0.id, ($0.sourceVideoId, $0.version)) }, uniquingKeysWith: { a, _ in a })
     for (i, roi) in content.roiAnnotations.enumerated() {
+      try need(sites, roi.siteId, "roi_annotation.json", i, "siteId")
       try need(videos, roi.sourceVideoId, "roi_annotation.json", i, "sourceVideoId")
       if let conversion = roi.conversionId {
         try need(conversions, conversion, "roi_annotation.json", i, "conversionId")
       }
       if let previous = roi.supersedesId {
         try need(rois, previous, "roi_annotation.json", i, "supersedesId")
+        // Versions are written in order, each after the one it supersedes.
+        guard let (video, version) = versions[previous], video == roi.sourceVideoId, version < roi.version
+        else {
+          throw ImportError.badRow(
+            file: "roi_annotation.json", index: i,
+            reason: "it supersedes \(previous), which is not an earlier version for the same video")
+        }
       }
       try text("roi_annotation.json", i, roi.author)
       try range("roi_annotation.json", i, roi.width, roi.height, roi.version)
+      try counts("roi_annotation.json", i, roi.x, roi.y)
     }
     let dataset = content.datasets[0]
     try need(sites, dataset.siteId, "dataset.json", 0, "siteId")
@@ -95,13 +125,17 @@ struct BundleValidator {
         throw ImportError.badRow(
           file: "cube.json", index: i, reason: "frames, size or shard index out of range")
       }
-      let needed = Int64(cube.shardIndex + 1) * Int64(cube.frames * cube.size * cube.size)
-      guard let shard = blobs[cube.shardSha256], shard.size > needed else {
+      try counts("cube.json", i, cube.clipIndex, cube.firstFrame, cube.tileRow, cube.tileCol)
+      // Each bound alone is sane, their product need not fit in Int64: an overflow lies beyond any shard.
+      let cubeBytes = Int64(cube.frames) * Int64(cube.size) * Int64(cube.size)
+      let (needed, overflow) = Int64(cube.shardIndex + 1).multipliedReportingOverflow(by: cubeBytes)
+      guard !overflow, let shard = blobs[cube.shardSha256], shard.size > needed else {
         throw ImportError.badRow(
           file: "cube.json", index: i, reason: "cube \(cube.shardIndex) lies beyond the end of its shard")
       }
     }
     for (i, split) in content.splits.enumerated() {
+      try need(sites, split.siteId, "split.json", i, "siteId")
       try need(datasets, split.datasetId, "split.json", i, "datasetId")
       try text("split.json", i, split.parametersJson)
     }
@@ -215,6 +249,28 @@ struct BundleValidator {
     for value in values where !(1...1_000_000_000).contains(value) {
       throw ImportError.badRow(
         file: file, index: index, reason: "a size, rate or version (\(value)) is out of range")
+    }
+  }
+
+  /// Frame counts, positions and indexes: never negative (the schema's CHECKs), never absurd.
+  func counts(_ file: String, _ index: Int, _ values: Int...) throws {
+    for value in values where !(0...1_000_000_000).contains(value) {
+      throw ImportError.badRow(
+        file: file, index: index, reason: "a count, position or index (\(value)) is out of range")
+    }
+  }
+
+  func duration(_ file: String, _ index: Int, _ seconds: Double) throws {
+    guard (0...1e9).contains(seconds) else {
+      throw ImportError.badRow(file: file, index: index, reason: "duration \(seconds) s is out of range")
+    }
+  }
+
+  /// Each key once among the rows of `file`.
+  func once(_ file: String, _ keys: [[String]], _ what: String) throws {
+    var seen: Set<[String]> = []
+    for (index, key) in keys.enumerated() where !seen.insert(key).inserted {
+      throw ImportError.badRow(file: file, index: index, reason: "another row has the same \(what)")
     }
   }
 }

@@ -78,6 +78,27 @@ struct ImportPlan {
           "video \(video.id) of site \(video.siteId) is already here under another id")
       }
     }
+    // The schema's other unique keys, so that a clash is named here and not by SQLite later.
+    for conversion in content.conversions where !plan.existing.contains(conversion.id) {
+      if try Conversion.filter(
+        Conversion.Columns.sourceVideoId == conversion.sourceVideoId
+          && Conversion.Columns.parametersJson == conversion.parametersJson
+      )
+      .fetchCount(db) > 0 {
+        throw ImportError.conflict(
+          "conversion \(conversion.id) of video \(conversion.sourceVideoId) is already here under another id")
+      }
+    }
+    for roi in content.roiAnnotations where !plan.existing.contains(roi.id) {
+      if try RoiAnnotation.filter(
+        RoiAnnotation.Columns.sourceVideoId == roi.sourceVideoId
+          && RoiAnnotation.Columns.version == roi.version
+      )
+      .fetchCount(db) > 0 {
+        throw ImportError.conflict(
+          "ROI version \(roi.version) of video \(roi.sourceVideoId) is already here under another id")
+      }
+    }
     let rows =
       content.patients.map(\.id) + content.sourceVideos.map(\.id) + content.conversions.map(\.id)
       + content.roiAnnotations.map(\.id) + content.splits.map(\.id) + content.models.map(\.id)
@@ -108,7 +129,10 @@ struct ImportPlan {
     for blob in content.blobs {
       try blob.insert(db, onConflict: .ignore)
       if blob.stored {
-        try db.execute(sql: "UPDATE blob SET stored = 1 WHERE sha256 = ?", arguments: [blob.sha256])
+        // The bytes are here and checked, so their size wins over one that an earlier bundle
+        // claimed, unchecked, for a blob whose bytes it did not ship.
+        try db.execute(
+          sql: "UPDATE blob SET stored = 1, size = ? WHERE sha256 = ?", arguments: [blob.size, blob.sha256])
       }
     }
     try insert(content.patients, \.id)
