@@ -89,8 +89,19 @@ import Testing
     let scratch = ImportMutationTests.scratchFolder()
     var current: [Target: (site: SiteB, snapshot: [String])] = [:]
     private var next: URL?
+    private var resigned: URL?
 
     init(_ bundle: MutationFixture.Bundle) { self.bundle = bundle }
+
+    /// The trimmed bundle re-signed untouched: what a catalog holding "the original" imported
+    /// (made once). A dataset never changes, so the untrimmed export would conflict with it.
+    func untouched() throws -> URL {
+      if let resigned { return resigned }
+      let url = scratch.appendingPathComponent("untouched.tar.zst")
+      try EditableBag(bundle).write(to: url)
+      resigned = url
+      return url
+    }
 
     /// The dataset's next version, untouched and signed (made once).
     func nextVersion() throws -> URL {
@@ -108,7 +119,7 @@ import Testing
       if let site = current[target] { return site }
       let b = try SiteB(in: ImportMutationTests.scratchParent)
       if target == .holdingOriginal {
-        _ = try BundleImporter(catalog: b.catalog).importBundle(bundle.archive)
+        _ = try BundleImporter(catalog: b.catalog).importBundle(try untouched())
       }
       current[target] = (b, try b.snapshot())
       return current[target]!
