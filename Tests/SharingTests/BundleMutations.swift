@@ -132,7 +132,7 @@ enum MutationFamily: String, CaseIterable, Sendable {
   case compressedBytes
   /// Edited fields of the plain tar's header blocks, half of them with a corrected checksum.
   case tarHeaders
-  /// One to three fields of rows: wrong types, nulls, deletions, extreme numbers, odd text.
+  /// Fields of rows (one edit, or two): wrong types, nulls, deletions, extreme numbers, odd text.
   case rowFields
   /// Ids and hashes: dangling, swapped, borrowed, colliding, malformed; rows duplicated or deleted.
   case references
