@@ -35,11 +35,18 @@ actor MutationFixture {
     return try await building!.value
   }
 
+  /// The fixture's folder, removed when the test process exits (no test owns it).
+  nonisolated(unsafe) private static var folderToRemove: String?
+
   private static func build() async throws -> Bundle {
     let a = try await SiteA.shared.catalog()
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "pleura-mutation-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    folderToRemove = folder.path
+    atexit {
+      if let path = MutationFixture.folderToRemove { try? FileManager.default.removeItem(atPath: path) }
+    }
     let archive = folder.appendingPathComponent("demo.tar.zst")
     _ = try BundleExporter(catalog: a).export("demo@1", to: archive, options: .init())
     let bag = try BagReader(stagingParent: folder).extract(archive: archive)
@@ -132,7 +139,7 @@ enum MutationFamily: String, CaseIterable, Sendable {
   case compressedBytes
   /// Edited fields of the plain tar's header blocks, half of them with a corrected checksum.
   case tarHeaders
-  /// One to three fields of rows: wrong types, nulls, deletions, extreme numbers, odd text.
+  /// Fields of rows (one edit, or two): wrong types, nulls, deletions, extreme numbers, odd text.
   case rowFields
   /// Ids and hashes: dangling, swapped, borrowed, colliding, malformed; rows duplicated or deleted.
   case references

@@ -75,6 +75,9 @@ import Testing
 
   static let schemaCases: [SchemaCase] = [
     SchemaCase(
+      label: "a site that claims to be local", edit: set("site.json", 0, "isLocal", true),
+      mentions: "site.json, row 1: it claims to be this catalog's own site"),
+    SchemaCase(
       label: "a split of an unknown site", edit: set("split.json", 0, "siteId", "site_00000000deadbeef"),
       mentions: "split.json, row 1: siteId site_00000000deadbeef is neither"),
     SchemaCase(

@@ -63,6 +63,12 @@ struct BundleValidator {
       guard UUID(uuidString: site.uuid) != nil else {
         throw ImportError.badRow(file: "site.json", index: i, reason: "uuid is not a UUID")
       }
+      // Exporters write every site as another's; only the catalog's own site is local (the
+      // schema allows one, and this catalog has it).
+      guard !site.isLocal else {
+        throw ImportError.badRow(
+          file: "site.json", index: i, reason: "it claims to be this catalog's own site")
+      }
     }
     for (i, patient) in content.patients.enumerated() {
       try need(sites, patient.siteId, "patient.json", i, "siteId")
