@@ -78,6 +78,7 @@ struct ImportPlan {
           "video \(video.id) of site \(video.siteId) is already here under another id")
       }
     }
+    try checkRuns(content, in: db)
     // The schema's other unique keys, so that a clash is named here and not by SQLite later.
     for conversion in content.conversions where !plan.existing.contains(conversion.id) {
       if try Conversion.filter(
@@ -111,6 +112,35 @@ struct ImportPlan {
   func newModels(_ content: BundleContent) -> [EntityRef] {
     content.models.filter { !existing.contains($0.id) }.map { EntityRef(.model, $0.id) }
       + content.evaluations.filter { !existing.contains($0.id) }.map { EntityRef(.evaluation, $0.id) }
+  }
+
+  /// Runs are records of what happened: one already here must come back unchanged, and may gain
+  /// edges only to entities this bundle brings (outputs of that run we had not been sent
+  /// before, as a second dataset from the same collection brings). An edge that would make an
+  /// entity already here the input or output of another site's run is refused: it would rewrite
+  /// that entity's provenance. (Rows are written with "ignore on conflict" below, so without this
+  /// such changes would be dropped or added silently.)
+  static func checkRuns(_ content: BundleContent, in db: Database) throws {
+    var runsHere: Set<String> = []
+    for run in content.runs {
+      guard let here = try Run.fetchOne(db, key: run.id) else { continue }
+      guard here == run else {
+        throw ImportError.conflict("run \(run.id) is already here with other content; refusing the bundle")
+      }
+      runsHere.insert(run.id)
+    }
+    for edge in content.runEdges where runsHere.contains(edge.runId) {
+      let known = try RunEdge.filter(
+        RunEdge.Columns.runId == edge.runId && RunEdge.Columns.direction == edge.direction.rawValue
+          && RunEdge.Columns.entityId == edge.entityId
+      ).fetchCount(db)
+      guard known == 0 else { continue }
+      if try EntityLookup.exists(EntityRef(edge.entityKind, edge.entityId), in: db) {
+        throw ImportError.conflict(
+          "the bundle would make \(edge.entityId), already here, an \(edge.direction.rawValue) of run "
+            + "\(edge.runId); refusing the bundle")
+      }
+    }
   }
 
   /// Writes everything in the caller's transaction; returns the number of rows added.
