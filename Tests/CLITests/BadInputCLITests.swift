@@ -73,6 +73,18 @@ struct BadInputCLITests {
     #expect(try CatalogSnapshot.take(cli.catalog) == before)
   }
 
+  @Test func aSiteNameWithControlCharactersIsRefusedAndShownEscaped() throws {
+    // The site name travels in every bundle this catalog exports and is printed at other sites.
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    let result = try cli.run(["init", "--site-name", "evil\u{1B}[31mred"])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("site name 'evil\\u{1b}[31mred' must be 1 to 200 printable characters"))
+    #expect(!result.stderr.contains("\u{1B}") && !result.stdout.contains("\u{1B}"))
+    #expect(
+      !FileManager.default.fileExists(atPath: cli.catalog.appendingPathComponent("catalog.sqlite").path))
+  }
+
   @Test func badLabelIsAUsageError() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }

@@ -70,14 +70,16 @@ extension Pleura {
         URL(fileURLWithPath: file))
       if output.json { return try output.printJSON(outcome) }
       if outcome.alreadyImported {
-        print("\(outcome.site)/\(outcome.dataset) is already imported from this bundle; nothing changed")
+        print(
+          "\(outcome.site.escapedForMessage)/\(outcome.dataset.escapedForMessage) is already imported from this bundle; nothing changed"
+        )
       } else {
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
         let models =
           outcome.models + outcome.evaluations == 0
           ? "" : " (\(count(outcome.models, "model")), \(count(outcome.evaluations, "evaluation")))"
         print(
-          "imported \(outcome.site)/\(outcome.dataset): \(outcome.rows) rows\(models), \(outcome.blobsAdded) new blobs (run \(outcome.runID!))"
+          "imported \(outcome.site.escapedForMessage)/\(outcome.dataset.escapedForMessage): \(outcome.rows) rows\(models), \(outcome.blobsAdded) new blobs (run \(outcome.runID!))"
         )
       }
     }
@@ -98,7 +100,7 @@ extension Pleura {
         let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(
           URL(fileURLWithPath: file))
         print(
-          "ok: \(file) is a valid bundle of \(content.datasets[0].reference) from \(info["Source-Organization"] ?? "?")"
+          "ok: \(file) is a valid bundle of \(content.datasets[0].reference.escapedForMessage) from \((info["Source-Organization"] ?? "?").escapedForMessage)"
         )
       }
     }
@@ -128,13 +130,16 @@ extension Pleura {
               "counts": Dictionary(uniqueKeysWithValues: counts.map { ($0.0, "\($0.1)") }),
             ])
         }
-        for field in info.fields { print("\(field.label): \(field.value)") }
-        print("dataset: \(content.datasets[0].reference) (\(content.datasets[0].id))")
+        // Everything shown from the bundle is escaped: it comes from another site.
+        for field in info.fields {
+          print("\(field.label.escapedForMessage): \(field.value.escapedForMessage)")
+        }
+        print("dataset: \(content.datasets[0].reference.escapedForMessage) (\(content.datasets[0].id))")
         for (name, count) in counts { print("  \(name): \(count)") }
         for model in content.models {
           let evaluations = content.evaluations.filter { $0.modelId == model.id }
           print(
-            "model \(model.id): \(model.architecture), split \(model.splitId), epoch \(model.chosenEpoch) kept"
+            "model \(model.id): \(model.architecture.escapedForMessage), split \(model.splitId), epoch \(model.chosenEpoch) kept"
               + (evaluations.isEmpty
                 ? ""
                 : "; evaluated on "

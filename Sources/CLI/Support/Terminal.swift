@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// Where the CLI writes: results to stdout, errors and progress to stderr.
 enum Terminal {
@@ -12,8 +13,10 @@ enum Terminal {
 
   static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
-  /// Prints a table with aligned columns.
+  /// Prints a table with aligned columns. Cells are shown escaped: names come from catalogs and
+  /// bundles of other sites and may hold control characters (stored verbatim, never run).
   static func table(_ header: [String], _ rows: [[String]]) {
+    let rows = rows.map { $0.map(\.escapedForMessage) }
     let widths = header.indices.map { column in
       ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
     }

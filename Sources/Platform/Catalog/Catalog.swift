@@ -39,6 +39,12 @@ public final class Catalog: Sendable {
     if fileManager.fileExists(atPath: databaseURL.path) {
       throw CatalogError.alreadyExists(path: root.path)
     }
+    if let siteName,
+      siteName.isEmpty || siteName.count > 200
+        || siteName.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    {
+      throw CatalogError.invalidSiteName(siteName)
+    }
     try fileManager.createDirectory(at: root, withIntermediateDirectories: true)
     try BlobStore.create(at: root.appendingPathComponent(objectsFolderName))
     let pool = try openPool(at: databaseURL, root: root)

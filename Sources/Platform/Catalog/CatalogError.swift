@@ -9,6 +9,7 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
   case unknownID(String)
   case ambiguousID(String, matches: [String])
   case missingLocalSite(path: String)
+  case invalidSiteName(String)
   /// Stands in for GRDB's row-decoding errors, which quote the row (it may hold a patient code).
   case unreadableRow
 
@@ -31,6 +32,8 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
       "the catalog holds a row this Pleura cannot read (damaged, or written by another version); run `pleura verify`"
     case .missingLocalSite(let path):
       "the catalog at \(path) has no site of its own; it is damaged"
+    case .invalidSiteName(let name):
+      "site name '\(name.escapedForMessage)' must be 1 to 200 printable characters (it travels in every bundle)"
     }
   }
 }
