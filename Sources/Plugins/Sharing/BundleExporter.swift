@@ -65,11 +65,19 @@ public struct BundleExporter {
     let scratch = try catalog.blobs.scratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
 
-    // Source videos travel without their container metadata: a stripped copy replaces the bytes.
     var payloadBlobs: [String: URL] = [:]
     for sha in try blobsToShip(content, options: options) {
       payloadBlobs[sha] = try catalog.blobs.url(for: sha)
     }
+    /// Ships `file` in place of the blob `original`; returns the copy's hash for the rows to name.
+    func substitute(_ original: String, with file: URL) throws -> String {
+      let (sha, size) = try SHA256Hex.digest(fileAt: file)
+      payloadBlobs.removeValue(forKey: original)
+      payloadBlobs[sha] = file
+      content.blobs.append(BlobRecord(StoredBlob(sha256: sha, size: size)))
+      return sha
+    }
+    // Source videos travel without their container metadata: a stripped copy replaces the bytes.
     if options.withSources {
       for index in content.sourceVideos.indices {
         let video = content.sourceVideos[index]
@@ -78,11 +86,7 @@ public struct BundleExporter {
         try catalog.blobs.withNamedPath(video.blobSha256, fileName: video.fileName) { url in
           try MetadataStripper.strip(input: url, output: stripped)
         }
-        let (sha, size) = try SHA256Hex.digest(fileAt: stripped)
-        payloadBlobs.removeValue(forKey: video.blobSha256)
-        payloadBlobs[sha] = stripped
-        content.sourceVideos[index].blobSha256 = sha
-        content.blobs.append(BlobRecord(StoredBlob(sha256: sha, size: size)))
+        content.sourceVideos[index].blobSha256 = try substitute(video.blobSha256, with: stripped)
       }
     }
     // Rows first; then the shards' sidecar CSVs, which name each cube's patient by code: a
@@ -93,14 +97,11 @@ public struct BundleExporter {
         let text = String(decoding: try catalog.blobs.read(sidecar), as: UTF8.self)
         let rewritten = scratch.appendingPathComponent("\(sidecar).csv")
         try Data(Pseudonymization.replace(text, replacements).utf8).write(to: rewritten)
-        let (sha, size) = try SHA256Hex.digest(fileAt: rewritten)
-        payloadBlobs.removeValue(forKey: sidecar)
-        payloadBlobs[sha] = rewritten
+        let sha = try substitute(sidecar, with: rewritten)
         for index in content.datasets.indices {
           content.datasets[index].summaryJson = content.datasets[index].summaryJson.replacingOccurrences(
             of: sidecar, with: sha)
         }
-        content.blobs.append(BlobRecord(StoredBlob(sha256: sha, size: size)))
       }
     }
     // Every blob a row references, once, marked stored when its bytes travel (a stripped
