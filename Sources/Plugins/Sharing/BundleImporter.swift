@@ -76,7 +76,10 @@ public struct BundleImporter {
     defer { prefetch.wait() }
     reader.onFileExtracted = { path, url in prefetch.fileExtracted(path, at: url) }
     let bag = try reader.extract(archive: file)
-    defer { try? bag.remove() }
+    defer {
+      prefetch.wait()  // not reading the staged files any more
+      try? bag.remove()
+    }
     let content = try Self.read(bag, prefetched: prefetch)
     try Self.validate(content, bag: bag)
     let dataset = content.datasets[0]
