@@ -20,9 +20,10 @@ let package = Package(
   ],
   targets: [
     // FFmpeg is opened on first use (see Sources/CFFmpeg/lazy.c), not linked.
-    .target(name: "CFFmpeg", path: "Sources/CFFmpeg", linkerSettings: [.linkedLibrary("dl")]),
+    .target(name: "CLazyLibrary", path: "Sources/CLazyLibrary", linkerSettings: [.linkedLibrary("dl")]),
+    .target(name: "CFFmpeg", dependencies: ["CLazyLibrary"], path: "Sources/CFFmpeg"),
     // OpenBLAS is opened on first use (see Sources/COpenBLAS/lazy.c), not linked.
-    .target(name: "COpenBLAS", path: "Sources/COpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
+    .target(name: "COpenBLAS", dependencies: ["CLazyLibrary"], path: "Sources/COpenBLAS"),
     .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
     .target(
       name: "Platform",
