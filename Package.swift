@@ -36,9 +36,9 @@ let package = Package(
     ),
     .target(name: "Media", dependencies: ["Platform", "CFFmpeg"], path: "Sources/Plugins/Media"),
     .target(name: "Tiling", dependencies: ["Platform", "Media"], path: "Sources/Plugins/Tiling"),
-    .target(name: "Sharing", dependencies: ["Platform", "Media"], path: "Sources/Plugins/Sharing"),
+    .target(name: "Sharing", dependencies: ["Platform", "Media"], path: "Sources/Sharing"),
     .target(
-      name: "Resnet3D", dependencies: ["COpenBLAS"], path: "Sources/Plugins/Resnet3D",
+      name: "Resnet3D", dependencies: ["COpenBLAS"], path: "Sources/Engines/Resnet3D",
       // The engine's loops over raw pointers are 20-50x slower at -Onone; optimising this one target
       // even in debug builds keeps `swift test` (gradient checks, parameter counts) fast.
       swiftSettings: [.unsafeFlags(["-O"])]

@@ -3,18 +3,16 @@ import Foundation
 import GRDB
 import Platform
 
-/// Exit codes: 0 success, 1 failure, 2 usage. Errors go to stderr, one clear line first.
+/// Exit codes: 0 success, 1 failure, 2 usage. Errors go to stderr, one clear line first; help goes to
+/// stdout with exit 0.
 @main
 enum Main {
   static func main() async {
     let command: any ParsableCommand
     do {
-      command = try Pleura.parseAsRoot()
+      command = try await Pleura.asyncParseAsRoot()
     } catch {
-      let code = Pleura.exitCode(for: error)
-      if code == .success { Pleura.exit(withError: error) }
-      FileHandle.standardError.write(Data((Pleura.fullMessage(for: error) + "\n").utf8))
-      exit(2)
+      exitForParser(error)
     }
     do {
       if var asyncCommand = command as? any AsyncParsableCommand {
@@ -39,10 +37,26 @@ enum Main {
       // without the values.
       Terminal.error(CatalogError.unreadableRow.description)
       exit(1)
+    } catch  where Pleura.exitCode(for: error) == .success {
+      // `--help`, `help CMD` and group commands without a subcommand parse to the parser's own help
+      // command, whose run throws the help request.
+      exitForParser(error)
     } catch {
       Terminal.error(String(describing: error))
       exit(1)
     }
     exit(0)
+  }
+
+  /// What the argument parser throws: help, a version or a completion script on stdout with exit 0;
+  /// a usage error on stderr with exit 2.
+  static func exitForParser(_ error: any Error) -> Never {
+    if Pleura.exitCode(for: error) == .success {
+      let text = Pleura.fullMessage(for: error)
+      if !text.isEmpty { print(text) }
+      exit(0)
+    }
+    FileHandle.standardError.write(Data((Pleura.fullMessage(for: error) + "\n").utf8))
+    exit(2)
   }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Platform
 
 /// `pleura rerun`: re-executes a run from its provenance record (plugin version, recorded
 /// parameters, input entities) past the run cache, and compares the outputs by content.
