@@ -8,7 +8,7 @@ public enum ExportError: Error, CustomStringConvertible {
   case outputExists(String)
   case pseudonymizationIncomplete(String)
   case missingBlob(String)
-  case damagedBlob(String)
+  case damagedBlob(String, entity: String)
 
   public var description: String {
     switch self {
@@ -16,8 +16,9 @@ public enum ExportError: Error, CustomStringConvertible {
     case .pseudonymizationIncomplete(let file):
       "pseudonymization left a patient code in \(file); nothing was exported"
     case .missingBlob(let sha): "blob \(sha) is not in this catalog's store; run `pleura verify`"
-    case .damagedBlob(let sha):
-      "blob \(sha) in this catalog's store no longer matches its checksum; run `pleura verify`; nothing was exported"
+    case .damagedBlob(let sha, let entity):
+      "blob \(sha) in this catalog's store no longer matches its checksum (\(entity)); run `pleura verify`; "
+        + "nothing was exported"
     }
   }
 }
@@ -83,7 +84,9 @@ public struct BundleExporter {
         let video = content.sourceVideos[index]
         let stripped = scratch.appendingPathComponent(
           "\(video.id).\(URL(fileURLWithPath: video.fileName).pathExtension)")
-        try catalog.blobs.withNamedPath(video.blobSha256, fileName: video.fileName) { url in
+        try catalog.blobs.withNamedPath(
+          video.blobSha256, of: "source video \(video.id) (\(video.fileName))", fileName: video.fileName
+        ) { url in
           try MetadataStripper.strip(input: url, output: stripped)
         }
         content.sourceVideos[index].blobSha256 = try substitute(video.blobSha256, with: stripped)
@@ -94,7 +97,9 @@ public struct BundleExporter {
     if let pseudonymizer = options.pseudonymizer {
       let replacements = try Pseudonymization.apply(pseudonymizer, to: &content)
       for sidecar in content.datasetSidecars.sorted() {
-        let text = String(decoding: try catalog.blobs.read(sidecar), as: UTF8.self)
+        let text = String(
+          decoding: try catalog.blobs.read(sidecar, of: "a cube sidecar of \(dataset.reference)"),
+          as: UTF8.self)
         let rewritten = scratch.appendingPathComponent("\(sidecar).csv")
         try Data(Pseudonymization.replace(text, replacements).utf8).write(to: rewritten)
         let sha = try substitute(sidecar, with: rewritten)
@@ -132,7 +137,7 @@ public struct BundleExporter {
       // name (disk damage) stops the export instead of travelling under a checksum it fails.
       for sha in payloadBlobs.keys.sorted() {
         let written = try writer.addFile(at: payloadBlobs[sha]!, as: "blobs/\(sha)")
-        guard written == sha else { throw ExportError.damagedBlob(sha) }
+        guard written == sha else { throw ExportError.damagedBlob(sha, entity: content.owner(of: sha)) }
       }
       try writer.addData(crate, as: RoCrate.metadataFileName)
       var info = BagInfo()

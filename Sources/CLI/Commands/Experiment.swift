@@ -47,8 +47,9 @@ extension Pleura {
       try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
       let markdown = ExperimentTable.markdown(result)
       let csv = ExperimentTable.csv(result)
-      try Data(markdown.utf8).write(to: out.appendingPathComponent("table.md"))
-      try Data(csv.utf8).write(to: out.appendingPathComponent("table.csv"))
+      // Under a temporary name until complete, as every output file (PNGs are written atomically).
+      try PartialFile.write(Data(markdown.utf8), to: out.appendingPathComponent("table.md"))
+      try PartialFile.write(Data(csv.utf8), to: out.appendingPathComponent("table.csv"))
       let pictures = try Self.pictures(result, catalog: catalog, to: out)
       if output.json { return try output.printJSON(result) }
       print(markdown)
@@ -72,7 +73,8 @@ extension Pleura {
           to: curvesFile)
         written.append(curvesFile)
         if let sha = evaluation.scoresSha256 {
-          let scores = ChartPictures.scores(csv: String(decoding: try catalog.blobs.read(sha), as: UTF8.self))
+          let bytes = try catalog.blobs.read(sha, of: "the scores of evaluation \(evaluation.id)")
+          let scores = ChartPictures.scores(csv: String(decoding: bytes, as: UTF8.self))
           let rocFile = folder.appendingPathComponent("roc-\(evaluation.id).png")
           try PNGWriter.write(
             ChartPictures.roc(

@@ -72,7 +72,8 @@ extension Pleura {
         let parts = line.split(separator: " ")
         guard parts.count == 2, ExplainPlugin.outputNames.contains(String(parts[0])) else { continue }
         let target = folder.appendingPathComponent("\(model)-\(parts[0])")
-        try catalog.blobs.read(String(parts[1])).write(to: target, options: .atomic)
+        try catalog.blobs.read(String(parts[1]), of: "\(parts[0]) of run \(outcome.runID)").write(
+          to: target, options: .atomic)
         written.append(target)
       }
       return written
