@@ -156,8 +156,13 @@ import Training
       name: "the scores of eval_0000000000000001", data: Data("cube_1,P-017,conv_2,0,present,0.9\n".utf8),
       rows: 0
     )
-    #expect(throws: ExportError.self) { try Pseudonymization.check([scores], against: ["P-017"]) }
-    #expect(throws: Never.self) { try Pseudonymization.check([scores], against: ["P-018"]) }
+    func codes(_ code: String) -> SensitiveValues {
+      var values = SensitiveValues()
+      values.add(code, .patientCode, replacement: "p-0")
+      return values
+    }
+    #expect(throws: ExportError.self) { try Pseudonymization.check([scores], against: codes("P-017")) }
+    #expect(throws: Never.self) { try Pseudonymization.check([scores], against: codes("P-018")) }
   }
 
   @Test func aBundleWrittenBeforeModelsTravelledStillImports() async throws {

@@ -60,9 +60,35 @@ public struct Pseudonymizer: Sendable {
   /// The pseudonym of `patientCode`, e.g. "p-0123456789abcdef01234567". The code is hashed as
   /// its UTF-8 bytes, verbatim: callers normalise case or whitespace first if they need to.
   public func pseudonym(for patientCode: String) -> String {
+    pseudonym(patientCode, kind: .patient)
+  }
+
+  /// What a pseudonym stands for: each kind hashes under its own domain and has its own prefix,
+  /// so an author and a patient with the same text get unrelated pseudonyms.
+  public enum Kind: String, Sendable, CaseIterable {
+    case patient, author, site, file
+    /// Run-cache keys: a hash of the parameters, which could be matched against guessed codes.
+    case runCacheKey
+
+    var prefix: String {
+      switch self {
+      case .patient: "p-"
+      case .author: "a-"
+      case .site: "s-"
+      case .file: "f-"
+      case .runCacheKey: ""
+      }
+    }
+
+    var domain: String { self == .patient ? Pseudonymizer.domain : "pleura-\(rawValue)-v1:" }
+  }
+
+  /// The keyed pseudonym of any identifying value: the prefix of its kind and 24 hex digits
+  /// (a run-cache key keeps the 64 of a SHA-256).
+  public func pseudonym(_ value: String, kind: Kind) -> String {
     let mac = HMAC<SHA256>.authenticationCode(
-      for: Data((Self.domain + patientCode).utf8), using: SymmetricKey(data: key))
-    return "p-" + String(mac.lowercaseHex.prefix(24))
+      for: Data((kind.domain + value).utf8), using: SymmetricKey(data: key))
+    return kind.prefix + String(mac.lowercaseHex.prefix(kind == .runCacheKey ? 64 : 24))
   }
 
   /// Writes a new random 32-byte key to `keyFile` with mode 0600, refusing to replace a file.
