@@ -60,6 +60,22 @@ import Testing
       try Self.contents(of: folder) == before, "the earlier export was changed or a partial file was left")
   }
 
+  @Test func exportNPYRemovesThePartialFilesOfAKilledRunAndKeepsALiveOnes() async throws {
+    let (cli, _) = try await PipelineCatalog.shared.copy()
+    defer { cli.cleanUp() }
+    let folder = cli.folder.appendingPathComponent("npy")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let abandoned = ".cubes.npy.partial-\(Int32.max - 1)-0badf00d"
+    let live = ".cubes.npy.partial-\(getpid())-0000live"
+    for name in [abandoned, live] {
+      try Data("half a cube".utf8).write(to: folder.appendingPathComponent(name))
+    }
+    let result = try cli.run(["dataset", "export-npy", "demo@1", folder.path])
+    #expect(result.status == 0, "\(result.stderr)")
+    let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
+    #expect(names == ["cubes.npy", "labels.npy", "meta.csv", live])
+  }
+
   /// The randomised harness: `PLEURA_INTEGRITY_CASES` cases from `PLEURA_INTEGRITY_SEED`, each
   /// a random command, kind of damage and offset; results go to `PLEURA_INTEGRITY_REPORT`.
   @Test(.enabled(if: DamagedBlobHarness.randomCases > 0, "set PLEURA_INTEGRITY_CASES to run it"))

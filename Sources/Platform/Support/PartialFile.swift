@@ -20,10 +20,25 @@ public struct PartialFile: Sendable {
   public let destination: URL
   public let temporary: URL
 
+  /// A new temporary name for `destination`; partial files of it that a killed process left
+  /// (their process is gone) are removed first, so that a re-run cleans up after a kill.
   public init(for destination: URL) {
     self.destination = destination
     temporary = destination.deletingLastPathComponent().appendingPathComponent(
-      ".\(destination.lastPathComponent).partial-\(getpid())-\(UUID().uuidString.prefix(8))")
+      "\(Self.prefix(of: destination))\(getpid())-\(UUID().uuidString.prefix(8))")
+    Self.removeAbandoned(of: destination)
+  }
+
+  private static func prefix(of destination: URL) -> String { ".\(destination.lastPathComponent).partial-" }
+
+  private static func removeAbandoned(of destination: URL) {
+    let folder = destination.deletingLastPathComponent()
+    let prefix = prefix(of: destination)
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    where name.hasPrefix(prefix) {
+      let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap { Int32($0) }
+      if let pid, !ProcessLiveness.isAlive(pid) { unlink(folder.appendingPathComponent(name).path) }
+    }
   }
 
   /// Writes `data` as the whole file and commits it.
