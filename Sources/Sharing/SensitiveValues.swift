@@ -40,10 +40,17 @@ struct SensitiveValues {
   private(set) var entries: [Entry] = []
   private var byValue: [String: Int] = [:]
 
+  /// Words the bundle format itself is written in: a note or author that is one of them ("absent",
+  /// written again as a note) names no one, and rewriting it would rewrite every label.
+  static let formatWords: Set<String> = Set(
+    SlidingLabel.allCases.map(\.rawValue) + Evaluation.Part.allCases.map(\.rawValue))
+
   /// Values whose replacement is themselves identify no one here (an imported video already
-  /// named by its id): they are neither rewritten nor searched for.
+  /// named by its id): they are neither rewritten nor searched for; nor are notes and authors
+  /// that are words of the format.
   mutating func add(_ value: String, _ kind: Kind, replacement: String) {
     guard !value.isEmpty, value != replacement else { return }
+    if kind == .note || kind == .author, Self.formatWords.contains(value.lowercased()) { return }
     if let existing = byValue[value] {
       if kind < entries[existing].kind {
         entries[existing] = Entry(value: value, kind: kind, replacement: replacement)

@@ -101,6 +101,14 @@ import Testing
     }
   }
 
+  @Test func aNoteThatIsALabelNeitherBlocksTheExportNorRewritesLabels() {
+    var values = SensitiveValues()
+    values.add("Absent", .note, replacement: SensitiveValues.withheld)
+    values.add("test", .author, replacement: "a-1")
+    #expect(values.entries.isEmpty)
+    #expect(values.replacer()(#"{"label":"absent","part":"test"}"#) == #"{"label":"absent","part":"test"}"#)
+  }
+
   @Test func theCheckScalesToAWholeCatalogsValues() throws {
     // 4,000 codes and file names in one automaton (benchmarks/integrity has the speed at 20,000).
     var entries: [(String, SensitiveValues.Kind)] = []

@@ -54,7 +54,7 @@ extension Pleura {
           + summary.rows.keys.sorted().map { "\($0.dropLast(5)) \(summary.rows[$0]!)" }.joined(
             separator: ", "))
       print(
-        "blobs: \(summary.blobsIncluded)" + (summary.pseudonymized ? "; patient codes pseudonymized" : ""))
+        "blobs: \(summary.blobsIncluded)" + (summary.pseudonymized ? "; pseudonymized (codes, authors, site, file names; notes dropped)" : ""))
     }
   }
 
