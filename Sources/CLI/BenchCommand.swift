@@ -34,7 +34,7 @@ extension BenchCommand {
     @Option(help: "Untimed warm-up steps before timing.")
     var warmup = 2
 
-    @Option(help: "Width multiplier (1 = the paper's network).")
+    @Option(help: "Width multiplier (1 = the paper's network).", transform: FiniteNumber.parse)
     var width = 1.0
 
     @Option(help: "Worker threads.")

@@ -9,7 +9,7 @@ extension Pleura {
       abstract: "Write one frame of a video or conversion as PNG.")
     @OptionGroup var catalogOptions: CatalogOptions
     @Argument(help: "A source video or conversion id.") var id: String
-    @Option(help: "Time in seconds.") var at = 0.0
+    @Option(help: "Time in seconds.", transform: FiniteNumber.parse) var at = 0.0
     @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
 
     func validate() throws {

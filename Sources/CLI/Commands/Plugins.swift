@@ -93,13 +93,13 @@ extension Pleura {
 enum RunReport {
   static func print(_ outcome: RunOutcome) {
     if outcome.reused {
-      Swift.print("\(outcome.plugin): reused run \(outcome.runID) (same version, parameters and inputs)")
+      CLI.print("\(outcome.plugin): reused run \(outcome.runID) (same version, parameters and inputs)")
     } else {
-      Swift.print("\(outcome.plugin): run \(outcome.runID) succeeded")
+      CLI.print("\(outcome.plugin): run \(outcome.runID) succeeded")
     }
-    if !outcome.summary.isEmpty { Swift.print(outcome.summary) }
+    if !outcome.summary.isEmpty { CLI.print(outcome.summary) }
     if !outcome.outputs.isEmpty {
-      Swift.print("outputs: " + outcome.outputs.map(\.id).joined(separator: ", "))
+      CLI.print("outputs: " + outcome.outputs.map(\.id).joined(separator: ", "))
     }
   }
 }

@@ -178,7 +178,7 @@ extension Pleura {
       @Argument(help: "A source video or conversion id (a video id shows its newest conversion).") var video:
         String
       @Option(help: "Tile size of the grid.") var tile = 30
-      @Option(help: "Time in seconds.") var at = 0.0
+      @Option(help: "Time in seconds.", transform: FiniteNumber.parse) var at = 0.0
       @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
 
       func run() async throws {

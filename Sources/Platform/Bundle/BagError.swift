@@ -120,7 +120,7 @@ extension String {
 
   /// The string with control characters shown as `\u{..}`; once the result reaches `limit`
   /// characters, if given, the rest is counted instead of shown.
-  func escaped(limit: Int?) -> String {
+  public func escaped(limit: Int?) -> String {
     var out = String.UnicodeScalarView()
     var length = 0
     for (index, scalar) in unicodeScalars.enumerated() {

@@ -34,6 +34,12 @@ public enum EntityKind: String, Codable, CaseIterable, Sendable {
     }
   }
 
+  /// "a source video", "an evaluation", "an ROI annotation".
+  public var withArticle: String {
+    let name = displayName
+    return (name.hasPrefix("ROI") || "aeiou".contains(name.prefix(1)) ? "an " : "a ") + name
+  }
+
   /// The kind an id belongs to, read from its prefix.
   public static func of(id: String) -> EntityKind? {
     guard let underscore = id.firstIndex(of: "_") else { return nil }

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Platform
+
+/// What the command line says before the argument parser reads it: the subcommand words it names
+/// and the option values that begin with a dash.
+enum CommandWords {
+  /// A word where a subcommand was expected that names none, with the closest known subcommand.
+  struct UnknownCommand: Error, CustomStringConvertible {
+    /// The words before it that did name commands (`roi` for `pleura roi sugest`).
+    var parents: [String]
+    var word: String
+    var suggestion: String?
+
+    var description: String {
+      let prefix = parents.map { $0 + " " }.joined()
+      let named = "unknown command '\(prefix)\(word.escapedForMessage)'"
+      guard let suggestion else {
+        return named + "; see `pleura \(prefix)--help` for the commands"
+      }
+      return named + "; did you mean '\(prefix)\(suggestion)'?"
+    }
+  }
+
+  /// The first word that should name a subcommand of `root` but names none. Words are read from
+  /// the left while the command reached so far has subcommands; an option, `help`, or a command
+  /// with a default subcommand (which takes the word as its argument) ends the walk.
+  static func unknownCommand(in arguments: [String], root: any ParsableCommand.Type = Pleura.self)
+    -> UnknownCommand?
+  {
+    var command = root
+    var parents: [String] = []
+    for word in arguments {
+      let subcommands = command.configuration.subcommands
+      if subcommands.isEmpty || word.hasPrefix("-") || word == "help" { return nil }
+      if let next = subcommands.first(where: { $0.names.contains(word) }) {
+        command = next
+        parents.append(word)
+        continue
+      }
+      if command.configuration.defaultSubcommand != nil { return nil }
+      let known = subcommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName }
+      return UnknownCommand(
+        parents: parents, word: word, suggestion: NameSuggestion.closest(to: word, in: known))
+    }
+    return nil
+  }
+
+  /// `--at -1` becomes `--at=-1`: the parser reads a word that starts with a dash as an option, so
+  /// a negative number after a long option would be reported as a missing value. No Pleura option
+  /// is spelt with a digit after its dash, so a dash and a digit (`-1`, `-0.5`, `-5,0,100,100`)
+  /// always starts a value. Everything after `--` is left as it is.
+  static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+    var result: [String] = []
+    var index = 0
+    while index < arguments.count {
+      let word = arguments[index]
+      if word == "--" { return result + arguments[index...] }
+      let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+      if word.hasPrefix("--"), word.count > 2, !word.contains("="), let next, startsWithNegativeNumber(next) {
+        result.append(word + "=" + next)
+        index += 2
+      } else {
+        result.append(word)
+        index += 1
+      }
+    }
+    return result
+  }
+
+  static func startsWithNegativeNumber(_ word: String) -> Bool {
+    // `-inf` and `-nan` too, so that the option refuses them by name rather than the parser
+    // calling them unknown options.
+    if ["-inf", "-infinity", "-nan"].contains(word.lowercased()) { return true }
+    let characters = Array(word.prefix(3))
+    guard characters.first == "-", characters.count >= 2 else { return false }
+    if characters[1].isASCII, characters[1].isNumber { return true }
+    // `-.5`
+    return characters[1] == "." && characters.count == 3 && characters[2].isASCII && characters[2].isNumber
+  }
+}
+
+extension ParsableCommand {
+  /// The name a user types for this command, and its aliases.
+  static var names: [String] { [_commandName] + configuration.aliases }
+}
