@@ -10,8 +10,12 @@ extension Pleura {
       discussion: """
         By default: the dataset, its cubes and shards, its splits, ROI versions and the whole
         provenance chain as records. Original videos (without container metadata), conversions,
-        and the models trained on the dataset with their evaluations only when asked. --pseudonymize replaces every patient code with an HMAC-SHA-256 under the
-        site key in --key-file (created with mode 0600 when missing; it never leaves the site).
+        and the models trained on the dataset with their evaluations only when asked.
+        --pseudonymize replaces every patient code with an HMAC-SHA-256 under the site key in
+        --key-file (created with mode 0600 when missing; it never leaves the site).
+
+        Example:
+          pleura export all_30x30@1 -o all_30x30.tar.zst --with-models
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
@@ -30,6 +34,7 @@ extension Pleura {
     }
 
     func run() async throws {
+      let bundle = try OutputPath.file(file)
       var options = BundleExporter.Options()
       options.withSources = withSources
       options.withConversions = withConversions
@@ -44,7 +49,7 @@ extension Pleura {
         options.pseudonymizer = try Pseudonymizer(keyFile: url)
       }
       let summary = try BundleExporter(catalog: try catalogOptions.open())
-        .export(dataset, to: URL(fileURLWithPath: file), options: options)
+        .export(dataset, to: bundle.url, options: options)
       if output.json { return try output.printJSON(summary) }
       print(
         "exported \(summary.dataset) to \(summary.file) (\(summary.archiveBytes) bytes; payload \(summary.payloadBytes) bytes)"
@@ -60,7 +65,14 @@ extension Pleura {
 
   struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Import a bundle: everything is verified before anything is written.")
+      abstract: "Import a bundle: everything is verified before anything is written.",
+      discussion: """
+        Imported entities keep their ids and their site: the bundle's dataset is listed as \
+        SITE/NAME@V. Importing the same bundle again changes nothing.
+
+        Example:
+          pleura import all_30x30.tar.zst
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "Bundle file.") var file: String
@@ -88,11 +100,21 @@ extension Pleura {
   struct BundleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "bundle", abstract: "Check or list a bundle without importing it.",
+      discussion: """
+        Example:
+          pleura bundle verify all_30x30.tar.zst
+        """,
       subcommands: [Verify.self, Show.self])
 
     struct Verify: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Verify a bundle's structure, checksums and rows.")
+        abstract: "Verify a bundle's structure, checksums and rows.",
+        discussion: """
+          The checks `pleura import` makes, without writing anything.
+
+          Example:
+            pleura bundle verify all_30x30.tar.zst
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @Argument(help: "Bundle file.") var file: String
 
@@ -106,7 +128,14 @@ extension Pleura {
     }
 
     struct Show: AsyncParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "List a verified bundle's contents.")
+      static let configuration = CommandConfiguration(
+        abstract: "List a verified bundle's contents.",
+        discussion: """
+          bag-info.txt, the number of entities of each kind, and the models with their evaluations.
+
+          Example:
+            pleura bundle show all_30x30.tar.zst
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "Bundle file.") var file: String
@@ -114,28 +143,35 @@ extension Pleura {
       func run() async throws {
         let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(
           URL(fileURLWithPath: file))
-        let counts: [(String, Int)] = [
-          ("sites", content.sites.count), ("patients", content.patients.count),
-          ("source videos", content.sourceVideos.count),
-          ("conversions", content.conversions.count), ("ROI versions", content.roiAnnotations.count),
-          ("cubes", content.cubes.count), ("splits", content.splits.count), ("models", content.models.count),
-          ("evaluations", content.evaluations.count), ("runs", content.runs.count),
-          ("blobs included", content.blobs.filter(\.stored).count),
-          ("blobs by hash only", content.blobs.filter { !$0.stored }.count),
+        // (JSON key, words for people, count)
+        let counts: [(String, String, Int)] = [
+          ("sites", "sites", content.sites.count), ("patients", "patients", content.patients.count),
+          ("sourceVideos", "source videos", content.sourceVideos.count),
+          ("conversions", "conversions", content.conversions.count),
+          ("roiVersions", "ROI versions", content.roiAnnotations.count),
+          ("cubes", "cubes", content.cubes.count), ("splits", "splits", content.splits.count),
+          ("models", "models", content.models.count), ("evaluations", "evaluations", content.evaluations.count),
+          ("runs", "runs", content.runs.count),
+          ("blobsIncluded", "blobs included", content.blobs.filter(\.stored).count),
+          ("blobsByHashOnly", "blobs by hash only", content.blobs.filter { !$0.stored }.count),
         ]
         if output.json {
+          struct Listing: Encodable {
+            /// bag-info.txt as written: its labels are BagIt's (`Payload-Oxum`), kept as they are.
+            var info: [String: String]
+            var counts: [String: Int]
+          }
           return try output.printJSON(
-            [
-              "info": Dictionary(info.fields.map { ($0.label, $0.value) }, uniquingKeysWith: { a, _ in a }),
-              "counts": Dictionary(uniqueKeysWithValues: counts.map { ($0.0, "\($0.1)") }),
-            ])
+            Listing(
+              info: Dictionary(info.fields.map { ($0.label, $0.value) }, uniquingKeysWith: { a, _ in a }),
+              counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.0, $0.2) })))
         }
         // Everything shown from the bundle is escaped: it comes from another site.
         for field in info.fields {
           print("\(field.label.escapedForMessage): \(field.value.escapedForMessage)")
         }
         print("dataset: \(content.datasets[0].reference.escapedForMessage) (\(content.datasets[0].id))")
-        for (name, count) in counts { print("  \(name): \(count)") }
+        for (_, name, count) in counts { print("  \(name): \(count)") }
         for model in content.models {
           let evaluations = content.evaluations.filter { $0.modelId == model.id }
           print(

@@ -12,6 +12,10 @@ extension Pleura {
         path,patient,label[,notes] (paths relative to the CSV). Each file is its own run: the good
         files go in, the bad ones are listed at the end and the exit code is 1. With
         --all-or-nothing one run takes every file, and nothing is stored if any fails.
+        Known bytes are stored once.
+
+        Example:
+          pleura ingest scan1.mp4 scan2.avi --patient P001 --label present
         """)
 
     @OptionGroup var catalogOptions: CatalogOptions

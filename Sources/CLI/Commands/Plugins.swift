@@ -6,10 +6,21 @@ extension Pleura {
   struct Plugins: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "List plugins, or show one plugin's parameters.",
+      discussion: """
+        Every catalog change is made by a plugin run; `pleura run NAME` runs any of them.
+
+        Example:
+          pleura plugins show train
+        """,
       subcommands: [List.self, ShowPlugin.self], defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
-      static let configuration = CommandConfiguration(commandName: "list", abstract: "List plugins.")
+      static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List plugins with the entity kinds they take and make.",
+        discussion: """
+          Example:
+            pleura plugins list
+          """)
       @OptionGroup var output: OutputOptions
 
       func run() async throws {
@@ -28,7 +39,11 @@ extension Pleura {
 
     struct ShowPlugin: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show a plugin's parameters with types and defaults.")
+        commandName: "show", abstract: "Show a plugin's parameters with types and defaults.",
+        discussion: """
+          Example:
+            pleura plugins show transcode
+          """)
       @OptionGroup var output: OutputOptions
       @Argument(help: "Plugin name.") var name: String
 
@@ -67,7 +82,13 @@ extension Pleura {
   struct RunPlugin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "run", abstract: "Run any plugin by name.",
-      discussion: "Parameters not given keep their defaults (see `pleura plugins show NAME`).")
+      discussion: """
+        Parameters not given keep their defaults (see `pleura plugins show NAME`); inputs are \
+        entity ids. The commands above do the same with checks and tables of their own.
+
+        Example:
+          pleura run split --input ds_1a2b3c4d --param seed=7
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "Plugin name.") var name: String

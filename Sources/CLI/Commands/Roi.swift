@@ -9,13 +9,27 @@ extension Pleura {
     static let configuration = CommandConfiguration(
       commandName: "roi",
       abstract: "Pleural regions of interest: set, import, export, history, show, suggest.",
+      discussion: """
+        Cubes are tiled inside each video's current ROI. Every edit adds a version that supersedes \
+        the previous one; older versions stay, and each dataset records the versions it used.
+
+        Example:
+          pleura roi suggest vid_3f9a0c12 --apply
+        """,
       subcommands: [Set.self, Import.self, Export.self, History.self, ShowOverlay.self, Suggest.self])
 
     static var defaultAuthor: String { ProcessInfo.processInfo.environment["USER"] ?? "unknown" }
 
     struct Set: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Set a video's ROI; an edit adds a version that supersedes the previous one.")
+        abstract: "Set a video's ROI; an edit adds a version that supersedes the previous one.",
+        discussion: """
+          --rect is X,Y,W,H in the source video's pixels, or with --space conversion in the pixels of \
+          its newest conversion. --frames limits the ROI to an inclusive frame range.
+
+          Example:
+            pleura roi set vid_3f9a0c12 --rect 120,200,300,90
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @Argument(help: "A source video id, or a conversion id for its pixels.") var video: String
       @Option(help: "X,Y,W,H in pixels.") var rect: String
@@ -52,6 +66,9 @@ extension Pleura {
         discussion: """
           CSV columns: video,x,y,width,height[,frame_start,frame_end][,author][,conversion].
           JSON: an array of objects with the same keys. All rows are checked before any is stored.
+
+          Example:
+            pleura roi import rois.csv --author jdoe
           """)
       @OptionGroup var catalogOptions: CatalogOptions
       @Argument(help: "CSV or JSON file.") var file: String
@@ -71,7 +88,14 @@ extension Pleura {
 
     struct Export: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Export every video's current ROI as CSV or JSON.")
+        abstract: "Export every video's current ROI as CSV (or JSON with --json).",
+        discussion: """
+          The CSV has the columns `pleura roi import` reads, so ROIs can be edited elsewhere and \
+          imported back.
+
+          Example:
+            pleura roi export > rois.csv
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
 
@@ -92,7 +116,12 @@ extension Pleura {
     }
 
     struct History: AsyncParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "Every ROI version of a video, oldest first.")
+      static let configuration = CommandConfiguration(
+        abstract: "Every ROI version of a video, oldest first.",
+        discussion: """
+          Example:
+            pleura roi history vid_3f9a0c12
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "A source video id.") var video: String
@@ -118,7 +147,14 @@ extension Pleura {
 
     struct Suggest: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Propose the pleural ROI from the video's temporal mean image; --apply records it.")
+        abstract: "Propose the pleural ROI from the video's temporal mean image; --apply records it.",
+        discussion: """
+          Prints one rectangle per video; --apply records each as a new ROI version authored by \
+          roi-suggest. Look at it with `pleura roi show` before building a dataset.
+
+          Example:
+            pleura roi suggest vid_3f9a0c12 vid_81b2aa07 --apply
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "Source video ids.") var videos: [String]
@@ -173,7 +209,14 @@ extension Pleura {
 
     struct ShowOverlay: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Write a frame with the ROI and its tile grid drawn on it (PNG).")
+        commandName: "show", abstract: "Write a frame with the ROI and its tile grid drawn on it (PNG).",
+        discussion: """
+          A source video id shows its newest conversion when it has one, so the grid is the one \
+          tiling will use; --tile sets the tile size.
+
+          Example:
+            pleura roi show vid_3f9a0c12 --tile 30 -o roi.png
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @Argument(help: "A source video or conversion id (a video id shows its newest conversion).") var video:
         String
@@ -181,7 +224,12 @@ extension Pleura {
       @Option(help: "Time in seconds.", transform: FiniteNumber.parse) var at = 0.0
       @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
 
+      func validate() throws {
+        guard at >= 0 else { throw ValidationError("--at \(String(format: "%g", at)): before the start of the video") }
+      }
+
       func run() async throws {
+        let file = try OutputPath.file(output)
         let catalog = try catalogOptions.open()
         var target = try MediaTarget.resolve(video, in: catalog)
         if target.conversion == nil,
@@ -190,11 +238,11 @@ extension Pleura {
           target = converted
         }
         guard let roi = target.roi else {
-          throw ValidationError("\(target.label) has no ROI yet: use `pleura roi set`")
+          throw MediaTargetError.noRoi(video: target.video.id, fileName: target.video.fileName)
         }
         let frame = try target.withFile(in: catalog) { url in try FrameGrabber.frame(of: url, at: at) }
         let image = RoiOverlay.draw(frame: frame, roi: roi, tile: tile)
-        try PNGWriter.write(image, to: URL(fileURLWithPath: output))
+        try file.write(PNGWriter.encode(image))
         print(
           "wrote \(output): ROI \(roi) (version \(target.roiVersion ?? 0)) with a \(tile) px grid on \(target.label)"
         )

@@ -38,8 +38,7 @@ extension Dataset {
       } else if EntityKind.of(id: text) != nil, let ref = try? EntityLookup.resolve(text, in: db) {
         throw CatalogError.wrongKind(ref.id, is: ref.kind, expected: [.dataset])
       }
-      let listed = try listedNames(in: db, sites: sites)
-      throw DatasetLookupError.notFound(text, suggestion: NameSuggestion.closest(to: text, in: listed))
+      throw DatasetLookupError.notFound(text, suggestion: try closestListedName(to: text, in: db, sites: sites))
     }
     let sitesHolding = Set(pool.map(\.siteId))
     guard sitesHolding.count == 1 else {
@@ -50,9 +49,16 @@ extension Dataset {
     return newest
   }
 
-  static func listedNames(in db: Database, sites: [Site]) throws -> [String] {
+  /// The listed name closest to `text`, compared with and without its site.
+  static func closestListedName(to text: String, in db: Database, sites: [Site]) throws -> String? {
     let bySite = Dictionary(uniqueKeysWithValues: sites.map { ($0.id, $0) })
-    return try Dataset.fetchAll(db).map { $0.listedName(site: bySite[$0.siteId]) }
+    var listedByForm: [String: String] = [:]
+    for dataset in try Dataset.fetchAll(db) {
+      let listed = dataset.listedName(site: bySite[dataset.siteId])
+      listedByForm[listed] = listed
+      if listedByForm[dataset.reference] == nil { listedByForm[dataset.reference] = listed }
+    }
+    return NameSuggestion.closest(to: text, in: listedByForm.keys.sorted()).flatMap { listedByForm[$0] }
   }
 }
 

@@ -21,6 +21,8 @@ public struct VideoProbe: Codable, Equatable, Sendable {
 public enum ProbeError: Error, CustomStringConvertible, Equatable {
   case missing(path: String)
   case empty(path: String)
+  /// A folder, a device, a pipe or a socket: `kind` says which.
+  case notAFile(path: String, kind: String)
   case unreadable(path: String, reason: String)
   case noVideoStream(path: String)
   case undecodable(path: String, reason: String)
@@ -30,6 +32,10 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable {
     switch self {
     case .missing(let path): "\(path): no such file"
     case .empty(let path): "\(path): the file is empty"
+    case .notAFile(let path, let kind):
+      kind == "a folder"
+        ? "\(path): is a folder, not a video file (give the files in it, or a --manifest)"
+        : "\(path): is \(kind), not a video file"
     case .unreadable(let path, let reason): "\(path): not a readable video (\(reason))"
     case .noVideoStream(let path): "\(path): the file has no video stream"
     case .undecodable(let path, let reason): "\(path): the video stream cannot be decoded (\(reason))"
@@ -47,11 +53,15 @@ extension VideoProbe {
   /// frame is always decoded, so a file whose stream cannot be decoded is refused here.
   public static func probe(_ url: URL) throws -> VideoProbe {
     let path = url.path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue
-    else { throw ProbeError.missing(path: path) }
-    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-    guard size > 0 else { throw ProbeError.empty(path: path) }
+    // stat(2) follows links and tells a folder or a device from a file: a device such as
+    // /dev/urandom reports size 0 and would read as "empty", or never end.
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      if errno == ENOENT || errno == ENOTDIR { throw ProbeError.missing(path: path) }
+      throw ProbeError.unreadable(path: path, reason: String(cString: strerror(errno)))
+    }
+    if let kind = notARegularFile(mode: info.st_mode) { throw ProbeError.notAFile(path: path, kind: kind) }
+    guard info.st_size > 0 else { throw ProbeError.empty(path: path) }
     pleura_av_quiet()
 
     var opened: UnsafeMutablePointer<AVFormatContext>?
@@ -91,6 +101,19 @@ extension VideoProbe {
       fpsNumerator: Int(rate.num), fpsDenominator: Int(rate.den), frameCount: frameCount,
       durationSeconds: duration(of: stream.pointee, format: format.pointee, frames: frameCount, rate: rate),
       frameCountFromDecoding: headerFrames <= 0)
+  }
+
+  /// What a file of this mode is, when it is not a regular file.
+  static func notARegularFile(mode: mode_t) -> String? {
+    switch mode & S_IFMT {
+    case S_IFREG: nil
+    case S_IFDIR: "a folder"
+    case S_IFCHR: "a character device"
+    case S_IFBLK: "a block device"
+    case S_IFIFO: "a named pipe"
+    case S_IFSOCK: "a socket"
+    default: "a special file"
+    }
   }
 
   /// The average rate when the container knows it, else the stream's base rate (as ffprobe).
