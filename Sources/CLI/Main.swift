@@ -11,7 +11,7 @@ enum Main {
     let arguments = CommandWords.joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
     let command: any ParsableCommand
     do {
-      command = try await Pleura.asyncParseAsRoot(arguments)
+      command = try await Pleura.asyncParseAsRoot(Self.helpHiddenThroughHelp(arguments))
     } catch {
       exitForParser(error, arguments: arguments)
     }
@@ -41,7 +41,7 @@ enum Main {
       // without the values.
       Terminal.error(CatalogError.unreadableRow.description)
       exit(1)
-    } catch where Pleura.exitCode(for: error) == .success {
+    } catch  where Pleura.exitCode(for: error) == .success {
       // `--help`, `help CMD` and group commands without a subcommand parse to the parser's own help
       // command, whose run throws the help request.
       exitForParser(error, arguments: arguments)
@@ -50,6 +50,13 @@ enum Main {
       exit(1)
     }
     exit(0)
+  }
+
+  /// `pleura help roi --help-hidden` is `pleura roi --help-hidden`: the parser's own `help` command
+  /// knows `-h` and `--help` but not `--help-hidden`.
+  static func helpHiddenThroughHelp(_ arguments: [String]) -> [String] {
+    guard arguments.first == "help", arguments.contains("--help-hidden") else { return arguments }
+    return Array(arguments.dropFirst())
   }
 
   /// What the argument parser throws: help, a version or a completion script on stdout with exit 0;

@@ -12,7 +12,7 @@ struct Pleura: AsyncParsableCommand {
       ./pleura-catalog. Every command explains itself with --help (or `pleura help COMMAND`). \
       Exit codes: 0 success, 1 failure, 2 usage error.
 
-      A first session:
+      Example, a first session:
         pleura init
         pleura ingest scan1.mp4 scan2.avi --patient P001 --label present
         pleura transcode --all
@@ -26,7 +26,9 @@ struct Pleura: AsyncParsableCommand {
       CommandGroup(name: "Catalog", subcommands: [Init.self, Status.self, Verify.self, GC.self]),
       CommandGroup(
         name: "Videos",
-        subcommands: [Ingest.self, Synthesize.self, Transcode.self, Frame.self, MMode.self, Sheet.self, Roi.self]),
+        subcommands: [
+          Ingest.self, Synthesize.self, Transcode.self, Frame.self, MMode.self, Sheet.self, Roi.self,
+        ]),
       CommandGroup(
         name: "Datasets and models",
         subcommands: [

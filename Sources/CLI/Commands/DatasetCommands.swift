@@ -202,7 +202,8 @@ extension Pleura {
       @Argument(help: "NAME@V") var dataset: String
       @Option(help: "Seed.") var seed = 42
       @Option(help: "Share of each label's patients in test.", transform: FiniteNumber.parse) var test = 0.3
-      @Option(help: "Share of each label's patients in validation.", transform: FiniteNumber.parse) var validation = 0.15
+      @Option(help: "Share of each label's patients in validation.", transform: FiniteNumber.parse)
+      var validation = 0.15
 
       func run() async throws {
         let catalog = try catalogOptions.open()
@@ -237,7 +238,9 @@ extension Pleura {
 
       func run() async throws {
         let catalog = try catalogOptions.open()
-        let ref = try await catalog.database.read { db in try EntityLookup.resolve(split, as: [.split], in: db) }
+        let ref = try await catalog.database.read { db in
+          try EntityLookup.resolve(split, as: [.split], in: db)
+        }
         let (counts, patients) = try await catalog.database.read { db in
           (try DatasetViews.splitCounts(ref.id, in: db), try DatasetViews.splitPatients(ref.id, in: db))
         }

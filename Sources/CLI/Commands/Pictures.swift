@@ -20,7 +20,9 @@ extension Pleura {
     @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
 
     func validate() throws {
-      guard at >= 0 else { throw ValidationError("--at \(String(format: "%g", at)): before the start of the video") }
+      guard at >= 0 else {
+        throw ValidationError("--at \(String(format: "%g", at)): before the start of the video")
+      }
     }
 
     func run() async throws {

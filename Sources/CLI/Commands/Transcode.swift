@@ -32,7 +32,8 @@ extension Pleura {
     func validate() throws {
       guard all || !videos.isEmpty else {
         throw ValidationError(
-          "no videos named: give source video ids (see `pleura videos`), or --all for every video not yet converted")
+          "no videos named: give source video ids (see `pleura videos`), or --all for every video not yet converted"
+        )
       }
       guard !all || videos.isEmpty else { throw ValidationError("give VIDEO ids or --all, not both") }
       guard fpsRational != nil else {

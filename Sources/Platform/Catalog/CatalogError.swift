@@ -49,7 +49,8 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
         + "give at least 4 characters after '\(prefix)_'"
     case .ambiguousID(let id, let matches):
       "id \(id.escapedForMessage) is ambiguous: it matches "
-        + (matches.count > 5 ? matches.prefix(5).joined(separator: ", ") + " and more" : matches.joined(separator: ", "))
+        + (matches.count > 5
+          ? matches.prefix(5).joined(separator: ", ") + " and more" : matches.joined(separator: ", "))
         + "; give more of the id"
     case .wrongKind(let id, let kind, let expected):
       "\(id) is \(kind.withArticle), not " + expected.map(\.withArticle).joined(separator: " or ")

@@ -30,7 +30,8 @@ extension Dataset {
     }
     let candidates = try request.fetchAll(db).filter { siteIDs.contains($0.siteId) }
     let local = sites.first(where: \.isLocal)?.id
-    let pool = candidates.contains { $0.siteId == local } ? candidates.filter { $0.siteId == local } : candidates
+    let pool =
+      candidates.contains { $0.siteId == local } ? candidates.filter { $0.siteId == local } : candidates
     guard let newest = pool.max(by: { $0.version < $1.version }) else {
       if EntityKind.of(id: text) == .dataset {
         let ref = try EntityLookup.resolve(text, as: [.dataset], in: db)
@@ -38,7 +39,8 @@ extension Dataset {
       } else if EntityKind.of(id: text) != nil, let ref = try? EntityLookup.resolve(text, in: db) {
         throw CatalogError.wrongKind(ref.id, is: ref.kind, expected: [.dataset])
       }
-      throw DatasetLookupError.notFound(text, suggestion: try closestListedName(to: text, in: db, sites: sites))
+      throw DatasetLookupError.notFound(
+        text, suggestion: try closestListedName(to: text, in: db, sites: sites))
     }
     let sitesHolding = Set(pool.map(\.siteId))
     guard sitesHolding.count == 1 else {

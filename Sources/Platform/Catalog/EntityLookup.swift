@@ -45,7 +45,9 @@ public enum EntityLookup {
   /// kind is refused naming both kinds.
   public static func resolve(_ text: String, as kinds: [EntityKind], in db: Database) throws -> EntityRef {
     let ref = try resolve(text, in: db)
-    guard kinds.contains(ref.kind) else { throw CatalogError.wrongKind(ref.id, is: ref.kind, expected: kinds) }
+    guard kinds.contains(ref.kind) else {
+      throw CatalogError.wrongKind(ref.id, is: ref.kind, expected: kinds)
+    }
     return ref
   }
 }
