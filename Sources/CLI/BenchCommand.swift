@@ -44,7 +44,7 @@ extension BenchCommand {
     @Option(help: "Untimed warm-up steps before timing.")
     var warmup = 2
 
-    @Option(help: "Width multiplier (1 = the paper's network).", transform: FiniteNumber.parse)
+    @Option(help: "Width multiplier (1 = the paper's network).")
     var width = 1.0
 
     @Option(help: "Worker threads.")
@@ -57,6 +57,7 @@ extension BenchCommand {
     var json = false
 
     func validate() throws {
+      try FiniteNumber.check(["--width": width])
       _ = try parsedInput()
       guard batch >= 1, steps >= 1, warmup >= 0, threads >= 1, width > 0 else {
         throw ValidationError(

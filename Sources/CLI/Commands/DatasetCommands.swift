@@ -201,9 +201,10 @@ extension Pleura {
       @OptionGroup var output: OutputOptions
       @Argument(help: "NAME@V") var dataset: String
       @Option(help: "Seed.") var seed = 42
-      @Option(help: "Share of each label's patients in test.", transform: FiniteNumber.parse) var test = 0.3
-      @Option(help: "Share of each label's patients in validation.", transform: FiniteNumber.parse)
-      var validation = 0.15
+      @Option(help: "Share of each label's patients in test.") var test = 0.3
+      @Option(help: "Share of each label's patients in validation.") var validation = 0.15
+
+      func validate() throws { try FiniteNumber.check(["--test": test, "--validation": validation]) }
 
       func run() async throws {
         let catalog = try catalogOptions.open()

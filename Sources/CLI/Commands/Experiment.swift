@@ -21,13 +21,14 @@ extension Pleura {
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "Grid JSON file (or paper-grid).") var grid: String
-    @Option(help: "Override the width multiplier of every model.", transform: FiniteNumber.parse)
-    var width: Double?
+    @Option(help: "Override the width multiplier of every model.") var width: Double?
     @Option(help: "Override the epochs.") var epochs: Int?
     @Option(help: "Only these pairs, e.g. 18:all_30x30,34:2_60x60.") var rows: String?
     @Option(help: "Override the engine threads.") var threads: Int?
     @Option(name: [.customShort("o"), .customLong("output")], help: "Folder for tables and pictures.")
     var folder = "experiment-output"
+
+    func validate() throws { try FiniteNumber.check(["--width": width]) }
 
     func run() async throws {
       let out = try OutputPath.folder(folder)

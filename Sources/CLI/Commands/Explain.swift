@@ -22,14 +22,15 @@ extension Pleura {
     @Option(help: "NAME@V the cubes come from (default: the model's dataset).") var dataset: String?
     @Option(help: "Comma-separated cube ids (default: the first cube of each label in the test part).")
     var cubes = ""
-    @Option(help: "SmoothGrad noise as a share of the input range.", transform: FiniteNumber.parse)
-    var noise = 0.15
+    @Option(help: "SmoothGrad noise as a share of the input range.") var noise = 0.15
     @Option(help: "SmoothGrad samples.") var samples = 25
     @Option(help: "Show every n-th frame.") var every = 6
     @Flag(help: "Skip the overlay on the full frames.") var noOverlay = false
     @Option(help: "Engine threads.") var threads = 2
     @Option(name: [.customShort("o"), .customLong("output")], help: "Folder for the files (created).")
     var folder: String
+
+    func validate() throws { try FiniteNumber.check(["--noise": noise]) }
 
     func run() async throws {
       let out = try OutputPath.folder(folder)

@@ -16,10 +16,11 @@ extension Pleura {
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @Argument(help: "A source video or conversion id.") var id: String
-    @Option(help: "Time in seconds.", transform: FiniteNumber.parse) var at = 0.0
+    @Option(help: "Time in seconds.") var at = 0.0
     @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
 
     func validate() throws {
+      try FiniteNumber.check(["--at": at])
       guard at >= 0 else {
         throw ValidationError("--at \(String(format: "%g", at)): before the start of the video")
       }
@@ -62,11 +63,11 @@ extension Pleura {
       }
       var range: Range<Int>? = target.roi.map { $0.y..<$0.maxY }
       if let rows {
-        let parts = rows.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] >= 0, parts[1] > parts[0], parts[1] <= target.height else {
+        guard let (top, bottom) = FrameRange.parse(rows), top >= 0, bottom > top, bottom <= target.height
+        else {
           throw ValidationError("--rows '\(rows)' is not Y0-Y1 within 0-\(target.height)")
         }
-        range = parts[0]..<parts[1]
+        range = top..<bottom
       }
       guard (0..<target.width).contains(column) else {
         throw ValidationError("--column \(column) is outside the frame width \(target.width)")

@@ -221,10 +221,11 @@ extension Pleura {
       @Argument(help: "A source video or conversion id (a video id shows its newest conversion).") var video:
         String
       @Option(help: "Tile size of the grid.") var tile = 30
-      @Option(help: "Time in seconds.", transform: FiniteNumber.parse) var at = 0.0
+      @Option(help: "Time in seconds.") var at = 0.0
       @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
 
       func validate() throws {
+        try FiniteNumber.check(["--at": at])
         guard at >= 0 else {
           throw ValidationError("--at \(String(format: "%g", at)): before the start of the video")
         }
@@ -292,9 +293,10 @@ enum RoiCommands {
   }
 }
 
+/// `A-B`: two whole numbers, neither negative (`-3-5` is refused, not read as 3-5).
 enum FrameRange {
   static func parse(_ text: String) -> (Int, Int)? {
-    let parts = text.split(separator: "-").map { Int($0) }
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
     guard parts.count == 2, let a = parts[0], let b = parts[1] else { return nil }
     return (a, b)
   }

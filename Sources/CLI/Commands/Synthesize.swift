@@ -18,12 +18,16 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
     @Option(help: "Number of synthetic patients.") var patients = 12
     @Option(help: "Videos per patient.") var videosPerPatient = 1
-    @Option(help: "Share of patients without lung sliding.", transform: FiniteNumber.parse)
-    var absentFraction = 0.42
-    @Option(help: "Shortest video in seconds.", transform: FiniteNumber.parse) var minSeconds = 2.0
-    @Option(help: "Longest video in seconds.", transform: FiniteNumber.parse) var maxSeconds = 18.0
+    @Option(help: "Share of patients without lung sliding.") var absentFraction = 0.42
+    @Option(help: "Shortest video in seconds.") var minSeconds = 2.0
+    @Option(help: "Longest video in seconds.") var maxSeconds = 18.0
     @Option(help: "Seed: the same seed gives the same decoded frames.") var seed = 1
     @Flag(help: "Generate again even if an identical earlier run exists.") var force = false
+
+    func validate() throws {
+      try FiniteNumber.check(
+        ["--absent-fraction": absentFraction, "--min-seconds": minSeconds, "--max-seconds": maxSeconds])
+    }
 
     func run() async throws {
       var parameters = SynthesizePlugin.Parameters()

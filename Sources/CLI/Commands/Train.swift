@@ -22,12 +22,10 @@ extension Pleura {
     @Option(help: "Split id (default: the dataset's newest split).") var split: String?
     @Option(name: .customLong("arch"), help: "resnet3d-18, resnet3d-34 or resnet3d-50.")
     var architecture = "resnet3d-18"
-    @Option(help: "Width multiplier of every layer (1 = the study's network).", transform: FiniteNumber.parse)
-    var width = 0.125
+    @Option(help: "Width multiplier of every layer (1 = the study's network).") var width = 0.125
     @Option(help: "Epochs.") var epochs = 16
     @Option(name: .customLong("batch"), help: "Cubes per batch.") var batchSize = 32
-    @Option(name: .customLong("lr"), help: "Adam learning rate.", transform: FiniteNumber.parse)
-    var learningRate = 0.001
+    @Option(name: .customLong("lr"), help: "Adam learning rate.") var learningRate = 0.001
     @Flag(help: "Balance the labels by repeating the rarer one's cubes each epoch.") var classWeighting =
       false
     @Option(help: "Seed of initialisation and shuffling.") var seed = 42
@@ -36,6 +34,7 @@ extension Pleura {
     @Flag(help: "Train again even if an identical earlier run exists.") var force = false
 
     func validate() throws {
+      try FiniteNumber.check(["--width": width, "--lr": learningRate])
       if resume == nil, dataset == nil { throw ValidationError("give a dataset NAME@V (or --resume RUN)") }
     }
 

@@ -24,12 +24,13 @@ extension Pleura {
     @Option(help: "Output height.") var height = 480
     @Option(help: "Output frame rate, e.g. 30 or 30000/1001.") var fps = "30"
     @Option(help: "h264, h264-lossless, ffv1 or mpeg4.") var codec = "h264"
-    @Option(help: "x264 constant rate factor.", transform: FiniteNumber.parse) var crf = 18.0
+    @Option(help: "x264 constant rate factor.") var crf = 18.0
     @Option(help: "x264 preset.") var preset = "medium"
     @Option(help: "stretch or letterbox.") var scaling = "stretch"
     @Flag(help: "Convert again even if an identical earlier run exists.") var force = false
 
     func validate() throws {
+      try FiniteNumber.check(["--crf": crf])
       guard all || !videos.isEmpty else {
         throw ValidationError(
           "no videos named: give source video ids (see `pleura videos`), or --all for every video not yet converted"

@@ -1,19 +1,13 @@
 import ArgumentParser
 
-/// Reads a floating-point option value, refusing `nan` and `inf`: Swift parses them as numbers,
-/// and a parameter that is not finite can be neither compared with its bounds nor stored as JSON.
-/// Used as `@Option(transform: FiniteNumber.parse)`, so the parser names the option in its usage
-/// error (exit 2): "The value 'nan' is invalid for '--lr <lr>': not a finite number".
+/// Refuses `nan` and `inf` in floating-point options: Swift parses them as numbers, and a
+/// parameter that is not finite can be neither compared with its bounds nor stored as JSON.
+/// Every command with such options calls it first thing in `validate()`, so the refusal is a
+/// usage error (exit 2) naming the option: "--lr nan: not a finite number".
 enum FiniteNumber {
-  struct NotFinite: Error, CustomStringConvertible {
-    var text: String
-    var description: String {
-      Double(text) == nil ? "not a number" : "not a finite number"
+  static func check(_ options: KeyValuePairs<String, Double?>) throws {
+    for (name, value) in options {
+      if let value, !value.isFinite { throw ValidationError("\(name) \(value): not a finite number") }
     }
-  }
-
-  static func parse(_ text: String) throws -> Double {
-    guard let value = Double(text), value.isFinite else { throw NotFinite(text: text) }
-    return value
   }
 }
