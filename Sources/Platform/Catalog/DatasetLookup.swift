@@ -51,14 +51,16 @@ extension Dataset {
     return newest
   }
 
-  /// The listed name closest to `text`, compared with and without its site.
+  /// The listed name closest to `text`, compared with and without its site and version.
   static func closestListedName(to text: String, in db: Database, sites: [Site]) throws -> String? {
     let bySite = Dictionary(uniqueKeysWithValues: sites.map { ($0.id, $0) })
     var listedByForm: [String: String] = [:]
     for dataset in try Dataset.fetchAll(db) {
       let listed = dataset.listedName(site: bySite[dataset.siteId])
       listedByForm[listed] = listed
-      if listedByForm[dataset.reference] == nil { listedByForm[dataset.reference] = listed }
+      for form in [dataset.reference, dataset.name] where listedByForm[form] == nil {
+        listedByForm[form] = listed
+      }
     }
     return NameSuggestion.closest(to: text, in: listedByForm.keys.sorted()).flatMap { listedByForm[$0] }
   }
