@@ -72,6 +72,10 @@ enum Main {
       Terminal.error(unknown.description)
       exit(2)
     }
+    if let unknown = CommandWords.unknownOption(in: arguments) {
+      Terminal.error(unknown.description)
+      exit(2)
+    }
     // The parser's first line says "Error: "; ours say "error: ", as every other error line does.
     var message = Pleura.fullMessage(for: error)
     if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }

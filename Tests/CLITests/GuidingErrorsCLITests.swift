@@ -28,6 +28,109 @@ import Testing
     #expect(result.stderr == "error: \(message)\n")
   }
 
+  @Test(arguments: [
+    (["gc", "--dry"], "Unknown option '--dry'. Did you mean '--dry-run'?", "gc"),
+    (["transcode", "--al"], "Unknown option '--al'. Did you mean '--all'?", "transcode"),
+    (
+      ["split", "demo@1", "--test", "0.2", "--sed", "1"], "Unknown option '--sed'. Did you mean '--seed'?",
+      "split"
+    ),
+    (
+      ["roi", "show", "vid_1234", "--tiles", "3", "-o", "x.png"],
+      "Unknown option '--tiles'. Did you mean '--tile'?", "roi show"
+    ),
+  ])
+  func anUnknownOptionIsNamedWithTheClosestOneBeforeAnythingElse(
+    _ arguments: [String], _ message: String, _ command: String
+  ) throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    let result = try cli.run(arguments)
+    #expect(result.status == 2)
+    #expect(result.stderr == "error: \(message)\n  See 'pleura \(command) --help' for more information.\n")
+  }
+
+  @Test func ingestNamesTheMissingOption() throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    let result = try cli.run(["ingest", "scan.mp4", "--patient", "P1"])
+    #expect(result.status == 2)
+    #expect(
+      result.stderr.hasPrefix("error: FILE... needs --label present|absent|unknown\n"), "\(result.stderr)")
+  }
+
+  @Test func inputFilesThatAreNotFilesAreNamedBeforeAnyWork() throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    try cli.run(["init"])
+    let before = try CatalogSnapshot.take(cli.catalog)
+    let missing = cli.folder.appendingPathComponent("nowhere.tar.zst").path
+    let cases: [([String], String)] = [
+      (["import", missing], "\(missing): no such file"),
+      (["import", "/tmp"], "/tmp: is a folder, not a file"),
+      (["bundle", "verify", "/dev/null"], "/dev/null: is a character device, not a file"),
+      (["bundle", "show", "/tmp"], "/tmp: is a folder, not a file"),
+      (["roi", "import", "/tmp"], "/tmp: is a folder, not a file"),
+      (["ingest", "--manifest", "/tmp"], "--manifest /tmp: is a folder, not a file"),
+      (
+        ["ingest", "/dev/urandom", "--patient", "P1", "--label", "present"],
+        "/dev/urandom: is a character device, not a video file"
+      ),
+    ]
+    for (arguments, message) in cases {
+      let result = try cli.run(arguments)
+      #expect(result.status == 1, "\(arguments): \(result.stderr)")
+      #expect(result.stderr == "error: \(message)\n", "\(arguments)")
+    }
+    #expect(try CatalogSnapshot.take(cli.catalog) == before)
+  }
+
+  @Test func outOfRangeCountsAreRefusedNamingTheValue() throws {
+    let (cli, videos) = try Self.catalogWithVideos()
+    defer { cli.cleanUp() }
+    let video = videos[0]
+    let before = try CatalogSnapshot.take(cli.catalog)
+    let cases: [([String], Int32, String)] = [
+      (
+        ["roi", "show", video, "--tile", "0", "-o", "r.png"], 2,
+        "--tile 0: a tile is 4...512 pixels, as in recipes"
+      ),
+      (["sheet", video, "--rows", "0", "-o", "s.png"], 2, "--rows 0: a contact sheet needs at least 1"),
+      (["runs", "--limit", "-1"], 2, "--limit -1: must be 0 or more"),
+      (
+        ["roi", "set", video, "--rect", "5,5,50,50", "--frames", "5-2"], 2,
+        "--frames 5-2: the first frame comes after the last"
+      ),
+      (["run", "train", "--param", "epochs=0"], 1, "epochs 0 must be at least 1"),
+      (["run", "evaluate", "--param", "bootstrap=-1"], 1, "bootstrap -1 must be at least 0"),
+      (["run", "explain", "--param", "every=0"], 1, "every 0 must be at least 1"),
+    ]
+    for (arguments, status, message) in cases {
+      let result = try cli.run(arguments)
+      #expect(result.status == status, "\(arguments): \(result.stderr)")
+      #expect(result.stderr.hasPrefix("error: \(message)\n"), "\(arguments): \(result.stderr)")
+    }
+    #expect(try CatalogSnapshot.take(cli.catalog) == before)
+  }
+
+  @Test func aVideoIsNamedByItsFileNameAsTheListingShowsIt() throws {
+    let (cli, _) = try Self.catalogWithVideos()
+    defer { cli.cleanUp() }
+    let listed = try #require(try cli.json(["videos"]) as? [[String: Any]])
+    let id = try #require(listed.first?["id"] as? String)
+    let file = try #require(listed.first?["fileName"] as? String)
+    #expect(try cli.run(["show", file]).stdout.hasPrefix("source video \(id)"))
+    #expect(try cli.run(["lineage", file]).stdout.contains(id))
+    #expect(try cli.run(["frame", file, "-o", "f.png"]).status == 0)
+    let unknown = try cli.run(["frame", "nothing.mp4", "-o", "f.png"])
+    #expect(unknown.status == 2)
+    #expect(
+      unknown.stderr.hasPrefix("error: no source video or conversion named 'nothing.mp4' in this catalog"))
+    let missing = try cli.run(["show", "vid_ffffffff"])
+    #expect(
+      missing.stderr == "error: no source video with id vid_ffffffff in this catalog (see `pleura videos`)\n")
+  }
+
   @Test func transcodeWithoutVideosSaysWhatIsMissing() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
@@ -55,7 +158,7 @@ import Testing
     defer { cli.cleanUp() }
     for (command, needs, option) in Self.floatingOptions {
       let arguments = command + needs + [option, value]
-      let result = try cli.run(arguments)
+      let result = try cli.run(arguments, withCatalog: command[0] != "bench")
       let shown = arguments.joined(separator: " ")
       #expect(result.status == 2, "\(shown): \(result.stderr)")
       let shownValue =

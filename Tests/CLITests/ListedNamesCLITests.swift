@@ -22,6 +22,7 @@ import Testing
     let out = b.folder.appendingPathComponent("out-\(UUID().uuidString)")
     let commands: [[String]] = [
       ["dataset", "diff", name, "demo@1"],
+      ["show", name], ["lineage", name], ["run", "split", "--input", name, "--param", "seed=4"],
       ["split", name, "--seed", "3"],
       ["train", name, "--width", "0.03125", "--epochs", "1", "--batch", "16"],
       ["evaluate", sites.model, "--dataset", name, "--bootstrap", "20"],

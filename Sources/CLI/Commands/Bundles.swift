@@ -42,6 +42,7 @@ extension Pleura {
       options.gzip = gzip
       if pseudonymize, let keyFile {
         let url = URL(fileURLWithPath: keyFile)
+        if FileKind.of(keyFile) != .missing { try InputFile.check(keyFile, label: "--key-file") }
         if !FileManager.default.fileExists(atPath: url.path) {
           try Pseudonymizer.createKeyFile(at: url)
           Terminal.warn("created a new site key in \(keyFile) (mode 0600); keep it, it never leaves the site")
@@ -78,8 +79,8 @@ extension Pleura {
     @Argument(help: "Bundle file.") var file: String
 
     func run() async throws {
-      let outcome = try BundleImporter(catalog: try catalogOptions.open()).importBundle(
-        URL(fileURLWithPath: file))
+      let bundle = try InputFile.check(file)
+      let outcome = try BundleImporter(catalog: try catalogOptions.open()).importBundle(bundle)
       if output.json { return try output.printJSON(outcome) }
       if outcome.alreadyImported {
         print(
@@ -119,8 +120,8 @@ extension Pleura {
       @Argument(help: "Bundle file.") var file: String
 
       func run() async throws {
-        let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(
-          URL(fileURLWithPath: file))
+        let bundle = try InputFile.check(file)
+        let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(bundle)
         print(
           "ok: \(file) is a valid bundle of \(content.datasets[0].reference.escapedForMessage) from \((info["Source-Organization"] ?? "?").escapedForMessage)"
         )
@@ -141,8 +142,8 @@ extension Pleura {
       @Argument(help: "Bundle file.") var file: String
 
       func run() async throws {
-        let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(
-          URL(fileURLWithPath: file))
+        let bundle = try InputFile.check(file)
+        let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(bundle)
         // (JSON key, words for people, count)
         let counts: [(String, String, Int)] = [
           ("sites", "sites", content.sites.count), ("patients", "patients", content.patients.count),

@@ -62,6 +62,10 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
     @Option(help: "Show at most this many runs.") var limit: Int?
 
+    func validate() throws {
+      if let limit, limit < 0 { throw ValidationError("--limit \(limit): must be 0 or more") }
+    }
+
     func run() async throws {
       let runs = try Listings.runs(try catalogOptions.open(), limit: limit)
       if output.json { return try output.printJSON(runs) }

@@ -95,6 +95,12 @@ extension Pleura {
     @Option(help: "Rows.") var rows = 3
     @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
 
+    func validate() throws {
+      for (name, value) in [("--columns", columns), ("--rows", rows)] where value < 1 {
+        throw ValidationError("\(name) \(value): a contact sheet needs at least 1")
+      }
+    }
+
     func run() async throws {
       let file = try OutputPath.file(output)
       let catalog = try catalogOptions.open()

@@ -100,7 +100,7 @@ extension Pleura {
       let plugin = try BuiltinPlugins.registry().plugin(named: name)
       let catalog = try catalogOptions.open()
       let refs = try await catalog.database.read { db in
-        try inputs.map { try EntityLookup.resolve($0, in: db) }
+        try inputs.map { try EntityLookup.resolve(name: $0, in: db) }
       }
       let outcome = try await plugin.runWithAssignments(
         catalogOptions.runner(catalog), parameters, refs, force)

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Media
 import Platform
+import Tiling
 
 extension Pleura {
   struct Roi: AsyncParsableCommand {
@@ -44,8 +45,13 @@ extension Pleura {
         guard ["source", "conversion"].contains(space) else {
           throw ValidationError("--space '\(space)' is not source or conversion")
         }
-        if let frames, FrameRange.parse(frames) == nil {
-          throw ValidationError("--frames '\(frames)' is not A-B")
+        if let frames {
+          guard let (first, last) = FrameRange.parse(frames) else {
+            throw ValidationError("--frames '\(frames)' is not A-B")
+          }
+          guard first >= 0, first <= last else {
+            throw ValidationError("--frames \(frames): the first frame comes after the last")
+          }
         }
       }
 
@@ -75,10 +81,11 @@ extension Pleura {
       @Option(help: "Author for rows that name none.") var author = Roi.defaultAuthor
 
       func run() async throws {
+        let url = try InputFile.check(file)
         let catalog = try catalogOptions.open()
         let entries: [RoiEntry]
         do {
-          entries = try RoiFile.read(URL(fileURLWithPath: file), defaultAuthor: author, catalog: catalog)
+          entries = try RoiFile.read(url, defaultAuthor: author, catalog: catalog)
         } catch let error as RoiFileError {
           throw ValidationError(error.description)
         }
@@ -226,6 +233,9 @@ extension Pleura {
 
       func validate() throws {
         try FiniteNumber.check(["--at": at])
+        guard DatasetRecipe.tileSizes.contains(tile) else {
+          throw ValidationError("--tile \(tile): a tile is \(DatasetRecipe.tileSizes) pixels, as in recipes")
+        }
         guard at >= 0 else {
           throw ValidationError("--at \(String(format: "%g", at)): before the start of the video")
         }

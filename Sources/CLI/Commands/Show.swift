@@ -17,7 +17,7 @@ extension Pleura {
 
     func run() async throws {
       let catalog = try catalogOptions.open()
-      let ref = try await catalog.database.read { db in try EntityLookup.resolve(id, in: db) }
+      let ref = try await catalog.database.read { db in try EntityLookup.resolve(name: id, in: db) }
       let details = try EntityDetails.read(ref, in: catalog)
       if output.json { return try output.printJSON(details) }
       print("\(details.kind.displayName) \(details.id)")
@@ -44,7 +44,7 @@ extension Pleura {
 
     func run() async throws {
       let catalog = try catalogOptions.open()
-      let ref = try await catalog.database.read { db in try EntityLookup.resolve(id, in: db) }
+      let ref = try await catalog.database.read { db in try EntityLookup.resolve(name: id, in: db) }
       let tree = try LineageNode.build(for: ref, in: catalog)
       if output.json { return try output.printJSON(tree) }
       print(tree.rendered())

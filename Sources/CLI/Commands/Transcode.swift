@@ -75,7 +75,7 @@ extension Pleura {
               """, arguments: [parametersJSON]
           ).map { EntityRef(.sourceVideo, $0) }
         }
-        return try videos.map { try EntityLookup.resolve($0, as: [.sourceVideo], in: db) }
+        return try videos.map { try EntityLookup.resolve(name: $0, as: [.sourceVideo], in: db) }
       }
       let outcomes = try await BatchRun.each(targets, catalogOptions.runner(catalog)) { runner, target in
         try await runner.run(TranscodePlugin.self, parameters: parameters, inputs: [target], force: force)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Platform
 
 /// What the command line says before the argument parser reads it: the subcommand words it names
@@ -39,10 +40,105 @@ enum CommandWords {
       }
       if command.configuration.defaultSubcommand != nil { return nil }
       let known = subcommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName }
-      return UnknownCommand(
-        parents: parents, word: word, suggestion: NameSuggestion.closest(to: word, in: known))
+      return UnknownCommand(parents: parents, word: word, suggestion: closest(to: word, in: known))
     }
     return nil
+  }
+
+  /// The command the words name, as far as they name one (`pleura gc --dry` names `gc`).
+  static func command(namedBy arguments: [String], root: any ParsableCommand.Type = Pleura.self)
+    -> any ParsableCommand.Type
+  {
+    var command = root
+    for word in arguments where !word.hasPrefix("-") {
+      guard let next = command.configuration.subcommands.first(where: { $0.names.contains(word) }) else {
+        break
+      }
+      command = next
+    }
+    return command
+  }
+
+  /// An option the command the words name does not have, with its closest option. The parser
+  /// checks `validate()` before it looks for unknown options, so `pleura transcode --al` would
+  /// say that no videos were named; this is asked first.
+  struct UnknownOption: Error, CustomStringConvertible {
+    var command: String
+    var option: String
+    var suggestion: String?
+
+    var description: String {
+      "Unknown option '\(option.escapedForMessage)'" + (suggestion.map { ". Did you mean '\($0)'?" } ?? "")
+        + "\n  See '\(command) --help' for more information."
+    }
+  }
+
+  /// Options every command takes, handled by the parser itself.
+  static let builtInOptions: Set<String> = [
+    "--help", "--help-hidden", "--version", "--generate-completion-script", "--experimental-dump-help",
+  ]
+
+  static func unknownOption(in arguments: [String], root: any ParsableCommand.Type = Pleura.self)
+    -> UnknownOption?
+  {
+    let command = command(namedBy: arguments, root: root)
+    let known = longOptions(of: command).union(builtInOptions)
+    for word in arguments.prefix(while: { $0 != "--" }) where word.hasPrefix("--") && word.count > 2 {
+      let option = String(word.prefix { $0 != "=" })
+      if !known.contains(option) {
+        let path =
+          (["pleura"] + arguments.filter { !$0.hasPrefix("-") }.prefix(depth(of: command, root: root)))
+        return UnknownOption(
+          command: path.joined(separator: " "), option: option,
+          suggestion: closest(to: option, in: known.sorted()))
+      }
+    }
+    return nil
+  }
+
+  /// The long options of a command as the parser describes it (its `--experimental-dump-help`),
+  /// with those of its default subcommand, which takes the command's words when no other is named.
+  static func longOptions(of command: any ParsableCommand.Type) -> Set<String> {
+    guard
+      let tool = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
+      let node = tool["command"] as? [String: Any]
+    else { return [] }
+    func names(_ node: [String: Any]) -> [String] {
+      (node["arguments"] as? [[String: Any]] ?? []).flatMap { argument in
+        (argument["names"] as? [[String: Any]] ?? []).compactMap { name in
+          name["kind"] as? String == "long" ? (name["name"] as? String).map { "--" + $0 } : nil
+        }
+      }
+    }
+    var options = names(node)
+    if let fallback = node["defaultSubcommand"] as? String,
+      let child = (node["subcommands"] as? [[String: Any]])?.first(where: {
+        $0["commandName"] as? String == fallback
+      })
+    {
+      options += names(child)
+    }
+    return Set(options)
+  }
+
+  /// How many subcommand words lead from `root` to `command`.
+  static func depth(of command: any ParsableCommand.Type, root: any ParsableCommand.Type) -> Int {
+    func search(_ node: any ParsableCommand.Type, _ depth: Int) -> Int? {
+      if node == command { return depth }
+      for child in node.configuration.subcommands {
+        if let found = search(child, depth + 1) { return found }
+      }
+      return nil
+    }
+    return search(root, 0) ?? 0
+  }
+
+  /// The only candidate that starts with `word` (`dat` is `dataset`), else the closest by edit
+  /// distance.
+  static func closest(to word: String, in candidates: [String]) -> String? {
+    let extending = candidates.filter { $0.hasPrefix(word) }
+    if extending.count == 1 { return extending[0] }
+    return NameSuggestion.closest(to: word, in: candidates)
   }
 
   /// `--at -1` becomes `--at=-1`: the parser reads a word that starts with a dash as an option, so

@@ -3,12 +3,7 @@ import Foundation
 /// A file or folder that a command will write, checked before any work is done: a mistyped `-o`
 /// costs nothing and is refused in one line naming the path and the reason.
 struct OutputPath {
-  struct Refused: Error, CustomStringConvertible {
-    var option: String
-    var path: String
-    var reason: String
-    var description: String { "\(option) \(path): \(reason)" }
-  }
+  typealias Refused = PathRefused
 
   /// How the user gave it, for messages: `-o`, `--output`, `FOLDER`.
   var option: String
@@ -61,7 +56,7 @@ struct OutputPath {
     }
   }
 
-  func refused(_ reason: String) -> Refused { Refused(option: option, path: path, reason: reason) }
+  func refused(_ reason: String) -> Refused { Refused(label: option, path: path, reason: reason) }
 
   private func isDirectory(_ path: String) -> Bool {
     var isDirectory: ObjCBool = false

@@ -9,6 +9,10 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
   case unknownID(String)
   /// Text without a kind prefix (`vid_`, `ds_`, ...).
   case notAnID(String)
+  /// Neither an id nor a name of one of `kinds` (`pleura show scan.mp4` with no such file).
+  case notAName(String, kinds: [EntityKind])
+  /// A file name that several source videos have.
+  case ambiguousName(String, matches: [String])
   /// A prefix shorter than the kind prefix and 4 characters, which is too easy to mistype.
   case shortID(String, kindPrefix: String, matches: [String])
   case ambiguousID(String, matches: [String])
@@ -22,7 +26,7 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
   /// Whether the command line was wrong (exit 2) rather than the catalog or the work (exit 1).
   public var isUsageError: Bool {
     switch self {
-    case .ambiguousID, .shortID, .wrongKind, .notAnID: true
+    case .ambiguousID, .shortID, .wrongKind, .notAnID, .notAName, .ambiguousName: true
     default: false
     }
   }
@@ -39,11 +43,27 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
       "the catalog at \(path) was written by a newer Pleura (unknown migrations: "
         + unknown.joined(separator: ", ") + "); upgrade Pleura to open it"
     case .unknownID(let id):
-      "no entity with id \(id.escapedForMessage) in this catalog"
+      if let kind = EntityKind.of(id: id) {
+        "no \(kind.displayName) with id \(id.escapedForMessage) in this catalog"
+          + (kind.listing.map { " (see `\($0)`)" } ?? "")
+      } else {
+        "no entity with id \(id.escapedForMessage) in this catalog"
+      }
     case .notAnID(let text):
       "'\(text.escapedForMessage)' is not an entity id (ids are a kind prefix and hex digits, e.g. "
         + "vid_3f9a0c12d4e5b6a7; kinds: "
         + EntityKind.allCases.map(\.idPrefix).joined(separator: ", ") + ")"
+    case .notAName(let text, let kinds):
+      "no "
+        + (kinds.count == EntityKind.allCases.count
+          ? "entity" : kinds.map(\.displayName).joined(separator: " or "))
+        + " named '\(text.escapedForMessage)' in this catalog: give "
+        + ListWording.or(
+          ["an id (e.g. vid_3f9a0c12)"] + (kinds.contains(.sourceVideo) ? ["a video's file name"] : [])
+            + (kinds.contains(.dataset) ? ["a dataset's NAME@V"] : []))
+    case .ambiguousName(let name, let matches):
+      "'\(name.escapedForMessage)' is the file name of \(matches.count) videos: "
+        + matches.prefix(5).joined(separator: ", ") + (matches.count > 5 ? " and more" : "") + "; give the id"
     case .shortID(let id, let prefix, let matches):
       "id \(id.escapedForMessage) is too short to be taken alone (it matches \(matches.joined(separator: ", "))); "
         + "give at least 4 characters after '\(prefix)_'"
@@ -61,5 +81,13 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
     case .invalidSiteName(let name):
       "site name '\(name.escapedForMessage)' must be 1 to 200 printable characters (it travels in every bundle)"
     }
+  }
+}
+
+/// "a, b or c".
+enum ListWording {
+  static func or(_ items: [String]) -> String {
+    guard items.count > 1, let last = items.last else { return items.first ?? "" }
+    return items.dropLast().joined(separator: ", ") + " or " + last
   }
 }

@@ -34,6 +34,20 @@ public enum EntityKind: String, Codable, CaseIterable, Sendable {
     }
   }
 
+  /// The command that lists entities of this kind with their ids, when there is one.
+  public var listing: String? {
+    switch self {
+    case .patient: "pleura patients"
+    case .sourceVideo: "pleura videos"
+    case .dataset: "pleura dataset list"
+    case .model: "pleura models"
+    case .evaluation: "pleura evaluations"
+    case .run: "pleura runs"
+    case .roi: "pleura roi history VIDEO"
+    case .site, .conversion, .cube, .split: nil
+    }
+  }
+
   /// "a source video", "an evaluation", "an ROI annotation".
   public var withArticle: String {
     let name = displayName

@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import Platform
 
 /// What probing a video file found, as ingest records it.
 public struct VideoProbe: Codable, Equatable, Sendable {
@@ -53,15 +54,13 @@ extension VideoProbe {
   /// frame is always decoded, so a file whose stream cannot be decoded is refused here.
   public static func probe(_ url: URL) throws -> VideoProbe {
     let path = url.path
-    // stat(2) follows links and tells a folder or a device from a file: a device such as
-    // /dev/urandom reports size 0 and would read as "empty", or never end.
-    var info = stat()
-    guard stat(path, &info) == 0 else {
-      if errno == ENOENT || errno == ENOTDIR { throw ProbeError.missing(path: path) }
-      throw ProbeError.unreadable(path: path, reason: String(cString: strerror(errno)))
+    // A device such as /dev/urandom reports size 0 and would read as "empty", or never end.
+    switch FileKind.of(path) {
+    case .missing: throw ProbeError.missing(path: path)
+    case .unreadable(let reason): throw ProbeError.unreadable(path: path, reason: reason)
+    case .other(let kind): throw ProbeError.notAFile(path: path, kind: kind)
+    case .regular(let size): guard size > 0 else { throw ProbeError.empty(path: path) }
     }
-    if let kind = notARegularFile(mode: info.st_mode) { throw ProbeError.notAFile(path: path, kind: kind) }
-    guard info.st_size > 0 else { throw ProbeError.empty(path: path) }
     pleura_av_quiet()
 
     var opened: UnsafeMutablePointer<AVFormatContext>?
@@ -101,19 +100,6 @@ extension VideoProbe {
       fpsNumerator: Int(rate.num), fpsDenominator: Int(rate.den), frameCount: frameCount,
       durationSeconds: duration(of: stream.pointee, format: format.pointee, frames: frameCount, rate: rate),
       frameCountFromDecoding: headerFrames <= 0)
-  }
-
-  /// What a file of this mode is, when it is not a regular file.
-  static func notARegularFile(mode: mode_t) -> String? {
-    switch mode & S_IFMT {
-    case S_IFREG: nil
-    case S_IFDIR: "a folder"
-    case S_IFCHR: "a character device"
-    case S_IFBLK: "a block device"
-    case S_IFIFO: "a named pipe"
-    case S_IFSOCK: "a socket"
-    default: "a special file"
-    }
   }
 
   /// The average rate when the container knows it, else the stream's base rate (as ffprobe).

@@ -40,7 +40,7 @@ public struct MediaTarget: Sendable {
     -> MediaTarget
   {
     try catalog.database.read { db in
-      let ref = try EntityLookup.resolve(id, as: [.sourceVideo, .conversion], in: db)
+      let ref = try EntityLookup.resolve(name: id, as: [.sourceVideo, .conversion], in: db)
       var conversion: Conversion?
       let video: SourceVideo
       switch ref.kind {
