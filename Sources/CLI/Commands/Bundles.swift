@@ -19,7 +19,7 @@ extension Pleura {
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "NAME@V") var dataset: String
+    @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String
     @Option(name: [.customShort("o"), .customLong("output")], help: "Bundle file to write.") var file: String
     @Flag(help: "Include the original videos.") var withSources = false
     @Flag(help: "Include the conversions.") var withConversions = false

@@ -89,7 +89,7 @@ extension Pleura {
           """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
-      @Argument(help: "NAME@VERSION (or NAME for the newest).") var dataset: String
+      @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String
 
       func run() async throws {
         let catalog = try catalogOptions.open()
@@ -138,8 +138,8 @@ extension Pleura {
           """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
-      @Argument(help: "NAME@V") var from: String
-      @Argument(help: "NAME@V") var to: String
+      @Argument(help: "The first dataset (any name `pleura dataset list` prints).") var from: String
+      @Argument(help: "The second dataset.") var to: String
 
       func run() async throws {
         let rows = try DatasetViews.diff(from, to, in: try catalogOptions.open())
@@ -163,7 +163,7 @@ extension Pleura {
             pleura dataset export-npy all_30x30@1 all_30x30-npy
           """)
       @OptionGroup var catalogOptions: CatalogOptions
-      @Argument(help: "NAME@V") var dataset: String
+      @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String
       @Argument(help: "Output folder (created).") var folder: String
 
       func run() async throws {
@@ -199,7 +199,7 @@ extension Pleura {
           """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
-      @Argument(help: "NAME@V") var dataset: String
+      @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String
       @Option(help: "Seed.") var seed = 42
       @Option(help: "Share of each label's patients in test.") var test = 0.3
       @Option(help: "Share of each label's patients in validation.") var validation = 0.15

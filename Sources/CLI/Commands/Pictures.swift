@@ -15,7 +15,7 @@ extension Pleura {
           pleura frame vid_3f9a0c12 --at 1.5 -o frame.png
         """)
     @OptionGroup var catalogOptions: CatalogOptions
-    @Argument(help: "A source video or conversion id.") var id: String
+    @Argument(help: "A source video or conversion: its id, or the video's file name.") var id: String
     @Option(help: "Time in seconds.") var at = 0.0
     @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
 
@@ -49,7 +49,7 @@ extension Pleura {
           pleura mmode vid_3f9a0c12 --column 320 -o mmode.png
         """)
     @OptionGroup var catalogOptions: CatalogOptions
-    @Argument(help: "A source video or conversion id.") var id: String
+    @Argument(help: "A source video or conversion: its id, or the video's file name.") var id: String
     @Option(help: "Pixel column.") var column: Int?
     @Option(help: "Row range Y0-Y1 (default: the ROI's rows, else the whole height).") var rows: String?
     @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
@@ -90,7 +90,7 @@ extension Pleura {
           pleura sheet vid_3f9a0c12 --columns 4 --rows 3 -o sheet.png
         """)
     @OptionGroup var catalogOptions: CatalogOptions
-    @Argument(help: "A source video or conversion id.") var id: String
+    @Argument(help: "A source video or conversion: its id, or the video's file name.") var id: String
     @Option(help: "Columns.") var columns = 4
     @Option(help: "Rows.") var rows = 3
     @Option(name: .shortAndLong, help: "Output PNG file.") var output: String

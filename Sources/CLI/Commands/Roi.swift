@@ -32,7 +32,8 @@ extension Pleura {
             pleura roi set vid_3f9a0c12 --rect 120,200,300,90
           """)
       @OptionGroup var catalogOptions: CatalogOptions
-      @Argument(help: "A source video id, or a conversion id for its pixels.") var video: String
+      @Argument(help: "A source video (id or file name), or a conversion id for its pixels.") var video:
+        String
       @Option(help: "X,Y,W,H in pixels.") var rect: String
       @Option(help: "Inclusive frame range A-B.") var frames: String?
       @Option(help: "source or conversion (the video's newest conversion).") var space = "source"
@@ -131,7 +132,7 @@ extension Pleura {
           """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
-      @Argument(help: "A source video id.") var video: String
+      @Argument(help: "A source video: its id or file name.") var video: String
 
       func run() async throws {
         let catalog = try catalogOptions.open()
@@ -164,7 +165,7 @@ extension Pleura {
           """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
-      @Argument(help: "Source video ids.") var videos: [String]
+      @Argument(help: "Source videos: ids or file names.") var videos: [String]
       @Flag(help: "Record each suggestion as a new ROI version authored by roi-suggest.") var apply = false
 
       func run() async throws {
@@ -225,8 +226,8 @@ extension Pleura {
             pleura roi show vid_3f9a0c12 --tile 30 -o roi.png
           """)
       @OptionGroup var catalogOptions: CatalogOptions
-      @Argument(help: "A source video or conversion id (a video id shows its newest conversion).") var video:
-        String
+      @Argument(help: "A source video (id or file name; shows its newest conversion) or a conversion id.")
+      var video: String
       @Option(help: "Tile size of the grid.") var tile = 30
       @Option(help: "Time in seconds.") var at = 0.0
       @Option(name: .shortAndLong, help: "Output PNG file.") var output: String

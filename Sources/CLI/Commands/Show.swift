@@ -13,7 +13,8 @@ extension Pleura {
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "An entity id, e.g. vid_3f9a0c12d4e5b6a7.") var id: String
+    @Argument(help: "An entity id (e.g. vid_3f9a0c12d4e5b6a7), a dataset NAME@V or a video's file name.")
+    var id: String
 
     func run() async throws {
       let catalog = try catalogOptions.open()
@@ -40,7 +41,7 @@ extension Pleura {
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "An entity id.") var id: String
+    @Argument(help: "An entity id, a dataset NAME@V or a video's file name.") var id: String
 
     func run() async throws {
       let catalog = try catalogOptions.open()

@@ -18,7 +18,7 @@ extension Pleura {
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "NAME@VERSION of the dataset.") var dataset: String?
+    @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String?
     @Option(help: "Split id (default: the dataset's newest split).") var split: String?
     @Option(name: .customLong("arch"), help: "resnet3d-18, resnet3d-34 or resnet3d-50.")
     var architecture = "resnet3d-18"

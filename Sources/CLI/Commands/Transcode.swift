@@ -18,7 +18,7 @@ extension Pleura {
 
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "Source video ids.") var videos: [String] = []
+    @Argument(help: "Source videos: ids or file names.") var videos: [String] = []
     @Flag(help: "Every source video without a conversion for these parameters.") var all = false
     @Option(help: "Output width.") var width = 640
     @Option(help: "Output height.") var height = 480
