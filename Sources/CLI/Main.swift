@@ -8,7 +8,7 @@ import Platform
 @main
 enum Main {
   static func main() async {
-    let arguments = CommandWords.joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
+    let arguments = NegativeValues.joined(Array(CommandLine.arguments.dropFirst()))
     let command: any ParsableCommand
     do {
       command = try await Pleura.asyncParseAsRoot(Self.helpHiddenThroughHelp(arguments))

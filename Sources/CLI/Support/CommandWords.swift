@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Platform
 
-/// What the command line says before the argument parser reads it: the subcommand words it names
-/// and the option values that begin with a dash.
+/// The words of a command line that name no command or option, found when the parser refused the
+/// line, so that the refusal names them with the closest known one.
 enum CommandWords {
   /// A word where a subcommand was expected that names none, with the closest known subcommand.
   struct UnknownCommand: Error, CustomStringConvertible {
@@ -45,18 +45,21 @@ enum CommandWords {
     return nil
   }
 
-  /// The command the words name, as far as they name one (`pleura gc --dry` names `gc`).
+  /// The command the words name, as far as they name one (`pleura gc --dry` names `gc`), and the
+  /// words that name it.
   static func command(namedBy arguments: [String], root: any ParsableCommand.Type = Pleura.self)
-    -> any ParsableCommand.Type
+    -> (command: any ParsableCommand.Type, path: [String])
   {
     var command = root
+    var path: [String] = []
     for word in arguments where !word.hasPrefix("-") {
       guard let next = command.configuration.subcommands.first(where: { $0.names.contains(word) }) else {
         break
       }
       command = next
+      path.append(word)
     }
-    return command
+    return (command, path)
   }
 
   /// An option the command the words name does not have, with its closest option. The parser
@@ -81,15 +84,13 @@ enum CommandWords {
   static func unknownOption(in arguments: [String], root: any ParsableCommand.Type = Pleura.self)
     -> UnknownOption?
   {
-    let command = command(namedBy: arguments, root: root)
+    let (command, path) = command(namedBy: arguments, root: root)
     let known = longOptions(of: command).union(builtInOptions)
     for word in arguments.prefix(while: { $0 != "--" }) where word.hasPrefix("--") && word.count > 2 {
       let option = String(word.prefix { $0 != "=" })
       if !known.contains(option) {
-        let path =
-          (["pleura"] + arguments.filter { !$0.hasPrefix("-") }.prefix(depth(of: command, root: root)))
         return UnknownOption(
-          command: path.joined(separator: " "), option: option,
+          command: (["pleura"] + path).joined(separator: " "), option: option,
           suggestion: closest(to: option, in: known.sorted()))
       }
     }
@@ -121,57 +122,12 @@ enum CommandWords {
     return Set(options)
   }
 
-  /// How many subcommand words lead from `root` to `command`.
-  static func depth(of command: any ParsableCommand.Type, root: any ParsableCommand.Type) -> Int {
-    func search(_ node: any ParsableCommand.Type, _ depth: Int) -> Int? {
-      if node == command { return depth }
-      for child in node.configuration.subcommands {
-        if let found = search(child, depth + 1) { return found }
-      }
-      return nil
-    }
-    return search(root, 0) ?? 0
-  }
-
   /// The only candidate that starts with `word` (`dat` is `dataset`), else the closest by edit
   /// distance.
   static func closest(to word: String, in candidates: [String]) -> String? {
     let extending = candidates.filter { $0.hasPrefix(word) }
     if extending.count == 1 { return extending[0] }
     return NameSuggestion.closest(to: word, in: candidates)
-  }
-
-  /// `--at -1` becomes `--at=-1`: the parser reads a word that starts with a dash as an option, so
-  /// a negative number after a long option would be reported as a missing value. No Pleura option
-  /// is spelt with a digit after its dash, so a dash and a digit (`-1`, `-0.5`, `-5,0,100,100`)
-  /// always starts a value. Everything after `--` is left as it is.
-  static func joiningNegativeValues(_ arguments: [String]) -> [String] {
-    var result: [String] = []
-    var index = 0
-    while index < arguments.count {
-      let word = arguments[index]
-      if word == "--" { return result + arguments[index...] }
-      let next = index + 1 < arguments.count ? arguments[index + 1] : nil
-      if word.hasPrefix("--"), word.count > 2, !word.contains("="), let next, startsWithNegativeNumber(next) {
-        result.append(word + "=" + next)
-        index += 2
-      } else {
-        result.append(word)
-        index += 1
-      }
-    }
-    return result
-  }
-
-  static func startsWithNegativeNumber(_ word: String) -> Bool {
-    // `-inf` and `-nan` too, so that the option refuses them by name rather than the parser
-    // calling them unknown options.
-    if ["-inf", "-infinity", "-nan"].contains(word.lowercased()) { return true }
-    let characters = Array(word.prefix(3))
-    guard characters.first == "-", characters.count >= 2 else { return false }
-    if characters[1].isASCII, characters[1].isNumber { return true }
-    // `-.5`
-    return characters[1] == "." && characters.count == 3 && characters[2].isASCII && characters[2].isNumber
   }
 }
 
