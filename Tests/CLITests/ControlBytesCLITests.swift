@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// Control characters from the command line or a damaged catalog never reach the terminal raw

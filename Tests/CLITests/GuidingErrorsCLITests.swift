@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Errors that guide: each names what was given and what to do instead, with the right exit

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Help in every form the argument parser offers, for the whole command tree as the parser itself

@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// One key convention for every JSON output: camelCase, as the listings and the README use.
-@Suite struct JSONKeysCLITests {
+@Suite(.tags(.slow)) struct JSONKeysCLITests {
   /// Maps whose keys are values (entity kinds, labels, run statuses, patient codes, bag-info
   /// labels), not field names: their keys are shown as the values are.
   static let keyedByValue: Set<String> = [

@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every dataset name a listing prints is accepted wherever a dataset is asked for: at the site
 /// that imported it (`Hospital A/demo@1`) as at the site that built it (`demo@1`).
-@Suite(.serialized) struct ListedNamesCLITests {
+@Suite(.serialized, .tags(.slow)) struct ListedNamesCLITests {
   @Test func everyListedDatasetNameIsAcceptedByEveryCommandThatTakesADataset() async throws {
     let sites = try await TwoSites.shared.sites()
     let b = sites.b

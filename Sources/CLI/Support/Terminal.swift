@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// Where the CLI writes: results to stdout, errors and progress to stderr. Nothing reaches the
 /// terminal raw: names from the command line, a damaged catalog or another site's bundle may hold

@@ -3,7 +3,7 @@ import Foundation
 /// Site A ("Hospital A") trains and evaluates a small model on `demo@1` and exports the dataset
 /// with it; site B ("Hospital B") imports the bundle, so B lists the dataset as
 /// `Hospital A/demo@1`. Built once per test process for the tests that only read it, and removed
-/// when the process exits.
+/// when the process exits. It trains a model: the suites that use it are tagged `.slow`.
 actor TwoSites {
   static let shared = TwoSites()
 
