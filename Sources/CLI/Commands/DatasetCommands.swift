@@ -23,8 +23,8 @@ extension Pleura {
       static let configuration = CommandConfiguration(
         abstract: "Build a dataset from a recipe file (or a built-in recipe name such as all_30x30).",
         discussion: """
-          Built in: all_30x30, all_60x60, all_90x90, 2_30x30, 2_60x60, 2_90x90 and demo (their JSON \
-          is in datasets/). Unchanged inputs reuse the last build; new videos or ROI edits make \
+          Built in: \(DatasetRecipe.builtinNames.joined(separator: ", ")) (their JSON is in \
+          datasets/). Unchanged inputs reuse the last build; new videos or ROI edits make \
           NAME@(V+1). Videos without a conversion or an ROI are skipped, with the reason.
 
           Example:
