@@ -1,5 +1,7 @@
 import Foundation
 import Platform
+import Primitives
+import TestSupport
 import Testing
 
 /// Issue 12, items 4 and 5: every command that reads a blob checks it against its hash, and a

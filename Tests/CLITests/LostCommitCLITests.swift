@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Issue 12, item 12: deleting `catalog.sqlite-wal` and `-shm` while a command runs loses the

@@ -1,5 +1,7 @@
+import Bag
 import Foundation
 import Platform
+import TestSupport
 import Testing
 
 /// Issue 12, item 8: a pseudonymised bundle carries no free text and no name from the local site.

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 import Testing
 
 @testable import Sharing

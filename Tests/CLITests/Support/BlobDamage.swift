@@ -1,5 +1,7 @@
 import Foundation
 import Platform
+import Primitives
+import TestSupport
 
 /// Ways a blob's bytes can go wrong on disk behind the catalog's back.
 enum BlobDamage: String, CaseIterable, Sendable {

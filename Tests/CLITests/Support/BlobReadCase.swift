@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import TestSupport
 
 /// One command that reads a blob, with the blob to damage and what it must say when it finds
 /// the damage. Every command that reads blobs has at least one case.

@@ -1,5 +1,7 @@
 import Foundation
 import Platform
+import Primitives
+import TestSupport
 
 /// Runs one damaged-blob case on a private copy of the pipeline catalog and lists what went
 /// wrong (nothing, when the command refused the damaged bytes as it must).

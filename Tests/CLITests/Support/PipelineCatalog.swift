@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A catalog holding one of every kind of blob, made once per test process through the CLI:
