@@ -5,7 +5,8 @@ import Platform
 /// What checking every blob against its hash while reading it costs: the catalog's blobs of
 /// each kind read as the commands read them, without the check (the bytes as they are, what
 /// Pleura did before) and with it (`BlobStore`'s verified readers), alternating in one process
-/// after an untimed warm-up pass, so both sides read from the page cache.
+/// after an untimed warm-up pass, so both sides read from the page cache. The hash pass alone
+/// (`BlobStore.check`) is timed too: on a shared machine decoding varies more than it costs.
 public enum BlobReadBenchmark {
   public struct Row: Codable, Sendable {
     public var kind: String
@@ -14,9 +15,14 @@ public enum BlobReadBenchmark {
     public var bytes: Int64
     public var unverifiedSeconds: [Double]
     public var verifiedSeconds: [Double]
+    /// One SHA-256 pass over the same blobs, nothing else.
+    public var hashSeconds: [Double]
 
     public var medianUnverified: Double { Self.median(unverifiedSeconds) }
     public var medianVerified: Double { Self.median(verifiedSeconds) }
+    public var medianHash: Double { Self.median(hashSeconds) }
+    /// The hash pass as a share of the unverified work.
+    public var hashShare: Double { medianHash / medianUnverified }
     public var ratio: Double { medianVerified / medianUnverified }
     static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
   }
@@ -42,7 +48,7 @@ public enum BlobReadBenchmark {
       guard !blobs.isEmpty else { continue }
       var row = Row(
         kind: kind, work: work == .decode ? "decode every frame" : "read the whole blob", blobs: blobs.count,
-        bytes: 0, unverifiedSeconds: [], verifiedSeconds: [])
+        bytes: 0, unverifiedSeconds: [], verifiedSeconds: [], hashSeconds: [])
       for blob in blobs {
         row.bytes += Int64(
           (try? FileManager.default.attributesOfItem(atPath: catalog.blobs.url(for: blob.sha).path))?[.size]
@@ -68,10 +74,16 @@ public enum BlobReadBenchmark {
         }
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       }
+      func hashPass() -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for blob in blobs { _ = catalog.blobs.check(blob.sha, expectedSize: nil) }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      }
       _ = try pass(verified: false)
       for _ in 0..<repetitions {
         row.unverifiedSeconds.append(try pass(verified: false))
         row.verifiedSeconds.append(try pass(verified: true))
+        row.hashSeconds.append(hashPass())
       }
       rows.append(row)
     }
