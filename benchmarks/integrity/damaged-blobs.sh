@@ -33,9 +33,14 @@ if data is None:
 else:
     lines.append(f"`CASES={data['cases']} SEED={data['seed']} bash benchmarks/integrity/damaged-blobs.sh`: "
                  f"{data['cases']} cases, **{len(data['failures'])} failures**, {seconds} s.\n\n")
-    lines.append("| command / damage | cases |\n|---|---|\n")
-    for key in sorted(data["tally"]):
-        lines.append(f"| {key} | {data['tally'][key]} |\n")
+    damages = ["truncated", "overwritten", "replaced", "emptied"]
+    table = {}
+    for key, count in data["tally"].items():
+        command, damage = key.rsplit(" / ", 1)
+        table.setdefault(command, {})[damage] = count
+    lines.append("| command | " + " | ".join(damages) + " |\n|---|" + "---|" * len(damages) + "\n")
+    for command in sorted(table):
+        lines.append(f"| {command} | " + " | ".join(str(table[command].get(d, 0)) for d in damages) + " |\n")
     for failure in data["failures"]:
         lines.append(f"\n- {failure}")
     if data["failures"]:
