@@ -39,8 +39,8 @@ struct IngestCLITests {
     #expect(abs(fps[0] / fps[1] - reduced) < 1e-9)
   }
 
-  @Test func realClipsProbeAsFFprobeSeesThem() throws {
-    try #require(Fixtures.realClipsAvailable, "skipped: ../shared/data/real-lus is absent")
+  @Test(.enabled(if: Fixtures.realClipsAvailable, "../shared/data/real-lus is absent"))
+  func realClipsProbeAsFFprobeSeesThem() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
     try cli.run(["init"])
