@@ -73,7 +73,8 @@ public struct IngestPlugin: Plugin {
   }
 
   /// Refuses the whole request before anything is recorded when a file is missing, not a video,
-  /// or carries a bad label or patient code: every problem is listed, naming its file.
+  /// carries a bad label or patient code, or holds bytes already stored with another patient or
+  /// label: every problem is listed, naming its file.
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
     guard !parameters.files.isEmpty else { throw IngestError.noFiles }
     var problems: [String] = []
@@ -81,7 +82,12 @@ public struct IngestPlugin: Plugin {
       do {
         try PatientCode.validate(item.patient)
         _ = try SlidingLabel(validating: item.label)
-        _ = try VideoProbe.probe(URL(fileURLWithPath: item.path))
+        let url = URL(fileURLWithPath: item.path)
+        _ = try VideoProbe.probe(url)
+        let sha256 = try SHA256Hex.digest(fileAt: url).sha256
+        try await catalog.database.read { db in
+          try KnownBytes.check(item, sha256: sha256, siteID: catalog.localSite.id, in: db)
+        }
       } catch {
         problems.append(String(describing: error))
       }
@@ -117,6 +123,8 @@ public struct IngestPlugin: Plugin {
       if let existing = try SourceVideo.filter(
         SourceVideo.Columns.siteId == run.siteID && SourceVideo.Columns.blobSha256 == entry.blob.sha256
       ).fetchOne(db) {
+        // Checked before the run too; here again, as another process may have stored them since.
+        try KnownBytes.check(entry.item, sha256: entry.blob.sha256, siteID: run.siteID, in: db)
         run.note("\(name): already in the catalog as \(existing.id); nothing stored")
         continue
       }
