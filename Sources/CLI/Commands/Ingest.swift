@@ -58,6 +58,8 @@ extension Pleura {
       let batches = allOrNothing ? [items] : items.map { [$0] }
       var outcomes: [RunOutcome] = []
       var failures: [String] = []
+      var done = 0
+      runner.progress("ingest", 0, items.count, unit: "files", perItem: true)
       for batch in batches {
         do {
           outcomes.append(
@@ -65,6 +67,8 @@ extension Pleura {
         } catch {
           failures.append(String(describing: error))
         }
+        done += batch.count
+        runner.progress("ingest", done, items.count, unit: "files", perItem: true)
       }
       if output.json {
         try output.printJSON(IngestReport(runs: outcomes, failures: failures))

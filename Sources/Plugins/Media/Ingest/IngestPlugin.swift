@@ -102,12 +102,14 @@ public struct IngestPlugin: Plugin {
     var probed: [Probed] = []
     for (index, item) in parameters.files.enumerated() {
       try context.checkCancellation()
-      context.progress("ingest", index, parameters.files.count)
       let url = URL(fileURLWithPath: item.path)
       let probe = try VideoProbe.probe(url)
       let blob = try context.blobs.store(fileAt: url)
       let label = try SlidingLabel(validating: item.label)
       probed.append(Probed(item: item, label: label, probe: probe, blob: blob))
+      if parameters.files.count > 1 {
+        context.progress("ingest run", index + 1, parameters.files.count, unit: "files", perItem: true)
+      }
     }
     let ready = probed
     return PluginOutput(summary: "") { db, run in
