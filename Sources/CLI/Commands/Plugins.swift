@@ -38,6 +38,7 @@ extension Pleura {
         print("\(plugin.name) \(plugin.version): \(plugin.summary)")
         print("takes: \(plugin.takes.map(\.rawValue).joined(separator: ", "))")
         print("makes: \(plugin.makes.map(\.rawValue).joined(separator: ", "))")
+        print("reproducible: " + (plugin.reproducible ? "yes (`pleura rerun` checks its runs)" : "no"))
         print("parameters:")
         Terminal.table(
           ["  NAME", "TYPE", "DEFAULT", "HELP"],
@@ -52,6 +53,8 @@ extension Pleura {
     var summary: String
     var takes: [EntityKind]
     var makes: [EntityKind]
+    /// Whether `pleura rerun` can check its runs.
+    var reproducible: Bool
     var parameters: [ParameterInfo]
 
     init(_ plugin: RegisteredPlugin) {
@@ -60,6 +63,7 @@ extension Pleura {
       summary = plugin.summary
       takes = plugin.takes
       makes = plugin.makes
+      reproducible = plugin.reproducible
       parameters = plugin.parameters
     }
   }

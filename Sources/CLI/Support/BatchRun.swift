@@ -2,16 +2,19 @@ import ArgumentParser
 import Platform
 
 /// Runs one plugin run per target; failures are collected, reported at the end, and make the
-/// exit code 1 without stopping the other runs.
+/// exit code 1 without stopping the other runs. Each finished target is a progress step
+/// (`label: 2/5 videos, ...`).
 struct BatchRun: Encodable {
   var runs: [RunOutcome] = []
   var failures: [String] = []
 
   static func each<T>(
-    _ targets: [T], _ runner: Runner, _ body: (Runner, T) async throws -> RunOutcome
+    _ targets: [T], _ runner: Runner, progress label: String, unit: String,
+    _ body: (Runner, T) async throws -> RunOutcome
   ) async throws -> BatchRun {
     var batch = BatchRun()
-    for target in targets {
+    runner.progress(label, 0, targets.count, unit: unit, perItem: true)
+    for (index, target) in targets.enumerated() {
       do {
         batch.runs.append(try await body(runner, target))
       } catch let error as CatalogError {
@@ -19,6 +22,7 @@ struct BatchRun: Encodable {
       } catch {
         batch.failures.append(String(describing: error))
       }
+      runner.progress(label, index + 1, targets.count, unit: unit, perItem: true)
     }
     return batch
   }

@@ -41,6 +41,9 @@ public struct SynthesizePlugin: Plugin {
     "codePrefix": "prefix of the synthetic patient codes",
   ]
 
+  /// Seeded scenes, encoded by deterministic encoders.
+  public static let reproducible = true
+
   public init() {}
 
   public static func check(_ p: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
@@ -117,15 +120,14 @@ public struct SynthesizePlugin: Plugin {
     var made: [Made] = []
     for (index, plan) in plans.enumerated() {
       try context.checkCancellation()
-      context.progress("synthesize", index, plans.count)
       let video = try SyntheticLungVideo(parameters: plan.parameters)
       let file = scratch.appendingPathComponent(plan.fileName)
       try video.write(to: file, container: plan.container)
       let probe = try VideoProbe.probe(file)
       made.append(
         Made(plan: plan, blob: try context.blobs.store(movingFileAt: file), probe: probe, roi: video.roi))
+      context.progress("synthesize", index + 1, plans.count, unit: "videos", perItem: true)
     }
-    context.progress("synthesize", plans.count, plans.count)
     let collection = made
     return PluginOutput(summary: "") { db, run in
       var outputs: [EntityRef] = []
@@ -134,7 +136,19 @@ public struct SynthesizePlugin: Plugin {
         if let existing = try SourceVideo.filter(
           SourceVideo.Columns.siteId == run.siteID && SourceVideo.Columns.blobSha256 == item.blob.sha256
         ).fetchOne(db) {
+          // The same bytes again: this run stands for the video, its patient and its ROI.
           run.note("\(item.plan.fileName): already in the catalog as \(existing.id)")
+          for ref in [EntityRef(.patient, existing.patientId), EntityRef(.sourceVideo, existing.id)] {
+            run.remade(ref)
+            outputs.append(ref)
+          }
+          // Its ROI only while it is still the one synthesized: a curator's edit is never undone.
+          if let roi = try RoiAnnotation.current(forVideo: existing.id, in: db), roi.rect == item.roi,
+            roi.conversionId == nil, roi.frameStart == nil, roi.author == "synthesize"
+          {
+            run.remade(EntityRef(.roi, roi.id))
+            outputs.append(EntityRef(.roi, roi.id))
+          }
           continue
         }
         let (patient, created) = try Patient.findOrCreate(
