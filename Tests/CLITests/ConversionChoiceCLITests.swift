@@ -99,4 +99,25 @@ struct ConversionChoiceCLITests {
       #expect(picture.status == 0, "\(picture.stderr)")
     }
   }
+
+  @Test func aRecipeTakesItsConversionParametersAndSaysWhichItChose() throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    try cli.run(["init"])
+    try cli.run([
+      "synthesize", "--patients", "2", "--min-seconds", "2.1", "--max-seconds", "2.2", "--seed", "6",
+    ])
+    #expect(try cli.run(["transcode", "--all", "--preset", "ultrafast"]).status == 0)
+    #expect(try cli.run(["dataset", "build", "demo"]).status == 0)
+    // A lossless conversion at the same size and rate is not what the recipe takes (H.264).
+    #expect(try cli.run(["transcode", "--all", "--codec", "ffv1"]).status == 0)
+    let ffv1 = try cli.run(["dataset", "build", "demo"])
+    #expect(ffv1.status == 0 && ffv1.stdout.contains("reused"), "\(ffv1.stdout)\(ffv1.stderr)")
+    // A second H.264 conversion matches too: the first made is kept, and the choice is printed.
+    #expect(try cli.run(["transcode", "--all", "--preset", "ultrafast", "--crf", "30"]).status == 0)
+    let two = try cli.run(["dataset", "build", "demo"])
+    #expect(two.status == 0 && two.stdout.contains("reused"), "\(two.stdout)\(two.stderr)")
+    #expect(two.stderr.contains("2 conversions match"), "\(two.stderr)")
+    #expect(try SQLiteRows.fetch(cli.catalog, "SELECT id FROM dataset").count == 1)
+  }
 }
