@@ -120,4 +120,58 @@ struct ConversionChoiceCLITests {
     #expect(two.stderr.contains("2 conversions match"), "\(two.stderr)")
     #expect(try SQLiteRows.fetch(cli.catalog, "SELECT id FROM dataset").count == 1)
   }
+
+  @Test func frameSeeksByTimestampsInAVariableRateClip() throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    try cli.run(["init"])
+    // 50 frames at 25 fps (2 s), then one frame every 0.5 s up to 51.5 s: 150 frames, nominally
+    // 25 fps. Matroska gives each frame the nominal 0.04 s duration: a frame is on screen until
+    // the next one starts, not for its duration.
+    let clip = cli.folder.appendingPathComponent("vfr.mkv")
+    try Fixtures.tool(
+      "ffmpeg",
+      [
+        "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=6", "-vf",
+        "setpts='if(lt(N,50),N/25,2+(N-50)*0.5)/TB'", "-fps_mode", "vfr", "-c:v", "libx264", "-preset",
+        "ultrafast", clip.path,
+      ])
+    let ingest = try cli.run(["ingest", clip.path, "--patient", "P1", "--label", "present"])
+    #expect(ingest.status == 0, "\(ingest.stderr)")
+    let video = try SQLiteRows.fetch(cli.catalog, "SELECT id FROM source_video")[0][0]
+    /// The luma plane, as decoded (no range conversion): a PNG of grey, or a video frame's Y plane.
+    func luma(_ arguments: [String], pixelFormat: String) throws -> [UInt8] {
+      let bytes = try Fixtures.toolBytes(
+        "ffmpeg",
+        ["-v", "error"] + arguments + ["-frames:v", "1", "-pix_fmt", pixelFormat, "-f", "rawvideo", "-"])
+      return [UInt8](bytes.prefix(160 * 120))
+    }
+    func difference(_ a: [UInt8], _ b: [UInt8]) -> Double {
+      guard a.count == b.count, !a.isEmpty else { return .infinity }
+      return Double(zip(a, b).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(a.count)
+    }
+    func lumaOfFrame(_ index: Int) throws -> [UInt8] {
+      try luma(
+        ["-i", clip.path, "-vf", "select=eq(n\\,\(index))", "-fps_mode", "passthrough"],
+        pixelFormat: "yuv420p")
+    }
+    // (time asked, the frame on screen then, the frame before it): frame 50 + k is at 2 + k/2 s.
+    for (at, shown, before) in [("5.2", 56, 55), ("30.2", 106, 105), ("51.51", 149, 148)] {
+      let png = cli.folder.appendingPathComponent("at-\(at).png")
+      let frame = try cli.run(["frame", video, "--at", at, "-o", png.path])
+      #expect(frame.status == 0, "--at \(at): \(frame.stderr)")
+      guard frame.status == 0 else { continue }
+      let got = try luma(["-i", png.path], pixelFormat: "gray")
+      let expected = try lumaOfFrame(shown)
+      let earlier = try lumaOfFrame(before)
+      #expect(
+        difference(got, expected) < 0.5 && difference(got, earlier) > 0.5,
+        "--at \(at): \(difference(got, expected)) from frame \(shown), \(difference(got, earlier)) from frame \(before)"
+      )
+    }
+    let past = try cli.run([
+      "frame", video, "--at", "60", "-o", cli.folder.appendingPathComponent("x.png").path,
+    ])
+    #expect(past.status == 1 && past.stderr.contains("ends at 51.5"), "\(past.stderr)")
+  }
 }
