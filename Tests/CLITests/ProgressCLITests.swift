@@ -116,4 +116,30 @@ struct ProgressCLITests {
       #expect(lines.contains { $0.hasPrefix("ingest: \(done)/3 files") && $0.contains("left") }, "\(lines)")
     }
   }
+
+  @Test func exportAndImportCountWhatTheyMove() throws {
+    let a = PleuraCLI()
+    defer { a.cleanUp() }
+    try a.run(["init"])
+    try a.run([
+      "synthesize", "--patients", "2", "--min-seconds", "2.1", "--max-seconds", "2.2", "--seed", "3",
+    ])
+    #expect(try a.run(["transcode", "--all", "--preset", "ultrafast"]).status == 0)
+    #expect(try a.run(["dataset", "build", "demo"]).status == 0)
+    let bundle = a.folder.appendingPathComponent("demo.tar.zst").path
+    let export = try a.run(["export", "demo@1", "-o", bundle])
+    #expect(export.status == 0)
+    #expect(
+      export.stderr.split(separator: "\n").contains { Self.finished($0, "export", "blobs") },
+      "\(export.stderr)")
+    let b = PleuraCLI()
+    defer { b.cleanUp() }
+    try b.run(["init"])
+    let imported = try b.run(["import", bundle])
+    #expect(imported.status == 0)
+    #expect(
+      imported.stderr.split(separator: "\n").contains { Self.finished($0, "import", "files") },
+      "\(imported.stderr)")
+    #expect(!imported.stdout.contains("files in"), "progress stays off stdout")
+  }
 }

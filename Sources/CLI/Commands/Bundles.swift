@@ -43,8 +43,9 @@ extension Pleura {
         }
         options.pseudonymizer = try Pseudonymizer(keyFile: url)
       }
-      let summary = try BundleExporter(catalog: try catalogOptions.open())
-        .export(dataset, to: URL(fileURLWithPath: file), options: options)
+      var exporter = BundleExporter(catalog: try catalogOptions.open())
+      exporter.progress = catalogOptions.progress
+      let summary = try exporter.export(dataset, to: URL(fileURLWithPath: file), options: options)
       if output.json { return try output.printJSON(summary) }
       print(
         "exported \(summary.dataset) to \(summary.file) (\(summary.archiveBytes) bytes; payload \(summary.payloadBytes) bytes)"
@@ -66,8 +67,9 @@ extension Pleura {
     @Argument(help: "Bundle file.") var file: String
 
     func run() async throws {
-      let outcome = try BundleImporter(catalog: try catalogOptions.open()).importBundle(
-        URL(fileURLWithPath: file))
+      var importer = BundleImporter(catalog: try catalogOptions.open())
+      importer.progress = catalogOptions.progress
+      let outcome = try importer.importBundle(URL(fileURLWithPath: file))
       if output.json { return try output.printJSON(outcome) }
       if outcome.alreadyImported {
         print(

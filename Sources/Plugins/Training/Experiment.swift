@@ -28,6 +28,7 @@ public enum Experiment {
     let catalog = runner.catalog
     var datasets: [String: (dataset: String, reference: String, split: String)] = [:]
     var rows: [ExperimentRow] = []
+    runner.progress("experiment", 0, grid.pairs.count, unit: "pairs", perItem: true)
     for pair in grid.pairs {
       let preset = try Resnet3DPresetName.canonical(pair.architecture)
       if datasets[pair.dataset] == nil {
@@ -83,6 +84,7 @@ public enum Experiment {
           evaluateRun: evaluated.runID, reused: trained.reused && evaluated.reused, cube: report.cube.metrics,
           video: report.video.metrics))
       log("\(preset) on \(reference): \(trained.reused ? "reused" : "trained") \(trained.outputs[0].id)")
+      runner.progress("experiment", rows.count, grid.pairs.count, unit: "pairs", perItem: true)
     }
     return rows
   }
