@@ -39,7 +39,8 @@ public enum Experiment {
         }
         let tiled = try await runner.run(
           TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
-        let datasetID = tiled.outputs[0].id
+        // A build whose cubes the latest version already holds stands for that version (remade).
+        let datasetID = (tiled.outputs + tiled.remade)[0].id
         var split = SplitPlugin.Parameters()
         split.seed = grid.split.seed
         split.test = grid.split.test
