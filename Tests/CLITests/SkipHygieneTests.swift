@@ -32,10 +32,10 @@ import Testing
     for case let path as String in files
     where path.hasSuffix(".swift") && !path.hasSuffix("SkipHygieneTests.swift") {
       let text = try String(contentsOf: Self.testsFolder.appendingPathComponent(path), encoding: .utf8)
-      guard text.contains("real-lus") || text.contains("realClips") else { continue }
+      guard text.contains("real-lus") || text.lowercased().contains("realclips") else { continue }
       checked += 1
       for argument in Self.requireArguments(in: text)
-      where argument.contains("real-lus") || argument.contains("realClips") {
+      where argument.contains("real-lus") || argument.lowercased().contains("realclips") {
         problems.append("\(path): #require(\(argument.prefix(60))...)")
       }
       if text.contains("print(\"skipped") { problems.append("\(path): prints \"skipped\" and passes") }

@@ -57,16 +57,6 @@ struct Fixtures {
     return text.contains("Encoder \(encoder)")
   }
 
-  /// The shared real lung-ultrasound clips: `../shared/data/real-lus` from the package root, or
-  /// `PLEURA_REAL_LUS` (which lets a run check that the tests using them skip when they are absent).
-  static let realClips: URL = {
-    if let path = ProcessInfo.processInfo.environment["PLEURA_REAL_LUS"] { return URL(fileURLWithPath: path) }
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    return root.deletingLastPathComponent().appendingPathComponent("shared/data/real-lus")
-  }()
-  static var realClipsAvailable: Bool { FileManager.default.fileExists(atPath: realClips.path) }
-
   /// Decodes all of `url`.
   static func decodeAll(_ url: URL) throws -> [DecodedFrame] {
     let decoder = try VideoDecoder(url: url)

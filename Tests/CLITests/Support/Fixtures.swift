@@ -5,13 +5,6 @@ import Foundation
 enum Fixtures {
   static var ffmpegAvailable: Bool { which("ffmpeg") != nil && which("ffprobe") != nil }
 
-  /// `../shared/data/real-lus` from the package root, or `PLEURA_REAL_LUS` (which lets a run check
-  /// that the tests using it skip when the folder is absent).
-  static let realClips =
-    ProcessInfo.processInfo.environment["PLEURA_REAL_LUS"].map { URL(fileURLWithPath: $0) }
-    ?? PleuraCLI.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/real-lus")
-  static var realClipsAvailable: Bool { FileManager.default.fileExists(atPath: realClips.path) }
-
   static func which(_ tool: String) -> String? {
     for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
       let path = "\(folder)/\(tool)"
