@@ -34,8 +34,8 @@ public enum RunReplay {
       case .notSucceeded(let run, let status):
         "run \(run) did not succeed (\(status)); it has no outputs to compare"
       case .notReproducible(let run, let plugin):
-        "run \(run) is a \(plugin) run, which is not reproducible: it reads files outside the catalog or "
-          + "records a person's edit, so running it again would not check anything"
+        "run \(run) is a \(plugin) run, and \(plugin) is not reproducible (it reads files, records a "
+          + "person's edit or encodes not byte for byte the same): running it again would check nothing"
       }
     }
   }

@@ -42,8 +42,11 @@ public struct SynthesizePlugin: Plugin {
     "codePrefix": "prefix of the synthetic patient codes",
   ]
 
-  /// Seeded scenes, encoded by deterministic encoders.
-  public static let reproducible = true
+  /// Not byte for byte: one seed gave up to five different files in eight runs, always in the
+  /// 854-pixel-wide H.264 videos (the AVI and 640-pixel ones never differed), more often under
+  /// load and with one encoder thread as with several. The cause is not found yet; until it is,
+  /// `pleura rerun` would report differences the plugin did not mean.
+  public static let reproducible = false
 
   public init() {}
 
