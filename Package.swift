@@ -25,6 +25,14 @@ let package = Package(
     // OpenBLAS is opened on first use (see Sources/COpenBLAS/lazy.c), not linked.
     .target(name: "COpenBLAS", dependencies: ["CLazyLibrary"], path: "Sources/COpenBLAS"),
     .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
+    // DCMTK (C++) behind a small C interface; linked, not opened lazily (see docs/DICOM.md).
+    .target(
+      name: "CDicom", path: "Sources/CDicom",
+      linkerSettings: [
+        .linkedLibrary("dcmimage"), .linkedLibrary("dcmimgle"), .linkedLibrary("dcmjpeg"),
+        .linkedLibrary("dcmjpls"), .linkedLibrary("dcmdata"), .linkedLibrary("oflog"),
+        .linkedLibrary("ofstd"),
+      ]),
     .target(
       name: "Platform",
       dependencies: [
@@ -34,7 +42,7 @@ let package = Package(
         "CArchive",
       ]
     ),
-    .target(name: "Media", dependencies: ["Platform", "CFFmpeg"], path: "Sources/Plugins/Media"),
+    .target(name: "Media", dependencies: ["Platform", "CFFmpeg", "CDicom"], path: "Sources/Plugins/Media"),
     .target(name: "Tiling", dependencies: ["Platform", "Media"], path: "Sources/Plugins/Tiling"),
     .target(name: "Sharing", dependencies: ["Platform", "Media"], path: "Sources/Sharing"),
     .target(

@@ -65,6 +65,13 @@ public struct Pseudonymizer: Sendable {
     return "p-" + String(mac.lowercaseHex.prefix(24))
   }
 
+  /// HMAC-SHA-256(site key, `domain` + `message`): the keyed hash other pseudonyms derive from
+  /// (DICOM UIDs, date shifts, patient codes from headers). Each use names its own `domain`, with
+  /// a version, so that no two uses can produce the same hash from the same text.
+  public func digest(domain: String, _ message: String) -> [UInt8] {
+    Array(HMAC<SHA256>.authenticationCode(for: Data((domain + message).utf8), using: SymmetricKey(data: key)))
+  }
+
   /// Writes a new random 32-byte key to `keyFile` with mode 0600, refusing to replace a file.
   public static func createKeyFile(at keyFile: URL) throws(PseudonymizerError) {
     let path = keyFile.path
