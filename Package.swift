@@ -66,15 +66,18 @@ let package = Package(
       ],
       path: "Sources/CLI"
     ),
+    // Ultrasound DICOM files made at test time with DCMTK's tools, shared by the test targets.
+    .target(name: "DicomTestFixtures", path: "Tests/DicomTestFixtures"),
     .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
-    .testTarget(name: "MediaTests", dependencies: ["Media", "Platform"]),
+    .testTarget(name: "MediaTests", dependencies: ["Media", "Platform", "DicomTestFixtures"]),
     .testTarget(name: "Resnet3DTests", dependencies: ["Resnet3D"], resources: [.copy("Fixtures")]),
     .testTarget(name: "PipelineTests", dependencies: ["Tiling", "Media", "Platform"]),
     .testTarget(name: "SharingTests", dependencies: ["Sharing", "Tiling", "Training", "Media", "Platform"]),
     .testTarget(name: "BundleTests", dependencies: ["Platform"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Tiling", "Media", "Platform"]),
     .testTarget(
-      name: "CLITests", dependencies: ["Platform", .product(name: "GRDB", package: "GRDB.swift")]),
+      name: "CLITests",
+      dependencies: ["Platform", "DicomTestFixtures", .product(name: "GRDB", package: "GRDB.swift")]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,61 @@
+import Foundation
+
+/// The public ultrasound DICOM files that PyPI packages ship, installed at test time into
+/// benchmarks/.venv by scripts/setup-python-tools.sh (never committed): pydicom 3.0.2's
+/// `examples_ybr_color.dcm` and deid-data 0.0.20's `ultrasounds/`.
+public enum PublicDicomFiles {
+  public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+  public static let python = packageRoot.appendingPathComponent("benchmarks/.venv/bin/python")
+
+  static var sitePackages: URL? {
+    let lib = packageRoot.appendingPathComponent("benchmarks/.venv/lib")
+    guard let versions = try? FileManager.default.contentsOfDirectory(atPath: lib.path) else { return nil }
+    return versions.filter { $0.hasPrefix("python") }.sorted().last.map {
+      lib.appendingPathComponent($0).appendingPathComponent("site-packages")
+    }
+  }
+
+  /// pydicom's ultrasound example: 30 JPEG Baseline YBR_FULL_422 frames of 320x240, with regions
+  /// partly outside the frame.
+  public static var ybrColor: URL? {
+    existing(sitePackages?.appendingPathComponent("pydicom/data/test_files/examples_ybr_color.dcm"))
+  }
+
+  /// deid-data's 30-frame 800x600 RGB multi-frame file (fake names, Burned In Annotation YES).
+  public static var deidMultiframe: URL? {
+    existing(sitePackages?.appendingPathComponent("deid_data/data/ultrasounds/ultrasound-multiframe.dcm"))
+  }
+
+  /// deid-data's single-frame images (stills: refused by ingest).
+  public static var deidStill: URL? {
+    existing(sitePackages?.appendingPathComponent("deid_data/data/ultrasounds/GREYSCALE_IMAGE.dcm"))
+  }
+
+  public static var available: Bool { ybrColor != nil && deidMultiframe != nil }
+  public static var pythonAvailable: Bool { FileManager.default.isExecutableFile(atPath: python.path) }
+
+  static func existing(_ url: URL?) -> URL? {
+    guard let url, FileManager.default.fileExists(atPath: url.path) else { return nil }
+    return url
+  }
+
+  /// Runs `code` with the venv's Python (pydicom, numpy); returns stdout.
+  public static func runPython(_ code: String, arguments: [String] = []) throws -> String {
+    let process = Process()
+    process.executableURL = python
+    process.arguments = ["-c", code] + arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let errors = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw DicomFixtureError(message: "python: " + String(decoding: errors, as: UTF8.self))
+    }
+    return String(decoding: data, as: UTF8.self)
+  }
+}

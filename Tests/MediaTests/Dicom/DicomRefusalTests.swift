@@ -1,0 +1,99 @@
+import DicomTestFixtures
+import Foundation
+import Testing
+
+@testable import Media
+
+/// Files that are not an ultrasound cine loop Pleura can decode are refused with one sentence that
+/// names the problem and no header value that identifies anyone.
+@Suite(
+  .enabled(if: DicomFixtures.toolsAvailable, "DCMTK's tools (Debian dcmtk) are needed to make test DICOMs"))
+struct DicomRefusalTests {
+  let folder: URL
+
+  init() throws {
+    folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "dicom-refusal-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  }
+
+  func refusal(_ file: URL) -> String {
+    do {
+      _ = try DicomVideo.inspect(file)
+      return "accepted"
+    } catch {
+      let message = String(describing: error)
+      for identifier in DicomFixtures.identifiers { #expect(!message.contains(identifier)) }
+      #expect(!message.contains("\n"))
+      return message
+    }
+  }
+
+  @Test func otherModalitiesAreNamed() throws {
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var spec = DicomFixtures.Spec()
+    spec.modality = "CT"
+    let message = refusal(try DicomFixtures.make(spec, in: folder, name: "ct"))
+    #expect(message.contains("not an ultrasound DICOM") && message.contains("'CT'"), "\(message)")
+  }
+
+  @Test func singleFrameUltrasoundIsAStillImage() throws {
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var spec = DicomFixtures.Spec()
+    spec.sopClass = "1.2.840.10008.5.1.4.1.1.6.1"
+    spec.frames = 1
+    #expect(
+      refusal(try DicomFixtures.make(spec, in: folder, name: "still")).contains(
+        "still images are not ingested"))
+    var one = DicomFixtures.Spec()
+    one.frames = 1
+    #expect(refusal(try DicomFixtures.make(one, in: folder, name: "one")).contains("single-frame"))
+  }
+
+  @Test func framesBeyondTheDataAreRefused() throws {
+    defer { try? FileManager.default.removeItem(at: folder) }
+    for encoding in [DicomFixtures.Encoding.explicitLittle, .rle] {
+      let file = try DicomFixtures.make(
+        DicomFixtures.Spec(), encoding: encoding, in: folder, name: "short-\(encoding)")
+      try DicomFixtures.tool("dcmodify", ["-nb", "-m", "(0028,0008)=9", file.path])
+      let message = refusal(file)
+      #expect(
+        message.contains("declares 9 frames but the pixel data holds only 4"), "\(encoding): \(message)")
+    }
+  }
+
+  @Test func unsupportedTransferSyntaxIsNamed() throws {
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = try DicomFixtures.make(DicomFixtures.Spec(), encoding: .jpegLossless, in: folder, name: "j2k")
+    // Relabelled JPEG 2000 (a UID of the same length): DCMTK has no JPEG 2000 decoder.
+    var bytes = try Data(contentsOf: file)
+    let lossless = Data("1.2.840.10008.1.2.4.70".utf8)
+    let range = try #require(bytes.range(of: lossless))
+    bytes.replaceSubrange(range, with: Data("1.2.840.10008.1.2.4.90".utf8))
+    try bytes.write(to: file)
+    let message = refusal(file)
+    #expect(message.contains("transfer syntax JPEG 2000") && message.contains("not supported"), "\(message)")
+  }
+
+  @Test func missingTimingIsRefused() throws {
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var spec = DicomFixtures.Spec()
+    spec.timing = []
+    #expect(refusal(try DicomFixtures.make(spec, in: folder, name: "untimed")).contains("no frame rate"))
+  }
+
+  @Test func truncatedAndDamagedFilesAreRefused() throws {
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = try DicomFixtures.make(DicomFixtures.Spec(), in: folder, name: "clip")
+    let bytes = try Data(contentsOf: file)
+    for cut in [100, 140, 600, bytes.count - 5000, bytes.count - 1] {
+      let truncated = folder.appendingPathComponent("cut-\(cut).dcm")
+      try bytes.prefix(cut).write(to: truncated)
+      #expect(refusal(truncated) != "accepted", "cut at \(cut)")
+    }
+    let text = folder.appendingPathComponent("text.dcm")
+    try Data("not a DICOM file at all, just some words in a file".utf8).write(to: text)
+    #expect(!DicomFile.looksLikeDicom(text))
+    #expect(throws: DicomError.self) { try DicomFile(url: text) }
+  }
+}
