@@ -53,9 +53,14 @@ size_t pleura_dicom_packbits(const uint8_t *in, size_t count, size_t stride, uin
       i += run;
       continue;
     }
-    // Literal run up to the next pair of equal bytes (at most 128 bytes): n - 1, then the bytes.
+    // Literal run up to the next three equal bytes (at most 128 bytes): n - 1, then the bytes.
+    // Breaking only for runs of three or more keeps the output within count + count / 128 + 1
+    // bytes: a literal that ends early is followed by a run that saves at least its header.
     size_t end = i + 1;
-    while (end < count && end - i < 128 && !(end + 1 < count && in[end * stride] == in[(end + 1) * stride])) end++;
+    while (end < count && end - i < 128 &&
+           !(end + 2 < count && in[end * stride] == in[(end + 1) * stride] &&
+             in[end * stride] == in[(end + 2) * stride]))
+      end++;
     out[written++] = (uint8_t)(end - i - 1);
     for (size_t k = i; k < end; k++) out[written++] = in[k * stride];
     i = end;
@@ -127,7 +132,7 @@ int pleura_dicom_writer_add(pleura_dicom_writer *writer, const uint8_t *pixels, 
     // Header (16 32-bit words: segment count, then segment offsets), then one segment per sample.
     out.assign(64, 0);
     out[0] = (uint8_t)writer->samples;
-    std::vector<uint8_t> row(width + width / 128 + 2);
+    std::vector<uint8_t> row(width + width / 128 + 2);  // the bound pleura_dicom_packbits keeps
     for (int sample = 0; sample < writer->samples; sample++) {
       uint32_t offset = (uint32_t)out.size();
       for (int i = 0; i < 4; i++) out[4 + 4 * sample + i] = (offset >> (8 * i)) & 0xff;
