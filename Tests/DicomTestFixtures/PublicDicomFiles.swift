@@ -32,6 +32,18 @@ public enum PublicDicomFiles {
     existing(sitePackages?.appendingPathComponent("deid_data/data/ultrasounds/GREYSCALE_IMAGE.dcm"))
   }
 
+  /// deid-data's 27-frame 800x600 greyscale cine, unzipped into `folder` (it ships zipped).
+  public static func deidGreyscaleCine(in folder: URL) throws -> URL? {
+    guard
+      let zip = existing(
+        sitePackages?.appendingPathComponent("deid_data/data/ultrasounds/GREYSCALE_CINE.zip"))
+    else { return nil }
+    try runPython(
+      "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
+      arguments: [zip.path, folder.path])
+    return existing(folder.appendingPathComponent("GREYSCALE_CINE.dcm"))
+  }
+
   public static var available: Bool { ybrColor != nil && deidMultiframe != nil }
   public static var pythonAvailable: Bool { FileManager.default.isExecutableFile(atPath: python.path) }
 
