@@ -11,6 +11,8 @@ let package = Package(
   products: [
     .executable(name: "pleura", targets: ["CLI"]),
     .library(name: "Platform", targets: ["Platform"]),
+    // Pleura's DICOM code on DCMTK, opened by `pleura` on first use (see Sources/CDicomLazy/lazy.c).
+    .library(name: "PleuraDicom", type: .dynamic, targets: ["CDicom"]),
   ],
   dependencies: [
     .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -25,7 +27,9 @@ let package = Package(
     // OpenBLAS is opened on first use (see Sources/COpenBLAS/lazy.c), not linked.
     .target(name: "COpenBLAS", dependencies: ["CLazyLibrary"], path: "Sources/COpenBLAS"),
     .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
-    // DCMTK (C++) behind a small C interface; linked, not opened lazily (see docs/DICOM.md).
+    // DCMTK (C++) behind a small C interface, built as libPleuraDicom; CDicomLazy opens it on first
+    // use, so commands that read no DICOM never load DCMTK (see docs/DICOM.md).
+    .target(name: "CDicomLazy", dependencies: ["CLazyLibrary"], path: "Sources/CDicomLazy"),
     .target(
       name: "CDicom", path: "Sources/CDicom",
       linkerSettings: [
@@ -42,7 +46,8 @@ let package = Package(
         "CArchive",
       ]
     ),
-    .target(name: "Media", dependencies: ["Platform", "CFFmpeg", "CDicom"], path: "Sources/Plugins/Media"),
+    .target(
+      name: "Media", dependencies: ["Platform", "CFFmpeg", "CDicomLazy"], path: "Sources/Plugins/Media"),
     .target(name: "Tiling", dependencies: ["Platform", "Media"], path: "Sources/Plugins/Tiling"),
     .target(name: "Sharing", dependencies: ["Platform", "Media"], path: "Sources/Sharing"),
     .target(

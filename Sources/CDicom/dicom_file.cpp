@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <vector>
+
+#include <zlib.h>
 
 #include "dcmtk/dcmdata/dccodec.h"
 #include "dcmtk/dcmdata/dcrledrg.h"
@@ -33,26 +36,75 @@ void pleura::setup() {
   });
 }
 
-int pleura_dicom_sniff(const char *path) {
+// A deflated dataset is inflated whole into memory by DCMTK (a stream cannot be read lazily), so
+// a few kilobytes could ask for gigabytes. The meta header is read first; a deflated file is
+// inflated once without keeping the output, and refused past this size.
+static const unsigned long long maximumInflatedBytes = 1ULL << 30;
+
+static bool inflatesWithinLimit(const char *path, DcmFileFormat &meta, std::string &reason) {
+  DcmMetaInfo *info = meta.getMetaInfo();
+  Uint32 groupLength = 0;
+  if (info->findAndGetUint32(DCM_FileMetaInformationGroupLength, groupLength).bad()) {
+    reason = "the deflated file has no meta group length";
+    return false;
+  }
   FILE *file = fopen(path, "rb");
-  if (file == nullptr) return 0;
-  unsigned char head[132];
-  size_t got = fread(head, 1, sizeof head, file);
+  if (file == nullptr) {
+    reason = "cannot be read";
+    return false;
+  }
+  // Preamble (128) + "DICM" (4) + the group length element (12) + the rest of the meta group.
+  if (fseek(file, 144L + (long)groupLength, SEEK_SET) != 0) {
+    fclose(file);
+    reason = "the meta header is longer than the file";
+    return false;
+  }
+  z_stream stream{};
+  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) {
+    fclose(file);
+    reason = "cannot start inflating";
+    return false;
+  }
+  std::vector<unsigned char> in(1 << 16), out(1 << 16);
+  unsigned long long total = 0;
+  int status = Z_OK;
+  while (status != Z_STREAM_END) {
+    stream.avail_in = (uInt)fread(in.data(), 1, in.size(), file);
+    if (stream.avail_in == 0) break;
+    stream.next_in = in.data();
+    do {
+      stream.next_out = out.data();
+      stream.avail_out = (uInt)out.size();
+      status = inflate(&stream, Z_NO_FLUSH);
+      if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) break;
+      total += out.size() - stream.avail_out;
+    } while (stream.avail_out == 0 && total <= maximumInflatedBytes && status != Z_STREAM_END);
+    if ((status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) || total > maximumInflatedBytes) break;
+  }
+  inflateEnd(&stream);
   fclose(file);
-  if (got == sizeof head && memcmp(head + 128, "DICM", 4) == 0) return 1;
-  // A bare dataset (no preamble) starts with its lowest tag, little endian: meta group 0002 or
-  // identification group 0008, with an explicit VR of two capitals or a 4-byte implicit length.
-  if (got < 8) return 0;
-  unsigned group = head[0] | (head[1] << 8);
-  if (group != 0x0002 && group != 0x0008) return 0;
-  bool explicitVR = head[4] >= 'A' && head[4] <= 'Z' && head[5] >= 'A' && head[5] <= 'Z';
-  bool implicitLength = head[7] == 0 && head[6] == 0;
-  return explicitVR || implicitLength ? 1 : 0;
+  if (total > maximumInflatedBytes) {
+    reason = "the deflated dataset inflates to more than 1 GB";
+    return false;
+  }
+  return true;
 }
 
 pleura_dicom *pleura_dicom_open(const char *path, char *error, size_t error_size) {
   pleura::setup();
   try {
+    {
+      DcmFileFormat meta;
+      if (meta.loadFile(path, EXS_Unknown, EGL_noChange, lazyValueLength, ERM_metaOnly).good()) {
+        OFString syntax;
+        std::string reason;
+        if (meta.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, syntax).good() &&
+            syntax == UID_DeflatedExplicitVRLittleEndianTransferSyntax && !inflatesWithinLimit(path, meta, reason)) {
+          pleura::fail(error, error_size, "not a readable DICOM file (" + reason + ")");
+          return nullptr;
+        }
+      }
+    }
     std::unique_ptr<pleura_dicom> dicom(new pleura_dicom());
     OFCondition status =
         dicom->file.loadFile(path, EXS_Unknown, EGL_noChange, lazyValueLength, ERM_autoDetect);

@@ -3,7 +3,8 @@
 
 // A small C interface to DCMTK (C++), enough for Pleura to read ultrasound DICOM frame by frame,
 // de-identify its header and write it back with new pixel data. Policy (what to remove, how to
-// mask) lives in Swift; this layer only does what DCMTK is needed for.
+// mask) lives in Swift; this layer only does what DCMTK is needed for. It is built as its own
+// shared library (libPleuraDicom) and opened on first use (Sources/CDicomLazy/lazy.c).
 //
 // Every function that can fail returns 0 on success and -1 on failure, with one sentence in
 // `error` (never a header value: messages may reach logs). No C++ exception crosses this API.
@@ -17,10 +18,6 @@ extern "C" {
 
 /// One opened DICOM file: its header in memory, large values (pixel data) read when needed.
 typedef struct pleura_dicom pleura_dicom;
-
-/// Whether `path` starts like a DICOM file: the Part 10 preamble and "DICM", or (without a
-/// preamble) a first element in group 0002 or 0008. Reads at most 132 bytes. 1 yes, 0 no.
-int pleura_dicom_sniff(const char *path);
 
 /// Opens `path`; NULL with a reason in `error` when it is not DICOM or cannot be parsed.
 pleura_dicom *pleura_dicom_open(const char *path, char *error, size_t error_size);

@@ -75,6 +75,32 @@ struct DicomRefusalTests {
     #expect(message.contains("transfer syntax JPEG 2000") && message.contains("not supported"), "\(message)")
   }
 
+  /// Found by scripts/fuzz-dicom.sh: DCMTK 3.6.7 crashed (a bad pointer dereference) decoding one
+  /// RLE frame whose header puts its last segment past the end of its fragment.
+  @Test(arguments: [DicomFixtures.Photometric.monochrome2, .rgb])
+  func rleSegmentsOutsideTheirFragmentAreRefused(photometric: DicomFixtures.Photometric) throws {
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var spec = DicomFixtures.Spec()
+    spec.photometric = photometric
+    let file = try DicomFixtures.make(spec, encoding: .rle, in: folder, name: "rle")
+    var bytes = try Data(contentsOf: file)
+    let segments: UInt8 = photometric == .rgb ? 3 : 1
+    let header = Data([segments, 0, 0, 0, 64, 0, 0, 0])
+    // The second frame's fragment says its last segment starts 32 MB in, past its end.
+    let first = try #require(bytes.range(of: header))
+    let found = try #require(bytes.range(of: header, in: first.upperBound..<bytes.count))
+    let last = found.lowerBound + 4 * Int(segments)
+    bytes.replaceSubrange(last..<last + 4, with: [0xA0, 0x18, 0x00, 0x02])
+    try bytes.write(to: file)
+    let decoder = try DicomVideoDecoder(url: file)
+    #expect(try decoder.nextFrame() != nil)
+    #expect {
+      _ = try decoder.nextFrame()
+    } throws: { error in
+      String(describing: error).contains("frame 1 cannot be decoded: its RLE header names segments outside")
+    }
+  }
+
   @Test func missingTimingIsRefused() throws {
     defer { try? FileManager.default.removeItem(at: folder) }
     var spec = DicomFixtures.Spec()

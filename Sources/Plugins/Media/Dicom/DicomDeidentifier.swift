@@ -1,4 +1,4 @@
-import CDicom
+import CDicomLazy
 import Foundation
 import Platform
 

@@ -1,4 +1,4 @@
-import CDicom
+import CDicomLazy
 import Foundation
 
 /// One DICOM file opened through DCMTK: the header in memory, pixel data read when asked for.
@@ -12,9 +12,20 @@ public final class DicomFile {
   public let url: URL
   let handle: OpaquePointer
 
-  /// Whether `url` starts like a DICOM file (Part 10 preamble, or a bare dataset); reads 132 bytes.
+  /// Whether `url` starts like a DICOM file: the Part 10 preamble and "DICM", or a bare dataset
+  /// whose first element is in group 0002 or 0008 (little endian) with an explicit VR of two
+  /// capitals or a small implicit length. Reads 132 bytes, without loading DCMTK.
   public static func looksLikeDicom(_ url: URL) -> Bool {
-    pleura_dicom_sniff(url.path) == 1
+    guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+    defer { try? handle.close() }
+    guard let head = try? handle.read(upToCount: 132).map({ [UInt8]($0) }), head.count >= 8 else {
+      return false
+    }
+    if head.count == 132, head[128...] == [0x44, 0x49, 0x43, 0x4D] { return true }
+    let group = UInt16(head[0]) | UInt16(head[1]) << 8
+    guard group == 0x0002 || group == 0x0008 else { return false }
+    let capital = UInt8(ascii: "A")...UInt8(ascii: "Z")
+    return (capital.contains(head[4]) && capital.contains(head[5])) || (head[6] == 0 && head[7] == 0)
   }
 
   /// Opens and parses `url`.

@@ -1,4 +1,4 @@
-import CDicom
+import CDicomLazy
 import Foundation
 
 /// The DICOM files of a folder: those its DICOMDIR references when it has one, else every file

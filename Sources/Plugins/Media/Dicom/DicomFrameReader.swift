@@ -1,4 +1,4 @@
-import CDicom
+import CDicomLazy
 
 /// Decodes a DICOM file's frames one at a time, 8 bits per sample: grey (1 sample) or RGB (3).
 final class FrameReader {

@@ -1,4 +1,4 @@
-import CDicom
+import CDicomLazy
 import Foundation
 
 /// Decides, element by element, what de-identification does with a DICOM header (PS3.15 Annex E,

@@ -62,7 +62,7 @@ public struct IngestPlugin: Plugin {
   }
 
   public static let name = "ingest"
-  public static let version = SemanticVersion(1, 0, 0)
+  public static let version = SemanticVersion(1, 1, 0)
   public static let summary = "Probe video files and store them as source videos of their patients."
   public static let takes: [EntityKind] = []
   public static let makes: [EntityKind] = [.sourceVideo, .patient]
