@@ -113,6 +113,7 @@ struct DicomIngestCLITests {
     try FileManager.default.createDirectory(at: extracted, withIntermediateDirectories: true)
     try DicomFixtures.tool("tar", ["-xzf", bundle.path, "-C", extracted.path])
 
+    #expect(try run(["verify"]).status == 0)
     #expect(Self.leaks(of: scanned, under: cli.catalog) == [])
     #expect(Self.leaks(of: scanned, under: extracted) == [])
     for output in outputs {
@@ -131,6 +132,18 @@ struct DicomIngestCLITests {
     for file in shipped {
       #expect(try DicomFixtures.tool("dcmdump", ["+P", "0012,0062", file.path]).contains("[YES]"))
     }
+    // Another site imports the bundle and works on the DICOM sources it brought.
+    let other = PleuraCLI()
+    defer { other.cleanUp() }
+    try other.run(["init", "--site-name", "Other"])
+    let imported = try other.run(["import", bundle.path])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let theirs = try #require(try other.json(["videos"]) as? [[String: Any]])
+    #expect(theirs.count == 2 && theirs.allSatisfy { $0["container"] as? String == "dicom" })
+    let picture = other.folder.appendingPathComponent("theirs.png").path
+    let id = try #require(theirs.first?["id"] as? String)
+    #expect(try other.run(["frame", id, "--at", "0.5", "-o", picture]).status == 0)
+    #expect(try other.run(["verify"]).status == 0)
   }
 
   @Test func theSameOriginalIsRecognisedAndMasksAndAcceptanceAreRecorded() throws {
@@ -181,7 +194,12 @@ struct DicomIngestCLITests {
     let good = try Self.clip(cli, name: "good")
     let truncated = cli.folder.appendingPathComponent("truncated.dcm")
     try Data(try Data(contentsOf: good).prefix(5000)).write(to: truncated)
+    // A JPEG named .dcm: FFmpeg would read it as a one-frame MJPEG video.
+    let jpeg = cli.folder.appendingPathComponent("picture.dcm")
+    try Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [UInt8](repeating: 0, count: 200))
+      .write(to: jpeg)
     let cases: [(URL, String)] = [
+      (jpeg, "picture.dcm: not a DICOM file"),
       (try DicomFixtures.make(ct, in: cli.folder, name: "ct"), "its modality is 'CT'"),
       (try DicomFixtures.make(still, in: cli.folder, name: "still"), "not a video"),
       (truncated, "truncated.dcm"),

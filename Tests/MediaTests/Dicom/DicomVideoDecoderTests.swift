@@ -103,11 +103,13 @@ struct DicomVideoDecoderTests {
       ])
   }
 
-  @Test func publicUltrasoundExampleDecodesAllThirtyFrames() throws {
-    guard let file = PublicDicomFiles.ybrColor else {
-      print("skipped: pydicom's examples_ybr_color.dcm is not installed (scripts/setup-python-tools.sh)")
-      return
-    }
+  @Test(
+    .enabled(
+      if: PublicDicomFiles.ybrColor != nil,
+      "pydicom's examples_ybr_color.dcm is not installed (PyPI unreachable? see scripts/setup-python-tools.sh)"
+    ))
+  func publicUltrasoundExampleDecodesAllThirtyFrames() throws {
+    let file = try #require(PublicDicomFiles.ybrColor)
     let decoder = try VideoDecoders.open(file)
     #expect(decoder.info.codecName == "JPEG Baseline")
     #expect(decoder.info.width == 320 && decoder.info.height == 240)

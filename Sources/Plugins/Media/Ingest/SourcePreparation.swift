@@ -57,6 +57,13 @@ struct SourcePreparation {
       return
     }
     if item.patientFromHeader == true { throw IngestSourceError.patientFromHeaderNeedsDicom(file: item.path) }
+    // FFmpeg finds JPEG markers in many files; one named as DICOM is not tried as a video.
+    if ["dcm", "dicom"].contains(url.pathExtension.lowercased()),
+      FileManager.default.fileExists(atPath: url.path)
+    {
+      throw DicomError.notDicom(
+        file: item.path, reason: "not a DICOM file (no DICOM preamble or dataset at its start)")
+    }
     let probe = try VideoProbe.probe(url)
     for rect in item.masks ?? []
     where rect.x >= probe.width || rect.y >= probe.height || rect.maxX <= 0 || rect.maxY <= 0 {
