@@ -1,5 +1,5 @@
-import DicomTestFixtures
 import Foundation
+import TestSupport
 import Testing
 
 /// `pleura ingest` on ultrasound DICOM, end to end with the real binary: de-identified and masked
@@ -23,7 +23,7 @@ struct DicomIngestCLITests {
   /// more: shorter ones, such as a Patient ID of "1", are found by chance in any binary file).
   static func identifiers(of file: URL) throws -> [String] {
     let tags = ["0010,0010", "0010,0020", "0010,0030", "0008,0050", "0008,0080", "0008,0090", "0008,1070"]
-    let text = try DicomFixtures.tool("dcmdump", tags.flatMap { ["+P", $0] } + [file.path])
+    let text = try ExternalTool.check("dcmdump", tags.flatMap { ["+P", $0] } + [file.path])
     let values = text.split(separator: "\n").compactMap { line -> String? in
       guard let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]"), open < close else {
         return nil
@@ -111,7 +111,7 @@ struct DicomIngestCLITests {
     #expect(export.status == 0, "\(export.stderr)")
     let extracted = cli.folder.appendingPathComponent("extracted")
     try FileManager.default.createDirectory(at: extracted, withIntermediateDirectories: true)
-    try DicomFixtures.tool("tar", ["-xzf", bundle.path, "-C", extracted.path])
+    try ExternalTool.check("tar", ["-xzf", bundle.path, "-C", extracted.path])
 
     #expect(try run(["verify"]).status == 0)
     #expect(Self.leaks(of: scanned, under: cli.catalog) == [])
@@ -130,7 +130,7 @@ struct DicomIngestCLITests {
     }
     #expect(shipped.count == 2)
     for file in shipped {
-      #expect(try DicomFixtures.tool("dcmdump", ["+P", "0012,0062", file.path]).contains("[YES]"))
+      #expect(try ExternalTool.check("dcmdump", ["+P", "0012,0062", file.path]).contains("[YES]"))
     }
     // Another site imports the bundle and works on the DICOM sources it brought.
     let other = PleuraCLI()
@@ -247,7 +247,7 @@ struct DicomIngestCLITests {
     let other = PleuraCLI()
     defer { other.cleanUp() }
     try other.run(["init"])
-    try DicomFixtures.tool(
+    try ExternalTool.check(
       "dcmmkdir",
       ["--output-file", tree.appendingPathComponent("DICOMDIR").path, "+id", tree.path, "-Pgp", "+I", "IM1"])
     let listed = try other.run([

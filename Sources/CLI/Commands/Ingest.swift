@@ -85,7 +85,7 @@ extension Pleura {
       }
       let catalog = try catalogOptions.open()
       if let keyFile, !FileManager.default.fileExists(atPath: keyFile) {
-        try Pseudonymizer.createKeyFile(at: URL(fileURLWithPath: keyFile))
+        try SiteKey.createKeyFile(at: URL(fileURLWithPath: keyFile))
         Terminal.warn("created a new site key in \(keyFile) (mode 0600); keep it, it never leaves the site")
       }
       let runner = catalogOptions.runner(catalog)

@@ -1,7 +1,7 @@
 import Crypto
-import DicomTestFixtures
 import Foundation
 import Platform
+import TestSupport
 import Testing
 
 @testable import Media
@@ -12,15 +12,15 @@ import Testing
   .enabled(if: DicomFixtures.toolsAvailable, "DCMTK's tools (Debian dcmtk) are needed to make test DICOMs"))
 struct DicomDeidentifierTests {
   let folder: URL
-  static let key = Pseudonymizer(key: SymmetricKey(data: Data(repeating: 7, count: 32)))
-  static let otherKey = Pseudonymizer(key: SymmetricKey(data: Data(repeating: 9, count: 32)))
+  static let key = SiteKey(key: SymmetricKey(data: Data(repeating: 7, count: 32)))
+  static let otherKey = SiteKey(key: SymmetricKey(data: Data(repeating: 9, count: 32)))
 
   init() throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent("dicom-deid-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   }
 
-  func options(key: Pseudonymizer = key, masks: [PixelRect] = [], accept: Bool = false)
+  func options(key: SiteKey = key, masks: [PixelRect] = [], accept: Bool = false)
     -> DicomDeidentification
   {
     DicomDeidentification(
@@ -30,7 +30,7 @@ struct DicomDeidentifierTests {
 
   /// dcmdump's lines for the dataset: tag -> value text.
   func dump(_ file: URL) throws -> [(tag: DicomTag, line: String)] {
-    let text = try DicomFixtures.tool("dcmdump", ["+L", "-q", file.path])
+    let text = try ExternalTool.check("dcmdump", ["+L", "-q", file.path])
     return text.split(separator: "\n").compactMap { line in
       let trimmed = line.trimmingCharacters(in: .whitespaces)
       guard trimmed.hasPrefix("("), trimmed.count > 11,
@@ -119,18 +119,22 @@ struct DicomDeidentifierTests {
       input, to: output, options: options(masks: [PixelRect(x: 0, y: 0, width: 64, height: 8)]))
     let decoder = try DicomVideoDecoder(url: output)
     #expect(decoder.video.photometricInterpretation == "RGB")
-    guard PublicDicomFiles.pythonAvailable, (try? PublicDicomFiles.runPython("import pydicom, numpy")) != nil
-    else {
-      print("skipped the pydicom check: benchmarks/.venv has no pydicom (scripts/setup-python-tools.sh)")
+    guard PublicDicomFiles.pydicomAvailable else {
+      print("skipped the pydicom check: the test venv has no pydicom (scripts/setup-python-tools.sh)")
       return
     }
-    let printed = try PublicDicomFiles.runPython(
+    let decoded = Python.run([
+      "-c",
       """
       import sys, pydicom
       ds = pydicom.dcmread(sys.argv[1])
       a = ds.pixel_array
       print(a.shape, int(a[:, :8].max()), int(a[2, 20, 10, 0]), ds.PatientIdentityRemoved)
-      """, arguments: [output.path])
+      """,
+      output.path,
+    ])
+    #expect(decoded.status == 0, "\(decoded.stderr)")
+    let printed = decoded.stdout
     let expected = DicomFixtures.luma(x: 10, y: 20, frame: 2)
     #expect(printed.trimmingCharacters(in: .whitespacesAndNewlines) == "(4, 48, 64, 3) 0 \(expected) YES")
   }

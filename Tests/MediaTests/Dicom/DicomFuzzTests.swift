@@ -1,7 +1,7 @@
 import Crypto
-import DicomTestFixtures
 import Foundation
 import Platform
+import TestSupport
 import Testing
 
 @testable import Media
@@ -118,7 +118,7 @@ struct DicomFuzzTests {
     let output = folder.appendingPathComponent("out.dcm")
     let options = DicomDeidentification(
       identity: DicomKeyedIdentity(
-        key: Pseudonymizer(key: SymmetricKey(data: Data(repeating: 3, count: 32)))),
+        key: SiteKey(key: SymmetricKey(data: Data(repeating: 3, count: 32)))),
       patientCode: "FUZZ", acceptBurnedIn: true)
     var generator = Generator(state: Self.seed)
     var outcomes: [String: Int] = [:]

@@ -74,7 +74,7 @@ struct DicomPartsTests {
 
   @Test func keyedIdentitiesAreStableAndValid() {
     let identity = DicomKeyedIdentity(
-      key: Pseudonymizer(key: SymmetricKey(data: Data(repeating: 1, count: 32))))
+      key: SiteKey(key: SymmetricKey(data: Data(repeating: 1, count: 32))))
     let uid = identity.uid(for: "1.2.3.4")
     #expect(uid == identity.uid(for: "1.2.3.4") && uid != identity.uid(for: "1.2.3.5"))
     #expect(uid.hasPrefix("2.25.") && uid.count <= 64 && uid.allSatisfy { $0.isNumber || $0 == "." })

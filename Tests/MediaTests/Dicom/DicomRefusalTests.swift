@@ -1,5 +1,5 @@
-import DicomTestFixtures
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Media
@@ -55,7 +55,7 @@ struct DicomRefusalTests {
     for encoding in [DicomFixtures.Encoding.explicitLittle, .rle] {
       let file = try DicomFixtures.make(
         DicomFixtures.Spec(), encoding: encoding, in: folder, name: "short-\(encoding)")
-      try DicomFixtures.tool("dcmodify", ["-nb", "-m", "(0028,0008)=9", file.path])
+      try ExternalTool.check("dcmodify", ["-nb", "-m", "(0028,0008)=9", file.path])
       let message = refusal(file)
       #expect(
         message.contains("declares 9 frames but the pixel data holds only 4"), "\(encoding): \(message)")

@@ -1,6 +1,6 @@
-import DicomTestFixtures
 import Foundation
 import Platform
+import TestSupport
 import Testing
 
 @testable import Media

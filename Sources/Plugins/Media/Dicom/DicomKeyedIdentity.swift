@@ -1,12 +1,13 @@
 import Foundation
 import Platform
+import Primitives
 
 /// The replacements de-identification derives from the site key, so that the same original always
 /// maps to the same replacement at one site and cannot be traced back without the key.
 public struct DicomKeyedIdentity: Sendable {
-  let key: Pseudonymizer
+  let key: SiteKey
 
-  public init(key: Pseudonymizer) { self.key = key }
+  public init(key: SiteKey) { self.key = key }
 
   /// A UID for `original`: "2.25." and the decimal of a 128-bit UUID (version 8, PS3.5 B.2) made from
   /// the keyed hash. The same study, series or instance UID always gets the same replacement.
@@ -29,7 +30,7 @@ public struct DicomKeyedIdentity: Sendable {
   /// itself is never stored).
   public func patientCode(forPatientID id: String) -> String {
     let digest = key.digest(domain: "pleura-dicom-patient-v1:", id.trimmingCharacters(in: .whitespaces))
-    return "h-" + digest.prefix(12).map { String(format: "%02x", $0) }.joined()
+    return "h-" + digest.prefix(12).lowercaseHex
   }
 
   /// The decimal digits of a big-endian unsigned integer.

@@ -51,7 +51,7 @@ public enum IngestError: Error, CustomStringConvertible {
 public struct IngestPlugin: Plugin {
   public struct Parameters: PluginParameters {
     public var files: [IngestItem] = []
-    /// The site key file (see `Pseudonymizer`): DICOM de-identification derives UIDs, date shifts
+    /// The site key file (see `SiteKey`): DICOM de-identification derives UIDs, date shifts
     /// and header patient codes from it.
     public var keyFile: String?
     public init() {}

@@ -39,11 +39,11 @@ struct PreparedSource: Sendable {
 /// `--mask` as a masked lossless re-encode (`MaskedVideoEncoder`). Originals that are rewritten
 /// are never stored, only hashed.
 struct SourcePreparation {
-  let key: Pseudonymizer?
+  let key: SiteKey?
   let rules: MaskRules
 
   init(_ parameters: IngestPlugin.Parameters, catalog: Catalog) throws {
-    key = try parameters.keyFile.map { try Pseudonymizer(keyFile: URL(fileURLWithPath: $0)) }
+    key = try parameters.keyFile.map { try SiteKey(keyFile: URL(fileURLWithPath: $0)) }
     rules = try MaskRules.site(file: catalog.root.appendingPathComponent("mask-rules.tsv"))
   }
 
