@@ -101,6 +101,22 @@ struct DicomRefusalTests {
     }
   }
 
+  @Test func wrongElementLengthsAreRefused() throws {
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = try DicomFixtures.make(DicomFixtures.Spec(), in: folder, name: "lengths")
+    let original = try Data(contentsOf: file)
+    let name = try #require(original.range(of: Data("ZZTESTDOE".utf8)))
+    // Explicit VR little endian: tag (4), "PN" (2), a 2-byte length, then the value.
+    for length: [UInt8] in [[0xF0, 0xFF], [0x01, 0x7F]] {
+      var bytes = original
+      bytes.replaceSubrange(name.lowerBound - 2..<name.lowerBound, with: length)
+      let damaged = folder.appendingPathComponent("length-\(length[1]).dcm")
+      try bytes.write(to: damaged)
+      let message = refusal(damaged)
+      #expect(message.contains("not a readable DICOM file"), "\(message)")
+    }
+  }
+
   @Test func missingTimingIsRefused() throws {
     defer { try? FileManager.default.removeItem(at: folder) }
     var spec = DicomFixtures.Spec()

@@ -80,6 +80,10 @@ public enum DicomDeidentifier {
     -> DicomDeidentified
   {
     let path = input.path
+    // Without its table the profile would keep everything: never write then.
+    guard !ConfidentialityProfile.basic.entries.isEmpty else {
+      throw DicomError.cannotWrite(file: path, reason: "this build has no confidentiality profile table")
+    }
     // Two handles on the original: one is rewritten and written without its pixel data, the other
     // supplies the frames.
     let source = try DicomFile(url: input)
