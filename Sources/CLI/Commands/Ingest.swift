@@ -12,12 +12,17 @@ extension Pleura {
         path,patient,label[,notes] (paths relative to the CSV). Each file is its own run: the good
         files go in, the bad ones are listed at the end and the exit code is 1. With
         --all-or-nothing one run takes every file, and nothing is stored if any fails.
+        Known bytes are stored once.
 
         Ultrasound DICOM (a file, or a folder: its DICOMDIR, else every DICOM file under it) is
         stored de-identified, never as the original: the header follows DICOM PS3.15's Basic
         Profile with UIDs and dates derived from the site key (--key-file), and burned-in text is
         masked outside the scanner's ultrasound regions, by a mask rule, or by --mask. With
         --mask an ordinary video is stored as a masked lossless (FFV1) re-encode.
+
+        Example:
+          pleura ingest scan1.mp4 scan2.avi --patient P001 --label present
+          pleura ingest scanner-export/ --patient-from-header --label unknown --key-file site.key
         """)
 
     @OptionGroup var catalogOptions: CatalogOptions
@@ -45,8 +50,12 @@ extension Pleura {
       if patientFromHeader, patient != nil {
         throw ValidationError("give either --patient CODE or --patient-from-header, not both")
       }
-      guard patient != nil || patientFromHeader, let label else {
-        throw ValidationError("FILE... needs --patient CODE and --label present|absent|unknown")
+      let missing = [
+        patient == nil && !patientFromHeader ? "--patient CODE" : nil,
+        label == nil ? "--label present|absent|unknown" : nil,
+      ].compactMap { $0 }
+      guard missing.isEmpty, let label else {
+        throw ValidationError("FILE... needs " + missing.joined(separator: " and "))
       }
       for text in mask
       where PixelRect(parsing: text).map({ $0.x < 0 || $0.y < 0 || $0.width <= 0 || $0.height <= 0 }) ?? true
@@ -67,8 +76,9 @@ extension Pleura {
     func run() async throws {
       var items: [IngestItem]
       if let manifest {
+        let url = try InputFile.check(manifest, label: "--manifest")
         do {
-          items = try IngestManifest.read(URL(fileURLWithPath: manifest))
+          items = try IngestManifest.read(url)
         } catch {
           throw ValidationError(String(describing: error))
         }
@@ -105,6 +115,10 @@ extension Pleura {
         try output.printJSON(IngestReport(runs: outcomes, failures: failures))
       } else {
         for outcome in outcomes { print(outcome.summary) }
+      }
+      if failures.count == 1, batches.count == 1 {
+        Terminal.error(failures[0])
+        throw ExitCode(1)
       }
       if !failures.isEmpty {
         Terminal.error("\(failures.count) of \(batches.count) ingest run(s) failed:")

@@ -1,9 +1,8 @@
-import ArgumentParser
 import Foundation
 import Media
 
 /// Folders named for ingest become their DICOM files (see `DicomFolder`), each with the folder's
-/// patient, label and notes.
+/// patient, label and notes; a folder without any is refused in one line.
 enum IngestFolders {
   static func expand(_ items: [IngestItem]) throws -> [IngestItem] {
     var expanded: [IngestItem] = []
@@ -15,14 +14,10 @@ enum IngestFolders {
         expanded.append(item)
         continue
       }
-      do {
-        for file in try DicomFolder.files(in: URL(fileURLWithPath: item.path)) {
-          var entry = item
-          entry.path = file.path
-          expanded.append(entry)
-        }
-      } catch {
-        throw ValidationError(String(describing: error))
+      for file in try DicomFolder.files(in: URL(fileURLWithPath: item.path)) {
+        var entry = item
+        entry.path = file.path
+        expanded.append(entry)
       }
     }
     return expanded

@@ -1,5 +1,6 @@
 import CDicomLazy
 import Foundation
+import Platform
 
 /// One DICOM file opened through DCMTK: the header in memory, pixel data read when asked for.
 ///
@@ -16,7 +17,10 @@ public final class DicomFile {
   /// whose first element is in group 0002 or 0008 (little endian) with an explicit VR of two
   /// capitals or a small implicit length. Reads 132 bytes, without loading DCMTK.
   public static func looksLikeDicom(_ url: URL) -> Bool {
-    guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+    // Only regular files: a device would hand out bytes that could look like anything.
+    guard case .regular = FileKind.of(url.path), let handle = try? FileHandle(forReadingFrom: url) else {
+      return false
+    }
     defer { try? handle.close() }
     guard let head = try? handle.read(upToCount: 132).map({ [UInt8]($0) }), head.count >= 8 else {
       return false

@@ -65,7 +65,9 @@ public enum DicomFolderError: Error, CustomStringConvertible, Equatable {
   public var description: String {
     switch self {
     case .unreadable(let folder): "\(folder): the folder cannot be read"
-    case .noDicomFiles(let folder): "\(folder): the folder holds no DICOM file"
+    case .noDicomFiles(let folder):
+      "\(folder): is a folder with no DICOM file in it (a folder is read for ultrasound DICOM; give "
+        + "other videos by name, or a --manifest)"
     case .badDirectory(let file, let reason): "\(file): cannot use this DICOMDIR: \(reason)"
     }
   }
