@@ -222,6 +222,25 @@ struct DicomIngestCLITests {
     #expect(try CatalogSnapshot.take(cli.catalog) == before)
   }
 
+  @Test func aManifestNamesDicomFilesLikeVideos() throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    try cli.run(["init"])
+    let key = cli.folder.appendingPathComponent("site.key").path
+    _ = try Self.clip(cli, name: "first")
+    var spec = DicomFixtures.Spec()
+    spec.burnedIn = "NO"
+    _ = try DicomFixtures.make(spec, encoding: .jpegLS, in: cli.folder, name: "second")
+    let manifest = cli.folder.appendingPathComponent("videos.csv")
+    try "path,patient,label\nfirst.dcm,P1,present\nsecond.dcm,P2,absent\n".write(
+      to: manifest, atomically: true, encoding: .utf8)
+    let result = try cli.run(["ingest", "--manifest", manifest.path, "--key-file", key])
+    #expect(result.status == 0, "\(result.stderr)")
+    let videos = try #require(try cli.json(["videos"]) as? [[String: Any]])
+    #expect(Set(videos.compactMap { $0["patient"] as? String }) == ["P1", "P2"])
+    #expect(videos.allSatisfy { $0["container"] as? String == "dicom" })
+  }
+
   @Test func aFolderIsIngestedThroughItsDicomdirOrFileByFile() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }

@@ -8,9 +8,10 @@ import Foundation
 /// its top `bannerRows` rows, so tests can check that neither survives de-identification.
 public enum DicomFixtures {
   public static var toolsAvailable: Bool {
-    ["dump2dcm", "dcmconv", "dcmcjpeg", "dcmcrle", "dcmcjpls", "dcmdump", "dcmodify", "dcmmkdir"].allSatisfy {
-      ExternalTool.which($0) != nil
-    }
+    ["dump2dcm", "dcmconv", "dcmcjpeg", "dcmdjpeg", "dcmcrle", "dcmcjpls", "dcmdump", "dcmodify", "dcmmkdir"]
+      .allSatisfy {
+        ExternalTool.which($0) != nil
+      }
   }
 
   /// The identifying values every fixture's header holds (none may reach the catalog).

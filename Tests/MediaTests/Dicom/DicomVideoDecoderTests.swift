@@ -74,6 +74,23 @@ struct DicomVideoDecoderTests {
     #expect(decoder.framesDecoded == 4)
   }
 
+  /// JPEG Baseline decompressed without colour conversion: native YBR_FULL, colour by plane.
+  @Test func nativeYbrByPlaneDecodesToTheSameLuma() throws {
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var spec = DicomFixtures.Spec()
+    spec.photometric = .rgb
+    let jpeg = try DicomFixtures.make(spec, encoding: .jpegBaseline, in: folder, name: "clip")
+    let native = folder.appendingPathComponent("native.dcm")
+    try ExternalTool.check("dcmdjpeg", ["+cn", "+pl", jpeg.path, native.path])
+    let decoder = try DicomVideoDecoder(url: native)
+    #expect(decoder.video.photometricInterpretation == "YBR_FULL")
+    #expect(decoder.info.codecName == "Little Endian Explicit")
+    while let frame = try decoder.nextFrame() {
+      #expect(meanDifference(frame.image, frame: frame.index) < 8)
+    }
+    #expect(decoder.framesDecoded == 4)
+  }
+
   @Test func frameRateComesFromTheFirstUsableTimingAttribute() throws {
     defer { try? FileManager.default.removeItem(at: folder) }
     let cases: [([String], VideoRational)] = [
