@@ -126,6 +126,7 @@ struct DicomVideoDecoderTests {
       "pydicom's examples_ybr_color.dcm is not installed (PyPI unreachable? see scripts/setup-python-tools.sh)"
     ))
   func publicUltrasoundExampleDecodesAllThirtyFrames() throws {
+    defer { try? FileManager.default.removeItem(at: folder) }
     let file = try #require(PublicDicomFiles.ybrColor)
     let decoder = try VideoDecoders.open(file)
     #expect(decoder.info.codecName == "JPEG Baseline")
