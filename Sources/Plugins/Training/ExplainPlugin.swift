@@ -177,7 +177,7 @@ public struct ExplainPlugin: Plugin {
     let wanted = Array(stride(from: firstFrame, to: firstFrame + frameCount, by: parameters.every))
     var frames: [GrayImage] = []
     try context.blobs.withNamedPath(conversion.blobSha256, fileName: "conversion.mp4") { url in
-      let decoder = try VideoDecoder(url: url)
+      let decoder = try VideoDecoders.open(url)
       var index = 0
       while frames.count < wanted.count, let frame = try decoder.nextFrame() {
         if wanted.contains(index) { frames.append(frame.image) }

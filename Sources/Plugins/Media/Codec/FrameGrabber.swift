@@ -15,7 +15,7 @@ public enum FrameGrabber {
     guard seconds >= 0, seconds.isFinite else {
       throw VideoError.outOfRange(file: url.path, what: "time \(seconds) s", reason: "must be 0 or more")
     }
-    let decoder = try VideoDecoder(url: url)
+    let decoder = try VideoDecoders.open(url)
     var chosen: DecodedFrame?
     while let frame = try decoder.nextFrame() {
       // The next frame starts later: the one before it is on screen (or this one, if it is the first).

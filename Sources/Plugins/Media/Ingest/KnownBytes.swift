@@ -23,21 +23,28 @@ public struct KnownBytesConflict: Error, CustomStringConvertible, Equatable {
 }
 
 enum KnownBytes {
-  /// Throws when this site already holds `sha256` as a video of another patient or label.
-  static func check(_ item: IngestItem, sha256: String, siteID: String, in db: Database) throws {
-    guard
-      let video = try SourceVideo.filter(
-        SourceVideo.Columns.siteId == siteID && SourceVideo.Columns.blobSha256 == sha256
-      ).fetchOne(db)
-    else { return }
-    let patient =
+  /// The video this site already made from a file with this SHA-256: stored as it was, or
+  /// rewritten (a de-identified DICOM, a masked re-encode) from it.
+  static func video(fromBytes sha256: String, siteID: String, in db: Database) throws -> SourceVideo? {
+    if let video = try SourceVideo.filter(
+      SourceVideo.Columns.siteId == siteID && SourceVideo.Columns.blobSha256 == sha256
+    ).fetchOne(db) {
+      return video
+    }
+    return try PreparedSource(fileName: "", patient: "", originalSha256: sha256).storedFrom(
+      in: db, siteID: siteID)
+  }
+
+  /// Throws when `video` was stored with another label, or another patient (nil: not known yet).
+  static func check(_ video: SourceVideo, file: String, patient: String?, label: String, in db: Database)
+    throws
+  {
+    let stored =
       try String.fetchOne(db, sql: "SELECT code FROM patient WHERE id = ?", arguments: [video.patientId])
       ?? "?"
-    guard patient != item.patient || video.label.rawValue != item.label else { return }
+    guard (patient.map { $0 != stored } ?? false) || video.label.rawValue != label else { return }
     throw KnownBytesConflict(
-      file: URL(fileURLWithPath: item.path).lastPathComponent, video: video.id,
-      storedFileName: video.fileName,
-      storedPatient: patient, storedLabel: video.label.rawValue, givenPatient: item.patient,
-      givenLabel: item.label)
+      file: file, video: video.id, storedFileName: video.fileName, storedPatient: stored,
+      storedLabel: video.label.rawValue, givenPatient: patient ?? stored, givenLabel: label)
   }
 }
