@@ -46,13 +46,14 @@ let package = Package(
     .target(
       name: "Training", dependencies: ["Platform", "Tiling", "Resnet3D", "Media"],
       path: "Sources/Plugins/Training"),
+    .target(name: "Curation", dependencies: ["Platform", "Media"], path: "Sources/Plugins/Curation"),
     .target(
-      name: "Builtin", dependencies: ["Platform", "Media", "Tiling", "Training"],
+      name: "Builtin", dependencies: ["Platform", "Media", "Tiling", "Training", "Curation"],
       path: "Sources/Plugins/Builtin"),
     .executableTarget(
       name: "CLI",
       dependencies: [
-        "Platform", "Builtin", "Media", "Tiling", "Sharing", "Training", "Resnet3D",
+        "Platform", "Builtin", "Media", "Tiling", "Sharing", "Training", "Resnet3D", "Curation",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -61,9 +62,10 @@ let package = Package(
     .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
     .testTarget(name: "MediaTests", dependencies: ["Media", "Platform"]),
     .testTarget(name: "Resnet3DTests", dependencies: ["Resnet3D"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "PipelineTests", dependencies: ["Tiling", "Media", "Platform"]),
+    .testTarget(name: "PipelineTests", dependencies: ["Tiling", "Media", "Platform", "Curation"]),
     .testTarget(name: "SharingTests", dependencies: ["Sharing", "Tiling", "Training", "Media", "Platform"]),
     .testTarget(name: "BundleTests", dependencies: ["Platform"]),
+    .testTarget(name: "CurationTests", dependencies: ["Curation", "Media", "Platform"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Tiling", "Media", "Platform"]),
     .testTarget(
       name: "CLITests", dependencies: ["Platform", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -88,7 +88,8 @@ extension Pleura {
           ["  VIDEO", "FILE", "PATIENT", "LABEL", "ROI", "TILES/CLIP", "CLIPS", "CUBES"],
           summary.videos.map {
             [
-              "  " + $0.video, $0.fileName, $0.patient, $0.label, "v\($0.roiVersion)", "\($0.tilesPerClip)",
+              "  " + $0.video, $0.fileName, $0.patient, $0.label + ($0.labelVersion.map { " v\($0)" } ?? ""),
+              "v\($0.roiVersion)", "\($0.tilesPerClip)",
               "\($0.clips)", "\($0.cubes)",
             ]
           })
@@ -102,7 +103,7 @@ extension Pleura {
 
     struct Diff: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Cubes added and removed between two datasets, by video.")
+        abstract: "Cubes added and removed between two datasets, and label or ROI changes, by video.")
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "NAME@V") var from: String
@@ -113,8 +114,13 @@ extension Pleura {
         if output.json { return try output.printJSON(rows) }
         if rows.isEmpty { return print("\(from) and \(to) hold the same cubes") }
         Terminal.table(
-          ["VIDEO", "FILE", "ADDED", "REMOVED"],
-          rows.map { [$0.video, $0.fileName, "\($0.added)", "\($0.removed)"] })
+          ["VIDEO", "FILE", "ADDED", "REMOVED", "LABEL", "ROI"],
+          rows.map {
+            [
+              $0.video, $0.fileName, "\($0.added)", "\($0.removed)", $0.labelChange ?? "-",
+              $0.roiChange ?? "-",
+            ]
+          })
       }
     }
 

@@ -65,6 +65,16 @@ public struct Pseudonymizer: Sendable {
     return "p-" + String(mac.lowercaseHex.prefix(24))
   }
 
+  /// The pseudonym of an annotator's name, e.g. "a-0123456789abcdef01234567": the same keyed hash
+  /// under its own domain, so that a name and a patient code never share a pseudonym.
+  public func pseudonym(forAuthor name: String) -> String {
+    let mac = HMAC<SHA256>.authenticationCode(
+      for: Data((Self.authorDomain + name).utf8), using: SymmetricKey(data: key))
+    return "a-" + String(mac.lowercaseHex.prefix(24))
+  }
+
+  static let authorDomain = "pleura-author-v1:"
+
   /// Writes a new random 32-byte key to `keyFile` with mode 0600, refusing to replace a file.
   public static func createKeyFile(at keyFile: URL) throws(PseudonymizerError) {
     let path = keyFile.path
