@@ -17,6 +17,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
   ],
   targets: [
     // FFmpeg is opened on first use (see Sources/CFFmpeg/lazy.c), not linked.
@@ -50,10 +52,24 @@ let package = Package(
     .target(
       name: "Builtin", dependencies: ["Platform", "Media", "Tiling", "Training", "Curation"],
       path: "Sources/Plugins/Builtin"),
+    // The curation workbench (`pleura serve`) and the offline report: its own target, so that the
+    // CLI stays thin and only this target links the HTTP server.
+    .target(
+      name: "Server",
+      dependencies: [
+        "Platform", "Media", "Tiling", "Training", "Curation",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      path: "Sources/Server"
+    ),
     .executableTarget(
       name: "CLI",
       dependencies: [
-        "Platform", "Builtin", "Media", "Tiling", "Sharing", "Training", "Resnet3D", "Curation",
+        "Platform", "Builtin", "Media", "Tiling", "Sharing", "Training", "Resnet3D", "Curation", "Server",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -66,6 +82,12 @@ let package = Package(
     .testTarget(name: "SharingTests", dependencies: ["Sharing", "Tiling", "Training", "Media", "Platform"]),
     .testTarget(name: "BundleTests", dependencies: ["Platform"]),
     .testTarget(name: "CurationTests", dependencies: ["Curation", "Media", "Platform"]),
+    .testTarget(
+      name: "ServerTests",
+      dependencies: [
+        "Server", "Curation", "Media", "Platform",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Tiling", "Media", "Platform"]),
     .testTarget(
       name: "CLITests", dependencies: ["Platform", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -4,8 +4,9 @@
 set -euo pipefail
 packages=(libsqlite3-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libopenblas-dev libarchive-dev pkg-config)
-# The ffmpeg CLI is only an independent tool for test fixtures and benchmarks.
-[ "${1:-}" = "--with-test-tools" ] && packages+=(ffmpeg)
+# The ffmpeg CLI is only an independent tool for test fixtures and benchmarks; Chromium and its
+# WebDriver run the workbench's browser test (Tests/browser/workbench.py).
+[ "${1:-}" = "--with-test-tools" ] && packages+=(ffmpeg chromium chromium-driver)
 
 missing=()
 for p in "${packages[@]}"; do

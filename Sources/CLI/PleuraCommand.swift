@@ -9,7 +9,8 @@ struct Pleura: AsyncParsableCommand {
     version: PlatformVersion.current,
     subcommands: [
       Init.self, Status.self, Synthesize.self, Ingest.self, Transcode.self, Frame.self, MMode.self,
-      Sheet.self, Roi.self, Label.self, AgreementCommand.self, DatasetCommand.self, SplitCommand.self,
+      Sheet.self, Roi.self, Label.self, AgreementCommand.self, Serve.self, User.self, Report.self,
+      DatasetCommand.self, SplitCommand.self,
       Train.self, Evaluate.self,
       Explain.self, Experiment.self, Rerun.self, Export.self, Import.self, BundleCommand.self,
       Videos.self, Patients.self, Models.self, Evaluations.self, Runs.self, Show.self,

@@ -249,6 +249,32 @@ public enum EmbeddedResources {
           SELECT id FROM roi_annotation x WHERE x.source_video_id = r.source_video_id
           ORDER BY adjudicated DESC, version DESC LIMIT 1);
 
+        -- The workbench (`pleura serve`): accounts, free-text notes and thumbnails. None of these rows
+        -- is ever exported: a bundle carries entities and their provenance, not who may log in or what a
+        -- curator wrote in the margin.
+        CREATE TABLE workbench_user (
+          name TEXT PRIMARY KEY NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('curator', 'reviewer', 'admin')),
+          -- "pbkdf2-sha256$<iterations>$<salt, base64>$<key, base64>"
+          password_hash TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE video_note (
+          id TEXT PRIMARY KEY NOT NULL,
+          source_video_id TEXT NOT NULL REFERENCES source_video (id),
+          author TEXT NOT NULL,
+          text TEXT NOT NULL CHECK (length(text) BETWEEN 1 AND 4000),
+          created_at TEXT NOT NULL
+        );
+        CREATE INDEX video_note_video ON video_note (source_video_id);
+
+        -- A one-row contact sheet of the video, cached as a blob the first time a page shows it.
+        CREATE TABLE video_thumbnail (
+          source_video_id TEXT PRIMARY KEY NOT NULL REFERENCES source_video (id),
+          blob_sha256 TEXT NOT NULL REFERENCES blob (sha256),
+          created_at TEXT NOT NULL
+        );
         """#
     ),
   ]

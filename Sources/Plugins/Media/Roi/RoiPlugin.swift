@@ -112,7 +112,9 @@ public struct RoiPlugin: Plugin {
       )
     }
     let rect = entry.rect
-    guard rect.width > 0, rect.height > 0, rect.x >= 0, rect.y >= 0, rect.maxX <= width, rect.maxY <= height
+    // Checked before any sum: x + width must not overflow for a hostile value.
+    guard [rect.x, rect.y, rect.width, rect.height].allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }),
+      rect.width > 0, rect.height > 0, rect.x >= 0, rect.y >= 0, rect.maxX <= width, rect.maxY <= height
     else {
       throw RoiError.outsideFrame(rect: rect, frameWidth: width, frameHeight: height, space: space)
     }
