@@ -19,7 +19,7 @@ struct CurationCatalog {
     videos = try catalog.database.write { db in
       var made: [SourceVideo] = []
       for index in 0..<count {
-        let sha = String(repeating: String(index % 10), count: 64)
+        let sha = String(format: "%064x", index)
         try BlobRecord(StoredBlob(sha256: sha, size: 1), stored: false).insert(db, onConflict: .ignore)
         let (patient, _) = try Patient.findOrCreate(code: "P\(index)", siteID: site, in: db)
         let video = SourceVideo(

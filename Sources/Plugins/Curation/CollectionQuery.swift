@@ -85,16 +85,21 @@ public struct CollectionQuery: Sendable, Equatable {
 
   public func run(_ perspective: Perspective, in db: Database) throws -> Page {
     var (sql, arguments) = try filtered(perspective, in: db)
-    let total =
-      try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(sql))", arguments: StatementArguments(arguments))
-      ?? 0
     arguments["limit"] = perPage
     arguments["offset"] = (page - 1) * perPage
-    let rows = try GRDB.Row.fetchAll(
-      db, sql: "\(sql) ORDER BY \(orderSQL) LIMIT :limit OFFSET :offset",
-      arguments: StatementArguments(arguments)
-    ).map(Self.row)
-    return Page(total: total, page: page, perPage: perPage, rows: rows)
+    // One pass: the total comes with the page's rows (a window over the whole filtered set).
+    let found = try GRDB.Row.fetchAll(
+      db,
+      sql:
+        "SELECT *, count(*) OVER () AS total FROM (\(sql)) ORDER BY \(orderSQL) LIMIT :limit OFFSET :offset",
+      arguments: StatementArguments(arguments))
+    var total: Int = found.first?["total"] ?? 0
+    if found.isEmpty, page > 1 {
+      total =
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(sql))", arguments: StatementArguments(arguments))
+        ?? 0
+    }
+    return Page(total: total, page: page, perPage: perPage, rows: found.map(Self.row))
   }
 
   /// The ids of every matching video, in this query's order.
@@ -163,17 +168,17 @@ public struct CollectionQuery: Sendable, Equatable {
   var orderSQL: String {
     let key =
       switch sort {
-      case .patient: "c.patient"
-      case .file: "c.file_name"
-      case .label: "c.label"
-      case .roi: "c.roi_status"
-      case .duration: "c.duration_seconds"
-      case .size: "c.width * c.height"
-      case .fps: "CAST(c.fps_num AS REAL) / c.fps_den"
-      case .site: "c.site"
-      case .added: "c.created_at"
+      case .patient: "patient"
+      case .file: "file_name"
+      case .label: "label"
+      case .roi: "roi_status"
+      case .duration: "duration_seconds"
+      case .size: "width * height"
+      case .fps: "CAST(fps_num AS REAL) / fps_den"
+      case .site: "site"
+      case .added: "created_at"
       }
-    return "\(key)\(descending ? " DESC" : ""), c.patient, c.created_at, c.id"
+    return "\(key)\(descending ? " DESC" : ""), patient, created_at, id"
   }
 
   /// Each video with the label and ROI its viewer is shown: the current ones, or in blind mode

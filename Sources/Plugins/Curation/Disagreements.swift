@@ -30,7 +30,25 @@ public enum Disagreements {
   public static func find(
     videos: [String]? = nil, iouThreshold: Double = defaultIoUThreshold, in db: Database
   ) throws -> [Video] {
-    try find(in: try AnnotationHistory.read(videos: videos, in: db), iouThreshold: iouThreshold)
+    var ids = try candidates(in: db)
+    if let videos { ids = ids.filter(Set(videos).contains) }
+    return find(in: try AnnotationHistory.read(videos: ids, in: db), iouThreshold: iouThreshold)
+  }
+
+  /// The only videos that can be in disagreement: two or more people (or one person both as a
+  /// reviewer and as a curator) wrote their labels or ROIs. Found in SQL, so that the many videos
+  /// with only their ingest label and a program's ROI are never read into memory.
+  static func candidates(in db: Database) throws -> [String] {
+    let machines = AnnotationAuthor.machines.sorted().map { "'\($0)'" }.joined(separator: ", ")
+    return try String.fetchAll(
+      db,
+      sql: """
+        SELECT source_video_id FROM label_annotation WHERE author NOT IN (\(machines))
+        GROUP BY source_video_id HAVING count(DISTINCT author || ':' || adjudicated) >= 2
+        UNION
+        SELECT source_video_id FROM roi_annotation WHERE author NOT IN (\(machines))
+        GROUP BY source_video_id HAVING count(DISTINCT author || ':' || adjudicated) >= 2
+        """)
   }
 
   public static func find(in history: AnnotationHistory, iouThreshold: Double) -> [Video] {
