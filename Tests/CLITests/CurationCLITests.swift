@@ -86,3 +86,77 @@ import Testing
     #expect(try cli.run(["label", "history", video, "--json"]).stdout == before)
   }
 }
+
+/// `pleura report`, `pleura user` and the refusals of `pleura serve`, end to end.
+@Suite struct WorkbenchCLITests {
+  @Test func theReportIsOneOfflineHTMLFileWithItsPicturesInlined() throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    try cli.run(["init"])
+    try cli.run([
+      "synthesize", "--patients", "6", "--absent-fraction", "0.5", "--min-seconds", "2.1", "--max-seconds",
+      "2.2",
+      "--seed", "5",
+    ])
+    #expect(try cli.run(["transcode", "--all", "--preset", "ultrafast"]).status == 0)
+    #expect(try cli.run(["dataset", "build", "demo"]).status == 0)
+    #expect(try cli.run(["split", "demo@1"]).status == 0)
+    let train = try cli.run(["train", "demo@1", "--width", "0.03125", "--epochs", "1", "--batch", "16"])
+    #expect(train.status == 0, "\(train.stderr)")
+    let model = try #require((try cli.json(["models"]) as? [[String: Any]])?.first?["id"] as? String)
+    #expect(try cli.run(["evaluate", model, "--bootstrap", "20"]).status == 0)
+    let explain = try cli.run([
+      "explain", model, "--samples", "2", "-o", cli.folder.appendingPathComponent("saliency").path,
+    ])
+    #expect(explain.status == 0, "\(explain.stderr)")
+
+    let file = cli.folder.appendingPathComponent("report.html")
+    let made = try cli.run(["report", "-o", file.path])
+    #expect(made.status == 0 && made.stdout.contains("pictures inlined"), "\(made.stderr)")
+    let html = try String(contentsOf: file, encoding: .utf8)
+    #expect(html.contains("Table 4: test results") && html.contains(model))
+    #expect(html.contains("Training curves") && html.contains("Saliency (Figure 5)"))
+    #expect(html.components(separatedBy: "src=\"data:image/png;base64,").count - 1 >= 3)
+    // Nothing is fetched when it is opened: no address outside the file.
+    #expect(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<script"))
+
+    let again = try cli.run(["report", "-o", file.path])
+    #expect(again.status == 2 && again.stderr.contains("already exists"))
+    let unknown = try cli.run([
+      "report", "model_ffffffffffffffff", "-o", cli.folder.appendingPathComponent("x.html").path,
+    ])
+    #expect(unknown.status == 1 && unknown.stderr.contains("is not a model of this catalog"))
+  }
+
+  @Test func serveNeedsAnAccountForANetworkAddressAndUserAddRefusesBadAccounts() throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    try cli.run(["init"])
+    let network = try cli.run(["serve", "--host", "0.0.0.0", "--port", "0"])
+    #expect(network.status == 2 && network.stderr.contains("pleura user add NAME --role admin"))
+    #expect(network.stderr.split(separator: "\n").count == 1)
+    let role = try BrowserTests.run(
+      PleuraCLI.binary.path, ["user", "add", "bob", "--role", "king", "--catalog", cli.catalog.path],
+      input: "0123456789ab\n")
+    #expect(role.status == 2 && role.output.contains("curator, reviewer, admin"))
+    let reserved = try BrowserTests.run(
+      PleuraCLI.binary.path, ["user", "add", "ingest", "--catalog", cli.catalog.path], input: "0123456789ab\n"
+    )
+    #expect(reserved.status == 2 && reserved.output.contains("account name 'ingest'"))
+    let short = try BrowserTests.run(
+      PleuraCLI.binary.path, ["user", "add", "bob", "--catalog", cli.catalog.path], input: "short\n")
+    #expect(short.status == 2 && short.output.contains("at least 10 characters"))
+    let ok = try BrowserTests.run(
+      PleuraCLI.binary.path, ["user", "add", "bob", "--role", "admin", "--catalog", cli.catalog.path],
+      input: "0123456789ab\n")
+    #expect(ok.status == 0 && ok.output.contains("added admin bob"))
+    let twice = try BrowserTests.run(
+      PleuraCLI.binary.path, ["user", "add", "bob", "--catalog", cli.catalog.path], input: "0123456789ab\n")
+    #expect(twice.status == 2 && twice.output.contains("already exists"))
+    let users = try #require(try cli.json(["user", "list"]) as? [[String: Any]])
+    #expect(users.map { $0["name"] as? String } == ["bob"] && users.first?["role"] as? String == "admin")
+    // The listing shows names and roles only.
+    let listed = try cli.run(["user", "list", "--json"]).stdout
+    #expect(!listed.contains("0123456789ab"))
+  }
+}
