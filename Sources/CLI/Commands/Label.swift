@@ -13,12 +13,23 @@ extension Pleura {
         A label is versioned like an ROI: version 1 is the label given at ingest, and every change adds
         a version with its author and time; nothing is overwritten. The current label (used by dataset
         builds, listings and bundles) is the latest adjudicated version if there is one, else the latest.
+
+        Example:
+          pleura label vid_3f9a0c12 absent --author alice
         """,
       subcommands: [SetLabel.self, History.self], defaultSubcommand: SetLabel.self)
 
     struct SetLabel: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "set", abstract: "Set a video's label: adds a version that supersedes the previous one.")
+        commandName: "set", abstract: "Set a video's label: adds a version that supersedes the previous one.",
+        discussion: """
+          Re-ingesting a file never changes its label; this is how a label is changed deliberately, with
+          its author and time kept. --adjudicated records a reviewer's decision, which stays the current
+          label until another one.
+
+          Example:
+            pleura label set vid_3f9a0c12 absent --author alice
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @Argument(help: "A source video id (or one of its conversions).") var video: String
       @Argument(help: "present, absent or unknown.") var label: String
@@ -50,7 +61,11 @@ extension Pleura {
 
     struct History: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Every label version of a video, oldest first; * marks the current one.")
+        abstract: "Every label version of a video, oldest first; * marks the current one.",
+        discussion: """
+          Example:
+            pleura label history vid_3f9a0c12
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "A source video id.") var video: String
@@ -85,6 +100,9 @@ extension Pleura {
         Each annotator's latest version of each video counts; adjudicated versions do not. Kappa is
         over present / absent / unknown on the videos both labelled; IoU is in source pixels on the
         videos both gave an ROI.
+
+        Example:
+          pleura agreement --json
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions

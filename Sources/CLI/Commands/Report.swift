@@ -11,6 +11,9 @@ extension Pleura {
         of the catalog (an experiment's grid), then per model its training curves, the dataset's cubes per
         part and label, each evaluation's metrics with intervals, confusion matrices and ROC curve, and the
         saliency strips of its `pleura explain` runs. It opens offline and can be sent as an attachment.
+
+        Example:
+          pleura report -o report.html
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @Argument(help: "Model ids (default: every model).") var models: [String] = []

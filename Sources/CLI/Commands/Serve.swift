@@ -13,6 +13,9 @@ extension Pleura {
         unless --host says otherwise. With no account (`pleura user add`), whoever can connect on this
         machine edits as $USER; a --host other than loopback needs an account first. Every edit is a
         run of the same plugin as `pleura label` and `pleura roi set`, with the person as author.
+
+        Example:
+          pleura serve --port 8080
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @Option(help: "Address to listen on (127.0.0.1: this machine only).") var host = "127.0.0.1"
@@ -54,11 +57,22 @@ extension Pleura {
 
   struct User: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Workbench accounts: add one, or list them.", subcommands: [Add.self, List.self])
+      abstract: "Workbench accounts: add one, or list them.",
+      discussion: """
+        Example:
+          pleura user add alice --role curator
+        """,
+      subcommands: [Add.self, List.self])
 
     struct Add: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Add an account; the password is read from standard input (asked twice on a terminal).")
+        abstract: "Add an account; the password is read from standard input (asked twice on a terminal).",
+        discussion: """
+          The password (10 characters or more) is stored as PBKDF2-HMAC-SHA-256 with a random salt.
+
+          Example:
+            pleura user add alice --role curator
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @Argument(help: "Account name (also the author of its edits).") var name: String
       @Option(help: "curator (labels, ROIs), reviewer (also adjudicates) or admin (also accounts).")
@@ -90,7 +104,12 @@ extension Pleura {
     }
 
     struct List: AsyncParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "List accounts with their role.")
+      static let configuration = CommandConfiguration(
+        abstract: "List accounts with their role.",
+        discussion: """
+          Example:
+            pleura user list --json
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
 

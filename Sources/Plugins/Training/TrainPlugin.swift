@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Platform
+import Primitives
 import Resnet3D
 
 /// `train`: fits a ResNet3D to the training part of a dataset's split and keeps the weights of the
@@ -72,10 +73,12 @@ public struct TrainPlugin: Plugin {
     guard parameters.width > 0, parameters.width <= 4 else {
       throw TrainingError.badParameter("width \(parameters.width) must be in (0, 4]")
     }
-    guard parameters.epochs >= 1, parameters.batchSize >= 1, parameters.threads >= 1,
-      parameters.learningRate > 0
-    else {
-      throw TrainingError.badParameter("epochs, batchSize and threads must be >= 1 and learningRate > 0")
+    try TrainingError.checkMinimums([
+      "epochs": (parameters.epochs, 1), "batchSize": (parameters.batchSize, 1),
+      "threads": (parameters.threads, 1),
+    ])
+    guard parameters.learningRate > 0 else {
+      throw TrainingError.badParameter("learningRate \(parameters.learningRate) must be more than 0")
     }
     guard let (datasetID, splitID) = datasetAndSplit(inputs) else {
       throw TrainingError.needsDatasetAndSplit(plugin: name)
@@ -258,7 +261,7 @@ public struct TrainPlugin: Plugin {
   /// (so a resumed run sees the same batches). With class weighting the rarer label's cubes are
   /// repeated until both labels count the same.
   static func epochOrder(_ train: [CubeItem], epoch: Int, parameters: Parameters) -> [CubeItem] {
-    var generator = Platform.SeededGenerator(
+    var generator = SeededGenerator(
       seed: UInt64(bitPattern: Int64(parameters.seed)) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch + 1))
     var order = train
     if parameters.classWeighting {
@@ -302,7 +305,7 @@ public struct TrainPlugin: Plugin {
         return sum + abs(Double(agree) / Double(total) - 0.5)
       }
     }
-    var generator = Platform.SeededGenerator(seed: UInt64(bitPattern: Int64(seed)) ^ 0x5348_5546)
+    var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(seed)) ^ 0x5348_5546)
     var permuted = truth
     var best = Double.infinity
     for _ in 0..<200 {

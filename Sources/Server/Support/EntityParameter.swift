@@ -1,5 +1,6 @@
 import Hummingbird
 import Platform
+import Primitives
 
 extension WorkbenchContext {
   /// The id in the path parameter `name`, checked to be an id of `kind` before any lookup: a
