@@ -43,10 +43,15 @@ import Testing
   @Test func theSameLabelBySameAuthorAddsNothing() async throws {
     let test = try CurationCatalog()
     defer { test.cleanUp() }
-    _ = try await label(test, test.videos[0], .absent, by: "alice")
+    let first = try await label(test, test.videos[0], .absent, by: "alice")
     let again = try await label(test, test.videos[0], .absent, by: "alice")
-    #expect(again.outputs.isEmpty)
+    // The run stands for the version already there and makes no new one.
+    #expect(again.outputs.allSatisfy(first.outputs.contains))
     #expect(again.summary.contains("unchanged"))
+    let versions = try await test.catalog.database.read { db in
+      try LabelAnnotation.history(forVideo: test.videos[0].id, in: db).count
+    }
+    #expect(versions == 2)
   }
 
   @Test func anAdjudicatedVersionStaysCurrentUntilAnotherAdjudication() async throws {

@@ -95,8 +95,9 @@ public struct LabelPlugin: Plugin {
     }
   }
 
-  /// Adds a version unless the entry equals the latest one. Checked again here, inside the
-  /// transaction, so that an edit racing another is refused rather than stored.
+  /// Adds a version unless the entry equals the latest one, which the run then stands for
+  /// (``PersistContext/remade(_:)``). Checked again here, inside the transaction, so that an edit
+  /// racing another is refused rather than stored.
   public static func record(_ entry: LabelEntry, in db: Database, run: PersistContext) throws -> EntityRef? {
     try validate(entry, in: db)
     let label = SlidingLabel(rawValue: entry.label)!
@@ -104,7 +105,8 @@ public struct LabelPlugin: Plugin {
     let latest = try LabelAnnotation.latest(forVideo: entry.video, in: db)
     if let latest, latest.label == label, latest.author == entry.author, latest.adjudicated == adjudicated {
       run.note("\(entry.video): label \(label.rawValue) is already version \(latest.version); unchanged")
-      return nil
+      run.remade(EntityRef(.label, latest.id))
+      return EntityRef(.label, latest.id)
     }
     let annotation = LabelAnnotation(
       id: EntityKind.label.newID(), siteId: run.siteID, sourceVideoId: entry.video,

@@ -142,7 +142,8 @@ public struct RoiPlugin: Plugin {
     }
   }
 
-  /// Adds a version unless the entry equals the current one. Shared with `synthesize`.
+  /// Adds a version unless the entry equals the current one, which the run then stands for
+  /// (``PersistContext/remade(_:)``). Shared with `synthesize`.
   public static func record(_ entry: RoiEntry, in db: Database, run: PersistContext) throws -> EntityRef? {
     try validate(entry, in: db)
     let latest = try RoiAnnotation.latest(forVideo: entry.video, in: db)
@@ -154,7 +155,8 @@ public struct RoiPlugin: Plugin {
       latest.adjudicated == adjudicated
     {
       run.note("\(entry.video): ROI \(entry.rect) is already version \(latest.version); unchanged")
-      return nil
+      run.remade(EntityRef(.roi, latest.id))
+      return EntityRef(.roi, latest.id)
     }
     let annotation = RoiAnnotation(
       id: EntityKind.roi.newID(), siteId: run.siteID, sourceVideoId: entry.video,
