@@ -214,6 +214,10 @@ public struct BundleExporter {
         videoIDs.contains(RoiAnnotation.Columns.sourceVideoId)
       )
       .order(RoiAnnotation.Columns.sourceVideoId, RoiAnnotation.Columns.version).fetchAll(db)
+      content.labelAnnotations = try LabelAnnotation.filter(
+        videoIDs.contains(LabelAnnotation.Columns.sourceVideoId)
+      )
+      .order(LabelAnnotation.Columns.sourceVideoId, LabelAnnotation.Columns.version).fetchAll(db)
       let conversionIDs = Set(cubeConversions.map(\.id)).union(
         content.roiAnnotations.compactMap(\.conversionId))
       content.conversions = try Conversion.fetchAll(db, keys: Array(conversionIDs)).sorted { $0.id < $1.id }
@@ -226,6 +230,7 @@ public struct BundleExporter {
       // Runs: whatever made an exported entity, and whatever made their inputs, transitively.
       var exported = Set(
         [dataset.id] + content.cubes.map(\.id) + splitIDs + content.roiAnnotations.map(\.id)
+          + content.labelAnnotations.map(\.id)
           + content.conversions.map(\.id) + content.sourceVideos.map(\.id) + content.patients.map(\.id)
           + content.models.map(\.id) + content.evaluations.map(\.id))
       var frontier = Array(exported)
@@ -246,7 +251,8 @@ public struct BundleExporter {
         .filter { exported.contains($0.entityId) }
       let siteIDs = Set(
         content.runs.map(\.siteId) + content.patients.map(\.siteId) + content.sourceVideos.map(\.siteId)
-          + content.conversions.map(\.siteId) + content.roiAnnotations.map(\.siteId) + [dataset.siteId]
+          + content.conversions.map(\.siteId) + content.roiAnnotations.map(\.siteId)
+          + content.labelAnnotations.map(\.siteId) + [dataset.siteId]
           + content.splits.map(\.siteId) + content.models.map(\.siteId) + content.evaluations.map(\.siteId))
       content.sites = try Site.fetchAll(db, keys: Array(siteIDs)).map { site in
         var site = site

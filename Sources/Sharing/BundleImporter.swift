@@ -90,8 +90,9 @@ public struct BundleImporter {
       prefetch.wait()  // not reading the staged files any more
       try? bag.remove()
     }
-    let content = try Self.read(bag, prefetched: prefetch)
+    var content = try Self.read(bag, prefetched: prefetch)
     try Self.validate(content, bag: bag)
+    content.addIngestLabelVersions()
     let dataset = content.datasets[0]
     let siteName = bag.info[BundleContent.InfoKey.siteName] ?? "?"
 

@@ -19,6 +19,7 @@ struct BundleValidator {
     let videos = try ids("source_video.json", content.sourceVideos.map(\.id), .sourceVideo)
     let conversions = try ids("conversion.json", content.conversions.map(\.id), .conversion)
     let rois = try ids("roi_annotation.json", content.roiAnnotations.map(\.id), .roi)
+    let labels = try ids("label_annotation.json", content.labelAnnotations.map(\.id), .label)
     let datasets = try ids("dataset.json", content.datasets.map(\.id), .dataset)
     let cubes = try ids("cube.json", content.cubes.map(\.id), .cube)
     let splits = try ids("split.json", content.splits.map(\.id), .split)
@@ -55,6 +56,9 @@ struct BundleValidator {
       "video and parameters")
     try once(
       "roi_annotation.json", content.roiAnnotations.map { [$0.sourceVideoId, "\($0.version)"] },
+      "video and version")
+    try once(
+      "label_annotation.json", content.labelAnnotations.map { [$0.sourceVideoId, "\($0.version)"] },
       "video and version")
     try once(
       "split_assignment.json", content.splitAssignments.map { [$0.splitId, $0.patientId] },
@@ -116,6 +120,25 @@ struct BundleValidator {
       try range("roi_annotation.json", i, roi.width, roi.height, roi.version)
       try counts("roi_annotation.json", i, roi.x, roi.y)
     }
+    let labelVersions = Dictionary(
+      content.labelAnnotations.map { ($0.id, ($0.sourceVideoId, $0.version)) },
+      uniquingKeysWith: { a, _ in a })
+    for (i, label) in content.labelAnnotations.enumerated() {
+      try need(sites, label.siteId, "label_annotation.json", i, "siteId")
+      try need(videos, label.sourceVideoId, "label_annotation.json", i, "sourceVideoId")
+      if let previous = label.supersedesId {
+        try need(labels, previous, "label_annotation.json", i, "supersedesId")
+        guard let (video, version) = labelVersions[previous], video == label.sourceVideoId,
+          version < label.version
+        else {
+          throw ImportError.badRow(
+            file: "label_annotation.json", index: i,
+            reason: "it supersedes \(previous), which is not an earlier version for the same video")
+        }
+      }
+      try text("label_annotation.json", i, label.author)
+      try range("label_annotation.json", i, label.version)
+    }
     let dataset = content.datasets[0]
     try need(sites, dataset.siteId, "dataset.json", 0, "siteId")
     try text("dataset.json", 0, dataset.name, dataset.recipeJson, dataset.summaryJson)
@@ -156,8 +179,10 @@ struct BundleValidator {
       try text(
         "run.json", i, run.plugin, run.pluginVersion, run.parametersJson, run.summary ?? "", run.error ?? "")
     }
-    let entities = patients.union(videos).union(conversions).union(rois).union(datasets).union(cubes)
-      .union(splits).union(models).union(evaluations)
+    let entities = patients.union(videos).union(conversions).union(rois).union(labels).union(datasets).union(
+      cubes
+    )
+    .union(splits).union(models).union(evaluations)
     for (i, edge) in content.runEdges.enumerated() {
       try need(runs, edge.runId, "run_edge.json", i, "runId")
       try need(entities, edge.entityId, "run_edge.json", i, "entityId")

@@ -120,7 +120,8 @@ extension Pleura {
           ["  VIDEO", "FILE", "PATIENT", "LABEL", "ROI", "TILES/CLIP", "CLIPS", "CUBES"],
           summary.videos.map {
             [
-              "  " + $0.video, $0.fileName, $0.patient, $0.label, "v\($0.roiVersion)", "\($0.tilesPerClip)",
+              "  " + $0.video, $0.fileName, $0.patient, $0.label + ($0.labelVersion.map { " v\($0)" } ?? ""),
+              "v\($0.roiVersion)", "\($0.tilesPerClip)",
               "\($0.clips)", "\($0.cubes)",
             ]
           })
@@ -134,9 +135,10 @@ extension Pleura {
 
     struct Diff: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Cubes added and removed between two datasets, by video.",
+        abstract: "Cubes added and removed between two datasets, and label or ROI changes, by video.",
         discussion: """
           A cube is the same in both when it comes from the same conversion, ROI version, clip and tile.
+          A video whose cubes carry another label (version) or were cut with another ROI version says so.
 
           Example:
             pleura dataset diff all_30x30@1 all_30x30@2
@@ -151,8 +153,13 @@ extension Pleura {
         if output.json { return try output.printJSON(rows) }
         if rows.isEmpty { return print("\(from) and \(to) hold the same cubes") }
         Terminal.table(
-          ["VIDEO", "FILE", "ADDED", "REMOVED"],
-          rows.map { [$0.video, $0.fileName, "\($0.added)", "\($0.removed)"] })
+          ["VIDEO", "FILE", "ADDED", "REMOVED", "LABEL", "ROI"],
+          rows.map {
+            [
+              $0.video, $0.fileName, "\($0.added)", "\($0.removed)", $0.labelChange ?? "-",
+              $0.roiChange ?? "-",
+            ]
+          })
       }
     }
 

@@ -65,7 +65,7 @@ public struct IngestPlugin: Plugin {
   public static let version = SemanticVersion(1, 1, 0)
   public static let summary = "Probe video files and store them as source videos of their patients."
   public static let takes: [EntityKind] = []
-  public static let makes: [EntityKind] = [.sourceVideo, .patient]
+  public static let makes: [EntityKind] = [.sourceVideo, .patient, .label]
   public static let parameterHelp = [
     "files":
       "list of {path, patient, label (present|absent|unknown), notes, masks [{x,y,width,height}], "
@@ -180,6 +180,10 @@ public struct IngestPlugin: Plugin {
       try video.insert(db)
       try entry.source.recordOriginal(of: video, in: db)
       outputs.append(EntityRef(.sourceVideo, video.id))
+      // The label given here is version 1 of the video's label history.
+      let label = LabelAnnotation.ingestVersion(of: video)
+      try label.insert(db)
+      outputs.append(EntityRef(.label, label.id))
       run.note(
         "\(name): ingested as \(video.id) (patient \(patient.code), \(entry.label.rawValue), "
           + "\(probe.codec) \(probe.width)x\(probe.height), \(probe.fpsNumerator)/\(probe.fpsDenominator) fps, "
