@@ -97,7 +97,7 @@ extension Pleura {
       @Argument(help: "Bundle file.") var file: String
 
       func run() async throws {
-        let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(
+        let (content, info) = try BundleImporter(catalog: try catalogOptions.openForReading()).verify(
           URL(fileURLWithPath: file))
         print(
           "ok: \(file) is a valid bundle of \(content.datasets[0].reference.escapedForMessage) from \((info["Source-Organization"] ?? "?").escapedForMessage)"
@@ -112,7 +112,7 @@ extension Pleura {
       @Argument(help: "Bundle file.") var file: String
 
       func run() async throws {
-        let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(
+        let (content, info) = try BundleImporter(catalog: try catalogOptions.openForReading()).verify(
           URL(fileURLWithPath: file))
         let counts: [(String, Int)] = [
           ("sites", content.sites.count), ("patients", content.patients.count),

@@ -43,7 +43,7 @@ extension Pleura {
       @OptionGroup var output: OutputOptions
 
       func run() async throws {
-        let rows = try DatasetViews.list(try catalogOptions.open())
+        let rows = try DatasetViews.list(try catalogOptions.openForReading())
         if output.json { return try output.printJSON(rows) }
         Terminal.table(
           ["DATASET", "ID", "SITE", "CUBES", "VIDEOS", "PATIENTS", "SKIPPED", "CREATED"],
@@ -65,7 +65,7 @@ extension Pleura {
       @Argument(help: "NAME@VERSION (or NAME for the newest).") var dataset: String
 
       func run() async throws {
-        let catalog = try catalogOptions.open()
+        let catalog = try catalogOptions.openForReading()
         let (found, summary, splits) = try await catalog.database.read { db in
           let found = try Dataset.find(dataset, in: db)
           let splits = try Split.filter(Split.Columns.datasetId == found.id).fetchAll(db)
@@ -109,7 +109,7 @@ extension Pleura {
       @Argument(help: "NAME@V") var to: String
 
       func run() async throws {
-        let rows = try DatasetViews.diff(from, to, in: try catalogOptions.open())
+        let rows = try DatasetViews.diff(from, to, in: try catalogOptions.openForReading())
         if output.json { return try output.printJSON(rows) }
         if rows.isEmpty { return print("\(from) and \(to) hold the same cubes") }
         Terminal.table(
@@ -177,7 +177,7 @@ extension Pleura {
       @Argument(help: "A split id.") var split: String
 
       func run() async throws {
-        let catalog = try catalogOptions.open()
+        let catalog = try catalogOptions.openForReading()
         let ref = try await catalog.database.read { db in try EntityLookup.resolve(split, in: db) }
         guard ref.kind == .split else { throw ValidationError("\(split) is not a split") }
         let (counts, patients) = try await catalog.database.read { db in

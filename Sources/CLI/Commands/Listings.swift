@@ -9,7 +9,7 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let rows = try Listings.videos(try catalogOptions.open())
+      let rows = try Listings.videos(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(
         ["ID", "PATIENT", "LABEL", "CODEC", "SIZE", "FPS", "FRAMES", "SECONDS", "FILE"],
@@ -28,7 +28,7 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let rows = try Listings.patients(try catalogOptions.open())
+      let rows = try Listings.patients(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(
         ["ID", "CODE", "SITE", "VIDEOS"], rows.map { [$0.id, $0.code, $0.site, "\($0.videos)"] })
@@ -42,7 +42,7 @@ extension Pleura {
     @Option(help: "Show at most this many runs.") var limit: Int?
 
     func run() async throws {
-      let runs = try Listings.runs(try catalogOptions.open(), limit: limit)
+      let runs = try Listings.runs(try catalogOptions.openForReading(), limit: limit)
       if output.json { return try output.printJSON(runs) }
       Terminal.table(
         ["ID", "PLUGIN", "VERSION", "STATUS", "STARTED", "RESULT"],

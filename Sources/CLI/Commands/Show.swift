@@ -9,7 +9,7 @@ extension Pleura {
     @Argument(help: "An entity id, e.g. vid_3f9a0c12d4e5b6a7.") var id: String
 
     func run() async throws {
-      let catalog = try catalogOptions.open()
+      let catalog = try catalogOptions.openForReading()
       let ref = try await catalog.database.read { db in try EntityLookup.resolve(id, in: db) }
       let details = try EntityDetails.read(ref, in: catalog)
       if output.json { return try output.printJSON(details) }
@@ -30,7 +30,7 @@ extension Pleura {
     @Argument(help: "An entity id.") var id: String
 
     func run() async throws {
-      let catalog = try catalogOptions.open()
+      let catalog = try catalogOptions.openForReading()
       let ref = try await catalog.database.read { db in try EntityLookup.resolve(id, in: db) }
       let tree = try LineageNode.build(for: ref, in: catalog)
       if output.json { return try output.printJSON(tree) }

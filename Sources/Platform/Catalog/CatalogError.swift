@@ -10,6 +10,8 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
   case ambiguousID(String, matches: [String])
   case missingLocalSite(path: String)
   case invalidSiteName(String)
+  case readOnlyWithPendingLog(path: String)
+  case readOnlyNeedsMigration(path: String)
   /// Stands in for GRDB's row-decoding errors, which quote the row (it may hold a patient code).
   case unreadableRow
 
@@ -28,6 +30,12 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
       "no entity with id \(id) in this catalog"
     case .ambiguousID(let id, let matches):
       "id \(id) is ambiguous: it matches \(matches.prefix(5).joined(separator: ", "))"
+    case .readOnlyWithPendingLog(let path):
+      "the catalog folder \(path) is read-only and catalog.sqlite-wal there holds changes not yet in "
+        + "catalog.sqlite, which SQLite can only read with write access; make the folder writable once"
+    case .readOnlyNeedsMigration(let path):
+      "the catalog at \(path) was written by an older Pleura and is read-only, so it cannot be "
+        + "upgraded; make it writable once"
     case .unreadableRow:
       "the catalog holds a row this Pleura cannot read (damaged, or written by another version); run `pleura verify`"
     case .missingLocalSite(let path):
