@@ -19,26 +19,29 @@ public enum StorageFault {
   public static func describe(_ error: Error, catalogRoot: URL?) -> String? {
     guard let (kind, path) = classify(error) else { return nil }
     let place = path.map { URL(fileURLWithPath: $0) } ?? catalogRoot
-    switch kind {
-    case .noSpace:
-      guard let place else { return "no space left on the device; free some space and run the command again" }
-      return "no space left on the device holding \(describe(place, catalogRoot: catalogRoot))"
-        + "\(free(at: place).map { " (\($0) free)" } ?? ""); free some space and run the command again"
-    case .readOnly, .cannotWrite:
-      if let place, let folder = readOnlyFolder(from: place, catalogRoot: catalogRoot) {
-        return "\(describe(folder, catalogRoot: catalogRoot)) is read-only"
-          + (folder.standardizedFileURL == catalogRoot?.standardizedFileURL
-            ? "; commands that only read it (status, verify, listings, show, lineage) still work"
-            : "") + "; make it writable to run this command"
-      }
-      // Space may be what ran out even when the error says only "I/O error".
-      if let place, let free = freeBytes(at: place), free < 1 << 20 {
-        return "no space left on the device holding \(describe(place, catalogRoot: catalogRoot)); "
-          + "free some space and run the command again"
-      }
-      guard kind == .readOnly, let place else { return nil }
-      return "\(describe(place, catalogRoot: catalogRoot)) cannot be written (permission denied)"
+    if kind == .noSpace { return noSpace(at: place, catalogRoot: catalogRoot) }
+    if let place, let folder = readOnlyFolder(from: place, catalogRoot: catalogRoot) {
+      return "\(describe(folder, catalogRoot: catalogRoot)) is read-only"
+        + (folder == catalogRoot?.standardizedFileURL
+          ? "; commands that only read it (status, verify, listings, show, lineage) still work" : "")
+        + "; make it writable to run this command"
     }
+    // Space may be what ran out even when the error says only "I/O error".
+    if let place, let free = freeBytes(at: place), free < 1 << 20 {
+      return noSpace(at: place, catalogRoot: catalogRoot)
+    }
+    guard kind == .readOnly, let place else { return nil }
+    return "\(describe(place, catalogRoot: catalogRoot)) cannot be written (permission denied)"
+  }
+
+  /// A file inside the catalog is named by the catalog folder: the device is what matters.
+  static func noSpace(at place: URL?, catalogRoot: URL?) -> String {
+    guard var place = place?.standardizedFileURL else {
+      return "no space left on the device; free some space and run the command again"
+    }
+    if let root = catalogRoot?.standardizedFileURL, place.path.hasPrefix(root.path + "/") { place = root }
+    return "no space left on the device holding \(describe(place, catalogRoot: catalogRoot))"
+      + "\(free(at: place).map { " (\($0) free)" } ?? ""); free some space and run the command again"
   }
 
   /// What kind of fault, and the path the error names, if any.
@@ -98,8 +101,11 @@ public enum StorageFault {
     return nil
   }
 
-  /// The first folder at or above `place` (up to the file system root) that cannot be written.
+  /// The read-only folder that explains a failure to write at `place`: the first folder at or
+  /// above it that cannot be written, widened to the highest such folder inside the catalog
+  /// (a read-only `objects/` makes `objects/staging` read-only too: `objects/` is what to fix).
   static func readOnlyFolder(from place: URL, catalogRoot: URL?) -> URL? {
+    let root = catalogRoot?.standardizedFileURL
     var folder = place.standardizedFileURL
     var isDirectory: ObjCBool = false
     if !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory)
@@ -107,19 +113,23 @@ public enum StorageFault {
     {
       folder = folder.deletingLastPathComponent()
     }
-    while true {
-      if FileManager.default.fileExists(atPath: folder.path), access(folder.path, W_OK) != 0 { return folder }
+    func writable(_ url: URL) -> Bool {
+      !FileManager.default.fileExists(atPath: url.path) || access(url.path, W_OK) == 0
+    }
+    while writable(folder) {
       // Inside the catalog, the catalog database itself may be what is read-only.
-      if let root = catalogRoot?.standardizedFileURL, folder == root {
+      if let root, folder == root {
         let database = root.appendingPathComponent(Catalog.databaseFileName)
-        if FileManager.default.fileExists(atPath: database.path), access(database.path, W_OK) != 0 {
-          return database
-        }
+        return writable(database) ? nil : database
       }
       let parent = folder.deletingLastPathComponent()
       if parent.path == folder.path { return nil }
       folder = parent
     }
+    while let root, folder.path.hasPrefix(root.path + "/"), !writable(folder.deletingLastPathComponent()) {
+      folder = folder.deletingLastPathComponent()
+    }
+    return folder
   }
 
   /// Names a place by its role in the catalog when it has one.
