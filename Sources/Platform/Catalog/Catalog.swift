@@ -39,10 +39,7 @@ public final class Catalog: Sendable {
     if fileManager.fileExists(atPath: databaseURL.path) {
       throw CatalogError.alreadyExists(path: root.path)
     }
-    if let siteName,
-      siteName.isEmpty || siteName.count > 200
-        || siteName.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-    {
+    if let siteName, (try? RecordRules.siteName(siteName)) == nil {
       throw CatalogError.invalidSiteName(siteName)
     }
     try fileManager.createDirectory(at: root, withIntermediateDirectories: true)

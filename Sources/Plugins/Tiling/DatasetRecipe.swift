@@ -66,12 +66,9 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
 
   public func validate() throws {
     func fail(_ reason: String) -> RecipeError { RecipeError.invalid(name: name, reason: reason) }
-    let validName =
-      !name.isEmpty && name.count <= 64
-      && name.unicodeScalars.allSatisfy {
-        CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)
-      }
-    guard validName else { throw fail("name must be 1-64 letters, digits, '_', '-' or '.'") }
+    guard (try? RecordRules.datasetName(name)) != nil else {
+      throw fail("name must be 1-64 letters, digits, '_', '-' or '.'")
+    }
     guard (4...512).contains(tileSize) else { throw fail("tileSize \(tileSize) is outside 4...512") }
     guard rows == "all" || (rowLimit ?? 0) >= 1 else {
       throw fail("rows '\(rows)' is not \"all\" or a positive number")

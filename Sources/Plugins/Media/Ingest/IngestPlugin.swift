@@ -81,6 +81,9 @@ public struct IngestPlugin: Plugin {
       do {
         try PatientCode.validate(item.patient)
         _ = try SlidingLabel(validating: item.label)
+        // The rules an import applies to the same fields (RecordRules), so both refuse alike.
+        try RecordRules.fileName(URL(fileURLWithPath: item.path).lastPathComponent)
+        try RecordRules.notes(item.notes)
         _ = try VideoProbe.probe(URL(fileURLWithPath: item.path))
       } catch {
         problems.append(String(describing: error))

@@ -90,9 +90,7 @@ public struct RoiPlugin: Plugin {
 
   /// Checks an entry against its video: the message names the frame size.
   public static func validate(_ entry: RoiEntry, in db: Database) throws {
-    guard !entry.author.isEmpty, entry.author.count <= 64,
-      entry.author.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) })
-    else { throw RoiError.badAuthor(entry.author) }
+    guard (try? RecordRules.author(entry.author)) != nil else { throw RoiError.badAuthor(entry.author) }
     guard let video = try SourceVideo.fetchOne(db, key: entry.video) else {
       throw RoiError.unknownVideo(entry.video)
     }
@@ -105,15 +103,16 @@ public struct RoiPlugin: Plugin {
         conversion.width, conversion.height, conversion.frameCount, "conversion"
       )
     }
-    let rect = entry.rect
-    guard rect.width > 0, rect.height > 0, rect.x >= 0, rect.y >= 0, rect.maxX <= width, rect.maxY <= height
-    else {
-      throw RoiError.outsideFrame(rect: rect, frameWidth: width, frameHeight: height, space: space)
-    }
-    if entry.frameStart != -1 || entry.frameEnd != -1 {
-      guard entry.frameStart >= 0, entry.frameEnd >= entry.frameStart, entry.frameEnd < frames else {
-        throw RoiError.badFrames(start: entry.frameStart, end: entry.frameEnd, frameCount: frames)
-      }
+    let every = entry.frameStart == -1 && entry.frameEnd == -1
+    switch RecordRules.roiFits(
+      entry.rect, frameStart: every ? nil : entry.frameStart, frameEnd: every ? nil : entry.frameEnd,
+      width: width, height: height, frames: frames)
+    {
+    case nil: break
+    case .outsideFrame:
+      throw RoiError.outsideFrame(rect: entry.rect, frameWidth: width, frameHeight: height, space: space)
+    case .badFrames:
+      throw RoiError.badFrames(start: entry.frameStart, end: entry.frameEnd, frameCount: frames)
     }
   }
 
