@@ -60,7 +60,7 @@ public struct BundleImporter {
   public func verify(_ file: URL) throws -> (BundleContent, BagInfo) {
     let scratch = try catalog.scratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
-    let bag = try BagReader(stagingParent: scratch).extract(archive: file)
+    let bag = try Self.reader(stagingParent: scratch).extract(archive: file)
     let content = try Self.read(bag)
     try Self.validate(content, bag: bag)
     return (content, bag.info)
@@ -90,11 +90,15 @@ public struct BundleImporter {
     defer { withExtendedLifetime(lock) {} }
     let scratch = try catalog.blobs.scratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
-    var reader = BagReader(stagingParent: scratch)
+    var reader = Self.reader(stagingParent: scratch)
     reader.startsWriteback = true
     let prefetch = CatalogPrefetch()
     defer { prefetch.wait() }
-    reader.onFileExtracted = { path, url in prefetch.fileExtracted(path, at: url) }
+    let admission = reader.onFileExtracted
+    reader.onFileExtracted = { path, url in
+      admission?(path, url)
+      prefetch.fileExtracted(path, at: url)
+    }
     let bag = try reader.extract(archive: file)
     defer {
       prefetch.wait()  // not reading the staged files any more
@@ -143,6 +147,16 @@ public struct BundleImporter {
       models: written.added.filter { $0.kind == .model }.count,
       evaluations: written.added.filter { $0.kind == .evaluation }.count, blobsAdded: moved.blobs.count,
       runID: run.id)
+  }
+
+  /// A reader that refuses, from its header, any entry a Pleura bundle does not hold (see
+  /// ``BundleAdmission``).
+  static func reader(stagingParent: URL) -> BagReader {
+    var reader = BagReader(stagingParent: stagingParent)
+    let admission = BundleAdmission(staging: stagingParent, limits: reader.limits)
+    reader.onFileExtracted = { path, url in admission.fileExtracted(path, at: url) }
+    reader.admit = { path, size throws(BagError) in try admission.admit(path, size) }
+    return reader
   }
 
   func runParameters(file: URL, dataset: String?, site: String?) throws -> String {

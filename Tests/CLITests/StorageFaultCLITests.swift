@@ -110,4 +110,21 @@ import Testing
       try JSONSerialization.jsonObject(with: Data(try run(["videos", "--json"]).stdout.utf8)) as? [Any]
     #expect(after?.count == videos.count)
   }
+
+  @Test(.enabled(if: StorageFaults.canMountTmpfs, "a small disk needs root to mount a small tmpfs"))
+  func aBundleLargerThanTheFreeSpaceIsRefusedBeforeItsBlobsAreWritten() throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    let (disk, unmount) = try StorageFaults.smallDisk(megabytes: 16)
+    defer { unmount() }
+    let catalog = disk.appendingPathComponent("catalog")
+    #expect(try cli.run(["init", "--catalog", catalog.path], withCatalog: false).status == 0)
+    let before = try CatalogSnapshot.take(catalog)
+    let result = try cli.run(
+      ["import", try DemoCatalog.bundle().path, "--catalog", catalog.path], withCatalog: false)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("bytes, but the device holding"), "\(result.stderr)")
+    for raw in Self.rawErrors { #expect(!result.stderr.contains(raw), "\(result.stderr)") }
+    #expect(try CatalogSnapshot.take(catalog) == before)
+  }
 }

@@ -144,15 +144,7 @@ public enum StorageFault {
     return path
   }
 
-  static func freeBytes(at place: URL) -> Int64? {
-    var folder = place.standardizedFileURL
-    while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" {
-      folder = folder.deletingLastPathComponent()
-    }
-    var stats = statvfs()
-    guard statvfs(folder.path, &stats) == 0 else { return nil }
-    return Int64(stats.f_bavail) * Int64(stats.f_frsize)
-  }
+  static func freeBytes(at place: URL) -> Int64? { DiskSpace.available(at: place) }
 
   static func free(at place: URL) -> String? {
     guard let bytes = freeBytes(at: place) else { return nil }
