@@ -30,6 +30,31 @@ enum DemoCatalog {
   }
   nonisolated(unsafe) private static var templateFolder = ""
 
+  /// A bundle of another site ("Hospital B", 3 patients, demo@1), for imports into the demo catalog.
+  private static let otherSite: Result<URL, Error> = Result {
+    let cli = PleuraCLI()
+    atexit { try? FileManager.default.removeItem(atPath: DemoCatalog.otherSiteFolder) }
+    otherSiteFolder = cli.folder.path
+    for arguments in [
+      ["init", "--site-name", "Hospital B"],
+      ["synthesize", "--patients", "3", "--min-seconds", "2.1", "--max-seconds", "2.2", "--seed", "6"],
+      ["transcode", "--all", "--preset", "ultrafast"], ["dataset", "build", "demo"],
+    ] {
+      let result = try cli.run(arguments)
+      guard result.status == 0 else {
+        throw FixtureError(message: "pleura \(arguments.joined(separator: " ")): \(result.stderr)")
+      }
+    }
+    let bundle = cli.folder.appendingPathComponent("hospital-b-demo-1.tar.zst")
+    // Sources and conversions travel, so that transcode and build can read what came in.
+    let export = try cli.run(["export", "demo@1", "-o", bundle.path, "--with-sources", "--with-conversions"])
+    guard export.status == 0 else { throw FixtureError(message: "pleura export: \(export.stderr)") }
+    return bundle
+  }
+  nonisolated(unsafe) private static var otherSiteFolder = ""
+
+  static func otherSiteBundle() throws -> URL { try otherSite.get() }
+
   /// A copy of the demo catalog as `cli`'s catalog.
   static func copy(into cli: PleuraCLI) throws {
     let (catalog, _) = try template.get()
