@@ -1,3 +1,4 @@
+import Bag
 import Crypto
 import Foundation
 import GRDB

@@ -1,6 +1,8 @@
+import Bag
 import Foundation
 import GRDB
 import Platform
+import Primitives
 
 public enum ImportError: Error, CustomStringConvertible, Equatable {
   case notAPleuraBundle(String)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Bad input: one clear line naming the file and what is wrong, a non-zero exit, and the

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `pleura ingest` end to end: every format ingest accepts, probed as ffprobe sees it.

@@ -1,6 +1,8 @@
+import Bag
 import CArchive
 import Foundation
 import Platform
+import Primitives
 import Sharing
 
 /// One real bundle exported from site A, kept in three forms for mutation: the `.tar.zst` as

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Builtin
 import Foundation
 import Logging
 import Platform

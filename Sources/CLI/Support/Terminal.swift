@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// Where the CLI writes: results to stdout, errors and progress to stderr.
 enum Terminal {

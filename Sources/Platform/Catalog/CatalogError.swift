@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Problems opening or addressing a catalog. Each case reads as one clear sentence.
 public enum CatalogError: Error, CustomStringConvertible, Equatable {

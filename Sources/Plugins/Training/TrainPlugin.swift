@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Platform
+import Primitives
 import Resnet3D
 
 /// `train`: fits a ResNet3D to the training part of a dataset's split and keeps the weights of the
@@ -258,7 +259,7 @@ public struct TrainPlugin: Plugin {
   /// (so a resumed run sees the same batches). With class weighting the rarer label's cubes are
   /// repeated until both labels count the same.
   static func epochOrder(_ train: [CubeItem], epoch: Int, parameters: Parameters) -> [CubeItem] {
-    var generator = Platform.SeededGenerator(
+    var generator = SeededGenerator(
       seed: UInt64(bitPattern: Int64(parameters.seed)) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch + 1))
     var order = train
     if parameters.classWeighting {
@@ -302,7 +303,7 @@ public struct TrainPlugin: Plugin {
         return sum + abs(Double(agree) / Double(total) - 0.5)
       }
     }
-    var generator = Platform.SeededGenerator(seed: UInt64(bitPattern: Int64(seed)) ^ 0x5348_5546)
+    var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(seed)) ^ 0x5348_5546)
     var permuted = truth
     var best = Double.infinity
     for _ in 0..<200 {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Platform
+import Primitives
 
 public enum SynthesizeError: Error, CustomStringConvertible {
   case badParameter(String)

@@ -1,4 +1,5 @@
 import Platform
+import Primitives
 
 extension SyntheticLungVideo {
   /// Frame `index` (0-based): the still picture moved by the chest (sub-pixel, blending two rows), plus the
