@@ -1,5 +1,7 @@
+import Bag
 import Foundation
 import Platform
+import Primitives
 
 /// Which entries a Pleura bundle may hold, judged from each entry's header before a byte of it
 /// is written (`BagReader.admit`), so that a decompression bomb is refused instead of extracted:

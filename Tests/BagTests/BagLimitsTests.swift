@@ -1,5 +1,6 @@
 import Bag
 import Foundation
+import Primitives
 import TestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A read-only catalog folder, a read-only `objects/` and a full disk (issue 12, item 9): each is

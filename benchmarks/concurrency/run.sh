@@ -17,7 +17,8 @@
 #   mixed      ROUNDS rounds of 8 commands drawn at random from ingest, transcode, roi, build,
 #              split, train, export, import and gc, at once on one catalog; each command is cut
 #              off after TIMEOUT seconds. After each round verify passes and no entity is there
-#              twice; a command may fail only as gc does while runs are in progress.
+#              twice. A command may fail only with a refusal concurrency makes right: gc while
+#              runs are in progress, a dataset build whose ROIs changed while it was cut.
 #   kills      KILLS exports and KILLS imports killed (SIGKILL) at a random moment in their first
 #              2 s: `runs` shows none still running, no partial file is left beside the export,
 #              verify passes once gc has run, and the same command then succeeds.
@@ -185,7 +186,8 @@ part_mixed() {
     for i in "${!picked[@]}"; do
       commands=$((commands + 1))
       if ! wait "${pids[$i]}"; then
-        grep -q "runs are in progress" "$c.err$i" || { ok=0; fail_case mixed "round $round: ${picked[$i]}: $(head -c 400 "$c.err$i")"; }
+        grep -q -e "runs are in progress" -e "the inputs changed since the dataset was planned" "$c.err$i" ||
+          { ok=0; fail_case mixed "round $round: ${picked[$i]}: $(head -c 400 "$c.err$i")"; }
       fi
     done
     local dups

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Primitives
 
 #if canImport(Glibc)
   import Glibc
@@ -54,12 +55,9 @@ public enum StorageFault {
       case .SQLITE_IOERR: return (.cannotWrite, nil)
       default: return nil
       }
-    case let error as BlobStoreError:
-      if case .io(let path, let reason) = error { return kind(ofReason: reason).map { ($0, path) } }
-      return nil
-    case let error as BagError:
-      if case .io(let path, let reason) = error { return kind(ofReason: reason).map { ($0, path) } }
-      return nil
+    case let error as any FileSystemCallFailure:
+      guard let (path, reason) = error.fileSystemFailure else { return nil }
+      return kind(ofReason: reason).map { ($0, path) }
     case let error as POSIXError:
       return kind(ofErrno: error.code.rawValue).map { ($0, nil) }
     case let error as CocoaError:
