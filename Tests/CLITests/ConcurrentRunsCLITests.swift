@@ -108,8 +108,8 @@ import Testing
 
   static func blobsIncluded(in bundle: URL, cli: PleuraCLI) throws -> Int {
     let show = try cli.json(["bundle", "show", bundle.path]) as? [String: Any]
-    let counts = try #require(show?["counts"] as? [String: String])
-    return try #require(Int(counts["blobs included"] ?? ""))
+    let counts = try #require(show?["counts"] as? [String: Int])
+    return try #require(counts["blobsIncluded"])
   }
 }
 

@@ -44,7 +44,7 @@ public enum DatasetViews {
         let summary = try? summary(dataset)
         let site = sites[dataset.siteId]
         return ListRow(
-          reference: (site?.isLocal == false ? "\(site!.name)/" : "") + dataset.reference, id: dataset.id,
+          reference: dataset.listedName(site: site), id: dataset.id,
           site: site?.name ?? "?", cubes: summary?.cubes ?? 0, videos: summary?.videos.count ?? 0,
           patients: summary?.perPatient.count ?? 0, skipped: summary?.skipped.count ?? 0,
           createdAt: dataset.createdAt)

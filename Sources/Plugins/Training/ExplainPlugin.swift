@@ -46,10 +46,12 @@ public struct ExplainPlugin: Plugin {
   public static let outputNames = ["saliency.npy", "strip.png", "overlay.png"]
 
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
-    guard parameters.noise >= 0, parameters.samples >= 0, parameters.every >= 1, parameters.threads >= 1
-    else {
-      throw TrainingError.badParameter("noise and samples must be >= 0, every and threads >= 1")
+    guard parameters.noise >= 0 else {
+      throw TrainingError.badParameter("noise \(parameters.noise) must be at least 0")
     }
+    try TrainingError.checkMinimums([
+      "samples": (parameters.samples, 0), "every": (parameters.every, 1), "threads": (parameters.threads, 1),
+    ])
     guard let (modelID, datasetID) = EvaluatePlugin.modelAndDataset(inputs) else {
       throw TrainingError.needsModelAndDataset(plugin: name)
     }
@@ -172,7 +174,7 @@ public struct ExplainPlugin: Plugin {
     let wanted = Array(stride(from: firstFrame, to: firstFrame + frameCount, by: parameters.every))
     var frames: [GrayImage] = []
     try context.blobs.withNamedPath(conversion.blobSha256, fileName: "conversion.mp4") { url in
-      let decoder = try VideoDecoder(url: url)
+      let decoder = try VideoDecoders.open(url)
       var index = 0
       while frames.count < wanted.count, let frame = try decoder.nextFrame() {
         if wanted.contains(index) { frames.append(frame.image) }

@@ -13,7 +13,7 @@ public enum FrameGrabber {
     guard seconds >= 0, seconds.isFinite else {
       throw VideoError.outOfRange(file: url.path, what: "time \(seconds) s", reason: "must be 0 or more")
     }
-    let decoder = try VideoDecoder(url: url)
+    let decoder = try VideoDecoders.open(url)
     var chosen: DecodedFrame?
     while let frame = try decoder.nextFrame() {
       if frame.seconds > seconds + 0.0005 { break }
