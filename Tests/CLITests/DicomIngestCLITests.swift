@@ -154,8 +154,13 @@ struct DicomIngestCLITests {
     let file = try Self.clip(cli, name: "clip")
     let ingest = ["ingest", file.path, "--label", "present", "--key-file", key]
     #expect(try cli.run(ingest + ["--patient", "P1"]).status == 0)
-    let again = try cli.run(ingest + ["--patient", "P9"])
+    let again = try cli.run(ingest + ["--patient", "P1"])
     #expect(again.status == 0 && again.stdout.contains("already in the catalog"), "\(again.stdout)")
+    // The same original under another patient is refused naming both (issue 11).
+    let otherPatient = try cli.run(ingest + ["--patient", "P9"])
+    #expect(
+      otherPatient.status == 1 && otherPatient.stderr.contains("patient P1")
+        && otherPatient.stderr.contains("patient P9"), "\(otherPatient.stderr)")
     #expect((try cli.json(["videos"]) as? [[String: Any]])?.count == 1)
 
     var spec = DicomFixtures.Spec()

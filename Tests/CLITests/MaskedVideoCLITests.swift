@@ -28,9 +28,16 @@ struct MaskedVideoCLITests {
     let png = cli.folder.appendingPathComponent("frame.png")
     #expect(try cli.run(["frame", id, "--at", "0.5", "-o", png.path]).status == 0)
     let again = try cli.run([
-      "ingest", video.path, "--patient", "P2", "--label", "present", "--mask", "0,0,160,20",
+      "ingest", video.path, "--patient", "P1", "--label", "present", "--mask", "0,0,160,20",
     ])
     #expect(again.stdout.contains("already in the catalog"), "\(again.stdout)")
+    // The same original under another patient is refused naming both (issue 11).
+    let otherPatient = try cli.run([
+      "ingest", video.path, "--patient", "P2", "--label", "present", "--mask", "0,0,160,20",
+    ])
+    #expect(
+      otherPatient.status == 1 && otherPatient.stderr.contains("patient P1")
+        && otherPatient.stderr.contains("patient P2"), "\(otherPatient.stderr)")
     let outside = try cli.run([
       "ingest", video.path, "--patient", "P1", "--label", "present", "--mask", "500,0,10,10",
     ])

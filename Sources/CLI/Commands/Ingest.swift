@@ -102,6 +102,10 @@ extension Pleura {
       let batches = allOrNothing ? [items] : items.map { [$0] }
       var outcomes: [RunOutcome] = []
       var failures: [String] = []
+      var done = 0
+      // Files are counted when there are several; one file is its run alone.
+      let progress = items.count > 1 ? runner.progress : .silent
+      progress("ingest", 0, items.count, unit: "files", perItem: true)
       for batch in batches {
         do {
           outcomes.append(
@@ -110,6 +114,8 @@ extension Pleura {
         } catch {
           failures.append(String(describing: error))
         }
+        done += batch.count
+        progress("ingest", done, items.count, unit: "files", perItem: true)
       }
       if output.json {
         try output.printJSON(IngestReport(runs: outcomes, failures: failures))

@@ -10,6 +10,9 @@ public struct RunOutcome: Sendable, Codable {
   /// True when an earlier successful run with the same identity was reused.
   public var reused: Bool
   public var summary: String
+  /// Entities already in the catalog that the run made again identically (see
+  /// ``PersistContext/remade(_:)``); not among `outputs`.
+  public var remade: [EntityRef] = []
 }
 
 public enum RunError: Error, CustomStringConvertible {
@@ -55,7 +58,7 @@ public struct Runner: Sendable {
         plugin: P.name, version: P.version, parametersJSON: recordedJSON, inputs: inputs, in: db)
     }
     let cached = P.usesRunCache && !force
-    if cached, let earlier = try await reusableRun(cacheKey: cacheKey) {
+    if cached, let earlier = try await reusableRun(cacheKey: cacheKey, inputs: inputs) {
       return earlier
     }
     try await P.check(parameters, inputs: inputs, catalog: catalog)
@@ -76,16 +79,21 @@ public struct Runner: Sendable {
       let output = try await P().run(parameters, inputs: inputs, context: context)
       try await DebugHooks.pauseBeforeCommit()
       let persist = PersistContext(runID: run.id, siteID: catalog.localSite.id, now: Timestamp.now())
-      let (outputs, summary) = try await catalog.database.write { db in
-        let outputs = try output.persist(db, persist)
+      let (returned, summary) = try await catalog.database.write { db in
+        let returned = try output.persist(db, persist)
         let summary = ([output.summary] + persist.notes).filter { !$0.isEmpty }.joined(separator: "\n")
-        for ref in outputs { try RunEdge(runId: run.id, direction: .output, entity: ref).insert(db) }
+        for ref in returned where !persist.remade.contains(ref) {
+          try RunEdge(runId: run.id, direction: .output, entity: ref).insert(db)
+        }
         try db.execute(
           sql: "UPDATE run SET status = 'succeeded', ended_at = ?, summary = ? WHERE id = ?",
           arguments: [Timestamp.now(), summary, run.id])
-        return (outputs, summary)
+        return (returned, summary)
       }
-      return RunOutcome(runID: run.id, plugin: P.name, outputs: outputs, reused: false, summary: summary)
+      return RunOutcome(
+        runID: run.id, plugin: P.name, outputs: returned.filter { !persist.remade.contains($0) },
+        reused: false,
+        summary: summary, remade: returned.filter { persist.remade.contains($0) })
     } catch {
       let reason =
         switch error {
@@ -113,8 +121,12 @@ public struct Runner: Sendable {
     while true {
       let decision = try await catalog.database.write { db -> RunClaim.Decision in
         if cached {
-          if let earlier = try Self.reusableRun(cacheKey: run.cacheKey, in: db) { return .reuse(earlier) }
-          if let holder = try RunClaim.inProgress(cacheKey: run.cacheKey, in: db) { return .wait(holder) }
+          if let earlier = try reusableRun(cacheKey: run.cacheKey, inputs: inputs, in: db) {
+            return .reuse(earlier)
+          }
+          if let holder = try RunClaim.inProgress(cacheKey: run.cacheKey, inputs: inputs, in: db) {
+            return .wait(holder)
+          }
         }
         try run.insert(db)
         for input in inputs { try RunEdge(runId: run.id, direction: .input, entity: input).insert(db) }
@@ -144,23 +156,16 @@ public struct Runner: Sendable {
     }
   }
 
-  private func reusableRun(cacheKey: String) async throws -> RunOutcome? {
-    try await catalog.database.read { db in try Self.reusableRun(cacheKey: cacheKey, in: db) }
+  /// The newest successful run with this identity that may stand in for this one (``RunCache``).
+  private func reusableRun(cacheKey: String, inputs: [EntityRef]) async throws -> RunOutcome? {
+    try await catalog.database.read { db in try reusableRun(cacheKey: cacheKey, inputs: inputs, in: db) }
   }
 
-  /// The newest successful run with this identity whose outputs all still exist.
-  static func reusableRun(cacheKey: String, in db: Database) throws -> RunOutcome? {
-    let runs = try Run.filter(Run.Columns.cacheKey == cacheKey && Run.Columns.status == "succeeded")
-      .order(Run.Columns.startedAt.desc).fetchAll(db)
-    for run in runs {
-      let outputs = try RunEdge.filter(
-        RunEdge.Columns.runId == run.id && RunEdge.Columns.direction == RunEdge.Direction.output.rawValue
-      ).fetchAll(db).map(\.entity)
-      if try outputs.allSatisfy({ try EntityLookup.exists($0, in: db) }) {
-        return RunOutcome(
-          runID: run.id, plugin: run.plugin, outputs: outputs, reused: true, summary: run.summary ?? "")
-      }
-    }
-    return nil
+  func reusableRun(cacheKey: String, inputs: [EntityRef], in db: Database) throws -> RunOutcome? {
+    guard let run = try RunCache.reusable(cacheKey: cacheKey, inputs: inputs, blobs: catalog.blobs, in: db)
+    else { return nil }
+    return RunOutcome(
+      runID: run.run.id, plugin: run.run.plugin, outputs: run.outputs, reused: true,
+      summary: run.run.summary ?? "")
   }
 }

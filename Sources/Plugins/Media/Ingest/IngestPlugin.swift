@@ -101,7 +101,8 @@ public struct IngestPlugin: Plugin {
   }
 
   /// Refuses the whole request before anything is recorded when a file is missing, not a video,
-  /// or carries a bad label or patient code: every problem is listed, naming its file.
+  /// carries a bad label or patient code, or holds bytes already stored with another patient or
+  /// label: every problem is listed, naming its file.
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
     guard !parameters.files.isEmpty else { throw IngestError.noFiles }
     var problems: [String] = []
@@ -117,6 +118,15 @@ public struct IngestPlugin: Plugin {
         try RecordRules.notes(item.notes)
         if preparation == nil { preparation = try SourcePreparation(parameters, catalog: catalog) }
         try preparation!.check(item)
+        let sha256 = try SHA256Hex.digest(fileAt: URL(fileURLWithPath: item.path)).sha256
+        try await catalog.database.read { db in
+          if let video = try KnownBytes.video(fromBytes: sha256, siteID: catalog.localSite.id, in: db) {
+            // A patient read from a DICOM header is compared once it is known, in persist.
+            try KnownBytes.check(
+              video, file: URL(fileURLWithPath: item.path).lastPathComponent,
+              patient: item.patientFromHeader == true ? nil : item.patient, label: item.label, in: db)
+          }
+        }
       } catch {
         problems.append(String(describing: error))
       }
@@ -132,10 +142,12 @@ public struct IngestPlugin: Plugin {
     let preparation = try SourcePreparation(parameters, catalog: context.catalog)
     for (index, item) in parameters.files.enumerated() {
       try context.checkCancellation()
-      context.progress("ingest", index, parameters.files.count)
       let (source, probe, blob) = try preparation.store(item, in: context.blobs)
       let label = try SlidingLabel(validating: item.label)
       probed.append(Probed(item: item, label: label, probe: probe, blob: blob, source: source))
+      if parameters.files.count > 1 {
+        context.progress("ingest run", index + 1, parameters.files.count, unit: "files", perItem: true)
+      }
     }
     let ready = probed
     return PluginOutput(summary: "") { db, run in
@@ -151,6 +163,10 @@ public struct IngestPlugin: Plugin {
       if let existing = try SourceVideo.filter(
         SourceVideo.Columns.siteId == run.siteID && SourceVideo.Columns.blobSha256 == entry.blob.sha256
       ).fetchOne(db) ?? entry.source.storedFrom(in: db, siteID: run.siteID) {
+        // Checked before the run too; here again, as another process may have stored them since
+        // (and a patient read from a DICOM header is known only now).
+        try KnownBytes.check(
+          existing, file: name, patient: entry.source.patient, label: entry.item.label, in: db)
         run.note("\(name): already in the catalog as \(existing.id); nothing stored")
         continue
       }
