@@ -3,7 +3,7 @@ import PackageDescription
 
 // The targets and what each may use (docs/ARCHITECTURE.md, "Targets and dependencies", draws it):
 //
-//   Primitives          seeded generator, hex, message escaping; depends on nothing
+//   Primitives          seeded generator, hex, message escaping, free disk space; depends on nothing
 //   Platform            catalog, blobs, records, plugin protocol, runner          -> Primitives
 //   Bag                 BagIt + RO-Crate over libarchive, knows no catalog        -> Primitives, CArchive
 //   Resnet3D (engine)   the 3D ResNet on OpenBLAS, knows no catalog               -> Primitives, COpenBLAS

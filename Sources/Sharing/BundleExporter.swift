@@ -65,7 +65,7 @@ public struct BundleExporter {
     }
     var content = try collect(reference, options: options)
     let dataset = content.datasets[0]
-    let scratch = try catalog.blobs.scratchFolder()
+    let scratch = try catalog.scratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
 
     var payloadBlobs: [String: URL] = [:]
@@ -127,8 +127,21 @@ public struct BundleExporter {
     }
 
     let compression: BagCompression = options.gzip ? .gzip() : .zstd()
-    let writer = try BagWriter(
-      creating: file, bagName: "\(dataset.name)-\(dataset.version)", compression: compression)
+    // Recorded before the partial file exists, so a kill -9 leaves a run the next open marks
+    // interrupted, and a prefix it uses to remove the partial file.
+    let run = try ServiceRun.begin(
+      catalog, plugin: Self.pluginName, version: Self.version,
+      parametersJSON: try runParameters(reference: dataset.reference, file: file, options: options),
+      inputs: [EntityRef(.dataset, dataset.id)])
+    let writer: BagWriter
+    do {
+      writer = try BagWriter(
+        creating: file, bagName: "\(dataset.name)-\(dataset.version)", compression: compression,
+        partialPrefix: try run.recordPartialFile(beside: file))
+    } catch {
+      run.fail(catalog.describe(error))
+      throw error
+    }
     do {
       for file in files { try writer.addData(file.data, as: "catalog/\(file.name)") }
       // The store's bytes are hashed on the way out anyway: a blob that no longer matches its
@@ -146,17 +159,18 @@ public struct BundleExporter {
       info.append(BundleContent.InfoKey.version, PlatformVersion.current)
       info.append(BundleContent.InfoKey.schema, "\(Catalog.schemaVersion)")
       info.append(BundleContent.InfoKey.pseudonymized, options.pseudonymizer == nil ? "no" : "yes")
+      DebugHooks.pauseBeforeServiceCommit()
       let bag = try writer.finish(info: info)
-      let runID = try recordRun(
-        reference: dataset.reference, file: file, options: options, datasetID: dataset.id)
+      try run.succeed(summary: "exported \(dataset.reference) to \(file.lastPathComponent)")
       return Summary(
         file: file.path, dataset: dataset.reference,
         rows: Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0.rows) }),
         blobsIncluded: shipped.count, payloadBytes: bag.payloadBytes, archiveBytes: bag.archiveBytes,
-        pseudonymized: options.pseudonymizer != nil, runID: runID)
+        pseudonymized: options.pseudonymizer != nil, runID: run.id)
     } catch {
       writer.cancel()
       try? FileManager.default.removeItem(at: file)
+      run.fail(catalog.describe(error))
       throw error
     }
   }
@@ -277,7 +291,7 @@ public struct BundleExporter {
     ).order(Column("created_at"), Evaluation.Columns.id).fetchAll(db)
   }
 
-  func recordRun(reference: String, file: URL, options: Options, datasetID: String) throws -> String {
+  func runParameters(reference: String, file: URL, options: Options) throws -> String {
     struct Parameters: Encodable {
       var dataset: String
       var file: String
@@ -287,20 +301,11 @@ public struct BundleExporter {
       var pseudonymized: Bool
       var gzip: Bool
     }
-    let parameters = try CanonicalJSON.encode(
+    return try CanonicalJSON.encode(
       Parameters(
         dataset: reference, file: file.lastPathComponent, withSources: options.withSources,
         withConversions: options.withConversions, withModels: options.withModels,
         pseudonymized: options.pseudonymizer != nil,
         gzip: options.gzip))
-    let run = try Run.service(
-      plugin: Self.pluginName, version: Self.version, parametersJSON: parameters,
-      siteID: catalog.localSite.id,
-      summary: "exported \(reference) to \(file.lastPathComponent)")
-    try catalog.database.write { db in
-      try run.insert(db)
-      try RunEdge(runId: run.id, direction: .input, entity: EntityRef(.dataset, datasetID)).insert(db)
-    }
-    return run.id
   }
 }

@@ -156,7 +156,7 @@ struct ImportPlan {
   }
 
   /// Writes everything in the caller's transaction; returns the number of rows added.
-  func write(_ content: BundleContent, in db: Database, importRun: Run) throws -> Int {
+  func write(_ content: BundleContent, in db: Database, importRunID: String) throws -> Int {
     var rows = 0
     func insert<R: CatalogRecord>(_ records: [R], _ id: (R) -> String) throws {
       for record in records where !existing.contains(id(record)) {
@@ -201,10 +201,9 @@ struct ImportPlan {
     try insert(content.evaluations, \.id)
     for run in content.runs { try run.insert(db, onConflict: .ignore) }
     for edge in content.runEdges { try edge.insert(db, onConflict: .ignore) }
-    try importRun.insert(db)
     // The import run brought these here; the runs that made them stay their makers in lineage.
     for entity in [EntityRef(.dataset, content.datasets[0].id)] + newModels(content) {
-      try RunEdge(runId: importRun.id, direction: .output, entity: entity, role: "imported").insert(db)
+      try RunEdge(runId: importRunID, direction: .output, entity: entity, role: "imported").insert(db)
     }
     return rows
   }

@@ -71,7 +71,7 @@ extension Pleura {
       @OptionGroup var output: OutputOptions
 
       func run() async throws {
-        let rows = try DatasetViews.list(try catalogOptions.open())
+        let rows = try DatasetViews.list(try catalogOptions.openForReading())
         if output.json { return try output.printJSON(rows) }
         Terminal.table(
           ["DATASET", "ID", "SITE", "CUBES", "VIDEOS", "PATIENTS", "SKIPPED", "CREATED"],
@@ -97,7 +97,7 @@ extension Pleura {
       @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String
 
       func run() async throws {
-        let catalog = try catalogOptions.open()
+        let catalog = try catalogOptions.openForReading()
         let (found, summary, splits) = try await catalog.database.read { db in
           let found = try Dataset.find(dataset, in: db)
           let splits = try Split.filter(Split.Columns.datasetId == found.id).fetchAll(db)
@@ -149,7 +149,7 @@ extension Pleura {
       @Argument(help: "The second dataset.") var to: String
 
       func run() async throws {
-        let rows = try DatasetViews.diff(from, to, in: try catalogOptions.open())
+        let rows = try DatasetViews.diff(from, to, in: try catalogOptions.openForReading())
         if output.json { return try output.printJSON(rows) }
         if rows.isEmpty { return print("\(from) and \(to) hold the same cubes") }
         Terminal.table(
@@ -250,7 +250,7 @@ extension Pleura {
       @Argument(help: "A split id.") var split: String
 
       func run() async throws {
-        let catalog = try catalogOptions.open()
+        let catalog = try catalogOptions.openForReading()
         let ref = try await catalog.database.read { db in
           try EntityLookup.resolve(split, as: [.split], in: db)
         }

@@ -17,7 +17,7 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let rows = try Listings.videos(try catalogOptions.open())
+      let rows = try Listings.videos(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(
         ["ID", "PATIENT", "LABEL", "LABEL BY", "CODEC", "SIZE", "FPS", "FRAMES", "SECONDS", "FILE"],
@@ -42,7 +42,7 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let rows = try Listings.patients(try catalogOptions.open())
+      let rows = try Listings.patients(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(
         ["ID", "CODE", "SITE", "VIDEOS"], rows.map { [$0.id, $0.code, $0.site, "\($0.videos)"] })
@@ -68,7 +68,7 @@ extension Pleura {
     }
 
     func run() async throws {
-      let runs = try Listings.runs(try catalogOptions.open(), limit: limit)
+      let runs = try Listings.runs(try catalogOptions.openForReading(), limit: limit)
       if output.json { return try output.printJSON(runs) }
       Terminal.table(
         ["ID", "PLUGIN", "VERSION", "STATUS", "STARTED", "RESULT"],

@@ -12,9 +12,6 @@ public enum AnnotationAuthor {
 
   public static func isMachine(_ author: String) -> Bool { machines.contains(author) }
 
-  /// 1-64 characters, none of them a control character.
-  public static func isValid(_ author: String) -> Bool {
-    !author.isEmpty && author.count <= 64
-      && author.unicodeScalars.allSatisfy { !CharacterSet.controlCharacters.contains($0) }
-  }
+  /// The one author rule of local edits and imported rows (`RecordRules.author`).
+  public static func isValid(_ author: String) -> Bool { (try? RecordRules.author(author)) != nil }
 }

@@ -203,6 +203,20 @@ public enum EmbeddedResources {
         """#
     ),
     (
+      name: "0003_run_partial_file.sql",
+      text: #"""
+        -- Files a run writes outside the catalog folder until it is done, such as an export's hidden
+        -- `.NAME.partial-RUN-XXXXXX` beside its destination. The prefix is recorded before the file is
+        -- made, so that a run killed part-way leaves a row the next open uses to remove the file (see
+        -- RunReaper). Local bookkeeping: never exported.
+        CREATE TABLE run_partial_file (
+          run_id TEXT NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+          path_prefix TEXT NOT NULL,
+          PRIMARY KEY (run_id, path_prefix)
+        );
+        """#
+    ),
+    (
       name: "0005_source_original.sql",
       text: #"""
         -- The SHA-256 of the file a source video was made from, when the stored bytes are not that file:

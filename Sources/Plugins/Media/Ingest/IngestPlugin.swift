@@ -111,6 +111,11 @@ public struct IngestPlugin: Plugin {
       do {
         if item.patientFromHeader != true { try PatientCode.validate(item.patient) }
         _ = try SlidingLabel(validating: item.label)
+        // The rules an import applies to the same fields (RecordRules), so both refuse alike. A
+        // DICOM file's name is never recorded (its source video is named by its new UID).
+        let url = URL(fileURLWithPath: item.path)
+        if !DicomFile.looksLikeDicom(url) { try RecordRules.fileName(url.lastPathComponent) }
+        try RecordRules.notes(item.notes)
         if preparation == nil { preparation = try SourcePreparation(parameters, catalog: catalog) }
         try preparation!.check(item)
         let sha256 = try SHA256Hex.digest(fileAt: URL(fileURLWithPath: item.path)).sha256

@@ -111,17 +111,16 @@ public struct RoiPlugin: Plugin {
         conversion.width, conversion.height, conversion.frameCount, "conversion"
       )
     }
-    let rect = entry.rect
-    // Checked before any sum: x + width must not overflow for a hostile value.
-    guard [rect.x, rect.y, rect.width, rect.height].allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }),
-      rect.width > 0, rect.height > 0, rect.x >= 0, rect.y >= 0, rect.maxX <= width, rect.maxY <= height
-    else {
-      throw RoiError.outsideFrame(rect: rect, frameWidth: width, frameHeight: height, space: space)
-    }
-    if entry.frameStart != -1 || entry.frameEnd != -1 {
-      guard entry.frameStart >= 0, entry.frameEnd >= entry.frameStart, entry.frameEnd < frames else {
-        throw RoiError.badFrames(start: entry.frameStart, end: entry.frameEnd, frameCount: frames)
-      }
+    let every = entry.frameStart == -1 && entry.frameEnd == -1
+    switch RecordRules.roiFits(
+      entry.rect, frameStart: every ? nil : entry.frameStart, frameEnd: every ? nil : entry.frameEnd,
+      width: width, height: height, frames: frames)
+    {
+    case nil: break
+    case .outsideFrame:
+      throw RoiError.outsideFrame(rect: entry.rect, frameWidth: width, frameHeight: height, space: space)
+    case .badFrames:
+      throw RoiError.badFrames(start: entry.frameStart, end: entry.frameEnd, frameCount: frames)
     }
     if let base = entry.base {
       let seen = try RoiAnnotation.history(forVideo: video.id, in: db).map {
