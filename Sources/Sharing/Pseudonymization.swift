@@ -26,10 +26,17 @@ enum Pseudonymization {
       content.sourceVideos[index].fileName = SensitiveValues.renamed(video.fileName, to: video.id)
       content.sourceVideos[index].notes = nil
     }
+    // ROI and label authors are people (unless a program or `ingest`: `AnnotationAuthor.reserved`).
     for index in content.roiAnnotations.indices {
       let author = content.roiAnnotations[index].author
       if !SensitiveValues.machineAuthors.contains(author) {
         content.roiAnnotations[index].author = pseudonymizer.pseudonym(author, kind: .author)
+      }
+    }
+    for index in content.labelAnnotations.indices {
+      let author = content.labelAnnotations[index].author
+      if !SensitiveValues.machineAuthors.contains(author) {
+        content.labelAnnotations[index].author = pseudonymizer.pseudonym(author, kind: .author)
       }
     }
     for index in content.sites.indices {

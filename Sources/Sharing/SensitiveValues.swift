@@ -30,9 +30,9 @@ struct SensitiveValues {
     var checked: Bool { kind != .siteName }
   }
 
-  /// Authors that are tools, not people (`synthesize`, `roi suggest --apply`) or no one (the
-  /// CLI's fallback when `$USER` is unset): kept as they are.
-  static let machineAuthors: Set<String> = ["synthesize", "roi-suggest", "unknown"]
+  /// Authors that are programs or `ingest`, not people (`AnnotationAuthor.reserved`): kept as they
+  /// are. (The CLI's fallback when `$USER` is unset, `unknown`, is a label word: see `formatWords`.)
+  static let machineAuthors: Set<String> = AnnotationAuthor.reserved
   /// File-name stems shorter than this are too common to be told from other words.
   static let shortestStem = 8
   static let withheld = "(withheld)"
@@ -77,9 +77,20 @@ struct SensitiveValues {
         values.addFileName(name, replacement: renamed(name, to: id))
         if let notes: String = row["notes"] { values.add(notes, .note, replacement: withheld) }
       }
-      for author in try String.fetchAll(db, sql: "SELECT DISTINCT author FROM roi_annotation")
-      where !machineAuthors.contains(author) {
+      // Authors of ROI and label versions and of workbench notes, and the workbench's accounts:
+      // names of people of this site, whether or not a row of theirs is exported.
+      let people = try String.fetchAll(
+        db,
+        sql: """
+          SELECT author FROM roi_annotation UNION SELECT author FROM label_annotation
+          UNION SELECT author FROM video_note UNION SELECT name FROM workbench_user
+          """)
+      for author in people where !machineAuthors.contains(author) {
         values.add(author, .author, replacement: pseudonymizer.pseudonym(author, kind: .author))
+      }
+      // Workbench notes never travel (see migration 0009); their text is checked all the same.
+      for note in try String.fetchAll(db, sql: "SELECT text FROM video_note") {
+        values.add(note, .note, replacement: withheld)
       }
       for name in try String.fetchAll(db, sql: "SELECT name FROM site") {
         values.add(name, .siteName, replacement: pseudonymizer.pseudonym(name, kind: .site))

@@ -19,7 +19,8 @@ extension Pleura {
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "Source videos: ids or file names.") var videos: [String] = []
-    @Flag(help: "Every source video without a conversion for these parameters.") var all = false
+    @Flag(help: "Every source video without a conversion for these parameters (with --force: every one).")
+    var all = false
     @Option(help: "Output width.") var width = 640
     @Option(help: "Output height.") var height = 480
     @Option(help: "Output frame rate, e.g. 30 or 30000/1001.") var fps = "30"
@@ -27,7 +28,7 @@ extension Pleura {
     @Option(help: "x264 constant rate factor.") var crf = 18.0
     @Option(help: "x264 preset.") var preset = "medium"
     @Option(help: "stretch or letterbox.") var scaling = "stretch"
-    @Flag(help: "Convert again even if an identical earlier run exists.") var force = false
+    @Flag(help: "Convert again, even what is already converted with these parameters.") var force = false
 
     func validate() throws {
       try FiniteNumber.check(["--crf": crf])
@@ -66,18 +67,21 @@ extension Pleura {
       let parametersJSON = try CanonicalJSON.encode(parameters)
       let targets: [EntityRef] = try await catalog.database.read { db in
         if all {
+          // With --force every video is converted again, not only those without a conversion.
           return try String.fetchAll(
             db,
             sql: """
-              SELECT id FROM source_video WHERE id NOT IN
+              SELECT id FROM source_video WHERE ? OR id NOT IN
                 (SELECT source_video_id FROM conversion WHERE parameters_json = ?)
               ORDER BY created_at
-              """, arguments: [parametersJSON]
+              """, arguments: [force, parametersJSON]
           ).map { EntityRef(.sourceVideo, $0) }
         }
         return try videos.map { try EntityLookup.resolve(name: $0, as: [.sourceVideo], in: db) }
       }
-      let outcomes = try await BatchRun.each(targets, catalogOptions.runner(catalog)) { runner, target in
+      let outcomes = try await BatchRun.each(
+        targets, catalogOptions.runner(catalog), progress: "transcode", unit: "videos"
+      ) { runner, target in
         try await runner.run(TranscodePlugin.self, parameters: parameters, inputs: [target], force: force)
       }
       if all && targets.isEmpty && !output.json {

@@ -53,6 +53,10 @@ extension BlobStore {
     return try body(link)
   }
 
+  /// Forgets which files this process has verified, so that the next read of each hashes it
+  /// again (`pleura bench verify` times the check itself, not its memory).
+  public static func forgetVerifications() { VerifiedStamps.shared.forgetAll() }
+
   /// A handle on the blob for random access (cube shards), positioned at its start, after one
   /// verifying pass over its bytes. The caller closes it.
   public func openVerified(_ sha256: String, of entity: String) throws -> FileHandle {
@@ -63,6 +67,53 @@ extension BlobStore {
       throw BlobStoreError.io(path: sha256, reason: reason)
     }
     return FileHandle(fileDescriptor: file.descriptor, closeOnDealloc: true)
+  }
+}
+
+/// What identifies a file's current bytes on disk: a file renamed over a blob has another inode,
+/// and every write to a file moves its ctime, which no user can set back.
+private struct FileStamp: Hashable {
+  var device: UInt64
+  var inode: UInt64
+  var size: Int64
+  var modified: timespec
+  var changed: timespec
+
+  init(_ info: stat) {
+    (device, inode, size) = (UInt64(info.st_dev), UInt64(info.st_ino), Int64(info.st_size))
+    (modified, changed) = (info.st_mtim, info.st_ctim)
+  }
+
+  static func == (a: FileStamp, b: FileStamp) -> Bool {
+    a.device == b.device && a.inode == b.inode && a.size == b.size
+      && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+      && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
+  }
+
+  func hash(into hasher: inout Hasher) {
+    hasher.combine(inode)
+    hasher.combine(changed.tv_nsec)
+  }
+}
+
+/// The blob files this process has verified, as they stood then: a long-running process (the
+/// workbench serving a video by ranges, a training run reopening shards) hashes each file once,
+/// and again only if it changed on disk since.
+private final class VerifiedStamps: @unchecked Sendable {
+  static let shared = VerifiedStamps()
+  private let lock = NSLock()
+  private var stamps: [String: FileStamp] = [:]
+
+  func holds(_ sha256: String, _ stamp: FileStamp) -> Bool {
+    lock.withLock { stamps[sha256] == stamp }
+  }
+
+  func record(_ sha256: String, _ stamp: FileStamp) {
+    lock.withLock { stamps[sha256] = stamp }
+  }
+
+  func forgetAll() {
+    lock.withLock { stamps = [:] }
   }
 }
 
@@ -85,6 +136,12 @@ private struct VerifiedBlobFile {
       guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
         throw BlobStoreError.io(path: "blob \(sha256) (\(entity))", reason: "is not a regular file")
       }
+      let stamp = FileStamp(info)
+      let known = VerifiedStamps.shared.holds(sha256, stamp)
+      if known && !keep {
+        (descriptor, bytes) = (fd, Data())
+        return
+      }
       var hasher = SHA256()
       var kept = Data()
       if keep { kept.reserveCapacity(Int(info.st_size)) }
@@ -101,13 +158,16 @@ private struct VerifiedBlobFile {
         }
         if n == 0 { break }
         let slice = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-        hasher.update(bufferPointer: slice)
+        if !known { hasher.update(bufferPointer: slice) }
         if keep { kept.append(contentsOf: slice) }
         size += Int64(n)
       }
-      let actual = hasher.finalize().lowercaseHex
-      guard actual == sha256 else {
-        throw DamagedBlobError(sha256: sha256, entity: entity, actualSha256: actual, actualSize: size)
+      if !known {
+        let actual = hasher.finalize().lowercaseHex
+        guard actual == sha256 else {
+          throw DamagedBlobError(sha256: sha256, entity: entity, actualSha256: actual, actualSize: size)
+        }
+        VerifiedStamps.shared.record(sha256, stamp)
       }
       descriptor = fd
       bytes = kept

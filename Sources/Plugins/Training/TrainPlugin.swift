@@ -53,6 +53,9 @@ public struct TrainPlugin: Plugin {
   /// Test hook: stop with an error right after this epoch's checkpoint, as if killed.
   @TaskLocal public static var stopAfterEpoch: Int?
 
+  /// Seeded initialisation and epoch order; the engine's sums are ordered for a thread count.
+  public static let reproducible = true
+
   public init() {}
 
   public static func recorded(_ parameters: Parameters) -> Parameters {
@@ -194,10 +197,8 @@ public struct TrainPlugin: Plugin {
         let elapsed = Date().timeIntervalSince(started)
         let eta = elapsed / Double(batchesRun) * Double(totalBatches - batchesRun)
         context.progress(
-          String(
-            format: "train epoch %d/%d loss %.4f ETA %@", epoch + 1, parameters.epochs, loss,
-            Self.duration(eta)),
-          batchIndex, batchesPerEpoch)
+          "train epoch \(epoch + 1)/\(parameters.epochs)", batchIndex, batchesPerEpoch, unit: "batches",
+          detail: String(format: "loss %.4f; all epochs done in about %@", loss, ProgressMeter.duration(eta)))
       }
       // Moving BN statistics from the epoch's (shuffled) batches; training accuracy on the way.
       let trainAccuracy = try BatchNormCalibration.run(
@@ -349,11 +350,5 @@ public struct TrainPlugin: Plugin {
     return (
       lossSum / Double(items.count) + Double(model.config.l2) * l2, Double(correct) / Double(items.count)
     )
-  }
-
-  static func duration(_ seconds: Double) -> String {
-    guard seconds.isFinite else { return "?" }
-    let s = Int(seconds.rounded())
-    return s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
   }
 }

@@ -57,8 +57,9 @@ enum DamagedBlobHarness {
       problems.append("blob \(name) was lost or changed")
     }
     let verify = try cli.run(["verify"])
+    // Problems are `error:` lines (stderr also carries verify's progress).
     let unexplained = verify.stderr.split(separator: "\n").filter { line in
-      !damagedBlobs.contains { line.contains($0) }
+      line.hasPrefix("error:") && !damagedBlobs.contains { line.contains($0) }
     }
     if verify.status != 1 || !unexplained.isEmpty {
       problems.append("verify afterwards: exit \(verify.status), unexplained: \(unexplained)")
