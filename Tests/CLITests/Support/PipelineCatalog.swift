@@ -44,8 +44,15 @@ actor PipelineCatalog {
     return (cli, made)
   }
 
+  /// The fixture's folder, removed when the test process exits.
+  nonisolated(unsafe) private static var folder: URL?
+
   static func build() throws -> Made {
     let cli = PleuraCLI()
+    folder = cli.folder
+    atexit {
+      if let folder = PipelineCatalog.folder { try? FileManager.default.removeItem(at: folder) }
+    }
     func step(_ arguments: [String]) throws {
       let result = try cli.run(arguments)
       guard result.status == 0 else {
