@@ -77,7 +77,8 @@ struct PseudonymisedExportCLITests {
       ]
     let files = try FileManager.default.subpathsOfDirectory(atPath: bag.root.path).filter { path in
       var folder: ObjCBool = false
-      FileManager.default.fileExists(atPath: bag.root.appendingPathComponent(path).path, isDirectory: &folder)
+      _ = FileManager.default.fileExists(
+        atPath: bag.root.appendingPathComponent(path).path, isDirectory: &folder)
       return !folder.boolValue
     }
     #expect(files.contains { $0.hasPrefix("data/blobs/") } && files.contains("bag-info.txt"))

@@ -122,7 +122,8 @@ enum DamagedBlobHarness {
     var files: [String] = []
     for case let path as String in walker {
       var isFolder: ObjCBool = false
-      FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isFolder)
+      _ = FileManager.default.fileExists(
+        atPath: folder.appendingPathComponent(path).path, isDirectory: &isFolder)
       if !isFolder.boolValue { files.append(path) }
     }
     return files.sorted()
