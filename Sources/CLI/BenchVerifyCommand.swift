@@ -8,7 +8,14 @@ extension BenchCommand {
   struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "verify",
-      abstract: "Time reading the catalog's blobs with and without checking them against their hash.")
+      abstract: "Time reading the catalog's blobs with and without checking them against their hash.",
+      discussion: """
+        Decodes every source and conversion and reads every shard, alternating unverified and verified
+        passes, and prints the medians with the share of the hash pass alone.
+
+        Example:
+          pleura bench verify --catalog demo-output/catalog --repetitions 7
+        """)
 
     @OptionGroup var catalogOptions: CatalogOptions
     @Option(help: "Alternating repetitions of each pass.") var repetitions = 5
