@@ -40,13 +40,13 @@ struct IngestCLITests {
     #expect(abs(fps[0] / fps[1] - reduced) < 1e-9)
   }
 
-  @Test func realClipsProbeAsFFprobeSeesThem() throws {
-    try #require(Fixtures.realClipsAvailable, "skipped: ../shared/data/real-lus is absent")
+  @Test(.tags(.realClips), .enabled(if: RealClips.available, RealClips.absent))
+  func realClipsProbeAsFFprobeSeesThem() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
     try cli.run(["init"])
     let names = ["Reg_Image_18122_crop.mp4", "Pneu_prospective_file3.mp4", "Reg_pat1Image_132943.mpeg"]
-    let files = names.map { Fixtures.realClips.appendingPathComponent($0).path }
+    let files = names.map { RealClips.folder.appendingPathComponent($0).path }
     let result = try cli.run(["ingest"] + files + ["--patient", "REAL1", "--label", "unknown"])
     #expect(result.status == 0, "\(result.stderr)")
     let videos = try cli.json(["videos"]) as! [[String: Any]]
@@ -60,7 +60,7 @@ struct IngestCLITests {
     #expect(mpeg["frames"] as? Int == 280, "the MPEG-2 header has no frame count: decoded and counted")
     #expect(mpeg["fps"] as? String == "25/1")
     for name in names {
-      let expected = try Fixtures.ffprobe(Fixtures.realClips.appendingPathComponent(name))
+      let expected = try Fixtures.ffprobe(RealClips.folder.appendingPathComponent(name))
       #expect(byName[name]?["frames"] as? Int == expected.frames, "\(name)")
     }
   }

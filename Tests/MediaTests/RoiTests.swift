@@ -115,11 +115,9 @@ import Testing
     #expect(Double(good) >= 0.9 * Double(ious.count))
   }
 
-  @Test func suggestionOnRealClipsIsPlausibleOrSaysNoLine() throws {
-    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/real-lus")
-    try #require(
-      FileManager.default.fileExists(atPath: folder.path), "skipped: ../shared/data/real-lus is absent")
+  @Test(.tags(.realClips), .enabled(if: RealClips.available, RealClips.absent))
+  func suggestionOnRealClipsIsPlausibleOrSaysNoLine() throws {
+    let folder = RealClips.folder
     for (name, frames) in [
       ("Reg_Image_18122_crop.mp4", 187), ("Pneu_prospective_file3.mp4", 151),
       ("Reg_pat1Image_132943.mpeg", 280),

@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import TestSupport
 import Testing
 
 /// The code bar burned into frame `index`: 8 bits as black/white blocks 8 px wide across the frame.
@@ -169,11 +170,9 @@ func readCodeBar(_ image: GrayImage) -> Int {
     #expect(!FileManager.default.fileExists(atPath: output.path))
   }
 
-  @Test func realClipAt19FpsComesOutAt30() throws {
-    guard let folder = Fixtures.realClips else {
-      print("skipped: ../shared/data/real-lus is absent")
-      return
-    }
+  @Test(.tags(.realClips), .enabled(if: RealClips.available, RealClips.absent))
+  func realClipAt19FpsComesOutAt30() throws {
+    let folder = RealClips.folder
     let fixtures = try Fixtures()
     defer { fixtures.remove() }
     let input = folder.appendingPathComponent("Reg_Image_18122_crop.mp4")

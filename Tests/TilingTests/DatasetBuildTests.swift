@@ -7,7 +7,7 @@ import Testing
 import Tiling
 
 /// Datasets built from a small synthetic collection: arithmetic, shards, versions, diff, splits.
-@Suite(.serialized) struct DatasetBuildTests {
+@Suite(.serialized, .tags(.slow)) struct DatasetBuildTests {
   @Test func cubeCountsMatchTheArithmeticAndShardsOpenAsNPY() async throws {
     let fixture = try await PipelineFixture()
     defer { fixture.cleanUp() }

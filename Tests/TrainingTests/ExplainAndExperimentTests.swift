@@ -7,7 +7,7 @@ import Tiling
 
 @testable import Training
 
-@Suite(.serialized) struct ExplainAndExperimentTests {
+@Suite(.serialized, .tags(.slow)) struct ExplainAndExperimentTests {
   @Test func explainStoresMapsAndFigureFivePictures() async throws {
     let fixture = try await TrainingFixture(patients: 6, recipe: "demo")
     defer { fixture.cleanUp() }

@@ -1,13 +1,9 @@
 import Foundation
 
 /// Test videos made at test time with the `ffmpeg` CLI (an independent tool, never used by
-/// Pleura itself), and the real public clips in ../shared/data/real-lus/ when present.
+/// Pleura itself); the real public clips are `RealClips` in TestSupport.
 enum Fixtures {
   static var ffmpegAvailable: Bool { which("ffmpeg") != nil && which("ffprobe") != nil }
-
-  static let realClips = PleuraCLI.packageRoot.deletingLastPathComponent().appendingPathComponent(
-    "shared/data/real-lus")
-  static var realClipsAvailable: Bool { FileManager.default.fileExists(atPath: realClips.path) }
 
   static func which(_ tool: String) -> String? {
     for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
