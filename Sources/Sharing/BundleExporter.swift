@@ -228,13 +228,9 @@ public struct BundleExporter {
       var frontier = Array(exported)
       var runIDs: Set<String> = []
       while let entity = frontier.popLast() {
-        let makers = try String.fetchAll(
-          db, sql: "SELECT run_id FROM run_edge WHERE entity_id = ? AND direction = 'output'",
-          arguments: [entity])
+        let makers = try RunEdge.all().edges(.output, ofEntity: entity).fetchAll(db).map(\.runId)
         for run in makers where runIDs.insert(run).inserted {
-          let inputs = try String.fetchAll(
-            db, sql: "SELECT entity_id FROM run_edge WHERE run_id = ? AND direction = 'input'",
-            arguments: [run])
+          let inputs = try RunEdge.all().edges(.input, ofRun: run).fetchAll(db).map(\.entityId)
           for input in inputs where exported.insert(input).inserted { frontier.append(input) }
         }
       }

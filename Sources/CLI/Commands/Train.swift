@@ -95,9 +95,7 @@ extension Pleura {
         }
         var parameters = try ParameterSchema.decode(json: run.parametersJson, as: TrainPlugin.self)
         parameters.resume = run.id
-        let inputs = try RunEdge.filter(
-          RunEdge.Columns.runId == run.id && RunEdge.Columns.direction == RunEdge.Direction.input.rawValue
-        ).fetchAll(db).map(\.entity)
+        let inputs = try RunEdge.all().edges(.input, ofRun: run.id).fetchAll(db).map(\.entity)
         return (parameters, inputs)
       }
     }

@@ -60,13 +60,16 @@ public enum ParameterSchema {
     return try decode(object, as: P.self)
   }
 
-  /// Decodes parameters from recorded canonical JSON (a run's `parameters_json`).
+  /// Decodes parameters from recorded JSON (a run's or a conversion's `parameters_json`) through
+  /// the plugin's own type, the one way any part of Pleura reads another plugin's parameters.
+  /// A field the record does not hold reads as its default (it was added after the record was
+  /// written); a field of the wrong type is an error.
   public static func decode<P: Plugin>(json: String, as plugin: P.Type) throws -> P.Parameters {
-    do {
-      return try JSONDecoder().decode(P.Parameters.self, from: Data(json.utf8))
-    } catch {
-      throw ParameterError.invalid(plugin: P.name, reason: "\(error)")
+    guard let recorded = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+      throw ParameterError.invalid(plugin: P.name, reason: "the recorded parameters are not a JSON object")
     }
+    return try decode(
+      try jsonObject(P.Parameters()).merging(recorded) { _, recorded in recorded }, as: plugin)
   }
 
   // MARK: - JSON plumbing

@@ -120,9 +120,7 @@ public struct Runner: Sendable {
       let runs = try Run.filter(Run.Columns.cacheKey == cacheKey && Run.Columns.status == "succeeded")
         .order(Run.Columns.startedAt.desc).fetchAll(db)
       for run in runs {
-        let outputs = try RunEdge.filter(
-          RunEdge.Columns.runId == run.id && RunEdge.Columns.direction == RunEdge.Direction.output.rawValue
-        ).fetchAll(db).map(\.entity)
+        let outputs = try RunEdge.all().edges(.output, ofRun: run.id).fetchAll(db).map(\.entity)
         if try outputs.allSatisfy({ try EntityLookup.exists($0, in: db) }) {
           return RunOutcome(
             runID: run.id, plugin: run.plugin, outputs: outputs, reused: true, summary: run.summary ?? "")

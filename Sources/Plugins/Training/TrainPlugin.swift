@@ -114,9 +114,7 @@ public struct TrainPlugin: Plugin {
     guard run.parametersJson == (try CanonicalJSON.encode(recorded(parameters))) else {
       throw TrainingError.resumeMismatch(run: id, reason: "its parameters differ")
     }
-    let earlier = try RunEdge.filter(
-      RunEdge.Columns.runId == id && RunEdge.Columns.direction == RunEdge.Direction.input.rawValue
-    ).fetchAll(db).map(\.entity)
+    let earlier = try RunEdge.all().edges(.input, ofRun: id).fetchAll(db).map(\.entity)
     guard Set(earlier) == Set(inputs) else {
       throw TrainingError.resumeMismatch(run: id, reason: "its inputs differ")
     }
