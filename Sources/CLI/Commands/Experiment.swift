@@ -29,9 +29,9 @@ extension Pleura {
       do { grid = try ExperimentGrid.load(self.grid) } catch {
         throw ValidationError(String(describing: error))
       }
-      if let width { grid.width = width }
-      if let epochs { grid.epochs = epochs }
-      if let threads { grid.threads = threads }
+      if let width { grid.train.width = width }
+      if let epochs { grid.train.epochs = epochs }
+      if let threads { (grid.train.threads, grid.evaluate.threads) = (threads, threads) }
       if let rows {
         grid.rows = ExperimentGrid.parseRows(rows)
         guard !grid.rows.isEmpty else {

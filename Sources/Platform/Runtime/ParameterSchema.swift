@@ -68,8 +68,19 @@ public enum ParameterSchema {
     guard let recorded = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
       throw ParameterError.invalid(plugin: P.name, reason: "the recorded parameters are not a JSON object")
     }
-    return try decode(
-      try jsonObject(P.Parameters()).merging(recorded) { _, recorded in recorded }, as: plugin)
+    return try overlay(recorded, on: P.Parameters(), as: plugin)
+  }
+
+  /// `parameters` with each field that `object` also names set to its value there; other keys are
+  /// not this plugin's and are left alone (a grid file holds several plugins' settings side by side).
+  public static func overlay<P: Plugin>(
+    _ object: [String: Any], on parameters: P.Parameters, as plugin: P.Type
+  )
+    throws -> P.Parameters
+  {
+    var merged = try jsonObject(parameters)
+    for (name, value) in object where merged[name] != nil { merged[name] = value }
+    return try decode(merged, as: plugin)
   }
 
   // MARK: - JSON plumbing

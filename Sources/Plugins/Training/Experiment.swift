@@ -39,12 +39,8 @@ public enum Experiment {
         let tiled = try await runner.run(
           TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
         let datasetID = tiled.outputs[0].id
-        var split = SplitPlugin.Parameters()
-        split.seed = grid.split.seed
-        split.test = grid.split.test
-        split.validation = grid.split.validation
         let splitRun = try await runner.run(
-          SplitPlugin.self, parameters: split, inputs: [EntityRef(.dataset, datasetID)])
+          SplitPlugin.self, parameters: grid.split, inputs: [EntityRef(.dataset, datasetID)])
         let reference = try await catalog.database.read { db in
           try Dataset.fetchOne(db, key: datasetID)!.reference
         }
@@ -52,25 +48,13 @@ public enum Experiment {
         log("\(reference): dataset \(datasetID), split \(splitRun.outputs[0].id)")
       }
       let (datasetID, reference, splitID) = datasets[pair.dataset]!
-      var train = TrainPlugin.Parameters()
+      var train = grid.train
       train.architecture = preset
-      train.width = grid.width
-      train.epochs = grid.epochs
-      train.batchSize = grid.batchSize
-      train.learningRate = grid.learningRate
-      train.classWeighting = grid.classWeighting
-      train.seed = grid.seed
-      train.threads = grid.threads
       let trained = try await runner.run(
         TrainPlugin.self, parameters: train,
         inputs: [EntityRef(.dataset, datasetID), EntityRef(.split, splitID)])
-      var evaluate = EvaluatePlugin.Parameters()
-      evaluate.part = grid.part
-      evaluate.bootstrap = grid.bootstrap
-      evaluate.seed = grid.seed
-      evaluate.threads = grid.threads
       let evaluated = try await runner.run(
-        EvaluatePlugin.self, parameters: evaluate,
+        EvaluatePlugin.self, parameters: grid.evaluate,
         inputs: [trained.outputs[0], EntityRef(.dataset, datasetID)])
       let evaluation = try await catalog.database.read { db in
         try Evaluation.fetchOne(db, key: evaluated.outputs[0].id)!
