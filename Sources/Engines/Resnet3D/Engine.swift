@@ -12,7 +12,7 @@
 import COpenBLAS
 import Dispatch
 
-/// The 3D ResNet engine (keras-resnet3d topology) on OpenBLAS. See DESIGN.md.
+/// The 3D ResNet engine (keras-resnet3d topology) on OpenBLAS. See docs/ARCHITECTURE.md, "The engine".
 public enum Resnet3DEngine {
   /// Number of threads OpenBLAS uses for one GEMM call. The engine sets it to 1 and runs its own
   /// workers, so that lowering, GEMM and elementwise work share one pool without spinning threads.
