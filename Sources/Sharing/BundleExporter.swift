@@ -131,8 +131,8 @@ public struct BundleExporter {
       for file in files { try writer.addData(file.data, as: "catalog/\(file.name)") }
       // The store's bytes are hashed on the way out anyway: a blob that no longer matches its
       // name (disk damage) stops the export instead of travelling under a checksum it fails.
-      for sha in payloadBlobs.keys.sorted() {
-        let written = try writer.addFile(at: payloadBlobs[sha]!, as: "blobs/\(sha)")
+      for (sha, file) in payloadBlobs.sorted(by: { $0.key < $1.key }) {
+        let written = try writer.addFile(at: file, as: "blobs/\(sha)")
         guard written == sha else { throw ExportError.damagedBlob(sha) }
       }
       try writer.addData(crate, as: RoCrate.metadataFileName)

@@ -51,15 +51,18 @@ enum Pseudonymization {
   static func replace(_ text: String, _ replacements: [(String, String)]) -> String {
     var result = text
     for (original, replacement) in replacements.sorted(by: { $0.0.count > $1.0.count }) {
-      result = pattern(for: original).stringByReplacingMatches(
+      guard let pattern = pattern(for: original) else { continue }
+      result = pattern.stringByReplacingMatches(
         in: result, range: NSRange(result.startIndex..., in: result),
         withTemplate: NSRegularExpression.escapedTemplate(for: replacement))
     }
     return result
   }
 
-  static func pattern(for code: String) -> NSRegularExpression {
-    try! NSRegularExpression(
+  /// The code as a whole token. The code is escaped, so the pattern always compiles; were it not
+  /// to, `check` refuses the export rather than pass a file it could not search.
+  static func pattern(for code: String) -> NSRegularExpression? {
+    try? NSRegularExpression(
       pattern: "(?<![A-Za-z0-9_-])" + NSRegularExpression.escapedPattern(for: code) + "(?![A-Za-z0-9_])",
       options: [.caseInsensitive])
   }
@@ -69,9 +72,10 @@ enum Pseudonymization {
   static func check(_ files: [(name: String, data: Data, rows: Int)], against codes: [String]) throws {
     for (name, data, _) in files {
       let text = String(decoding: data, as: UTF8.self)
-      for code in codes
-      where pattern(for: code).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
-        throw ExportError.pseudonymizationIncomplete(name)
+      for code in codes {
+        guard let pattern = pattern(for: code),
+          pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil
+        else { throw ExportError.pseudonymizationIncomplete(name) }
       }
     }
   }

@@ -33,9 +33,8 @@ public enum ParameterError: Error, CustomStringConvertible, Equatable {
 public enum ParameterSchema {
   public static func describe<P: Plugin>(_ plugin: P.Type) -> [ParameterInfo] {
     let defaults = (try? jsonObject(P.Parameters())) ?? [:]
-    return defaults.keys.sorted().map { name in
-      let value = defaults[name]!
-      return ParameterInfo(
+    return defaults.sorted { $0.key < $1.key }.map { name, value in
+      ParameterInfo(
         name: name, type: typeName(of: value), defaultValue: render(value),
         help: P.parameterHelp[name] ?? "")
     }

@@ -43,8 +43,9 @@ public enum DatasetViews {
       return try Dataset.order(Dataset.Columns.name, Dataset.Columns.version).fetchAll(db).map { dataset in
         let summary = try? summary(dataset)
         let site = sites[dataset.siteId]
+        let remote = site.flatMap { $0.isLocal ? nil : $0.name }
         return ListRow(
-          reference: (site?.isLocal == false ? "\(site!.name)/" : "") + dataset.reference, id: dataset.id,
+          reference: (remote.map { "\($0)/" } ?? "") + dataset.reference, id: dataset.id,
           site: site?.name ?? "?", cubes: summary?.cubes ?? 0, videos: summary?.videos.count ?? 0,
           patients: summary?.perPatient.count ?? 0, skipped: summary?.skipped.count ?? 0,
           createdAt: dataset.createdAt)
@@ -79,7 +80,7 @@ public enum DatasetViews {
         let removed = before.subtracting(after).count
         guard added + removed > 0 else { return nil }
         return DiffRow(
-          video: video, fileName: left[video]?.0 ?? right[video]!.0, added: added, removed: removed)
+          video: video, fileName: left[video]?.0 ?? right[video]?.0 ?? video, added: added, removed: removed)
       }
     }
   }
@@ -170,17 +171,21 @@ public enum DatasetExport {
     let writer = try NPY.StreamWriter(
       url: folder.appendingPathComponent("cubes.npy"), dtype: .uint8,
       rowShape: [first.frames, first.size, first.size])
-    var shardCache: (sha: String, data: Data, offset: Int)?
+    var shard: (sha: String, data: Data, offset: Int)?
     for cube in cubes {
-      if shardCache?.sha != cube.shardSha256 {
+      let current: (sha: String, data: Data, offset: Int)
+      if let shard, shard.sha == cube.shardSha256 {
+        current = shard
+      } else {
         let data = try catalog.blobs.read(cube.shardSha256)
         guard let header = NPY.readHeader(data) else {
           throw BlobStoreError.io(path: cube.shardSha256, reason: "not an .npy shard")
         }
-        shardCache = (cube.shardSha256, data, header.dataOffset)
+        current = (cube.shardSha256, data, header.dataOffset)
+        shard = current
       }
-      let start = shardCache!.offset + cube.shardIndex * cubeBytes
-      try shardCache!.data[start..<(start + cubeBytes)].withUnsafeBytes { try writer.append($0) }
+      let start = current.offset + cube.shardIndex * cubeBytes
+      try current.data[start..<(start + cubeBytes)].withUnsafeBytes { try writer.append($0) }
     }
     try writer.finish()
     let labels = cubes.map { $0.label == .present ? UInt8(1) : UInt8(0) }

@@ -78,8 +78,8 @@ public enum ModelViews {
     let sites = Dictionary(uniqueKeysWithValues: try Site.fetchAll(db).map { ($0.id, $0) })
     return Dictionary(
       uniqueKeysWithValues: try Dataset.fetchAll(db).map { dataset in
-        let site = sites[dataset.siteId]
-        return (dataset.id, (site?.isLocal == false ? "\(site!.name)/" : "") + dataset.reference)
+        let site = sites[dataset.siteId].flatMap { $0.isLocal ? nil : $0.name }
+        return (dataset.id, (site.map { "\($0)/" } ?? "") + dataset.reference)
       })
   }
 }

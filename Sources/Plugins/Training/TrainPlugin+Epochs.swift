@@ -36,8 +36,9 @@ extension TrainPlugin {
   ) {
     var labels: [String: SlidingLabel] = [:]
     for item in train + validation { labels[item.conversionId] = item.label }
-    let videos = labels.keys.sorted()
-    let truth = videos.map { labels[$0]! }
+    let byVideo = labels.sorted { $0.key < $1.key }
+    let videos = byVideo.map(\.key)
+    let truth = byVideo.map(\.value)
     let inTrain = Set(train.map(\.conversionId))
     var cubes: [String: Int] = [:]
     for item in train + validation { cubes[item.conversionId, default: 0] += 1 }
@@ -48,8 +49,10 @@ extension TrainPlugin {
         let indices = videos.indices.filter { inTrain.contains(videos[$0]) == trainPart }
         guard !indices.isEmpty else { return sum }
         // Weighted by cubes: that is how much each video weighs in the loss.
-        let total = indices.reduce(0) { $0 + cubes[videos[$1]]! }
-        let agree = indices.filter { candidate[$0] == truth[$0] }.reduce(0) { $0 + cubes[videos[$1]]! }
+        let total = indices.reduce(0) { $0 + cubes[videos[$1], default: 0] }
+        let agree = indices.filter { candidate[$0] == truth[$0] }.reduce(0) {
+          $0 + cubes[videos[$1], default: 0]
+        }
         return sum + abs(Double(agree) / Double(total) - 0.5)
       }
     }
@@ -69,7 +72,7 @@ extension TrainPlugin {
     func relabel(_ items: [CubeItem]) -> [CubeItem] {
       items.map { item in
         var item = item
-        item.label = mapping[item.conversionId]!
+        item.label = mapping[item.conversionId, default: item.label]
         return item
       }
     }

@@ -21,9 +21,11 @@ extension TrainPlugin {
     async throws -> Parts
   {
     var parts = try await context.catalog.database.read { db in
-      let dataset = try Dataset.fetchOne(db, key: datasetID)!
-      let row = try Row.fetchOne(
-        db, sql: "SELECT frames, size FROM cube WHERE dataset_id = ? LIMIT 1", arguments: [datasetID])!
+      let dataset = try Dataset.find(db, key: datasetID)
+      guard
+        let row = try Row.fetchOne(
+          db, sql: "SELECT frames, size FROM cube WHERE dataset_id = ? LIMIT 1", arguments: [datasetID])
+      else { throw TrainingError.emptyPart(split: splitID, part: SplitAssignment.Part.train.rawValue) }
       return Parts(
         dataset: dataset, split: splitID,
         train: try CubeItem.fetch(dataset: datasetID, split: splitID, part: .train, in: db),

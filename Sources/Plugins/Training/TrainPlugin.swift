@@ -81,8 +81,8 @@ public struct TrainPlugin: Plugin {
       throw TrainingError.needsDatasetAndSplit(plugin: name)
     }
     try await catalog.database.read { db in
-      let dataset = try Dataset.fetchOne(db, key: datasetID)!
-      let split = try Split.fetchOne(db, key: splitID)!
+      let dataset = try Dataset.find(db, key: datasetID)
+      let split = try Split.find(db, key: splitID)
       guard split.datasetId == dataset.id else {
         let owner = try Dataset.fetchOne(db, key: split.datasetId)?.reference ?? split.datasetId
         throw TrainingError.splitOfAnotherDataset(
@@ -122,7 +122,9 @@ public struct TrainPlugin: Plugin {
   public func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws
     -> PluginOutput
   {
-    let (datasetID, splitID) = Self.datasetAndSplit(inputs)!
+    guard let (datasetID, splitID) = Self.datasetAndSplit(inputs) else {
+      throw TrainingError.needsDatasetAndSplit(plugin: Self.name)
+    }
     let parts = try await Self.loadParts(dataset: datasetID, split: splitID, parameters, context: context)
     var setup = try Self.setup(parameters, parts)
     let model = ResNet3D(
