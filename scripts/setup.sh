@@ -4,8 +4,9 @@
 set -euo pipefail
 packages=(libsqlite3-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libopenblas-dev libarchive-dev pkg-config)
-# The ffmpeg CLI is only an independent tool for test fixtures and benchmarks.
-[ "${1:-}" = "--with-test-tools" ] && packages+=(ffmpeg)
+# The ffmpeg CLI is only an independent tool for test fixtures and benchmarks; zsh and fish check
+# the syntax of the completion scripts `pleura --generate-completion-script` writes.
+[ "${1:-}" = "--with-test-tools" ] && packages+=(ffmpeg zsh fish)
 
 missing=()
 for p in "${packages[@]}"; do

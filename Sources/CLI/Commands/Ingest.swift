@@ -12,6 +12,10 @@ extension Pleura {
         path,patient,label[,notes] (paths relative to the CSV). Each file is its own run: the good
         files go in, the bad ones are listed at the end and the exit code is 1. With
         --all-or-nothing one run takes every file, and nothing is stored if any fails.
+        Known bytes are stored once.
+
+        Example:
+          pleura ingest scan1.mp4 scan2.avi --patient P001 --label present
         """)
 
     @OptionGroup var catalogOptions: CatalogOptions
@@ -31,8 +35,11 @@ extension Pleura {
         return
       }
       guard !files.isEmpty else { throw ValidationError("give FILE... or --manifest FILE.csv") }
-      guard let patient, let label else {
-        throw ValidationError("FILE... needs --patient CODE and --label present|absent|unknown")
+      let missing = [
+        patient == nil ? "--patient CODE" : nil, label == nil ? "--label present|absent|unknown" : nil,
+      ].compactMap { $0 }
+      guard missing.isEmpty, let patient, let label else {
+        throw ValidationError("FILE... needs " + missing.joined(separator: " and "))
       }
       do {
         _ = try SlidingLabel(validating: label)
@@ -45,8 +52,9 @@ extension Pleura {
     func run() async throws {
       let items: [IngestItem]
       if let manifest {
+        let url = try InputFile.check(manifest, label: "--manifest")
         do {
-          items = try IngestManifest.read(URL(fileURLWithPath: manifest))
+          items = try IngestManifest.read(url)
         } catch {
           throw ValidationError(String(describing: error))
         }
@@ -70,6 +78,10 @@ extension Pleura {
         try output.printJSON(IngestReport(runs: outcomes, failures: failures))
       } else {
         for outcome in outcomes { print(outcome.summary) }
+      }
+      if failures.count == 1, batches.count == 1 {
+        Terminal.error(failures[0])
+        throw ExitCode(1)
       }
       if !failures.isEmpty {
         Terminal.error("\(failures.count) of \(batches.count) ingest run(s) failed:")

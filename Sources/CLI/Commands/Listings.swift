@@ -4,7 +4,15 @@ import Platform
 
 extension Pleura {
   struct Videos: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List source videos.")
+    static let configuration = CommandConfiguration(
+      abstract: "List source videos.",
+      discussion: """
+        The ID column is what other commands take; its first characters are enough when no other \
+        id starts with them (vid_ and 4 more).
+
+        Example:
+          pleura videos --json
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
 
@@ -23,7 +31,12 @@ extension Pleura {
   }
 
   struct Patients: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List patients (pseudonyms) and their videos.")
+    static let configuration = CommandConfiguration(
+      abstract: "List patients (pseudonyms) and their videos.",
+      discussion: """
+        Example:
+          pleura patients
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
 
@@ -36,10 +49,22 @@ extension Pleura {
   }
 
   struct Runs: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List plugin runs, newest first.")
+    static let configuration = CommandConfiguration(
+      abstract: "List plugin runs, newest first.",
+      discussion: """
+        Every change to the catalog is a run: its plugin, version, status and result. \
+        `pleura show RUN` gives its parameters, `pleura rerun RUN` repeats it.
+
+        Example:
+          pleura runs --limit 10
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Show at most this many runs.") var limit: Int?
+
+    func validate() throws {
+      if let limit, limit < 0 { throw ValidationError("--limit \(limit): must be 0 or more") }
+    }
 
     func run() async throws {
       let runs = try Listings.runs(try catalogOptions.open(), limit: limit)

@@ -6,7 +6,11 @@ import Training
 extension Pleura {
   struct Models: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List trained models with their site, dataset and evaluations.")
+      abstract: "List trained models with their site, dataset and evaluations.",
+      discussion: """
+        Example:
+          pleura models --json
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
 
@@ -26,7 +30,11 @@ extension Pleura {
 
   struct Evaluations: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List evaluations with their site, model, dataset part and headline metrics.")
+      abstract: "List evaluations with their site, model, dataset part and headline metrics.",
+      discussion: """
+        Example:
+          pleura evaluations
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
 

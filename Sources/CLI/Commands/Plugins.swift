@@ -5,10 +5,21 @@ extension Pleura {
   struct Plugins: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "List plugins, or show one plugin's parameters.",
+      discussion: """
+        Every catalog change is made by a plugin run; `pleura run NAME` runs any of them.
+
+        Example:
+          pleura plugins show train
+        """,
       subcommands: [List.self, ShowPlugin.self], defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
-      static let configuration = CommandConfiguration(commandName: "list", abstract: "List plugins.")
+      static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List plugins with the entity kinds they take and make.",
+        discussion: """
+          Example:
+            pleura plugins list
+          """)
       @OptionGroup var output: OutputOptions
 
       func run() async throws {
@@ -27,7 +38,11 @@ extension Pleura {
 
     struct ShowPlugin: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show a plugin's parameters with types and defaults.")
+        commandName: "show", abstract: "Show a plugin's parameters with types and defaults.",
+        discussion: """
+          Example:
+            pleura plugins show transcode
+          """)
       @OptionGroup var output: OutputOptions
       @Argument(help: "Plugin name.") var name: String
 
@@ -66,7 +81,13 @@ extension Pleura {
   struct RunPlugin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "run", abstract: "Run any plugin by name.",
-      discussion: "Parameters not given keep their defaults (see `pleura plugins show NAME`).")
+      discussion: """
+        Parameters not given keep their defaults (see `pleura plugins show NAME`); inputs are \
+        entity ids. The commands above do the same with checks and tables of their own.
+
+        Example:
+          pleura run split --input ds_1a2b3c4d --param seed=7
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "Plugin name.") var name: String
@@ -78,7 +99,7 @@ extension Pleura {
       let plugin = try BuiltinPlugins.registry().plugin(named: name)
       let catalog = try catalogOptions.open()
       let refs = try await catalog.database.read { db in
-        try inputs.map { try EntityLookup.resolve($0, in: db) }
+        try inputs.map { try EntityLookup.resolve(name: $0, in: db) }
       }
       let outcome = try await plugin.runWithAssignments(
         catalogOptions.runner(catalog), parameters, refs, force)
@@ -92,13 +113,13 @@ extension Pleura {
 enum RunReport {
   static func print(_ outcome: RunOutcome) {
     if outcome.reused {
-      Swift.print("\(outcome.plugin): reused run \(outcome.runID) (same version, parameters and inputs)")
+      CLI.print("\(outcome.plugin): reused run \(outcome.runID) (same version, parameters and inputs)")
     } else {
-      Swift.print("\(outcome.plugin): run \(outcome.runID) succeeded")
+      CLI.print("\(outcome.plugin): run \(outcome.runID) succeeded")
     }
-    if !outcome.summary.isEmpty { Swift.print(outcome.summary) }
+    if !outcome.summary.isEmpty { CLI.print(outcome.summary) }
     if !outcome.outputs.isEmpty {
-      Swift.print("outputs: " + outcome.outputs.map(\.id).joined(separator: ", "))
+      CLI.print("outputs: " + outcome.outputs.map(\.id).joined(separator: ", "))
     }
   }
 }

@@ -4,7 +4,13 @@ import Platform
 extension Pleura {
   struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Counts per entity kind, per label and per patient.")
+      abstract: "Counts per entity kind, per label and per patient.",
+      discussion: """
+        What the catalog holds, and how many of its runs succeeded, failed or are running.
+
+        Example:
+          pleura status --json
+        """)
 
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions

@@ -8,11 +8,17 @@ extension Pleura {
   struct Transcode: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Convert source videos to the working format (default: 640x480, 30 fps, H.264 MP4).",
-      discussion: "Each video is its own run; one that fails does not stop the others.")
+      discussion: """
+        Datasets are tiled from conversions. Each video is its own run; one that fails does not stop \
+        the others. A video already converted with the same parameters reuses that run.
+
+        Example:
+          pleura transcode --all
+        """)
 
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "Source video ids.") var videos: [String] = []
+    @Argument(help: "Source videos: ids or file names.") var videos: [String] = []
     @Flag(help: "Every source video without a conversion for these parameters.") var all = false
     @Option(help: "Output width.") var width = 640
     @Option(help: "Output height.") var height = 480
@@ -24,7 +30,13 @@ extension Pleura {
     @Flag(help: "Convert again even if an identical earlier run exists.") var force = false
 
     func validate() throws {
-      guard all != !videos.isEmpty else { throw ValidationError("give VIDEO ids or --all, not both") }
+      try FiniteNumber.check(["--crf": crf])
+      guard all || !videos.isEmpty else {
+        throw ValidationError(
+          "no videos named: give source video ids (see `pleura videos`), or --all for every video not yet converted"
+        )
+      }
+      guard !all || videos.isEmpty else { throw ValidationError("give VIDEO ids or --all, not both") }
       guard fpsRational != nil else {
         throw ValidationError("--fps '\(fps)' is not a rate such as 30 or 30000/1001")
       }
@@ -63,7 +75,7 @@ extension Pleura {
               """, arguments: [parametersJSON]
           ).map { EntityRef(.sourceVideo, $0) }
         }
-        return try videos.map { try EntityLookup.resolve($0, in: db) }
+        return try videos.map { try EntityLookup.resolve(name: $0, as: [.sourceVideo], in: db) }
       }
       let outcomes = try await BatchRun.each(targets, catalogOptions.runner(catalog)) { runner, target in
         try await runner.run(TranscodePlugin.self, parameters: parameters, inputs: [target], force: force)

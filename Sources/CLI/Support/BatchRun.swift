@@ -29,6 +29,10 @@ struct BatchRun: Encodable {
     } else {
       for outcome in runs { RunReport.print(outcome) }
     }
+    if failures.count == 1, runs.isEmpty {
+      Terminal.error(failures[0])
+      throw ExitCode(1)
+    }
     if !failures.isEmpty {
       Terminal.error("\(failures.count) of \(runs.count + failures.count) run(s) failed:")
       for failure in failures { Terminal.warn("  " + failure) }

@@ -24,5 +24,18 @@ struct OutputOptions: ParsableArguments {
   @Flag(name: .long, help: "Print machine-readable JSON.")
   var json = false
 
-  func printJSON<T: Encodable>(_ value: T) throws { print(try CanonicalJSON.pretty(value)) }
+  /// JSON escapes the C0 controls itself; DEL and the C1 controls (0x9B starts an escape sequence
+  /// on some terminals) it leaves raw, so they are written as `\u00XX` here, which JSON reads back
+  /// as the same character.
+  func printJSON<T: Encodable>(_ value: T) throws {
+    var text = String.UnicodeScalarView()
+    for scalar in try CanonicalJSON.pretty(value).unicodeScalars {
+      if scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+        text.append(contentsOf: "\\u00\(String(scalar.value, radix: 16))".unicodeScalars)
+      } else {
+        text.append(scalar)
+      }
+    }
+    Swift.print(String(text))
+  }
 }

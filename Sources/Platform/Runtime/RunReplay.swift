@@ -40,8 +40,8 @@ public enum RunReplay {
     -> Comparison
   {
     let (record, inputs, outputs) = try await runner.catalog.database.read { db in
-      let ref = try EntityLookup.resolve(text, in: db)
-      guard ref.kind == .run, let record = try Run.fetchOne(db, key: ref.id) else {
+      let ref = try EntityLookup.resolve(text, as: [.run], in: db)
+      guard let record = try Run.fetchOne(db, key: ref.id) else {
         throw ReplayError.notARun(text)
       }
       let edges = try RunEdge.all().edges(ofRun: record.id).fetchAll(db)

@@ -34,6 +34,26 @@ public enum EntityKind: String, Codable, CaseIterable, Sendable {
     }
   }
 
+  /// The command that lists entities of this kind with their ids, when there is one.
+  public var listing: String? {
+    switch self {
+    case .patient: "pleura patients"
+    case .sourceVideo: "pleura videos"
+    case .dataset: "pleura dataset list"
+    case .model: "pleura models"
+    case .evaluation: "pleura evaluations"
+    case .run: "pleura runs"
+    case .roi: "pleura roi history VIDEO"
+    case .site, .conversion, .cube, .split: nil
+    }
+  }
+
+  /// "a source video", "an evaluation", "an ROI annotation".
+  public var withArticle: String {
+    let name = displayName
+    return (name.hasPrefix("ROI") || "aeiou".contains(name.prefix(1)) ? "an " : "a ") + name
+  }
+
   /// The kind an id belongs to, read from its prefix.
   public static func of(id: String) -> EntityKind? {
     guard let underscore = id.firstIndex(of: "_") else { return nil }

@@ -64,6 +64,9 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
   /// The top rows kept, or nil for all of them.
   public var rowLimit: Int? { rows == "all" ? nil : Int(rows) }
 
+  /// Tile sides in pixels that a recipe (and `pleura roi show --tile`) may ask for.
+  public static let tileSizes = 4...512
+
   public func validate() throws {
     func fail(_ reason: String) -> RecipeError { RecipeError.invalid(name: name, reason: reason) }
     let validName =
@@ -72,7 +75,9 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
         CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)
       }
     guard validName else { throw fail("name must be 1-64 letters, digits, '_', '-' or '.'") }
-    guard (4...512).contains(tileSize) else { throw fail("tileSize \(tileSize) is outside 4...512") }
+    guard Self.tileSizes.contains(tileSize) else {
+      throw fail("tileSize \(tileSize) is outside \(Self.tileSizes)")
+    }
     guard rows == "all" || (rowLimit ?? 0) >= 1 else {
       throw fail("rows '\(rows)' is not \"all\" or a positive number")
     }

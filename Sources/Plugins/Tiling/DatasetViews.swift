@@ -43,9 +43,8 @@ public enum DatasetViews {
       return try Dataset.order(Dataset.Columns.name, Dataset.Columns.version).fetchAll(db).map { dataset in
         let summary = try? summary(dataset)
         let site = sites[dataset.siteId]
-        let remote = site.flatMap { $0.isLocal ? nil : $0.name }
         return ListRow(
-          reference: (remote.map { "\($0)/" } ?? "") + dataset.reference, id: dataset.id,
+          reference: dataset.listedName(site: site), id: dataset.id,
           site: site?.name ?? "?", cubes: summary?.cubes ?? 0, videos: summary?.videos.count ?? 0,
           patients: summary?.perPatient.count ?? 0, skipped: summary?.skipped.count ?? 0,
           createdAt: dataset.createdAt)

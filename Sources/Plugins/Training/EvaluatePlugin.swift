@@ -75,9 +75,10 @@ public struct EvaluatePlugin: Plugin {
 
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
     let part = try part(parameters)
-    guard parameters.bootstrap >= 0, parameters.batchSize >= 1, parameters.threads >= 1 else {
-      throw TrainingError.badParameter("bootstrap must be >= 0, batchSize and threads >= 1")
-    }
+    try TrainingError.checkMinimums([
+      "bootstrap": (parameters.bootstrap, 0), "batchSize": (parameters.batchSize, 1),
+      "threads": (parameters.threads, 1),
+    ])
     guard let (modelID, datasetID) = modelAndDataset(inputs) else {
       throw TrainingError.needsModelAndDataset(plugin: name)
     }

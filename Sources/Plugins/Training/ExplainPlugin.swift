@@ -46,10 +46,12 @@ public struct ExplainPlugin: Plugin {
   public static let outputNames = ["saliency.npy", "strip.png", "overlay.png"]
 
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
-    guard parameters.noise >= 0, parameters.samples >= 0, parameters.every >= 1, parameters.threads >= 1
-    else {
-      throw TrainingError.badParameter("noise and samples must be >= 0, every and threads >= 1")
+    guard parameters.noise >= 0 else {
+      throw TrainingError.badParameter("noise \(parameters.noise) must be at least 0")
     }
+    try TrainingError.checkMinimums([
+      "samples": (parameters.samples, 0), "every": (parameters.every, 1), "threads": (parameters.threads, 1),
+    ])
     guard let (modelID, datasetID) = EvaluatePlugin.modelAndDataset(inputs) else {
       throw TrainingError.needsModelAndDataset(plugin: name)
     }

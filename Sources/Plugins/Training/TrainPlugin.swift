@@ -72,10 +72,12 @@ public struct TrainPlugin: Plugin {
     guard parameters.width > 0, parameters.width <= 4 else {
       throw TrainingError.badParameter("width \(parameters.width) must be in (0, 4]")
     }
-    guard parameters.epochs >= 1, parameters.batchSize >= 1, parameters.threads >= 1,
-      parameters.learningRate > 0
-    else {
-      throw TrainingError.badParameter("epochs, batchSize and threads must be >= 1 and learningRate > 0")
+    try TrainingError.checkMinimums([
+      "epochs": (parameters.epochs, 1), "batchSize": (parameters.batchSize, 1),
+      "threads": (parameters.threads, 1),
+    ])
+    guard parameters.learningRate > 0 else {
+      throw TrainingError.badParameter("learningRate \(parameters.learningRate) must be more than 0")
     }
     guard let (datasetID, splitID) = datasetAndSplit(inputs) else {
       throw TrainingError.needsDatasetAndSplit(plugin: name)
