@@ -63,7 +63,7 @@ let package = Package(
     .executableTarget(
       name: "CLI",
       dependencies: [
-        "Platform", "Primitives", "Media", "Tiling", "Sharing", "Training", "Resnet3D", grdb,
+        "Platform", "Primitives", "Media", "Tiling", "Sharing", "Training", "Resnet3D",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/CLI"
@@ -91,7 +91,8 @@ let package = Package(
         "Sharing", "Bag", "CArchive", "Tiling", "Training", "Media", "Platform", "Primitives", "TestSupport",
         grdb,
       ]),
-    .testTarget(name: "CLITests", dependencies: ["Platform", "TestSupport", grdb]),
+    .testTarget(
+      name: "CLITests", dependencies: ["CLI", "Platform", "Media", "Tiling", "Training", "TestSupport", grdb]),
   ],
   swiftLanguageModes: [.v6]
 )

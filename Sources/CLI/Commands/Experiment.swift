@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Media
 import Platform
 import Training
@@ -67,9 +66,8 @@ extension Pleura {
     static func pictures(_ rows: [ExperimentRow], catalog: Catalog, to folder: URL) throws -> [URL] {
       var written: [URL] = []
       for row in rows {
-        let (model, evaluation) = try catalog.database.read { db in
-          (try Model.fetchOne(db, key: row.modelId)!, try Evaluation.fetchOne(db, key: row.evaluationId)!)
-        }
+        let model = try ModelViews.model(row.modelId, in: catalog)
+        let evaluation = try ModelViews.evaluation(row.evaluationId, in: catalog)
         let curves = try JSONDecoder().decode([EpochCurve].self, from: Data(model.curvesJson.utf8))
         let curvesFile = folder.appendingPathComponent("curves-\(model.id).png")
         try OutputPath.file(curvesFile.path).write(

@@ -59,7 +59,8 @@ extension Pleura {
           throw ValidationError(String(describing: error))
         }
       } else {
-        items = files.map { IngestItem(path: $0, patient: patient!, label: label!, notes: notes) }
+        guard let patient, let label else { throw ValidationError("FILE... needs --patient and --label") }
+        items = files.map { IngestItem(path: $0, patient: patient, label: label, notes: notes) }
       }
       let catalog = try catalogOptions.open()
       let runner = catalogOptions.runner(catalog)

@@ -26,6 +26,15 @@ public enum DatasetViews {
     }
   }
 
+  /// The dataset `reference` names (any name a listing prints), its summary and its splits.
+  public static func detail(_ reference: String, in catalog: Catalog) throws -> Detail {
+    try catalog.database.read { db in
+      let found = try Dataset.find(reference, in: db)
+      let splits = try Split.filter(Split.Columns.datasetId == found.id).fetchAll(db)
+      return Detail(dataset: found, summary: try summary(found), splits: splits.map(\.id))
+    }
+  }
+
   public struct DiffRow: Codable, Sendable {
     public var video: String
     public var fileName: String
