@@ -7,7 +7,7 @@ import PackageDescription
 //   Platform            catalog, blobs, records, plugin protocol, runner          -> Primitives
 //   Bag                 BagIt + RO-Crate over libarchive, knows no catalog        -> Primitives, CArchive
 //   Resnet3D (engine)   the 3D ResNet on OpenBLAS, knows no catalog               -> Primitives, COpenBLAS
-//   Media    (plugins)  video I/O, ingest, transcode, ROI, synthesize, pictures   -> Platform, CFFmpeg
+//   Media    (plugins)  video I/O, ingest, transcode, ROI, synthesize, pictures   -> Platform, CFFmpeg, CDicomLazy
 //   Tiling   (plugins)  recipes, tile, split                                      -> Platform, Media
 //   Training (plugins)  train, evaluate, explain, experiment                      -> Platform, Tiling, Media, Resnet3D
 //   Sharing  (service)  bundle export and import                                  -> Platform, Bag, Media
@@ -24,6 +24,8 @@ let package = Package(
   products: [
     .executable(name: "pleura", targets: ["CLI"]),
     .library(name: "Platform", targets: ["Platform"]),
+    // Pleura's DICOM code on DCMTK, opened by `pleura` on first use (see Sources/CDicomLazy/lazy.c).
+    .library(name: "PleuraDicom", type: .dynamic, targets: ["CDicom"]),
   ],
   dependencies: [
     .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -38,6 +40,16 @@ let package = Package(
     // OpenBLAS is opened on first use (see Sources/COpenBLAS/lazy.c), not linked.
     .target(name: "COpenBLAS", dependencies: ["CLazyLibrary"], path: "Sources/COpenBLAS"),
     .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
+    // DCMTK (C++) behind a small C interface, built as libPleuraDicom; CDicomLazy opens it on first
+    // use, so commands that read no DICOM never load DCMTK (see docs/DICOM.md).
+    .target(name: "CDicomLazy", dependencies: ["CLazyLibrary"], path: "Sources/CDicomLazy"),
+    .target(
+      name: "CDicom", path: "Sources/CDicom",
+      linkerSettings: [
+        .linkedLibrary("dcmimage"), .linkedLibrary("dcmimgle"), .linkedLibrary("dcmjpeg"),
+        .linkedLibrary("dcmjpls"), .linkedLibrary("dcmdata"), .linkedLibrary("oflog"),
+        .linkedLibrary("ofstd"), .linkedLibrary("z"),
+      ]),
 
     .target(name: "Primitives"),
     .target(
@@ -52,7 +64,8 @@ let package = Package(
     ),
 
     .target(
-      name: "Media", dependencies: ["Platform", "Primitives", "CFFmpeg"], path: "Sources/Plugins/Media"),
+      name: "Media", dependencies: ["Platform", "Primitives", "CFFmpeg", "CDicomLazy"],
+      path: "Sources/Plugins/Media"),
     .target(
       name: "Tiling", dependencies: ["Platform", "Primitives", "Media"], path: "Sources/Plugins/Tiling"),
     .target(

@@ -54,6 +54,8 @@ public struct BundleExporter {
   public static let version = SemanticVersion(1, 0, 0)
 
   let catalog: Catalog
+  /// Told of each blob written to the archive.
+  public var progress: ProgressSink = .silent
 
   public init(catalog: Catalog) { self.catalog = catalog }
 
@@ -131,9 +133,10 @@ public struct BundleExporter {
       for file in files { try writer.addData(file.data, as: "catalog/\(file.name)") }
       // The store's bytes are hashed on the way out anyway: a blob that no longer matches its
       // name (disk damage) stops the export instead of travelling under a checksum it fails.
-      for (sha, file) in payloadBlobs.sorted(by: { $0.key < $1.key }) {
+      for (index, (sha, file)) in payloadBlobs.sorted(by: { $0.key < $1.key }).enumerated() {
         let written = try writer.addFile(at: file, as: "blobs/\(sha)")
         guard written == sha else { throw ExportError.damagedBlob(sha) }
+        progress("export", index + 1, payloadBlobs.count, unit: "blobs")
       }
       try writer.addData(crate, as: RoCrate.metadataFileName)
       var info = BagInfo()

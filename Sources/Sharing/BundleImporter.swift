@@ -55,6 +55,9 @@ public struct BundleImporter {
   static let maxTextLength = 1 << 20
 
   let catalog: Catalog
+  /// Told of each file extracted and checked from the archive (how many there are is known
+  /// only at the end).
+  public var progress: ProgressSink = .silent
 
   public init(catalog: Catalog) { self.catalog = catalog }
 
@@ -76,8 +79,13 @@ public struct BundleImporter {
     reader.startsWriteback = true
     let prefetch = CatalogPrefetch()
     defer { prefetch.wait() }
-    reader.onFileExtracted = { path, url in prefetch.fileExtracted(path, at: url) }
+    let extracted = ExtractionCount(progress: progress)
+    reader.onFileExtracted = { path, url in
+      prefetch.fileExtracted(path, at: url)
+      extracted.add()
+    }
     let bag = try reader.extract(archive: file)
+    extracted.finish()
     defer {
       prefetch.wait()  // not reading the staged files any more
       try? bag.remove()

@@ -292,14 +292,28 @@ import Testing
         + "or `pleura roi suggest \(video) --apply`\n")
   }
 
+  /// A folder is read for ultrasound DICOM (its DICOMDIR, else the DICOM files under it); one
+  /// with none says so (the tests of folders that hold DICOM are in DicomIngestCLITests).
   @Test(arguments: [
     ("/dev/urandom", "/dev/urandom: is a character device, not a video file"),
-    ("/tmp", "/tmp: is a folder, not a video file (give the files in it, or a --manifest)"),
+    (
+      "FOLDER",
+      "FOLDER: is a folder with no DICOM file in it (a folder is read for ultrasound DICOM; give other"
+    ),
   ])
-  func ingestSaysWhatAPathIsWhenItIsNotAFile(_ path: String, _ message: String) throws {
+  func ingestSaysWhatAPathIsWhenItIsNotAFile(_ given: String, _ expected: String) throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
     try cli.run(["init"])
+    var path = given
+    var message = expected
+    if given == "FOLDER" {
+      let folder = cli.folder.appendingPathComponent("videos")
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      try "notes".write(to: folder.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+      path = folder.path
+      message = expected.replacingOccurrences(of: "FOLDER", with: folder.path)
+    }
     let before = try CatalogSnapshot.take(cli.catalog)
     let result = try cli.run(["ingest", path, "--patient", "P1", "--label", "present"])
     #expect(result.status == 1)

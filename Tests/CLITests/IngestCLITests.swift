@@ -79,6 +79,30 @@ struct IngestCLITests {
     #expect((try cli.json(["videos"]) as! [Any]).count == 1)
   }
 
+  @Test func knownBytesWithAnotherPatientOrLabelAreRefusedNamingBoth() throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    try cli.run(["init"])
+    let file = try Fixtures.video(in: cli.folder, name: "a.mp4", encoder: ["-c:v", "libx264"])
+    let copy = cli.folder.appendingPathComponent("copy-of-a.mp4")
+    try FileManager.default.copyItem(at: file, to: copy)
+    #expect(try cli.run(["ingest", file.path, "--patient", "P1", "--label", "absent"]).status == 0)
+    let before = try CatalogSnapshot.take(cli.catalog)
+    let label = try cli.run(["ingest", copy.path, "--patient", "P1", "--label", "present"])
+    #expect(label.status == 1)
+    #expect(label.stderr.contains("copy-of-a.mp4"), "\(label.stderr)")
+    #expect(
+      label.stderr.contains("label absent") && label.stderr.contains("label present"), "\(label.stderr)")
+    #expect(label.stderr.contains("nothing was stored"), "\(label.stderr)")
+    let patient = try cli.run(["ingest", copy.path, "--patient", "P2", "--label", "absent"])
+    #expect(patient.status == 1)
+    #expect(
+      patient.stderr.contains("patient P1") && patient.stderr.contains("patient P2"), "\(patient.stderr)")
+    #expect(try CatalogSnapshot.take(cli.catalog) == before, "a refused ingest changed the catalog")
+    let same = try cli.run(["ingest", copy.path, "--patient", "P1", "--label", "absent"])
+    #expect(same.status == 0 && same.stdout.contains("already in the catalog"), "\(same.stderr)")
+  }
+
   @Test func manifestPathsAreRelativeToTheCSV() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }

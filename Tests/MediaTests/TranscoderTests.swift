@@ -61,11 +61,10 @@ func readCodeBar(_ image: GrayImage) -> Int {
     try checkTranscode(input, fixtures: fixtures, duration: duration)
   }
 
-  @Test func hevcSourceConvertsWhenTheCLIHasLibx265() throws {
-    guard Fixtures.hasEncoder("libx265") else {
-      print("skipped: the ffmpeg CLI has no libx265 encoder to make an HEVC fixture")
-      return
-    }
+  @Test(
+    .enabled(
+      if: Fixtures.hasEncoder("libx265"), "the ffmpeg CLI has no libx265 encoder to make an HEVC fixture"))
+  func hevcSourceConvertsWhenTheCLIHasLibx265() throws {
     let fixtures = try Fixtures()
     defer { fixtures.remove() }
     let input = try fixtures.ffmpeg(

@@ -42,11 +42,10 @@ import Testing
     #expect(Set(frames[0].image.pixels).count > 10)
   }
 
-  @Test func decodesHEVCWhenTheCLIHasLibx265() throws {
-    guard Fixtures.hasEncoder("libx265") else {
-      print("skipped: the ffmpeg CLI has no libx265 encoder to make an HEVC fixture")
-      return
-    }
+  @Test(
+    .enabled(
+      if: Fixtures.hasEncoder("libx265"), "the ffmpeg CLI has no libx265 encoder to make an HEVC fixture"))
+  func decodesHEVCWhenTheCLIHasLibx265() throws {
     let fixtures = try Fixtures()
     defer { fixtures.remove() }
     let clip = try fixtures.ffmpeg(

@@ -50,8 +50,9 @@ extension Pleura {
         }
         options.pseudonymizer = try Pseudonymizer(keyFile: url)
       }
-      let summary = try BundleExporter(catalog: try catalogOptions.open())
-        .export(dataset, to: bundle.url, options: options)
+      var exporter = BundleExporter(catalog: try catalogOptions.open())
+      exporter.progress = catalogOptions.progress
+      let summary = try exporter.export(dataset, to: bundle.url, options: options)
       if output.json { return try output.printJSON(summary) }
       print(
         "exported \(summary.dataset) to \(summary.file) (\(summary.archiveBytes) bytes; payload \(summary.payloadBytes) bytes)"
@@ -81,7 +82,9 @@ extension Pleura {
 
     func run() async throws {
       let bundle = try InputFile.check(file)
-      let outcome = try BundleImporter(catalog: try catalogOptions.open()).importBundle(bundle)
+      var importer = BundleImporter(catalog: try catalogOptions.open())
+      importer.progress = catalogOptions.progress
+      let outcome = try importer.importBundle(bundle)
       if output.json { return try output.printJSON(outcome) }
       if outcome.alreadyImported {
         print(

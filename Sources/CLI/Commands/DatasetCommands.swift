@@ -45,6 +45,11 @@ extension Pleura {
           for skip in plan.skipped { Terminal.warn("skipped \(skip.video) \(skip.fileName): \(skip.reason)") }
           throw TilingError.nothingToTile(recipe: recipe.name, skipped: plan.skipped.count)
         }
+        for choice in plan.choices {
+          Terminal.warn(
+            "\(choice.video) \(choice.fileName): \(choice.others.count + 1) conversions match \(recipe.conversion); "
+              + "took \(choice.chosen), the first made (not \(choice.others.joined(separator: ", ")))")
+        }
         let outcome = try await catalogOptions.runner(catalog).run(
           TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs, force: force)
         if output.json { return try output.printJSON(outcome) }

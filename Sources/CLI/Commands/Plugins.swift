@@ -52,6 +52,7 @@ extension Pleura {
         print("\(plugin.name) \(plugin.version): \(plugin.summary)")
         print("takes: \(plugin.takes.map(\.rawValue).joined(separator: ", "))")
         print("makes: \(plugin.makes.map(\.rawValue).joined(separator: ", "))")
+        print("reproducible: " + (plugin.reproducible ? "yes (`pleura rerun` checks its runs)" : "no"))
         print("parameters:")
         Terminal.table(
           ["  NAME", "TYPE", "DEFAULT", "HELP"],
@@ -66,6 +67,8 @@ extension Pleura {
     var summary: String
     var takes: [EntityKind]
     var makes: [EntityKind]
+    /// Whether `pleura rerun` can check its runs.
+    var reproducible: Bool
     var parameters: [ParameterInfo]
 
     init(_ plugin: RegisteredPlugin) {
@@ -74,6 +77,7 @@ extension Pleura {
       summary = plugin.summary
       takes = plugin.takes
       makes = plugin.makes
+      reproducible = plugin.reproducible
       parameters = plugin.parameters
     }
   }

@@ -21,7 +21,8 @@ extension Pleura {
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "Source videos: ids or file names.") var videos: [String] = []
-    @Flag(help: "Every source video without a conversion for these parameters.") var all = false
+    @Flag(help: "Every source video without a conversion for these parameters (with --force: every one).")
+    var all = false
     @Option(help: "Output width.") var width = defaults.width
     @Option(help: "Output height.") var height = defaults.height
     @Option(help: "Output frame rate, e.g. 30 or 30000/1001.")
@@ -30,7 +31,7 @@ extension Pleura {
     @Option(help: "x264 constant rate factor.") var crf = defaults.crf
     @Option(help: "x264 preset.") var preset = defaults.preset
     @Option(help: "stretch or letterbox.") var scaling = defaults.scaling
-    @Flag(help: "Convert again even if an identical earlier run exists.") var force = false
+    @Flag(help: "Convert again, even what is already converted with these parameters.") var force = false
 
     func validate() throws {
       try FiniteNumber.check(["--crf": crf])
@@ -68,10 +69,12 @@ extension Pleura {
       let catalog = try catalogOptions.open()
       let parameters = parameters
       let targets: [EntityRef] = try await catalog.database.read { db in
-        if all { return try TranscodePlugin.videosWithoutConversion(parameters, in: db) }
+        if all { return try TranscodePlugin.videosToConvert(parameters, again: force, in: db) }
         return try videos.map { try EntityLookup.resolve(name: $0, as: [.sourceVideo], in: db) }
       }
-      let outcomes = try await BatchRun.each(targets, catalogOptions.runner(catalog)) { runner, target in
+      let outcomes = try await BatchRun.each(
+        targets, catalogOptions.runner(catalog), progress: "transcode", unit: "videos"
+      ) { runner, target in
         try await runner.run(TranscodePlugin.self, parameters: parameters, inputs: [target], force: force)
       }
       if all && targets.isEmpty && !output.json {

@@ -7,6 +7,8 @@ import Platform
 struct CatalogOptions: ParsableArguments {
   @Option(name: .long, help: "Catalog folder (default: $PLEURA_CATALOG or ./pleura-catalog).")
   var catalog: String?
+  @Flag(name: .long, help: "Print no progress on stderr (results and errors still print).")
+  var quiet = false
 
   var location: URL { catalog.map { URL(fileURLWithPath: $0) } ?? Catalog.defaultLocation() }
 
@@ -15,8 +17,11 @@ struct CatalogOptions: ParsableArguments {
   func runner(_ catalog: Catalog) -> Runner {
     var logger = Logger(label: "pleura")
     logger.logLevel = ProcessInfo.processInfo.environment["PLEURA_DEBUG"] == nil ? .warning : .debug
-    return Runner(catalog: catalog, logger: logger, progress: ProgressBar.sink())
+    return Runner(catalog: catalog, logger: logger, progress: progress)
   }
+
+  /// Where progress goes for this command (see ``ProgressOutput``).
+  var progress: ProgressSink { ProgressOutput.sink(quiet: quiet) }
 }
 
 /// `--json` on every listing.

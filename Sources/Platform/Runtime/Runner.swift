@@ -10,6 +10,9 @@ public struct RunOutcome: Sendable, Codable {
   /// True when an earlier successful run with the same identity was reused.
   public var reused: Bool
   public var summary: String
+  /// Entities already in the catalog that the run made again identically (see
+  /// ``PersistContext/remade(_:)``); not among `outputs`.
+  public var remade: [EntityRef] = []
 }
 
 public enum RunError: Error, CustomStringConvertible {
@@ -54,7 +57,7 @@ public struct Runner: Sendable {
       return try RunIdentity.cacheKey(
         plugin: P.name, version: P.version, parametersJSON: recordedJSON, inputs: inputs, in: db)
     }
-    if P.usesRunCache, !force, let earlier = try await reusableRun(cacheKey: cacheKey) {
+    if P.usesRunCache, !force, let earlier = try await reusableRun(cacheKey: cacheKey, inputs: inputs) {
       return earlier
     }
     try await P.check(parameters, inputs: inputs, catalog: catalog)
@@ -78,16 +81,21 @@ public struct Runner: Sendable {
       let output = try await P().run(parameters, inputs: inputs, context: context)
       try await DebugHooks.pauseBeforeCommit()
       let persist = PersistContext(runID: run.id, siteID: catalog.localSite.id, now: Timestamp.now())
-      let (outputs, summary) = try await catalog.database.write { db in
-        let outputs = try output.persist(db, persist)
+      let (returned, summary) = try await catalog.database.write { db in
+        let returned = try output.persist(db, persist)
         let summary = ([output.summary] + persist.notes).filter { !$0.isEmpty }.joined(separator: "\n")
-        for ref in outputs { try RunEdge(runId: run.id, direction: .output, entity: ref).insert(db) }
+        for ref in returned where !persist.remade.contains(ref) {
+          try RunEdge(runId: run.id, direction: .output, entity: ref).insert(db)
+        }
         try db.execute(
           sql: "UPDATE run SET status = 'succeeded', ended_at = ?, summary = ? WHERE id = ?",
           arguments: [Timestamp.now(), summary, run.id])
-        return (outputs, summary)
+        return (returned, summary)
       }
-      return RunOutcome(runID: run.id, plugin: P.name, outputs: outputs, reused: false, summary: summary)
+      return RunOutcome(
+        runID: run.id, plugin: P.name, outputs: returned.filter { !persist.remade.contains($0) },
+        reused: false,
+        summary: summary, remade: returned.filter { persist.remade.contains($0) })
     } catch {
       let reason =
         switch error {
@@ -114,19 +122,14 @@ public struct Runner: Sendable {
     }
   }
 
-  /// The newest successful run with this identity whose outputs all still exist.
-  private func reusableRun(cacheKey: String) async throws -> RunOutcome? {
+  /// The newest successful run with this identity that may stand in for this one (``RunCache``).
+  private func reusableRun(cacheKey: String, inputs: [EntityRef]) async throws -> RunOutcome? {
     try await catalog.database.read { db in
-      let runs = try Run.filter(Run.Columns.cacheKey == cacheKey && Run.Columns.status == "succeeded")
-        .order(Run.Columns.startedAt.desc).fetchAll(db)
-      for run in runs {
-        let outputs = try RunEdge.all().edges(.output, ofRun: run.id).fetchAll(db).map(\.entity)
-        if try outputs.allSatisfy({ try EntityLookup.exists($0, in: db) }) {
-          return RunOutcome(
-            runID: run.id, plugin: run.plugin, outputs: outputs, reused: true, summary: run.summary ?? "")
-        }
-      }
-      return nil
+      guard let run = try RunCache.reusable(cacheKey: cacheKey, inputs: inputs, blobs: catalog.blobs, in: db)
+      else { return nil }
+      return RunOutcome(
+        runID: run.run.id, plugin: run.run.plugin, outputs: run.outputs, reused: true,
+        summary: run.run.summary ?? "")
     }
   }
 }

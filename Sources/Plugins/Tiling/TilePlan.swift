@@ -23,8 +23,18 @@ public struct TilePlan: Sendable {
     public var reason: String
   }
 
+  /// A video with several conversions the recipe takes, and the one the plan took.
+  public struct Choice: Codable, Sendable, Equatable {
+    public var video: String
+    public var fileName: String
+    public var chosen: String
+    public var others: [String]
+  }
+
   public var items: [Item]
   public var skipped: [Skipped]
+  /// Videos where more than one conversion matched: the choice is the first made, and said.
+  public var choices: [Choice] = []
 
   /// The inputs of the tile run: each conversion and the ROI version it is cut with.
   public var inputs: [EntityRef] {
@@ -34,6 +44,7 @@ public struct TilePlan: Sendable {
   public static func make(recipe: DatasetRecipe, in db: Database) throws -> TilePlan {
     var items: [Item] = []
     var skipped: [Skipped] = []
+    var choices: [Choice] = []
     let videos = try SourceVideo.order(Column("created_at"), Column("id")).fetchAll(db)
     for video in videos {
       func skip(_ reason: String) {
@@ -50,12 +61,16 @@ public struct TilePlan: Sendable {
         skip("patient \(code) is not among the recipe's patients")
         continue
       }
-      guard let conversion = try matchingConversion(of: video, recipe: recipe, in: db) else {
-        let c = recipe.conversion
-        skip(
-          "no conversion at \(c.width)x\(c.height) \(c.fpsNumerator)/\(c.fpsDenominator) fps (run `pleura transcode`)"
-        )
+      let matching = try matchingConversions(of: video, recipe: recipe, in: db)
+      guard let conversion = matching.first else {
+        skip("no conversion \(recipe.conversion) (run `pleura transcode`)")
         continue
+      }
+      if matching.count > 1 {
+        choices.append(
+          Choice(
+            video: video.id, fileName: video.fileName, chosen: conversion.id,
+            others: matching.dropFirst().map(\.id)))
       }
       guard let (roi, rect) = try RoiResolver.currentRect(videoID: video.id, conversion: conversion, in: db)
       else {
@@ -81,24 +96,24 @@ public struct TilePlan: Sendable {
           tiles: tiles,
           clipStarts: starts))
     }
-    return TilePlan(items: items, skipped: skipped)
+    return TilePlan(items: items, skipped: skipped, choices: choices)
   }
 
-  static func matchingConversion(of video: SourceVideo, recipe: DatasetRecipe, in db: Database) throws
-    -> Conversion?
+  /// The video's conversions made with parameters the recipe takes, first made first: the plan
+  /// cuts the first, so a conversion made later never changes a dataset by itself.
+  static func matchingConversions(of video: SourceVideo, recipe: DatasetRecipe, in db: Database) throws
+    -> [Conversion]
   {
-    let conversions = try Conversion.filter(Conversion.Columns.sourceVideoId == video.id)
-      .order(Column("created_at").desc).fetchAll(db)
-    let wanted = recipe.conversion
-    return conversions.first { conversion in
-      guard
-        let object = try? JSONSerialization.jsonObject(with: Data(conversion.parametersJson.utf8))
-          as? [String: Any]
-      else { return false }
-      return object["width"] as? Int == wanted.width && object["height"] as? Int == wanted.height
-        && object["fpsNumerator"] as? Int == wanted.fpsNumerator
-        && object["fpsDenominator"] as? Int == wanted.fpsDenominator
-    }
+    try Conversion.filter(Conversion.Columns.sourceVideoId == video.id)
+      .order(Column("created_at"), Column("id")).fetchAll(db)
+      .filter { conversion in
+        // Read through transcode's own type: one spelling of its parameters.
+        guard
+          let parameters = try? JSONDecoder().decode(
+            TranscodePlugin.Parameters.self, from: Data(conversion.parametersJson.utf8))
+        else { return false }
+        return recipe.conversion.matches(parameters)
+      }
   }
 
   /// The conversion frames the ROI holds for: its frame range mapped by time, else every frame.

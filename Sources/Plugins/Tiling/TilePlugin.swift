@@ -24,6 +24,8 @@ public struct TilePlugin: Plugin {
       "{name, tileSize, rows (\"all\" or N top rows), framesPerCube, clipStride, conversion, labels, patients, leftovers}"
   ]
 
+  public static let reproducible = true
+
   public init() {}
 
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
@@ -60,7 +62,6 @@ public struct TilePlugin: Plugin {
 
     var shards: [(TilePlan.Item, StoredBlob, StoredBlob, CubeCutter.Cut)] = []
     for (index, item) in items.enumerated() {
-      context.progress("tile \(recipe.name)", index, items.count)
       let file = scratch.appendingPathComponent("shard-\(index).npy")
       let cut = try context.blobs.withNamedPath(
         item.conversion.blobSha256, fileName: item.conversion.fileName
@@ -77,8 +78,8 @@ public struct TilePlugin: Plugin {
       }
       let sidecar = try context.blobs.store(data: Data(Self.sidecar(item: item, cut: cut).utf8))
       shards.append((item, try context.blobs.store(movingFileAt: file), sidecar, cut))
+      context.progress("tile \(recipe.name)", index + 1, items.count, unit: "conversions")
     }
-    context.progress("tile \(recipe.name)", items.count, items.count)
     let recipeJSON = try CanonicalJSON.encode(recipe)
     let skipped =
       plan.skipped
@@ -160,12 +161,15 @@ public struct TilePlugin: Plugin {
       Dataset.Columns.siteId == run.siteID && Dataset.Columns.name == recipe.name
     )
     .order(Dataset.Columns.version.desc).fetchOne(db)
-    if let latest, latest.recipeJson == recipeJSON,
+    // Recipes compare as decoded: one recorded before a field existed reads with its default.
+    if let latest,
+      (try? JSONDecoder().decode(DatasetRecipe.self, from: Data(latest.recipeJson.utf8))) == recipe,
       let previous = try? JSONDecoder().decode(DatasetSummary.self, from: Data(latest.summaryJson.utf8)),
       previous.shards == summary.shards
     {
       run.note("\(latest.reference) already holds exactly these cubes; no new version")
-      return []
+      run.remade(EntityRef(.dataset, latest.id))
+      return [EntityRef(.dataset, latest.id)]
     }
     let dataset = Dataset(
       id: EntityKind.dataset.newID(), siteId: run.siteID, name: recipe.name,

@@ -54,6 +54,9 @@ public struct EvaluatePlugin: Plugin {
     "batchSize": "cubes per forward pass", "threads": "engine threads",
   ]
 
+  /// Scores and a seeded bootstrap from stored weights and cubes.
+  public static let reproducible = true
+
   public init() {}
 
   static func modelAndDataset(_ inputs: [EntityRef]) -> (model: String, dataset: String)? {
@@ -131,7 +134,7 @@ public struct EvaluatePlugin: Plugin {
       try context.checkCancellation()
       let batch = items[start..<min(items.count, start + parameters.batchSize)]
       scores += try network.predict(batch: try reader.read(batch)).map(Double.init)
-      context.progress("evaluate", scores.count, items.count)
+      context.progress("evaluate", scores.count, items.count, unit: "cubes")
     }
     let report = Self.report(items: items, scores: scores, parameters: parameters)
     var csv = "cube,patient,video,clip,label,score\n"

@@ -28,6 +28,7 @@ public enum Experiment {
     let catalog = runner.catalog
     var datasets: [String: (dataset: String, reference: String, split: String)] = [:]
     var rows: [ExperimentRow] = []
+    runner.progress("experiment", 0, grid.pairs.count, unit: "pairs", perItem: true)
     for pair in grid.pairs {
       let preset = try Resnet3DPresetName.canonical(pair.architecture)
       let prepared: (dataset: String, reference: String, split: String)
@@ -58,6 +59,7 @@ public enum Experiment {
           evaluateRun: evaluated.runID, reused: trained.reused && evaluated.reused, cube: report.cube.metrics,
           video: report.video.metrics))
       log("\(preset) on \(reference): \(trained.reused ? "reused" : "trained") \(trained.outputs[0].id)")
+      runner.progress("experiment", rows.count, grid.pairs.count, unit: "pairs", perItem: true)
     }
     return rows
   }
@@ -72,7 +74,8 @@ public enum Experiment {
       throw TilingError.nothingToTile(recipe: recipe.name, skipped: plan.skipped.count)
     }
     let tiled = try await runner.run(TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
-    let datasetID = tiled.outputs[0].id
+    // A build whose cubes the latest version already holds stands for that version (remade).
+    let datasetID = (tiled.outputs + tiled.remade)[0].id
     let splitRun = try await runner.run(
       SplitPlugin.self, parameters: grid.split, inputs: [EntityRef(.dataset, datasetID)])
     let reference = try await runner.catalog.database.read { db in

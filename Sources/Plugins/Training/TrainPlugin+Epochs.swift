@@ -101,10 +101,4 @@ extension TrainPlugin {
       lossSum / Double(items.count) + Double(model.config.l2) * l2, Double(correct) / Double(items.count)
     )
   }
-
-  static func duration(_ seconds: Double) -> String {
-    guard seconds.isFinite else { return "?" }
-    let s = Int(seconds.rounded())
-    return s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
-  }
 }

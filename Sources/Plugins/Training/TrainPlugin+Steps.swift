@@ -101,10 +101,8 @@ extension TrainPlugin {
         let elapsed = Date().timeIntervalSince(started)
         let eta = elapsed / Double(batchesRun) * Double(totalBatches - batchesRun)
         context.progress(
-          String(
-            format: "train epoch %d/%d loss %.4f ETA %@", epoch + 1, parameters.epochs, loss,
-            Self.duration(eta)),
-          batchIndex, batchesPerEpoch)
+          "train epoch \(epoch + 1)/\(parameters.epochs)", batchIndex, batchesPerEpoch, unit: "batches",
+          detail: String(format: "loss %.4f; all epochs done in about %@", loss, ProgressMeter.duration(eta)))
       }
       // Moving BN statistics from the epoch's (shuffled) batches; training accuracy on the way.
       let trainAccuracy = try BatchNormCalibration.run(

@@ -52,6 +52,9 @@ public struct TrainPlugin: Plugin {
   /// Test hook: stop with an error right after this epoch's checkpoint, as if killed.
   @TaskLocal public static var stopAfterEpoch: Int?
 
+  /// Seeded initialisation and epoch order; the engine's sums are ordered for a thread count.
+  public static let reproducible = true
+
   public init() {}
 
   public static func recorded(_ parameters: Parameters) -> Parameters {

@@ -16,6 +16,11 @@ enum Fixtures {
   /// Runs a tool and returns its stdout; throws with its stderr when it fails.
   @discardableResult
   static func tool(_ name: String, _ arguments: [String]) throws -> String {
+    String(decoding: try toolBytes(name, arguments), as: UTF8.self)
+  }
+
+  /// Runs a tool and returns its stdout as bytes (raw video frames, for example).
+  static func toolBytes(_ name: String, _ arguments: [String]) throws -> Data {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: which(name) ?? "/usr/bin/\(name)")
     process.arguments = arguments
@@ -31,7 +36,7 @@ enum Fixtures {
       throw FixtureError(
         message: "\(name) \(arguments.joined(separator: " ")): " + String(decoding: errors, as: UTF8.self))
     }
-    return String(decoding: data, as: UTF8.self)
+    return data
   }
 
   /// A short test-pattern video; `encoder` picks codec and container options.

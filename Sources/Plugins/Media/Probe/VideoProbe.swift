@@ -92,6 +92,8 @@ extension VideoProbe {
       throw ProbeError.truncated(path: path, expectedFrames: headerFrames, foundFrames: counted.packets)
     }
     let frameCount = headerFrames > 0 ? headerFrames : counted.decodedFrames
+    try StillImageRule.check(
+      path: path, format: String(cString: format.pointee.iformat.pointee.name), frames: frameCount)
 
     return VideoProbe(
       container: String(cString: format.pointee.iformat.pointee.name),

@@ -126,7 +126,8 @@ public struct RoiPlugin: Plugin {
     }
   }
 
-  /// Adds a version unless the entry equals the current one. Shared with `synthesize`.
+  /// Adds a version unless the entry equals the current one, which the run then stands for
+  /// (``PersistContext/remade(_:)``). Shared with `synthesize`.
   public static func record(_ entry: RoiEntry, in db: Database, run: PersistContext) throws -> EntityRef? {
     try validate(entry, in: db)
     let current = try RoiAnnotation.current(forVideo: entry.video, in: db)
@@ -136,7 +137,8 @@ public struct RoiPlugin: Plugin {
       current.frameStart == frames.0, current.frameEnd == frames.1, current.author == entry.author
     {
       run.note("\(entry.video): ROI \(entry.rect) is already version \(current.version); unchanged")
-      return nil
+      run.remade(EntityRef(.roi, current.id))
+      return EntityRef(.roi, current.id)
     }
     let annotation = RoiAnnotation(
       id: EntityKind.roi.newID(), siteId: run.siteID, sourceVideoId: entry.video,

@@ -37,7 +37,7 @@ public enum RoiSuggester {
 
   /// Suggests from a video file of `frameCount` frames, averaging up to `maxFrames` of them.
   public static func suggest(url: URL, frameCount: Int, maxFrames: Int = 90) throws -> Suggestion {
-    let decoder = try VideoDecoder(url: url)
+    let decoder = try VideoDecoders.open(url)
     let total = max(1, frameCount)
     let step = max(1, total / maxFrames)
     var frames: [GrayImage] = []

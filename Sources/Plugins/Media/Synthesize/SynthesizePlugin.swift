@@ -42,6 +42,12 @@ public struct SynthesizePlugin: Plugin {
     "codePrefix": "prefix of the synthetic patient codes",
   ]
 
+  /// Not byte for byte: one seed gave up to five different files in eight runs, always in the
+  /// 854-pixel-wide H.264 videos (the AVI and 640-pixel ones never differed), more often under
+  /// load and with one encoder thread as with several. The cause is not found yet; until it is,
+  /// `pleura rerun` would report differences the plugin did not mean.
+  public static let reproducible = false
+
   public init() {}
 
   public static func check(_ p: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
@@ -118,15 +124,14 @@ public struct SynthesizePlugin: Plugin {
     var made: [Made] = []
     for (index, plan) in plans.enumerated() {
       try context.checkCancellation()
-      context.progress("synthesize", index, plans.count)
       let video = try SyntheticLungVideo(parameters: plan.parameters)
       let file = scratch.appendingPathComponent(plan.fileName)
       try video.write(to: file, container: plan.container)
       let probe = try VideoProbe.probe(file)
       made.append(
         Made(plan: plan, blob: try context.blobs.store(movingFileAt: file), probe: probe, roi: video.roi))
+      context.progress("synthesize", index + 1, plans.count, unit: "videos", perItem: true)
     }
-    context.progress("synthesize", plans.count, plans.count)
     let collection = made
     return PluginOutput(summary: "") { db, run in
       var outputs: [EntityRef] = []
@@ -135,7 +140,19 @@ public struct SynthesizePlugin: Plugin {
         if let existing = try SourceVideo.filter(
           SourceVideo.Columns.siteId == run.siteID && SourceVideo.Columns.blobSha256 == item.blob.sha256
         ).fetchOne(db) {
+          // The same bytes again: this run stands for the video, its patient and its ROI.
           run.note("\(item.plan.fileName): already in the catalog as \(existing.id)")
+          for ref in [EntityRef(.patient, existing.patientId), EntityRef(.sourceVideo, existing.id)] {
+            run.remade(ref)
+            outputs.append(ref)
+          }
+          // Its ROI only while it is still the one synthesized: a curator's edit is never undone.
+          if let roi = try RoiAnnotation.current(forVideo: existing.id, in: db), roi.rect == item.roi,
+            roi.conversionId == nil, roi.frameStart == nil, roi.author == "synthesize"
+          {
+            run.remade(EntityRef(.roi, roi.id))
+            outputs.append(EntityRef(.roi, roi.id))
+          }
           continue
         }
         let (patient, created) = try Patient.findOrCreate(

@@ -2,17 +2,18 @@ import GRDB
 import Platform
 
 extension TranscodePlugin {
-  /// The source videos without a conversion made with `parameters`, oldest first: what
-  /// `pleura transcode --all` converts.
-  public static func videosWithoutConversion(_ parameters: Parameters, in db: Database) throws -> [EntityRef]
+  /// The source videos without a conversion made with `parameters`, or with `again` every one,
+  /// oldest first: what `pleura transcode --all` (with `--force`) converts.
+  public static func videosToConvert(_ parameters: Parameters, again: Bool, in db: Database) throws
+    -> [EntityRef]
   {
     try String.fetchAll(
       db,
       sql: """
-        SELECT id FROM source_video WHERE id NOT IN
+        SELECT id FROM source_video WHERE ? OR id NOT IN
           (SELECT source_video_id FROM conversion WHERE parameters_json = ?)
         ORDER BY created_at
-        """, arguments: [try CanonicalJSON.encode(parameters)]
+        """, arguments: [again, try CanonicalJSON.encode(parameters)]
     ).map { EntityRef(.sourceVideo, $0) }
   }
 }
