@@ -49,6 +49,9 @@ public struct TranscodePlugin: Plugin {
 
   public init() {}
 
+  /// The names `codec` takes.
+  public static let codecNames = ["h264", "h264-lossless", "ffv1", "mpeg4"]
+
   /// The library options these parameters mean; refuses values the encoder cannot take.
   public static func options(_ parameters: Parameters) throws -> TranscodeOptions {
     guard (16...7680).contains(parameters.width), (16...4320).contains(parameters.height) else {
@@ -81,7 +84,7 @@ public struct TranscodePlugin: Plugin {
     case "mpeg4": codec = .mpeg4(quality: 3)
     default:
       throw TranscodeError.badParameter(
-        "codec '\(parameters.codec)' is not one of h264, h264-lossless, ffv1, mpeg4")
+        "codec '\(parameters.codec)' is not one of \(codecNames.joined(separator: ", "))")
     }
     return TranscodeOptions(
       width: parameters.width, height: parameters.height,
