@@ -3,7 +3,7 @@ import PackageDescription
 
 // The targets and what each may use (docs/ARCHITECTURE.md, "Targets and dependencies", draws it):
 //
-//   Primitives          seeded generator, hex, message escaping; depends on nothing
+//   Primitives          seeded generator, hex, message escaping, free disk space; depends on nothing
 //   Platform            catalog, blobs, records, plugin protocol, runner          -> Primitives
 //   Bag                 BagIt + RO-Crate over libarchive, knows no catalog        -> Primitives, CArchive
 //   Resnet3D (engine)   the 3D ResNet on OpenBLAS, knows no catalog               -> Primitives, COpenBLAS
@@ -11,6 +11,9 @@ import PackageDescription
 //   Tiling   (plugins)  recipes, tile, split                                      -> Platform, Media
 //   Training (plugins)  train, evaluate, explain, experiment                      -> Platform, Tiling, Media, Resnet3D
 //   Sharing  (service)  bundle export and import                                  -> Platform, Bag, Media
+//   Curation (plugins)  label versions, agreement, review, the workbench's queries -> Platform, Media
+//   Server   (service)  `pleura serve` (Hummingbird) and the offline report       -> Platform, Media, Tiling,
+//                                                                                    Training, Curation
 //   CLI                 the `pleura` executable; the only place that lists every plugin
 //
 // Platform imports no plugin, no engine and no bag code; plugin families use each other only
@@ -32,6 +35,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
   ],
   targets: [
     // FFmpeg is opened on first use (see Sources/CFFmpeg/lazy.c), not linked.
@@ -72,11 +77,26 @@ let package = Package(
       name: "Training", dependencies: ["Platform", "Primitives", "Tiling", "Resnet3D", "Media"],
       path: "Sources/Plugins/Training"),
     .target(name: "Sharing", dependencies: ["Platform", "Primitives", "Bag", "Media"]),
+    .target(
+      name: "Curation", dependencies: ["Platform", "Primitives", "Media", grdb],
+      path: "Sources/Plugins/Curation"),
+    // The curation workbench (`pleura serve`) and the offline report: its own target, so that the
+    // CLI stays thin and only this target links the HTTP server.
+    .target(
+      name: "Server",
+      dependencies: [
+        "Platform", "Primitives", "Media", "Tiling", "Training", "Curation", grdb, crypto,
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ],
+      path: "Sources/Server"
+    ),
 
     .executableTarget(
       name: "CLI",
       dependencies: [
-        "Platform", "Primitives", "Media", "Tiling", "Sharing", "Training", "Resnet3D",
+        "Platform", "Primitives", "Media", "Tiling", "Sharing", "Training", "Resnet3D", "Curation", "Server",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/CLI"
@@ -103,6 +123,13 @@ let package = Package(
       dependencies: [
         "Sharing", "Bag", "CArchive", "Tiling", "Training", "Media", "Platform", "Primitives", "TestSupport",
         grdb,
+      ]),
+    .testTarget(name: "CurationTests", dependencies: ["Curation", "Media", "Platform", "TestSupport", grdb]),
+    .testTarget(
+      name: "ServerTests",
+      dependencies: [
+        "Server", "Curation", "Media", "Platform", "TestSupport", grdb,
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]),
     .testTarget(
       name: "CLITests", dependencies: ["CLI", "Platform", "Media", "Tiling", "Training", "TestSupport", grdb]),

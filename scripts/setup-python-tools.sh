@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Best effort: the Python packages tests use as tools nobody here wrote, in benchmarks/.venv:
 # bagit and rocrate check bundles; pydicom (with numpy) decodes the DICOM files Pleura writes,
-# and its wheel and deid-data's ship the public ultrasound DICOM test files. Without them those
-# tests skip with a message, so a machine without PyPI still passes `make test`.
+# and its wheel and deid-data's ship the public ultrasound DICOM test files; Selenium (with
+# Pillow to check its screenshots) drives Chromium in the workbench's browser test. Without them
+# those tests skip with a message, so a machine without PyPI still passes `make test` (the
+# browser test needs them wherever Chromium is installed).
 set -u
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/benchmarks/.venv"
-packages=(bagit rocrate pydicom==3.0.2 deid-data==0.0.20 numpy)
-check='import bagit, rocrate, numpy, pydicom, deid_data; assert pydicom.__version__ == "3.0.2"'
+packages=(bagit rocrate pydicom==3.0.2 deid-data==0.0.20 numpy selenium pillow)
+check='import bagit, rocrate, numpy, pydicom, deid_data, selenium, PIL; assert pydicom.__version__ == "3.0.2"'
 if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "$check" 2>/dev/null; then exit 0; fi
 if python3 -m venv "$venv" >/dev/null 2>&1 && timeout 300 "$venv/bin/pip" install -q "${packages[@]}" >/dev/null 2>&1; then
   echo "setup: ${packages[*]} installed in benchmarks/.venv" >&2

@@ -6,8 +6,9 @@ packages=(libsqlite3-dev libavformat-dev libavcodec-dev libswscale-dev libavutil
   libopenblas-dev libarchive-dev libdcmtk-dev pkg-config)
 # The ffmpeg CLI and DCMTK's tools (dump2dcm, dcmconv, dcmcjpeg, dcmcrle, dcmcjpls, dcmodify,
 # dcmmkdir, dcmdump) are only independent tools for test fixtures and benchmarks; zsh and fish
-# check the syntax of the completion scripts `pleura --generate-completion-script` writes.
-[ "${1:-}" = "--with-test-tools" ] && packages+=(ffmpeg dcmtk zsh fish)
+# check the syntax of the completion scripts `pleura --generate-completion-script` writes;
+# Chromium and its WebDriver run the workbench's browser test (Tests/browser/workbench.py).
+[ "${1:-}" = "--with-test-tools" ] && packages+=(ffmpeg dcmtk zsh fish chromium chromium-driver)
 
 missing=()
 for p in "${packages[@]}"; do

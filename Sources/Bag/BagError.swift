@@ -21,6 +21,12 @@ public enum BagError: Error, Sendable, Equatable {
   case entryLargerThanDeclared(entry: String, declared: Int64)
   /// The payload grows past the byte count `Payload-Oxum` declared, at `entry`.
   case payloadExceedsOxum(entry: String, declared: Int64)
+  /// Extracting `entry` (or the rest of the declared payload) needs more space than the device
+  /// holding the staging folder has free, keeping the reserve.
+  case insufficientSpace(entry: String, needed: Int64, available: Int64, folder: String)
+  /// The reader's caller refused an entry from its header, before extracting it (a file its
+  /// kind of bag never holds, or larger than its kind allows).
+  case refusedEntry(entry: String, reason: String)
 
   // MARK: - Hostile entries
 
@@ -82,6 +88,11 @@ extension BagError: CustomStringConvertible {
       "Entry '\(entry.escapedForMessage)' holds more data than the \(declared) bytes declared for it."
     case .payloadExceedsOxum(let entry, let declared):
       "The payload grows past the \(declared) bytes bag-info.txt declares (Payload-Oxum) at entry '\(entry.escapedForMessage)'."
+    case .insufficientSpace(let entry, let needed, let available, let folder):
+      "Extracting entry '\(entry.escapedForMessage)' needs \(needed) bytes, but the device holding "
+        + "\(folder.escapedForMessage) has only \(available) bytes free to spare; nothing was extracted past it."
+    case .refusedEntry(let entry, let reason):
+      "Entry '\(entry.escapedForMessage)' is refused before extraction: \(reason.escaped(limit: nil))."
     case .unsafeEntryName(let entry, let reason):
       "Entry '\(entry.escapedForMessage)' has an unsafe name: \(reason.escaped(limit: nil))."
     case .unsupportedEntryType(let entry, let type):

@@ -33,6 +33,10 @@ public struct BagReader: Sendable {
   /// early (an import decodes its catalog files while the blobs are extracted), but must treat
   /// it as unverified until `extract` returns, and stop using it if `extract` throws.
   public var onFileExtracted: (@Sendable (String, URL) -> Void)?
+  /// Called on the extracting thread with each file's bag-relative path and the size its header
+  /// declares, before a byte of it is written: a caller that knows what its bags hold (an import
+  /// of Pleura bundles) refuses anything else here, by throwing.
+  public var admit: (@Sendable (String, Int64) throws(BagError) -> Void)?
 
   public init(limits: BagLimits = BagLimits(), stagingParent: URL = FileManager.default.temporaryDirectory) {
     self.limits = limits
@@ -55,6 +59,7 @@ public struct BagReader: Sendable {
     do throws(BagError) {
       var extraction = Extraction(staging: staging, limits: limits, startsWriteback: startsWriteback)
       extraction.onFileExtracted = onFileExtracted
+      extraction.admit = admit
       try extraction.run(input)
       return try extraction.verify()
     } catch {
@@ -79,12 +84,15 @@ private struct Extraction {
   let limits: BagLimits
   let startsWriteback: Bool
   var onFileExtracted: (@Sendable (String, URL) -> Void)?
+  var admit: (@Sendable (String, Int64) throws(BagError) -> Void)?
   var bagName: String?
   var entries = 0
   var extracted: Int64 = 0
   var payloadWritten: Int64 = 0
   /// Payload bytes declared by Payload-Oxum, once bag-info.txt has been seen.
   var declaredPayload: Int64?
+  /// The payload files manifest-sha256.txt lists, once it has been seen.
+  var listed: Set<String>?
   var seen = Set<String>()
   var folders: Set<String> = [""]
   /// Bag-relative path → (size, SHA-256) of every extracted file.
@@ -124,8 +132,14 @@ private struct Extraction {
       try extractFile(entry, parts: parts, relative: relative, from: input, buffers: buffers, worker: worker)
       onFileExtracted?(relative, staging.url.appending(path: relative))
       if relative == "bag-info.txt" {
-        // When bag-info.txt precedes the payload, its Payload-Oxum bounds the payload at once.
+        // When bag-info.txt precedes the payload, its Payload-Oxum bounds the payload at once,
+        // and the space it needs is checked before any of it is written.
         declaredPayload = try readInfo().oxum?.bytes
+        if let declaredPayload { try checkSpace(name: relative, needed: declaredPayload - payloadWritten) }
+      }
+      if relative == "manifest-sha256.txt" {
+        // When the manifest precedes the payload, a file it does not list is refused at its header.
+        listed = Set(try readManifest(relative).entries.map(\.path))
       }
     }
   }
@@ -174,10 +188,17 @@ private struct Extraction {
     guard let declared = entry.size else {
       throw .corruptArchive(entry: name, reason: "the entry has no size in its header")
     }
-    try checkBounds(name, adding: declared, isPayload: isPayload)
-    if !isPayload && declared > limits.maxTagFileBytes {
-      throw .extractedBytesLimitExceeded(entry: name, limit: limits.maxTagFileBytes)
+    // What the entry is comes first (a file no manifest lists, one the caller's kind of bag never
+    // holds), then whether its size fits: each refusal then names the real problem.
+    if isPayload, let listed, !listed.contains(relative) { throw .fileNotInManifest(file: relative) }
+    if !isPayload && declared > limits.maxBytes(ofTagFile: relative) {
+      throw .extractedBytesLimitExceeded(entry: name, limit: limits.maxBytes(ofTagFile: relative))
     }
+    try admit?(relative, declared)
+    try checkBounds(name, adding: declared, isPayload: isPayload)
+    // With Payload-Oxum known, the rest of the payload must fit; else at least this entry.
+    let rest = isPayload ? (declaredPayload.map { $0 - payloadWritten } ?? declared) : declared
+    try checkSpace(name: name, needed: max(declared, rest))
     let fd = try staging.createFile(parts, entry: name)
     worker.start(writingTo: fd)
     defer {
@@ -207,6 +228,17 @@ private struct Extraction {
     }
     if startsWriteback { worker.startWriteback() }
     files[relative] = (written, worker.digest())
+  }
+
+  /// Refuses to write `needed` bytes more when the device holding staging would keep less than
+  /// the reserve free.
+  func checkSpace(name: String, needed: Int64) throws(BagError) {
+    guard needed > 0, let available = DiskSpace.available(at: staging.url) else { return }
+    let spare = available - limits.reserveFreeBytes
+    if needed > spare {
+      throw .insufficientSpace(
+        entry: name, needed: needed, available: max(0, spare), folder: staging.url.path)
+    }
   }
 
   /// Refuses `bytes` more when they would pass the caller's cap or the declared payload size.

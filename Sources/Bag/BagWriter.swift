@@ -39,8 +39,11 @@ public final class BagWriter {
 
   /// Creates `archive` (which must not exist yet) holding a bag in the folder `bagName`, a single
   /// safe path component. `date` becomes Bagging-Date and every entry's modification time.
+  /// `partialPrefix`, a path beside `archive`, names the hidden temporary file (`prefix` plus six
+  /// random characters) when the caller has recorded it to clean up after a crash.
   public init(
-    creating archive: URL, bagName: String, compression: BagCompression = .zstd(), date: Date = Date()
+    creating archive: URL, bagName: String, compression: BagCompression = .zstd(), date: Date = Date(),
+    partialPrefix: String? = nil
   ) throws(BagError) {
     guard case .success(let parts) = BagPath.components(of: bagName), parts.count == 1 else {
       throw .invalidPayloadPath(path: bagName, reason: "a bag name must be one safe path component")
@@ -48,7 +51,11 @@ public final class BagWriter {
     let path = archive.path
     guard !FileManager.default.fileExists(atPath: path) else { throw .archiveExists(path: path) }
     let directory = archive.deletingLastPathComponent().path
-    var template = Array("\(directory)/.\(archive.lastPathComponent).partial-XXXXXX".utf8CString)
+    let prefix = partialPrefix ?? "\(directory)/.\(archive.lastPathComponent).partial-"
+    guard URL(fileURLWithPath: prefix).deletingLastPathComponent().path == directory else {
+      throw .invalidPayloadPath(path: prefix, reason: "the partial file must be beside the archive")
+    }
+    var template = Array("\(prefix)XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.address) }
     guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
     let partial = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -45,7 +45,9 @@ enum Main {
       // command, whose run throws the help request.
       exitForParser(error, arguments: arguments)
     } catch {
-      Terminal.error(String(describing: error))
+      // A read-only folder or a full disk: one line saying what and where, not the error codes.
+      Terminal.error(
+        StorageFault.describe(error, catalogRoot: CatalogOptions.inUse) ?? String(describing: error))
       exit(1)
     }
     exit(0)

@@ -30,6 +30,9 @@ struct Pleura: AsyncParsableCommand {
           Ingest.self, Synthesize.self, Transcode.self, Frame.self, MMode.self, Sheet.self, Roi.self,
         ]),
       CommandGroup(
+        name: "Curation",
+        subcommands: [Label.self, AgreementCommand.self, Serve.self, User.self, Report.self]),
+      CommandGroup(
         name: "Datasets and models",
         subcommands: [
           DatasetCommand.self, SplitCommand.self, Train.self, Evaluate.self, Explain.self, Experiment.self,

@@ -44,6 +44,14 @@ public struct Pseudonymizer: Sendable {
     "p-" + String(key.digest(domain: Self.domain, patientCode).lowercaseHex.prefix(24))
   }
 
+  /// The pseudonym of an annotator's name, e.g. "a-0123456789abcdef01234567": the same keyed hash
+  /// under its own domain, so that a name and a patient code never share a pseudonym.
+  public func pseudonym(forAuthor name: String) -> String {
+    "a-" + String(key.digest(domain: Self.authorDomain, name).lowercaseHex.prefix(24))
+  }
+
+  static let authorDomain = "pleura-author-v1:"
+
   /// Writes a new random 32-byte key to `keyFile` with mode 0600, refusing to replace a file.
   public static func createKeyFile(at keyFile: URL) throws(PseudonymizerError) {
     try SiteKey.createKeyFile(at: keyFile)

@@ -11,7 +11,9 @@ struct PipelineRerunCLITests {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
     try cli.run(["init"])
-    func step(_ arguments: [String], reports label: String, _ unit: String) throws -> PleuraCLI.Result {
+    @discardableResult func step(_ arguments: [String], reports label: String, _ unit: String) throws
+      -> PleuraCLI.Result
+    {
       let result = try cli.run(arguments)
       #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
       let finished = result.stderr.split(separator: "\n").contains {

@@ -125,7 +125,7 @@ extension Pleura {
 
       func run() async throws {
         let bundle = try InputFile.check(file)
-        let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(bundle)
+        let (content, info) = try BundleImporter(catalog: try catalogOptions.openForReading()).verify(bundle)
         print(
           "ok: \(file) is a valid bundle of \(content.datasets[0].reference.escapedForMessage) from \((info["Source-Organization"] ?? "?").escapedForMessage)"
         )
@@ -147,7 +147,7 @@ extension Pleura {
 
       func run() async throws {
         let bundle = try InputFile.check(file)
-        let (content, info) = try BundleImporter(catalog: try catalogOptions.open()).verify(bundle)
+        let (content, info) = try BundleImporter(catalog: try catalogOptions.openForReading()).verify(bundle)
         // (JSON key, words for people, count)
         let counts: [(String, String, Int)] = [
           ("sites", "sites", content.sites.count), ("patients", "patients", content.patients.count),

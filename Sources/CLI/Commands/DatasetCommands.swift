@@ -70,7 +70,7 @@ extension Pleura {
       @OptionGroup var output: OutputOptions
 
       func run() async throws {
-        let rows = try DatasetViews.list(try catalogOptions.open())
+        let rows = try DatasetViews.list(try catalogOptions.openForReading())
         if output.json { return try output.printJSON(rows) }
         Terminal.table(
           ["DATASET", "ID", "SITE", "CUBES", "VIDEOS", "PATIENTS", "SKIPPED", "CREATED"],
@@ -96,7 +96,7 @@ extension Pleura {
       @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String
 
       func run() async throws {
-        let catalog = try catalogOptions.open()
+        let catalog = try catalogOptions.openForReading()
         let detail = try DatasetViews.detail(dataset, in: catalog)
         if output.json { return try output.printJSON(detail) }
         let (found, summary, splits) = (detail.dataset, detail.summary, detail.splits)
@@ -114,7 +114,8 @@ extension Pleura {
           ["  VIDEO", "FILE", "PATIENT", "LABEL", "ROI", "TILES/CLIP", "CLIPS", "CUBES"],
           summary.videos.map {
             [
-              "  " + $0.video, $0.fileName, $0.patient, $0.label, "v\($0.roiVersion)", "\($0.tilesPerClip)",
+              "  " + $0.video, $0.fileName, $0.patient, $0.label + ($0.labelVersion.map { " v\($0)" } ?? ""),
+              "v\($0.roiVersion)", "\($0.tilesPerClip)",
               "\($0.clips)", "\($0.cubes)",
             ]
           })
@@ -128,9 +129,10 @@ extension Pleura {
 
     struct Diff: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Cubes added and removed between two datasets, by video.",
+        abstract: "Cubes added and removed between two datasets, and label or ROI changes, by video.",
         discussion: """
           A cube is the same in both when it comes from the same conversion, ROI version, clip and tile.
+          A video whose cubes carry another label (version) or were cut with another ROI version says so.
 
           Example:
             pleura dataset diff all_30x30@1 all_30x30@2
@@ -141,12 +143,17 @@ extension Pleura {
       @Argument(help: "The second dataset.") var to: String
 
       func run() async throws {
-        let rows = try DatasetViews.diff(from, to, in: try catalogOptions.open())
+        let rows = try DatasetViews.diff(from, to, in: try catalogOptions.openForReading())
         if output.json { return try output.printJSON(rows) }
         if rows.isEmpty { return print("\(from) and \(to) hold the same cubes") }
         Terminal.table(
-          ["VIDEO", "FILE", "ADDED", "REMOVED"],
-          rows.map { [$0.video, $0.fileName, "\($0.added)", "\($0.removed)"] })
+          ["VIDEO", "FILE", "ADDED", "REMOVED", "LABEL", "ROI"],
+          rows.map {
+            [
+              $0.video, $0.fileName, "\($0.added)", "\($0.removed)", $0.labelChange ?? "-",
+              $0.roiChange ?? "-",
+            ]
+          })
       }
     }
 
@@ -242,7 +249,7 @@ extension Pleura {
       @Argument(help: "A split id.") var split: String
 
       func run() async throws {
-        let catalog = try catalogOptions.open()
+        let catalog = try catalogOptions.openForReading()
         let ref = try await catalog.database.read { db in
           try EntityLookup.resolve(split, as: [.split], in: db)
         }

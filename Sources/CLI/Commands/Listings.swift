@@ -17,13 +17,14 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let rows = try Listings.videos(try catalogOptions.open())
+      let rows = try Listings.videos(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(
-        ["ID", "PATIENT", "LABEL", "CODEC", "SIZE", "FPS", "FRAMES", "SECONDS", "FILE"],
+        ["ID", "PATIENT", "LABEL", "LABEL BY", "CODEC", "SIZE", "FPS", "FRAMES", "SECONDS", "FILE"],
         rows.map {
           [
-            $0.id, $0.patient, $0.label, $0.codec, "\($0.width)x\($0.height)", $0.fps, "\($0.frames)",
+            $0.id, $0.patient, $0.label, "\($0.labelAuthor) v\($0.labelVersion)", $0.codec,
+            "\($0.width)x\($0.height)", $0.fps, "\($0.frames)",
             String(format: "%.2f", $0.durationSeconds), $0.fileName,
           ]
         })
@@ -41,7 +42,7 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let rows = try Listings.patients(try catalogOptions.open())
+      let rows = try Listings.patients(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(
         ["ID", "CODE", "SITE", "VIDEOS"], rows.map { [$0.id, $0.code, $0.site, "\($0.videos)"] })
@@ -67,7 +68,7 @@ extension Pleura {
     }
 
     func run() async throws {
-      let runs = try Listings.runs(try catalogOptions.open(), limit: limit)
+      let runs = try Listings.runs(try catalogOptions.openForReading(), limit: limit)
       if output.json { return try output.printJSON(runs) }
       Terminal.table(
         ["ID", "PLUGIN", "VERSION", "STATUS", "STARTED", "RESULT"],

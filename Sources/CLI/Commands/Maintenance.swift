@@ -15,7 +15,8 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let report = try CatalogVerifier.run(try catalogOptions.open(), progress: catalogOptions.progress)
+      let report = try CatalogVerifier.run(
+        try catalogOptions.openForReading(), progress: catalogOptions.progress)
       if output.json {
         try output.printJSON(report)
       } else if report.ok {

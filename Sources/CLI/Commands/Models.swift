@@ -15,7 +15,7 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let rows = try ModelViews.models(try catalogOptions.open())
+      let rows = try ModelViews.models(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(
         ["ID", "SITE", "DATASET", "SPLIT", "ARCH", "WIDTH", "EPOCH KEPT", "EVALUATIONS", "CREATED"],
@@ -39,7 +39,7 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let rows = try ModelViews.evaluations(try catalogOptions.open())
+      let rows = try ModelViews.evaluations(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(
         ["ID", "SITE", "MODEL", "DATASET", "PART", "CUBES", "ACCURACY", "AUC", "VIDEO ACC", "CREATED"],

@@ -137,7 +137,7 @@ extension Pleura {
       @Argument(help: "A source video: its id or file name.") var video: String
 
       func run() async throws {
-        let catalog = try catalogOptions.open()
+        let catalog = try catalogOptions.openForReading()
         let target = try MediaTarget.resolve(video, in: catalog)
         let versions = try await catalog.database.read { db in
           try RoiAnnotation.history(forVideo: target.video.id, in: db)

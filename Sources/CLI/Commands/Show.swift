@@ -17,7 +17,7 @@ extension Pleura {
     var id: String
 
     func run() async throws {
-      let catalog = try catalogOptions.open()
+      let catalog = try catalogOptions.openForReading()
       let ref = try await catalog.database.read { db in try EntityLookup.resolve(name: id, in: db) }
       let details = try EntityDetails.read(ref, in: catalog)
       if output.json { return try output.printJSON(details) }
@@ -44,7 +44,7 @@ extension Pleura {
     @Argument(help: "An entity id, a dataset NAME@V or a video's file name.") var id: String
 
     func run() async throws {
-      let catalog = try catalogOptions.open()
+      let catalog = try catalogOptions.openForReading()
       let ref = try await catalog.database.read { db in try EntityLookup.resolve(name: id, in: db) }
       let tree = try LineageNode.build(for: ref, in: catalog)
       if output.json { return try output.printJSON(tree) }

@@ -16,7 +16,7 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let status = try CatalogStatus.read(try catalogOptions.open())
+      let status = try CatalogStatus.read(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(status) }
       print("catalog \(status.catalog) (site \(status.site), schema \(status.schemaVersion))")
       print("entities:")

@@ -1,3 +1,4 @@
+import Curation
 import Media
 import Platform
 import Tiling
@@ -11,6 +12,7 @@ enum BuiltinPlugins {
     try registry.register(IngestPlugin.self)
     try registry.register(TranscodePlugin.self)
     try registry.register(RoiPlugin.self)
+    try registry.register(LabelPlugin.self)
     try registry.register(SynthesizePlugin.self)
     try registry.register(TilePlugin.self)
     try registry.register(SplitPlugin.self)

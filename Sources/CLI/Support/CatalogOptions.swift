@@ -12,7 +12,19 @@ struct CatalogOptions: ParsableArguments {
 
   var location: URL { catalog.map { URL(fileURLWithPath: $0) } ?? Catalog.defaultLocation() }
 
-  func open() throws -> Catalog { try Catalog.open(at: location) }
+  func open() throws -> Catalog {
+    Self.inUse = location
+    return try Catalog.open(at: location)
+  }
+
+  /// For commands that only read: works on a catalog that cannot be written.
+  func openForReading() throws -> Catalog {
+    Self.inUse = location
+    return try Catalog.openForReading(at: location)
+  }
+
+  /// The catalog this process opened, so that an error about its storage can name it.
+  nonisolated(unsafe) static var inUse: URL?
 
   func runner(_ catalog: Catalog) -> Runner {
     var logger = Logger(label: "pleura")

@@ -22,6 +22,8 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
   case wrongKind(String, is: EntityKind, expected: [EntityKind])
   case missingLocalSite(path: String)
   case invalidSiteName(String)
+  case readOnlyWithPendingLog(path: String)
+  case readOnlyNeedsMigration(path: String)
   /// Stands in for GRDB's row-decoding errors, which quote the row (it may hold a patient code).
   case unreadableRow
 
@@ -76,6 +78,12 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
         + "; give more of the id"
     case .wrongKind(let id, let kind, let expected):
       "\(id) is \(kind.withArticle), not " + expected.map(\.withArticle).joined(separator: " or ")
+    case .readOnlyWithPendingLog(let path):
+      "the catalog folder \(path) is read-only and catalog.sqlite-wal there holds changes not yet in "
+        + "catalog.sqlite, which SQLite can only read with write access; make the folder writable once"
+    case .readOnlyNeedsMigration(let path):
+      "the catalog at \(path) was written by an older Pleura and is read-only, so it cannot be "
+        + "upgraded; make it writable once"
     case .unreadableRow:
       "the catalog holds a row this Pleura cannot read (damaged, or written by another version); run `pleura verify`"
     case .missingLocalSite(let path):

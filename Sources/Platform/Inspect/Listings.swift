@@ -6,7 +6,10 @@ public enum Listings {
     public var id: String
     public var patient: String
     public var site: String
+    /// The current label (see `LabelAnnotation`), its version and who set it.
     public var label: String
+    public var labelVersion: Int
+    public var labelAuthor: String
     public var fileName: String
     public var container: String
     public var codec: String
@@ -30,14 +33,17 @@ public enum Listings {
       try Row.fetchAll(
         db,
         sql: """
-          SELECT v.*, p.code AS patient_code, s.name AS site_name FROM source_video v
+          SELECT v.*, p.code AS patient_code, s.name AS site_name, l.label AS current_label,
+            l.version AS label_version, l.author AS label_author FROM source_video v
           JOIN patient p ON p.id = v.patient_id JOIN site s ON s.id = v.site_id
+          JOIN current_label l ON l.source_video_id = v.id
           ORDER BY s.is_local DESC, p.code, v.created_at
           """
       ).map { row in
         VideoRow(
-          id: row["id"], patient: row["patient_code"], site: row["site_name"], label: row["label"],
-          fileName: row["file_name"], container: row["container"], codec: row["codec"],
+          id: row["id"], patient: row["patient_code"], site: row["site_name"], label: row["current_label"],
+          labelVersion: row["label_version"], labelAuthor: row["label_author"], fileName: row["file_name"],
+          container: row["container"], codec: row["codec"],
           width: row["width"], height: row["height"],
           fps: "\(row["fps_num"] as Int)/\(row["fps_den"] as Int)", frames: row["frame_count"],
           durationSeconds: row["duration_seconds"], sha256: row["blob_sha256"])

@@ -46,6 +46,8 @@ public struct RoiAnnotation: CatalogRecord, Equatable {
     public static let id = Column("id")
     public static let sourceVideoId = Column("source_video_id")
     public static let version = Column("version")
+    public static let adjudicated = Column("adjudicated")
+    public static let author = Column("author")
   }
 
   public var id: String
@@ -64,11 +66,13 @@ public struct RoiAnnotation: CatalogRecord, Equatable {
   public var author: String
   public var supersedesId: String?
   public var createdAt: String
+  /// A reviewer's decision: the current ROI until a later adjudicated version.
+  public var adjudicated: Bool
 
   public init(
     id: String, siteId: String, sourceVideoId: String, conversionId: String?, version: Int, x: Int, y: Int,
     width: Int, height: Int, frameStart: Int?, frameEnd: Int?, author: String, supersedesId: String?,
-    createdAt: String
+    createdAt: String, adjudicated: Bool = false
   ) {
     self.id = id
     self.siteId = siteId
@@ -84,12 +88,42 @@ public struct RoiAnnotation: CatalogRecord, Equatable {
     self.author = author
     self.supersedesId = supersedesId
     self.createdAt = createdAt
+    self.adjudicated = adjudicated
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case id, siteId, sourceVideoId, conversionId, version, x, y, width, height, frameStart, frameEnd, author,
+      supersedesId, createdAt, adjudicated
+  }
+
+  /// Bundles written before adjudication existed carry no `adjudicated`: such a version is not one.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      id: try c.decode(String.self, forKey: .id), siteId: try c.decode(String.self, forKey: .siteId),
+      sourceVideoId: try c.decode(String.self, forKey: .sourceVideoId),
+      conversionId: try c.decodeIfPresent(String.self, forKey: .conversionId),
+      version: try c.decode(Int.self, forKey: .version), x: try c.decode(Int.self, forKey: .x),
+      y: try c.decode(Int.self, forKey: .y), width: try c.decode(Int.self, forKey: .width),
+      height: try c.decode(Int.self, forKey: .height),
+      frameStart: try c.decodeIfPresent(Int.self, forKey: .frameStart),
+      frameEnd: try c.decodeIfPresent(Int.self, forKey: .frameEnd),
+      author: try c.decode(String.self, forKey: .author),
+      supersedesId: try c.decodeIfPresent(String.self, forKey: .supersedesId),
+      createdAt: try c.decode(String.self, forKey: .createdAt),
+      adjudicated: try c.decodeIfPresent(Bool.self, forKey: .adjudicated) ?? false)
   }
 
   public var rect: PixelRect { PixelRect(x: x, y: y, width: width, height: height) }
 
-  /// The newest version for a video, if it has any.
+  /// The current version: the latest adjudicated one if there is one, else the latest.
   public static func current(forVideo videoID: String, in db: Database) throws -> RoiAnnotation? {
+    try RoiAnnotation.filter(Columns.sourceVideoId == videoID)
+      .order(Columns.adjudicated.desc, Columns.version.desc).fetchOne(db)
+  }
+
+  /// The version with the highest number (what the next version supersedes).
+  public static func latest(forVideo videoID: String, in db: Database) throws -> RoiAnnotation? {
     try RoiAnnotation.filter(Columns.sourceVideoId == videoID).order(Columns.version.desc).fetchOne(db)
   }
 

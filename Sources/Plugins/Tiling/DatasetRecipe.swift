@@ -113,12 +113,9 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
 
   public func validate() throws {
     func fail(_ reason: String) -> RecipeError { RecipeError.invalid(name: name, reason: reason) }
-    let validName =
-      !name.isEmpty && name.count <= 64
-      && name.unicodeScalars.allSatisfy {
-        CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)
-      }
-    guard validName else { throw fail("name must be 1-64 letters, digits, '_', '-' or '.'") }
+    guard (try? RecordRules.datasetName(name)) != nil else {
+      throw fail("name must be 1-64 letters, digits, '_', '-' or '.'")
+    }
     guard Self.tileSizes.contains(tileSize) else {
       throw fail("tileSize \(tileSize) is outside \(Self.tileSizes)")
     }

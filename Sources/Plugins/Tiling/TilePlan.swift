@@ -9,6 +9,8 @@ public struct TilePlan: Sendable {
     public var video: SourceVideo
     public var patientCode: String
     public var conversion: Conversion
+    /// The current label version: its label is the cubes' label.
+    public var label: LabelAnnotation
     public var roi: RoiAnnotation
     /// The ROI in the conversion's pixels.
     public var rect: PixelRect
@@ -36,9 +38,12 @@ public struct TilePlan: Sendable {
   /// Videos where more than one conversion matched: the choice is the first made, and said.
   public var choices: [Choice] = []
 
-  /// The inputs of the tile run: each conversion and the ROI version it is cut with.
+  /// The inputs of the tile run: each conversion with the ROI version it is cut with and the label
+  /// version its cubes carry, so that an edit of either makes the next build a new version.
   public var inputs: [EntityRef] {
-    items.flatMap { [EntityRef(.conversion, $0.conversion.id), EntityRef(.roi, $0.roi.id)] }
+    items.flatMap {
+      [EntityRef(.conversion, $0.conversion.id), EntityRef(.roi, $0.roi.id), EntityRef(.label, $0.label.id)]
+    }
   }
 
   public static func make(recipe: DatasetRecipe, in db: Database) throws -> TilePlan {
@@ -53,8 +58,12 @@ public struct TilePlan: Sendable {
       let code =
         try String.fetchOne(db, sql: "SELECT code FROM patient WHERE id = ?", arguments: [video.patientId])
         ?? "?"
-      guard recipe.labels.contains(video.label.rawValue) else {
-        skip("label \(video.label.rawValue) is not among the recipe's labels")
+      guard let label = try LabelAnnotation.current(forVideo: video.id, in: db) else {
+        skip("no label version (run `pleura verify`)")
+        continue
+      }
+      guard recipe.labels.contains(label.label.rawValue) else {
+        skip("label \(label.label.rawValue) is not among the recipe's labels")
         continue
       }
       guard recipe.patients.isEmpty || recipe.patients.contains(code) else {
@@ -92,7 +101,8 @@ public struct TilePlan: Sendable {
       }
       items.append(
         Item(
-          video: video, patientCode: code, conversion: conversion, roi: roi, rect: rect, frames: frames,
+          video: video, patientCode: code, conversion: conversion, label: label, roi: roi, rect: rect,
+          frames: frames,
           tiles: tiles,
           clipStarts: starts))
     }

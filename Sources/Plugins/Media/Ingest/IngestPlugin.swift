@@ -65,7 +65,7 @@ public struct IngestPlugin: Plugin {
   public static let version = SemanticVersion(1, 1, 0)
   public static let summary = "Probe video files and store them as source videos of their patients."
   public static let takes: [EntityKind] = []
-  public static let makes: [EntityKind] = [.sourceVideo, .patient]
+  public static let makes: [EntityKind] = [.sourceVideo, .patient, .label]
   public static let parameterHelp = [
     "files":
       "list of {path, patient, label (present|absent|unknown), notes, masks [{x,y,width,height}], "
@@ -111,6 +111,11 @@ public struct IngestPlugin: Plugin {
       do {
         if item.patientFromHeader != true { try PatientCode.validate(item.patient) }
         _ = try SlidingLabel(validating: item.label)
+        // The rules an import applies to the same fields (RecordRules), so both refuse alike. A
+        // DICOM file's name is never recorded (its source video is named by its new UID).
+        let url = URL(fileURLWithPath: item.path)
+        if !DicomFile.looksLikeDicom(url) { try RecordRules.fileName(url.lastPathComponent) }
+        try RecordRules.notes(item.notes)
         let prepared = try preparation ?? SourcePreparation(parameters, catalog: catalog)
         preparation = prepared
         try prepared.check(item)
@@ -181,6 +186,10 @@ public struct IngestPlugin: Plugin {
       try video.insert(db)
       try entry.source.recordOriginal(of: video, in: db)
       outputs.append(EntityRef(.sourceVideo, video.id))
+      // The label given here is version 1 of the video's label history.
+      let label = LabelAnnotation.ingestVersion(of: video)
+      try label.insert(db)
+      outputs.append(EntityRef(.label, label.id))
       run.note(
         "\(name): ingested as \(video.id) (patient \(patient.code), \(entry.label.rawValue), "
           + "\(probe.codec) \(probe.width)x\(probe.height), \(probe.fpsNumerator)/\(probe.fpsDenominator) fps, "

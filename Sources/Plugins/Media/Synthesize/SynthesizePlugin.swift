@@ -34,7 +34,7 @@ public struct SynthesizePlugin: Plugin {
   public static let version = SemanticVersion(1, 0, 0)
   public static let summary = "Generate synthetic lung-ultrasound videos with known labels and pleural ROIs."
   public static let takes: [EntityKind] = []
-  public static let makes: [EntityKind] = [.patient, .sourceVideo, .roi]
+  public static let makes: [EntityKind] = [.patient, .sourceVideo, .label, .roi]
   public static let parameterHelp = [
     "patients": "number of synthetic patients", "videosPerPatient": "videos per patient",
     "absentFraction": "share of patients without lung sliding", "minSeconds": "shortest video",
@@ -170,6 +170,9 @@ public struct SynthesizePlugin: Plugin {
           frameCount: probe.frameCount, durationSeconds: probe.durationSeconds, createdAt: run.now)
         try video.insert(db)
         outputs.append(EntityRef(.sourceVideo, video.id))
+        let label = LabelAnnotation.ingestVersion(of: video)
+        try label.insert(db)
+        outputs.append(EntityRef(.label, label.id))
         if let roi = try RoiPlugin.record(
           RoiEntry(video: video.id, rect: item.roi, author: "synthesize"), in: db, run: run)
         {
