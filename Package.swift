@@ -132,7 +132,8 @@ let package = Package(
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]),
     .testTarget(
-      name: "CLITests", dependencies: ["CLI", "Platform", "Media", "Tiling", "Training", "TestSupport", grdb]),
+      name: "CLITests",
+      dependencies: ["CLI", "Platform", "Media", "Tiling", "Training", "Server", "TestSupport", grdb]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Media
 import Platform
+import Server
 import Testing
 import Tiling
 import Training
@@ -35,6 +36,12 @@ import Training
     #expect(
       try Pleura.Explain.parse(["model_0000000000000001", "-o", "out"]).parameters
         == ExplainPlugin.Parameters())
+  }
+
+  @Test func serve() throws {
+    let command = try Pleura.Serve.parse([])
+    let defaults = WorkbenchConfiguration()
+    #expect(command.host == defaults.host && command.port == defaults.port && command.blind == defaults.blind)
   }
 
   @Test func theOptionsReallyReachTheParameters() throws {

@@ -18,8 +18,9 @@ extension Pleura {
           pleura serve --port 8080
         """)
     @OptionGroup var catalogOptions: CatalogOptions
-    @Option(help: "Address to listen on (127.0.0.1: this machine only).") var host = "127.0.0.1"
-    @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Option(help: "Address to listen on (127.0.0.1: this machine only).")
+    var host = WorkbenchConfiguration().host
+    @Option(help: "Port (0 picks a free one).") var port = WorkbenchConfiguration().port
     @Flag(help: "Blind mode: curators see only their own labels and ROIs.") var blind = false
 
     func validate() throws {
