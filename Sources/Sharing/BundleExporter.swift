@@ -257,7 +257,7 @@ public struct BundleExporter {
         }
       }
       content.runs = try Run.fetchAll(db, keys: Array(runIDs)).sorted { $0.startedAt < $1.startedAt }
-      content.runEdges = try RunEdge.filter(runIDs.contains(RunEdge.Columns.runId)).fetchAll(db)
+      content.runEdges = try RunEdge.all().edges(ofRuns: runIDs).fetchAll(db)
         .filter { exported.contains($0.entityId) }
       let siteIDs = Set(
         content.runs.map(\.siteId) + content.patients.map(\.siteId) + content.sourceVideos.map(\.siteId)

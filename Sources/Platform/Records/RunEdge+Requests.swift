@@ -19,6 +19,11 @@ extension DerivableRequest<RunEdge> {
     filter(RunEdge.Columns.entityId == entityID).direction(direction)
   }
 
+  /// The edges of every run in `runIDs` (a provenance chain being exported, say).
+  public func edges(_ direction: RunEdge.Direction? = nil, ofRuns runIDs: some Collection<String>) -> Self {
+    filter(runIDs.contains(RunEdge.Columns.runId)).direction(direction)
+  }
+
   private func direction(_ direction: RunEdge.Direction?) -> Self {
     guard let direction else { return self }
     return filter(RunEdge.Columns.direction == direction.rawValue)
