@@ -133,7 +133,9 @@ let package = Package(
       ]),
     .testTarget(
       name: "CLITests",
-      dependencies: ["CLI", "Platform", "Media", "Tiling", "Training", "Server", "TestSupport", grdb]),
+      dependencies: [
+        "CLI", "Bag", "Platform", "Primitives", "Media", "Tiling", "Training", "Server", "TestSupport", grdb,
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

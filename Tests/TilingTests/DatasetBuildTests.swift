@@ -34,7 +34,7 @@ import Tiling
     #expect(Set(cubes.map(\.label)) == [.present, .absent])
     // Every shard is an .npy of [n, 60, 30, 30] uint8 whose n matches its cube rows.
     for shard in summary.shards {
-      let data = try fixture.catalog.blobs.read(shard.shard)
+      let data = try fixture.catalog.blobs.read(shard.shard, of: "a test")
       let header = try #require(NPY.readHeader(data))
       #expect(header.descr == "|u1")
       #expect(header.shape == [shard.cubes, 60, 30, 30])
@@ -46,7 +46,7 @@ import Tiling
       try Conversion.fetchOne(db, key: cube.conversionId)!
     }
     let frame: GrayImage? = try fixture.catalog.blobs.withNamedPath(
-      conversion.blobSha256, fileName: conversion.fileName
+      conversion.blobSha256, of: "a test", fileName: conversion.fileName
     ) { url in
       let decoder = try VideoDecoder(url: url)
       while let frame = try decoder.nextFrame() {
@@ -55,7 +55,7 @@ import Tiling
       return nil
     }
     let image = try #require(frame)
-    let shard = try fixture.catalog.blobs.read(cube.shardSha256)
+    let shard = try fixture.catalog.blobs.read(cube.shardSha256, of: "a test")
     let offset = NPY.readHeader(shard)!.dataOffset + cube.shardIndex * 60 * 900 + 4 * 900
     for y in 0..<30 {
       for x in 0..<30 {
@@ -83,14 +83,14 @@ import Tiling
       Set(cubes.map(\.firstFrame))
         == Set(Swift.stride(from: 0, through: conversion.frameCount - length, by: stride)))
     let frames: [GrayImage] = try fixture.catalog.blobs.withNamedPath(
-      conversion.blobSha256, fileName: conversion.fileName
+      conversion.blobSha256, of: "a test", fileName: conversion.fileName
     ) { url in
       let decoder = try VideoDecoder(url: url)
       var frames: [GrayImage] = []
       while let frame = try decoder.nextFrame() { frames.append(frame.image) }
       return frames
     }
-    let shard = try fixture.catalog.blobs.read(cubes[0].shardSha256)
+    let shard = try fixture.catalog.blobs.read(cubes[0].shardSha256, of: "a test")
     let base = NPY.readHeader(shard)!.dataOffset
     for cube in [cubes[1], cubes[cubes.count / 2], cubes[cubes.count - 1]] {
       for f in [0, length / 2, length - 1] {

@@ -23,12 +23,14 @@ import Tiling
         return parts.count == 2 && ExplainPlugin.outputNames.contains(parts[0]) ? (parts[0], parts[1]) : nil
       })
     #expect(Set(blobs.keys) == Set(ExplainPlugin.outputNames))
-    let maps = try fixture.catalog.blobs.read(blobs["saliency.npy"]!)
+    let maps = try fixture.catalog.blobs.read(blobs["saliency.npy"]!, of: "a test")
     let header = NPY.readHeader(maps)!
     #expect(header.descr == "<f4")
     #expect(header.shape == [2, 2, 60, 30, 30])  // a present and an absent cube; vanilla, SmoothGrad
     for name in ["strip.png", "overlay.png"] {
-      #expect(try fixture.catalog.blobs.read(blobs[name]!).prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+      #expect(
+        try fixture.catalog.blobs.read(blobs[name]!, of: "a test").prefix(4)
+          == Data([0x89, 0x50, 0x4E, 0x47]))
     }
     // Registered, so `pleura gc` keeps them.
     let registered = try await fixture.catalog.database.read { db in

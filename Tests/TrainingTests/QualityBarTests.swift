@@ -56,7 +56,8 @@ import Testing
       let scores = try await fixture.catalog.database.read { db in
         try Evaluation.filter(Column("model_id") == shuffled.id && Column("part") == part).fetchOne(db)!
       }
-      let csv = String(decoding: try fixture.catalog.blobs.read(scores.scoresSha256!), as: UTF8.self)
+      let csv = String(
+        decoding: try fixture.catalog.blobs.read(scores.scoresSha256!, of: "a test"), as: UTF8.self)
       let parsed = ChartPictures.scores(csv: csv)
       pooled.positives += parsed.positives
       pooled.scores += parsed.scores

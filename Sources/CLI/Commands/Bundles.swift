@@ -62,7 +62,9 @@ extension Pleura {
           + summary.rows.sorted { $0.key < $1.key }.map { "\($0.key.dropLast(5)) \($0.value)" }.joined(
             separator: ", "))
       print(
-        "blobs: \(summary.blobsIncluded)" + (summary.pseudonymized ? "; patient codes pseudonymized" : ""))
+        "blobs: \(summary.blobsIncluded)"
+          + (summary.pseudonymized ? "; pseudonymized (codes, authors, site, file names; notes dropped)" : "")
+      )
     }
   }
 

@@ -77,7 +77,8 @@ extension Pleura {
           ))
         written.append(curvesFile)
         if let sha = evaluation.scoresSha256 {
-          let scores = ChartPictures.scores(csv: String(decoding: try catalog.blobs.read(sha), as: UTF8.self))
+          let bytes = try catalog.blobs.read(sha, of: "the scores of evaluation \(evaluation.id)")
+          let scores = ChartPictures.scores(csv: String(decoding: bytes, as: UTF8.self))
           let rocFile = folder.appendingPathComponent("roc-\(evaluation.id).png")
           try OutputPath.file(rocFile.path).write(
             PNGWriter.encode(

@@ -78,7 +78,7 @@ extension Pleura {
         let parts = line.split(separator: " ")
         guard parts.count == 2, ExplainPlugin.outputNames.contains(String(parts[0])) else { continue }
         let target = try OutputPath.file(folder.url.appendingPathComponent("\(model)-\(parts[0])").path)
-        try target.write(catalog.blobs.read(String(parts[1])))
+        try target.write(catalog.blobs.read(String(parts[1]), of: "\(parts[0]) of run \(outcome.runID)"))
         written.append(target.url)
       }
       return written

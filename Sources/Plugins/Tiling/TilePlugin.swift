@@ -70,7 +70,7 @@ public struct TilePlugin: Plugin {
     for (index, item) in items.enumerated() {
       let file = scratch.appendingPathComponent("shard-\(index).npy")
       let cut = try context.blobs.withNamedPath(
-        item.conversion.blobSha256, fileName: item.conversion.fileName
+        item.conversion.blobSha256, of: "conversion \(item.conversion.id)", fileName: item.conversion.fileName
       ) { url in
         do {
           return try CubeCutter.cut(item: item, recipe: recipe, source: url, into: file) { Task.isCancelled }

@@ -178,7 +178,9 @@ public struct ExplainPlugin: Plugin {
     let frameCount = cubes.first?.frames ?? reader.frames
     let wanted = Array(stride(from: firstFrame, to: firstFrame + frameCount, by: parameters.every))
     var frames: [GrayImage] = []
-    try context.blobs.withNamedPath(conversion.blobSha256, fileName: "conversion.mp4") { url in
+    try context.blobs.withNamedPath(
+      conversion.blobSha256, of: "conversion \(conversion.id)", fileName: "conversion.mp4"
+    ) { url in
       let decoder = try VideoDecoders.open(url)
       var index = 0
       while frames.count < wanted.count, let frame = try decoder.nextFrame() {

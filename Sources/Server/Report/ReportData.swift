@@ -61,7 +61,9 @@ struct ReportData {
             (
               evaluation, try? EvaluationReport.decode(evaluation),
               evaluation.scoresSha256.flatMap { sha in
-                (try? catalog.blobs.read(sha)).map { String(decoding: $0, as: UTF8.self) }
+                (try? catalog.blobs.read(sha, of: "the scores of evaluation \(evaluation.id)")).map {
+                  String(decoding: $0, as: UTF8.self)
+                }
               }
             )
           },
@@ -81,7 +83,7 @@ struct ReportData {
       (run.summary ?? "").split(separator: "\n").compactMap { line -> Data? in
         let parts = line.split(separator: " ")
         guard parts.count == 2, parts[0] == "strip.png" else { return nil }
-        return try? blobs.read(String(parts[1]))
+        return try? blobs.read(String(parts[1]), of: "strip.png of run \(run.id)")
       }
     }
   }

@@ -31,6 +31,11 @@ public struct MediaTarget: Sendable {
   public var width: Int { conversion?.width ?? video.width }
   public var height: Int { conversion?.height ?? video.height }
   public var frameCount: Int { conversion?.frameCount ?? video.frameCount }
+  /// The entity whose bytes these are, for a damaged-blob message.
+  public var entity: String {
+    conversion.map { "conversion \($0.id) of \(video.fileName)" }
+      ?? "source video \(video.id) (\(video.fileName))"
+  }
   public var label: String {
     conversion.map { "\($0.id) (conversion of \(video.fileName))" } ?? video.fileName
   }
@@ -66,7 +71,7 @@ public struct MediaTarget: Sendable {
 
   /// Calls `body` with a readable path to the bytes (named with the right extension).
   public func withFile<T>(in catalog: Catalog, _ body: (URL) throws -> T) throws -> T {
-    try catalog.blobs.withNamedPath(blobSha256, fileName: fileName) { url in
+    try catalog.blobs.withNamedPath(blobSha256, of: entity, fileName: fileName) { url in
       do {
         return try body(url)
       } catch {

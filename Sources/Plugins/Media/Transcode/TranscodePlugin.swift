@@ -109,7 +109,9 @@ public struct TranscodePlugin: Plugin {
     let output = scratch.appendingPathComponent(
       "out." + (options.container ?? options.codec.defaultContainer).fileExtension)
     let label = "transcode \(video.fileName)"
-    let result = try context.blobs.withNamedPath(video.blobSha256, fileName: video.fileName) { source in
+    let result = try context.blobs.withNamedPath(
+      video.blobSha256, of: "source video \(video.id) (\(video.fileName))", fileName: video.fileName
+    ) { source in
       do {
         return try Transcoder.transcode(input: source, output: output, options: options) { progress in
           // The estimate comes from the container's duration; the last report below is exact.
