@@ -167,8 +167,8 @@ public struct BundleExporter {
       for file in files { try writer.addData(file.data, as: "catalog/\(file.name)") }
       // The store's bytes are hashed on the way out anyway: a blob that no longer matches its
       // name (disk damage) stops the export instead of travelling under a checksum it fails.
-      for (index, sha) in payloadBlobs.keys.sorted().enumerated() {
-        let written = try writer.addFile(at: payloadBlobs[sha]!, as: "blobs/\(sha)")
+      for (index, (sha, file)) in payloadBlobs.sorted(by: { $0.key < $1.key }).enumerated() {
+        let written = try writer.addFile(at: file, as: "blobs/\(sha)")
         guard written == sha else { throw ExportError.damagedBlob(sha, entity: content.owner(of: sha)) }
         progress("export", index + 1, payloadBlobs.count, unit: "blobs")
       }
@@ -257,18 +257,14 @@ public struct BundleExporter {
       var frontier = Array(exported)
       var runIDs: Set<String> = []
       while let entity = frontier.popLast() {
-        let makers = try String.fetchAll(
-          db, sql: "SELECT run_id FROM run_edge WHERE entity_id = ? AND direction = 'output'",
-          arguments: [entity])
+        let makers = try RunEdge.all().edges(.output, ofEntity: entity).fetchAll(db).map(\.runId)
         for run in makers where runIDs.insert(run).inserted {
-          let inputs = try String.fetchAll(
-            db, sql: "SELECT entity_id FROM run_edge WHERE run_id = ? AND direction = 'input'",
-            arguments: [run])
+          let inputs = try RunEdge.all().edges(.input, ofRun: run).fetchAll(db).map(\.entityId)
           for input in inputs where exported.insert(input).inserted { frontier.append(input) }
         }
       }
       content.runs = try Run.fetchAll(db, keys: Array(runIDs)).sorted { $0.startedAt < $1.startedAt }
-      content.runEdges = try RunEdge.filter(runIDs.contains(RunEdge.Columns.runId)).fetchAll(db)
+      content.runEdges = try RunEdge.all().edges(ofRuns: runIDs).fetchAll(db)
         .filter { exported.contains($0.entityId) }
       let siteIDs = Set(
         content.runs.map(\.siteId) + content.patients.map(\.siteId) + content.sourceVideos.map(\.siteId)

@@ -17,7 +17,13 @@ struct SensitiveValues {
     /// When one text is several kinds, the first one's replacement is used.
     static func < (a: Kind, b: Kind) -> Bool { order(a) < order(b) }
     private static func order(_ kind: Kind) -> Int {
-      [.patientCode, .fileName, .author, .note, .siteName].firstIndex(of: kind)!
+      switch kind {
+      case .patientCode: 0
+      case .fileName: 1
+      case .author: 2
+      case .note: 3
+      case .siteName: 4
+      }
     }
   }
 

@@ -224,13 +224,14 @@ struct TokenMatcher {
       var shared = 0
       while shared < min(bytes.count, previous.count), bytes[shared] == previous[shared] { shared += 1 }
       path.removeLast(path.count - 1 - shared)
+      // `path` always holds the root (node 0) at least.
       for byte in bytes[shared...] {
-        edges.append((path.last!, byte, nodes))
+        edges.append((path.last ?? 0, byte, nodes))
         path.append(nodes)
         terminal.append(-1)
         nodes += 1
       }
-      let end = Int(path.last!)
+      let end = Int(path.last ?? 0)
       sameNeedle[index] = terminal[end]
       terminal[end] = Int32(index)
       previous = bytes

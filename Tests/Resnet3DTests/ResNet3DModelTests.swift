@@ -9,7 +9,7 @@ struct ShapeCase: Sendable, CustomStringConvertible {
   var description: String { "60x\(size)x\(size)" }
 }
 
-/// DESIGN.md: conv1, pool, stage 1-4 (frames, height, width).
+/// docs/ARCHITECTURE.md, "The network": conv1, pool, stage 1-4 (frames, height, width).
 private let shapeCases = [
   ShapeCase(
     size: 30, expected: [[30, 15, 15], [15, 8, 8], [15, 8, 8], [8, 4, 4], [4, 2, 2], [2, 1, 1]]),

@@ -2,6 +2,7 @@ import Bag
 import Foundation
 import GRDB
 import Platform
+import TestSupport
 import Testing
 import Tiling
 import Training
@@ -10,7 +11,7 @@ import Training
 
 /// `pleura export --with-models`: models, weights, evaluations and their runs travel, arrive
 /// under the exporting site, and work at the importing one.
-@Suite(.serialized) struct ModelBundleTests {
+@Suite(.serialized, .tags(.slow)) struct ModelBundleTests {
   @Test func modelsArriveWithIdenticalWeightsLineageAndEvaluateAtSiteB() async throws {
     let (a, model, evaluation) = try await TrainedSiteA.shared.site()
     let b = try SiteB()

@@ -3,11 +3,12 @@ import Foundation
 import GRDB
 import Platform
 import Sharing
+import TestSupport
 import Testing
 import Tiling
 import Training
 
-@Suite(.serialized) struct RoundTripTests {
+@Suite(.serialized, .tags(.slow)) struct RoundTripTests {
   @Test func siteBImportsPseudonymisedSeesLineageAndReadsTheSameCubes() async throws {
     let a = try await SiteA.shared.catalog()
     let b = try SiteB()

@@ -7,7 +7,7 @@ import Testing
 import Tiling
 
 /// Datasets built from a small synthetic collection: arithmetic, shards, versions, diff, splits.
-@Suite(.serialized) struct DatasetBuildTests {
+@Suite(.serialized, .tags(.slow)) struct DatasetBuildTests {
   @Test func cubeCountsMatchTheArithmeticAndShardsOpenAsNPY() async throws {
     let fixture = try await PipelineFixture()
     defer { fixture.cleanUp() }
@@ -279,8 +279,6 @@ import Tiling
   }
 
   @Test func numpyLoadsTheExport() async throws {
-    let python = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
-      .map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     let fixture = try await PipelineFixture(patients: 2)
     defer { fixture.cleanUp() }
     let outcome = try await fixture.build(try DatasetRecipe.load("demo"))
@@ -290,28 +288,17 @@ import Tiling
     let header = try #require(
       NPY.readHeader(try Data(contentsOf: folder.appendingPathComponent("cubes.npy"))))
     #expect(header.shape == [count, 60, 30, 30])
-    guard let python, (try? Self.runPython(python, "import numpy")) != nil else {
+    guard Python.has("numpy") else {
       print("skipped the numpy check: python3 with numpy is not available")
       return
     }
-    let output = try Self.runPython(
-      python,
+    let result = Python.run([
+      "-c",
       "import numpy as n; c=n.load('\(folder.path)/cubes.npy'); l=n.load('\(folder.path)/labels.npy'); "
-        + "print(c.shape, c.dtype, l.shape, int(l.sum()))")
-    #expect(output.hasPrefix("(\(count), 60, 30, 30) uint8 (\(count),)"))
+        + "print(c.shape, c.dtype, l.shape, int(l.sum()))",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.hasPrefix("(\(count), 60, 30, 30) uint8 (\(count),)"))
   }
 
-  static func runPython(_ python: String, _ code: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = ["-c", code]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = Pipe()
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-    return String(decoding: data, as: UTF8.self)
-  }
 }

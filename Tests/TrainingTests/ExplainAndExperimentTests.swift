@@ -7,7 +7,7 @@ import Tiling
 
 @testable import Training
 
-@Suite(.serialized) struct ExplainAndExperimentTests {
+@Suite(.serialized, .tags(.slow)) struct ExplainAndExperimentTests {
   @Test func explainStoresMapsAndFigureFivePictures() async throws {
     let fixture = try await TrainingFixture(patients: 6, recipe: "demo")
     defer { fixture.cleanUp() }
@@ -93,11 +93,11 @@ import Tiling
     defer { fixture.cleanUp() }
     var grid = ExperimentGrid()
     grid.rows = ExperimentGrid.parseRows("18:demo,34:demo")
-    grid.width = 1.0 / 32
-    grid.epochs = 1
-    grid.batchSize = 16
+    grid.train.width = 1.0 / 32
+    grid.train.epochs = 1
+    grid.train.batchSize = 16
     grid.split.validation = 0.2
-    grid.bootstrap = 20
+    grid.evaluate.bootstrap = 20
     let first = try await Experiment.run(grid, runner: fixture.runner)
     #expect(first.map(\.architecture) == ["resnet3d-18", "resnet3d-34"])
     #expect(first.allSatisfy { $0.datasetId == fixture.dataset.id && $0.splitId == fixture.split })
@@ -121,7 +121,7 @@ import Tiling
   @Test func paperGridIsTheStudysThreeBySix() throws {
     let grid = try ExperimentGrid.load("paper-grid")
     #expect(grid.pairs.count == 18)
-    #expect(grid.epochs == 16 && grid.batchSize == 32 && grid.width == 1)
+    #expect(grid.train.epochs == 16 && grid.train.batchSize == 32 && grid.train.width == 1)
   }
 }
 

@@ -16,7 +16,7 @@ import Testing
 /// on validation + test patients (about 900 cubes, 8 videos) accuracy 0.47-0.59, AUC 0.40-0.56.
 /// With so few videos chance spreads widely, hence the loose bounds on the control.
 /// `PLEURA_QB_WIDTH` and `PLEURA_QB_EPOCHS` override the size.
-@Suite(.serialized) struct QualityBarTests {
+@Suite(.serialized, .tags(.slow)) struct QualityBarTests {
   static func parameters() -> TrainPlugin.Parameters {
     var parameters = TrainPlugin.Parameters()
     parameters.width = Double(ProcessInfo.processInfo.environment["PLEURA_QB_WIDTH"] ?? "") ?? 1.0 / 16

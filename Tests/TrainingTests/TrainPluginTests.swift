@@ -17,7 +17,7 @@ func tinyTraining(epochs: Int = 2) -> TrainPlugin.Parameters {
   return parameters
 }
 
-@Suite(.serialized) struct TrainPluginTests {
+@Suite(.serialized, .tags(.slow)) struct TrainPluginTests {
   @Test func batchReaderStreamsCubesAsFloatsInUnitRange() async throws {
     let fixture = try await TrainingFixture(patients: 6, recipe: "demo")
     defer { fixture.cleanUp() }

@@ -22,7 +22,8 @@ public enum SafeTensors {
   /// Writes tensors in the given order, with string metadata.
   public static func write(_ tensors: [NamedTensor], metadata: [String: String], to url: URL) throws {
     var header = "{\"__metadata__\":{"
-    header += metadata.keys.sorted().map { "\(quote($0)):\(quote(metadata[$0]!))" }.joined(separator: ",")
+    header += metadata.sorted { $0.key < $1.key }.map { "\(quote($0.key)):\(quote($0.value))" }
+      .joined(separator: ",")
     header += "}"
     var offset = 0
     for t in tensors {
@@ -136,12 +137,14 @@ extension ResNet3D {
     if let extra = tensors.first(where: { !known.contains($0.name) }) {
       throw ResNet3DError.unexpectedTensor(extra.name)
     }
-    for p in params {
+    // Every tensor is checked before any parameter changes.
+    let loaded = try params.map { p in
       guard let t = byName[p.name] else { throw ResNet3DError.missingTensor(p.name) }
       guard t.shape == p.shape else {
         throw ResNet3DError.shapeMismatch(tensor: p.name, expected: p.shape, found: t.shape)
       }
+      return (p, t)
     }
-    for p in params { p.setValues(byName[p.name]!.values) }
+    for (p, t) in loaded { p.setValues(t.values) }
   }
 }

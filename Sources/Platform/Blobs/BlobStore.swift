@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Primitives
 
 #if canImport(Glibc)
   import Glibc
@@ -251,7 +252,7 @@ public final class BlobSink {
     try data.withUnsafeBytes { raw in
       var offset = 0
       while offset < raw.count {
-        let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+        let written = Glibc.write(descriptor, raw.address + offset, raw.count - offset)
         if written < 0 {
           if errno == EINTR { continue }
           throw BlobStoreError.io(path: path, reason: String(cString: strerror(errno)))

@@ -26,6 +26,15 @@ public enum DatasetViews {
     }
   }
 
+  /// The dataset `reference` names (any name a listing prints), its summary and its splits.
+  public static func detail(_ reference: String, in catalog: Catalog) throws -> Detail {
+    try catalog.database.read { db in
+      let found = try Dataset.find(reference, in: db)
+      let splits = try Split.filter(Split.Columns.datasetId == found.id).fetchAll(db)
+      return Detail(dataset: found, summary: try summary(found), splits: splits.map(\.id))
+    }
+  }
+
   public struct DiffRow: Codable, Sendable {
     public var video: String
     public var fileName: String
@@ -105,7 +114,7 @@ public enum DatasetViews {
         }
         guard added + removed > 0 || labelChange != nil || roiChange != nil else { return nil }
         return DiffRow(
-          video: video, fileName: left[video]?.0 ?? right[video]!.0, added: added, removed: removed,
+          video: video, fileName: left[video]?.0 ?? right[video]?.0 ?? video, added: added, removed: removed,
           labelChange: labelChange, roiChange: roiChange)
       }
     }
@@ -211,10 +220,14 @@ public enum DatasetExport {
           dataset.reference, first: first.id, other: cube.id,
           shapes: "\(first.frames)x\(first.size)x\(first.size) and \(cube.frames)x\(cube.size)x\(cube.size)")
       }
-      if shard?.sha256 != cube.shardSha256 {
-        shard = try Shard(cube.shardSha256, of: cube, in: catalog)
+      let current: Shard
+      if let shard, shard.sha256 == cube.shardSha256 {
+        current = shard
+      } else {
+        current = try Shard(cube.shardSha256, of: cube, in: catalog)
+        shard = current
       }
-      try shard!.withCube(cube) { try writer.append($0) }
+      try current.withCube(cube) { try writer.append($0) }
     }
     try writer.finish()
     let labels = cubes.map { $0.label == .present ? UInt8(1) : UInt8(0) }

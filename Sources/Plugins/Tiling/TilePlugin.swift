@@ -207,7 +207,7 @@ public struct TilePlugin: Plugin {
             shardSha256: shard.sha256, shardIndex: index)
         }, in: db)
     }
-    let labels = summary.perLabel.keys.sorted().map { "\($0) \(summary.perLabel[$0]!)" }.joined(
+    let labels = summary.perLabel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
       separator: ", ")
     run.note(
       "\(dataset.reference): \(summary.cubes) cubes (\(labels)) from \(shards.count) videos of "

@@ -75,9 +75,7 @@ struct ReportData {
 
   /// The `strip.png` blobs listed in the summaries of the succeeded `explain` runs on the model.
   static func strips(of model: Model, db: Database, blobs: BlobStore) throws -> [Data] {
-    let runIDs = try RunEdge.filter(
-      RunEdge.Columns.entityId == model.id && RunEdge.Columns.direction == RunEdge.Direction.input.rawValue
-    ).fetchAll(db).map(\.runId)
+    let runIDs = try RunEdge.all().edges(.input, ofEntity: model.id).fetchAll(db).map(\.runId)
     let runs = try Run.fetchAll(db, keys: runIDs).filter {
       $0.plugin == ExplainPlugin.name && $0.status == .succeeded
     }

@@ -56,7 +56,7 @@ actor PipelineCatalog {
     func step(_ arguments: [String]) throws {
       let result = try cli.run(arguments)
       guard result.status == 0 else {
-        throw FixtureError(message: "pleura \(arguments.joined(separator: " ")): \(result.stderr)")
+        throw FixtureError("pleura \(arguments.joined(separator: " ")): \(result.stderr)")
       }
     }
     try step(["init", "--site-name", "Integrity Hospital"])

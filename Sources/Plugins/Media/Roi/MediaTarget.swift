@@ -50,15 +50,16 @@ public struct MediaTarget: Sendable {
       let video: SourceVideo
       switch ref.kind {
       case .sourceVideo:
-        video = try SourceVideo.fetchOne(db, key: ref.id)!
+        video = try SourceVideo.find(db, key: ref.id)
         if preferConversion {
           conversion = try Conversion.filter(Conversion.Columns.sourceVideoId == video.id)
             .order(Column("created_at").desc).fetchOne(db)
           guard conversion != nil else { throw MediaTargetError.noConversion(video.id) }
         }
       case .conversion:
-        conversion = try Conversion.fetchOne(db, key: ref.id)!
-        video = try SourceVideo.fetchOne(db, key: conversion!.sourceVideoId)!
+        let found = try Conversion.find(db, key: ref.id)
+        conversion = found
+        video = try SourceVideo.find(db, key: found.sourceVideoId)
       default:
         throw MediaTargetError.notAVideo(id)
       }
