@@ -29,7 +29,7 @@ extension BenchCommand {
         """
     )
 
-    @Option(help: "resnet3d-18, resnet3d-34 or resnet3d-50.")
+    @Option(help: "resnet3d-18, resnet3d-34, resnet3d-50 or resnet-18 (2D; input 1xHxW).")
     var arch = "resnet3d-18"
 
     @Option(help: "Clip size FRAMESxHEIGHTxWIDTH.")

@@ -6,6 +6,7 @@ import Testing
 // Parity with Keras/TensorFlow. The fixtures in Fixtures/parity-* hold Pleura's weights and inputs
 // (written by `exportParityInputs` below) and what Keras computed from them
 // (benchmarks/peers/keras_parity.py): inference logits, training logits, loss and every gradient.
+// parity-r18-2d is the 2D ResNet-18 against Keras' Conv2D network (keras-resnet's topology).
 
 struct ParityFixture: Sendable, CustomStringConvertible {
   var folder: String
@@ -23,6 +24,10 @@ private let parityFixtures = [
     folder: "parity-r50",
     config: ResNet3DConfig(preset: .resnet50, frames: 16, height: 16, width: 16, widthMultiplier: 1.0 / 32),
     seed: 50),
+  ParityFixture(
+    folder: "parity-r18-2d",
+    config: ResNet3DConfig(preset: .resnet2d18, frames: 1, height: 32, width: 32, widthMultiplier: 1.0 / 16),
+    seed: 2),
 ]
 
 private let parityBatch = 4

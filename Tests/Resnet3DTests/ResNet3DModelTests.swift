@@ -21,7 +21,7 @@ private let shapeCases = [
 
 @Test(arguments: shapeCases)
 func stageShapesMatchDesign(_ c: ShapeCase) {
-  for preset in ResNet3DConfig.Preset.allCases {
+  for preset in ResNet3DConfig.Preset.allCases where !preset.twoDimensional {
     let config = ResNet3DConfig(preset: preset, height: c.size, width: c.size, widthMultiplier: 1.0 / 32)
     let model = ResNet3D(config: config, seed: 1)
     #expect(model.stageShapes.map { [$0.depth, $0.height, $0.width] } == c.expected, "\(preset)")
@@ -53,6 +53,7 @@ private let gradientCheckConfigs = [
   ResNet3DConfig(
     block: .bottleneck, repetitions: [1, 1, 1, 1], frames: 16, height: 16, width: 16,
     widthMultiplier: 1.0 / 16),
+  tiny2DConfig(),
 ]
 
 @Test(arguments: gradientCheckConfigs)
@@ -152,7 +153,7 @@ func wholeNetworkGradientsMatchFiniteDifferences(_ config: ResNet3DConfig) throw
   #expect(try ResNet3DConfig.Preset.named("50") == .resnet50)
   #expect(
     throws: ResNet3DError.unknownArchitecture(
-      "resnet3d-19", valid: ["resnet3d-18", "resnet3d-34", "resnet3d-50"])
+      "resnet3d-19", valid: ["resnet3d-18", "resnet3d-34", "resnet3d-50", "resnet-18"])
   ) {
     try ResNet3DConfig.Preset.named("resnet3d-19")
   }

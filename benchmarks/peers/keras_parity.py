@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Keras parity for Pleura's ResNet3D engine.
+"""Keras parity for Pleura's ResNet3D engine (and its 2D ResNet-18).
 
 Builds the keras-resnet3d topology in Keras 3 / TensorFlow (as ../../../shared/peers/resnet3d_keras.py
 does, with one Keras layer per Pleura layer, named like Pleura's tensors: `stem.conv`,
@@ -16,6 +16,11 @@ Usage (from the worktree root, in the git-ignored venv):
   benchmarks/venv/bin/python benchmarks/peers/keras_parity.py Tests/Resnet3DTests/Fixtures/parity-r18
 The fixture folder holds weights.safetensors and inputs.safetensors (written by the Swift test
 `exportParityInputs` when PLEURA_PARITY_EXPORT is set) and a config.json.
+
+When config.json has "twoDimensional": true the model is keras-resnet's 2D ResNet (the library
+keras-resnet3d was made from): Conv2D, MaxPooling2D and AveragePooling2D in place of the 3D
+layers. Pleura stores those kernels as (1, k, k, Ci, Co) and its inputs as (N, 1, H, W, C); both
+lose their unit depth on the way in.
 """
 import json
 import math
@@ -39,24 +44,30 @@ def build(cfg):
     scaled = lambda f: max(1, int(round(f * w)))  # noqa: E731
     block = cfg["block"]
     reps = cfg["repetitions"]
-    inp = keras.Input(shape=(cfg["frames"], cfg["height"], cfg["width"], cfg["channels"]))
+    planar = cfg.get("twoDimensional", False)
+    spatial = (1, 2) if planar else (1, 2, 3)
+    Conv = layers.Conv2D if planar else layers.Conv3D
+    MaxPooling = layers.MaxPooling2D if planar else layers.MaxPooling3D
+    AveragePooling = layers.AveragePooling2D if planar else layers.AveragePooling3D
+    shape = (cfg["height"], cfg["width"]) if planar else (cfg["frames"], cfg["height"], cfg["width"])
+    inp = keras.Input(shape=shape + (cfg["channels"],))
 
     def conv(x, name, filters, k, strides=1, padding="same"):
-        return layers.Conv3D(filters, k, strides=strides, padding=padding, kernel_initializer="he_normal",
-                             kernel_regularizer=regularizers.l2(REG), name=name)(x)
+        return Conv(filters, k, strides=strides, padding=padding, kernel_initializer="he_normal",
+                    kernel_regularizer=regularizers.l2(REG), name=name)(x)
 
     def bn_relu(x, name):
         return layers.ReLU()(layers.BatchNormalization(axis=-1, momentum=0.99, epsilon=1e-3, name=name)(x))
 
     def shortcut(inp, res, name):
         ishape, rshape = inp.shape, res.shape
-        st = tuple(int(math.ceil(ishape[i] / rshape[i])) for i in (1, 2, 3))
+        st = tuple(int(math.ceil(ishape[i] / rshape[i])) for i in spatial)
         if max(st) > 1 or ishape[-1] != rshape[-1]:
             inp = conv(inp, name + ".shortcut", rshape[-1], 1, strides=st, padding="valid")
         return layers.Add()([inp, res])
 
     x = bn_relu(conv(inp, "stem.conv", scaled(64), 7, strides=2), "stem.bn")
-    x = layers.MaxPooling3D(pool_size=3, strides=2, padding="same")(x)
+    x = MaxPooling(pool_size=3, strides=2, padding="same")(x)
     for s, r in enumerate(reps):
         f = scaled(64 << s)
         for b in range(r):
@@ -71,14 +82,14 @@ def build(cfg):
                 h = conv(h, f"{name}.conv{i + 1}", filters, k, strides=st)
             x = shortcut(x, h, name)
     x = bn_relu(x, "head.bn")
-    x = layers.AveragePooling3D(pool_size=tuple(x.shape[1:4]), strides=1)(x)
+    x = AveragePooling(pool_size=tuple(x.shape[s] for s in spatial), strides=1)(x)
     x = layers.Flatten()(x)
     out = layers.Dense(1, kernel_initializer="he_normal", kernel_regularizer=regularizers.l2(REG),
                        name="head.dense")(x)
     return keras.Model(inp, out)
 
 
-VARS = {"Conv3D": ["kernel", "bias"], "Dense": ["kernel", "bias"],
+VARS = {"Conv3D": ["kernel", "bias"], "Conv2D": ["kernel", "bias"], "Dense": ["kernel", "bias"],
         "BatchNormalization": ["gamma", "beta", "moving_mean", "moving_variance"]}
 
 
@@ -93,7 +104,10 @@ def load_weights(model, weights):
             key = f"{layer.name}.{v}"
             if key not in weights:
                 raise SystemExit(f"weights lack {key}")
-            values.append(weights[key])
+            value = weights[key]
+            if kind == "Conv2D" and v == "kernel":
+                value = value.reshape(value.shape[1:])  # (1, k, k, Ci, Co) -> (k, k, Ci, Co)
+            values.append(value)
             used.add(key)
         layer.set_weights(values)
     extra = set(weights) - used
@@ -108,6 +122,8 @@ def main():
     data = load_file(os.path.join(folder, "inputs.safetensors"))
     x = data["inputs"]
     y = data["labels"]
+    if cfg.get("twoDimensional", False):
+        x = x.reshape((x.shape[0],) + x.shape[2:])  # (N, 1, H, W, C) -> (N, H, W, C)
     model = build(cfg)
     keras_params = model.count_params()
     load_weights(model, weights)

@@ -40,27 +40,38 @@ final class Conv3D {
   /// - Parameters:
   ///   - input: per-sample input shape as computed (channels 1 when `fold` > 1).
   ///   - fold: stored input channels per computed channel (1 normally).
-  init(
+  convenience init(
     name: String, input: VolumeShape, filters: Int, kernel k: Int, stride: [Int], padding: Padding,
+    fold: Int = 1
+  ) {
+    self.init(
+      name: name, input: input, filters: filters, kernelSize: [k, k, k], stride: stride, padding: padding,
+      fold: fold)
+  }
+
+  /// - Parameter kernelSize: (kd, kh, kw); the 2D network's are (1, k, k).
+  init(
+    name: String, input: VolumeShape, filters: Int, kernelSize: [Int], stride: [Int], padding: Padding,
     fold: Int = 1
   ) {
     self.name = name
     self.input = input
     self.fold = fold
     let axes = (
-      Axis(input: input.depth, kernel: k, stride: stride[0], padding: padding),
-      Axis(input: input.height, kernel: k, stride: stride[1], padding: padding),
-      Axis(input: input.width, kernel: k, stride: stride[2], padding: padding)
+      Axis(input: input.depth, kernel: kernelSize[0], stride: stride[0], padding: padding),
+      Axis(input: input.height, kernel: kernelSize[1], stride: stride[1], padding: padding),
+      Axis(input: input.width, kernel: kernelSize[2], stride: stride[2], padding: padding)
     )
     output = VolumeShape(axes.0.output, axes.1.output, axes.2.output, filters)
     lowering = Lowering(input: input, output: output, axes: axes)
     let storedChannels = input.channels * fold
     kernel = Parameter(
-      name: name + ".kernel", shape: [k, k, k, storedChannels, filters], regularized: true)
+      name: name + ".kernel", shape: kernelSize + [storedChannels, filters], regularized: true)
     bias = Parameter(name: name + ".bias", shape: [filters])
-    lowered = fold > 1 || lowering.taps != k * k * k
-    pointwise = k == 1 && stride == [1, 1, 1] && fold == 1
-    if stride == [1, 1, 1] && k > 1 && fold == 1 {
+    lowered = fold > 1 || lowering.taps != kernelSize.reduce(1, *)
+    let unitKernel = kernelSize == [1, 1, 1]
+    pointwise = unitKernel && stride == [1, 1, 1] && fold == 1
+    if stride == [1, 1, 1] && !unitKernel && fold == 1 {
       transposed = Lowering(
         input: output, output: input, axes: (axes.0.transposed, axes.1.transposed, axes.2.transposed))
     } else {

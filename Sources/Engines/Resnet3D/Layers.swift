@@ -261,12 +261,17 @@ final class MaxPool3D {
   /// Per output element: index of the winning input element within its sample. (N, Do, Ho, Wo, C)
   private var argmax: [Int32] = []
 
-  init(input: VolumeShape, pool: Int, stride: Int) {
+  convenience init(input: VolumeShape, pool: Int, stride: Int) {
+    self.init(input: input, pool: [pool, pool, pool], stride: [stride, stride, stride])
+  }
+
+  /// Window and stride per axis (D, H, W); the 2D network's are (1, 3, 3) and (1, 2, 2).
+  init(input: VolumeShape, pool: [Int], stride: [Int]) {
     self.input = input
     axes = (
-      Axis(input: input.depth, kernel: pool, stride: stride, padding: .same),
-      Axis(input: input.height, kernel: pool, stride: stride, padding: .same),
-      Axis(input: input.width, kernel: pool, stride: stride, padding: .same)
+      Axis(input: input.depth, kernel: pool[0], stride: stride[0], padding: .same),
+      Axis(input: input.height, kernel: pool[1], stride: stride[1], padding: .same),
+      Axis(input: input.width, kernel: pool[2], stride: stride[2], padding: .same)
     )
     output = VolumeShape(axes.d.output, axes.h.output, axes.w.output, input.channels)
   }

@@ -8,6 +8,8 @@
 //   stage{s}.block{b}.shortcut.{kernel,bias}   1x1x1 "valid", stride ceil(in/out), when shapes differ
 //   head.bn.*, head.dense.{kernel,bias}    final BN-ReLU, global average pool, Dense(1)
 // s = 1...4, b = 1...repetitions[s], i = 1...2 (basic) or 1...3 (bottleneck).
+// The 2D network (`twoDimensional`) has the same tensors with every kernel 1 x k x k (conv1 1x7x7),
+// strides and the max-pool 1 x n x n: one frame in, height and width convolved.
 import Primitives
 
 #if canImport(Glibc)
@@ -52,19 +54,23 @@ final class ResidualBlockLayer {
   /// The last unit's output, where the shortcut is added.
   let output: Activation
 
-  init(name: String, input: VolumeShape, kind: ResidualBlock, filters: Int, stride: Int, first: Bool) {
-    let strides = [stride, stride, stride]
-    var specs: [(kernel: Int, filters: Int, stride: [Int])]
+  /// `perAxis` turns a size into (D, H, W) sizes: n x n x n, or 1 x n x n for the 2D network.
+  init(
+    name: String, input: VolumeShape, kind: ResidualBlock, filters: Int, stride: Int, first: Bool,
+    perAxis: (Int) -> [Int] = { [$0, $0, $0] }
+  ) {
+    let (strides, one, three) = (perAxis(stride), perAxis(1), perAxis(3))
+    var specs: [(kernel: [Int], filters: Int, stride: [Int])]
     switch kind {
-    case .basic: specs = [(3, filters, strides), (3, filters, [1, 1, 1])]
-    case .bottleneck: specs = [(1, filters, strides), (3, filters, [1, 1, 1]), (1, filters * 4, [1, 1, 1])]
+    case .basic: specs = [(three, filters, strides), (three, filters, one)]
+    case .bottleneck: specs = [(one, filters, strides), (three, filters, one), (one, filters * 4, one)]
     }
     var units: [BlockUnit] = []
     var shape = input
     for (i, spec) in specs.enumerated() {
       let bn = (i == 0 && first) ? nil : BatchNormReLU(name: "\(name).bn\(i + 1)", channels: shape.channels)
       let conv = Conv3D(
-        name: "\(name).conv\(i + 1)", input: shape, filters: spec.filters, kernel: spec.kernel,
+        name: "\(name).conv\(i + 1)", input: shape, filters: spec.filters, kernelSize: spec.kernel,
         stride: spec.stride, padding: .same)
       units.append(BlockUnit(bn: bn, conv: conv))
       shape = conv.output
@@ -137,12 +143,13 @@ public final class ResNet3D {
     let inShape = VolumeShape(config.frames, config.height, config.width, config.inputChannels)
     input = Activation(inShape)
     stemConv = Conv3D(
-      name: "stem.conv", input: inShape, filters: config.stemFilters, kernel: 7, stride: [2, 2, 2],
+      name: "stem.conv", input: inShape, filters: config.stemFilters, kernelSize: config.perAxis(7),
+      stride: config.perAxis(2),
       padding: .same, fold: config.greyInput ? config.channels : 1)
     stemOut = Activation(stemConv.output)
     stemBN = BatchNormReLU(name: "stem.bn", channels: config.stemFilters)
     stemActivated = Activation(stemConv.output)
-    pool = MaxPool3D(input: stemConv.output, pool: 3, stride: 2)
+    pool = MaxPool3D(input: stemConv.output, pool: config.perAxis(3), stride: config.perAxis(2))
     pooled = Activation(pool.output)
     var blocks: [ResidualBlockLayer] = []
     var shape = pool.output
@@ -150,7 +157,8 @@ public final class ResNet3D {
       for b in 0..<reps {
         let block = ResidualBlockLayer(
           name: "stage\(s + 1).block\(b + 1)", input: shape, kind: config.block,
-          filters: config.stageFilters[s], stride: (b == 0 && s > 0) ? 2 : 1, first: s == 0 && b == 0)
+          filters: config.stageFilters[s], stride: (b == 0 && s > 0) ? 2 : 1, first: s == 0 && b == 0,
+          perAxis: config.perAxis)
         blocks.append(block)
         shape = block.output.shape
       }

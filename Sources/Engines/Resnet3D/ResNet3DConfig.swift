@@ -9,27 +9,39 @@ public enum ResidualBlock: String, Sendable, Codable {
   case bottleneck
 }
 
-/// Architecture and input of a ResNet3D.
+/// Architecture and input of a ResNet3D, or of its 2D sibling (`twoDimensional`: the same
+/// network with every kernel, stride and pool 1 deep, for single-frame images such as M-mode).
 ///
 /// ```swift
 /// let config = ResNet3DConfig(preset: .resnet18, frames: 60, height: 30, width: 30)
 /// let model = ResNet3D(config: config, seed: 42)
 /// ```
 public struct ResNet3DConfig: Sendable, Codable, Equatable {
-  /// The depths of the paper.
+  /// The depths of the paper, and the 2D ResNet-18 of the M-mode baseline (its Table 5).
   public enum Preset: String, Sendable, Codable, CaseIterable {
     case resnet18 = "resnet3d-18"
     case resnet34 = "resnet3d-34"
     case resnet50 = "resnet3d-50"
+    /// keras-resnet's 2D ResNet-18: ResNet3D-18 with kernels 1 x k x k, for one-frame inputs.
+    case resnet2d18 = "resnet-18"
 
     public var block: ResidualBlock { self == .resnet50 ? .bottleneck : .basic }
-    public var repetitions: [Int] { self == .resnet18 ? [2, 2, 2, 2] : [3, 4, 6, 3] }
+    public var repetitions: [Int] { self == .resnet34 || self == .resnet50 ? [3, 4, 6, 3] : [2, 2, 2, 2] }
+    /// Convolves height and width only: inputs are single frames (depth 1).
+    public var twoDimensional: Bool { self == .resnet2d18 }
 
-    /// Parses `resnet3d-18`, `18`, `resnet18`; unknown names fail listing the valid ones.
+    /// Parses `resnet3d-18`, `18`, `resnet18` (3D, as before the 2D network existed) and
+    /// `resnet-18` or `resnet2d-18` (2D); unknown names fail listing the valid ones.
     public static func named(_ name: String) throws(ResNet3DError) -> Preset {
-      let digits = name.filter(\.isNumber)
-      if let preset = allCases.first(where: { $0.rawValue == name || $0.rawValue.hasSuffix("-" + digits) }),
-        !digits.isEmpty
+      if let exact = allCases.first(where: { $0.rawValue == name }) { return exact }
+      let lower = name.lowercased()
+      let planar = lower.contains("2d")
+      let digits = lower.replacingOccurrences(of: "2d", with: "").replacingOccurrences(of: "3d", with: "")
+        .filter(\.isNumber)
+      if !digits.isEmpty,
+        let preset = allCases.first(where: {
+          $0.twoDimensional == planar && $0.rawValue.hasSuffix("-" + digits)
+        })
       {
         return preset
       }
@@ -53,6 +65,8 @@ public struct ResNet3DConfig: Sendable, Codable, Equatable {
   /// L2 factor on conv and dense kernels (Keras `regularizers.l2`).
   public var l2: Float
   public var adam: AdamSettings
+  /// Kernels, strides and pools span one frame (1 x k x k): a 2D network, weights (1, k, k, Ci, Co).
+  public var twoDimensional: Bool
 
   public init(
     preset: Preset, frames: Int = 60, height: Int = 30, width: Int = 30, channels: Int = 3,
@@ -60,12 +74,13 @@ public struct ResNet3DConfig: Sendable, Codable, Equatable {
   ) {
     self.init(
       block: preset.block, repetitions: preset.repetitions, frames: frames, height: height,
-      width: width, channels: channels, widthMultiplier: widthMultiplier, greyInput: greyInput)
+      width: width, channels: channels, widthMultiplier: widthMultiplier, greyInput: greyInput,
+      twoDimensional: preset.twoDimensional)
   }
 
   public init(
     block: ResidualBlock, repetitions: [Int], frames: Int, height: Int, width: Int, channels: Int = 3,
-    widthMultiplier: Double = 1, greyInput: Bool = false
+    widthMultiplier: Double = 1, greyInput: Bool = false, twoDimensional: Bool = false
   ) {
     self.block = block
     self.repetitions = repetitions
@@ -75,6 +90,7 @@ public struct ResNet3DConfig: Sendable, Codable, Equatable {
     self.channels = channels
     self.widthMultiplier = widthMultiplier
     self.greyInput = greyInput
+    self.twoDimensional = twoDimensional
     l2 = 1e-4
     adam = AdamSettings()
   }
@@ -89,6 +105,10 @@ public struct ResNet3DConfig: Sendable, Codable, Equatable {
   var stemFilters: Int { scaled(64) }
   var stageFilters: [Int] { (0..<repetitions.count).map { scaled(64 << $0) } }
 
+  /// A kernel, stride or pool size of `n` along (depth, height, width): n x n x n, or 1 x n x n
+  /// for the 2D network.
+  func perAxis(_ n: Int) -> [Int] { [twoDimensional ? 1 : n, n, n] }
+
   /// Channels the model's input tensor has: 1 when `greyInput`, else `channels`.
   public var inputChannels: Int { greyInput ? 1 : channels }
 
@@ -100,7 +120,8 @@ public struct ResNet3DConfig: Sendable, Codable, Equatable {
   public var architecture: String {
     let reps = repetitions.map(String.init).joined(separator: ",")
     let widths = stageFilters.map(String.init).joined(separator: ",")
-    return "resnet3d block=\(block.rawValue) repetitions=\(reps) stem=\(stemFilters) "
+    return (twoDimensional ? "resnet2d" : "resnet3d")
+      + " block=\(block.rawValue) repetitions=\(reps) stem=\(stemFilters) "
       + "filters=\(widths) channels=\(channels) outputs=1"
   }
 }
