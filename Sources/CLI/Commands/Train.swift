@@ -22,7 +22,9 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
     @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String?
     @Option(help: "Split id (default: the dataset's newest split).") var split: String?
-    @Option(name: .customLong("arch"), help: "resnet3d-18, resnet3d-34 or resnet3d-50.")
+    @Option(
+      name: .customLong("arch"),
+      help: "resnet3d-18, resnet3d-34, resnet3d-50, or resnet-18 (2D) for single-frame (M-mode) images.")
     var architecture = defaults.architecture
     @Option(help: "Width multiplier of every layer (1 = the study's network).") var width = defaults.width
     @Option(help: "Epochs.") var epochs = defaults.epochs

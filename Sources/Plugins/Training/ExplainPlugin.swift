@@ -129,7 +129,14 @@ public struct ExplainPlugin: Plugin {
     let strip = SaliencyPictures.strip(
       strips, frames: setup.frames, size: setup.size, every: parameters.every)
     outputs.append(("strip.png", try context.blobs.store(data: try PNGWriter.encode(strip))))
-    if parameters.overlay, let first = items.first {
+    // A 2D model's inputs are M-mode images (a pixel column over time), not tiles of the frames:
+    // there is no place on a frame to overlay them.
+    let drawOverlay = parameters.overlay && !network.config.twoDimensional
+    if parameters.overlay && !drawOverlay {
+      context.logger.info(
+        "explain: no overlay for the 2D model \(model.id): its inputs are not tiles of frames")
+    }
+    if drawOverlay, let first = items.first {
       let picture = try overlay(
         first, datasetID: datasetID, network: network, reader: reader, parameters: parameters,
         context: context)

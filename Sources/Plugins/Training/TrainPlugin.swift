@@ -10,7 +10,7 @@ import Resnet3D
 /// fed as one channel that stands for the study's three identical ones (`greyInput`).
 public struct TrainPlugin: Plugin {
   public struct Parameters: PluginParameters {
-    /// `resnet3d-18`, `resnet3d-34` or `resnet3d-50`.
+    /// `resnet3d-18`, `resnet3d-34` or `resnet3d-50`; `resnet-18` (2D) for single-frame (M-mode) images.
     public var architecture = "resnet3d-18"
     /// Scales every layer's width; 1 is the study's network, the default a narrow one that trains
     /// in minutes on two cores.
@@ -40,7 +40,7 @@ public struct TrainPlugin: Plugin {
   public static let takes: [EntityKind] = [.dataset, .split]
   public static let makes: [EntityKind] = [.model]
   public static let parameterHelp = [
-    "architecture": "resnet3d-18, resnet3d-34 or resnet3d-50",
+    "architecture": "resnet3d-18, resnet3d-34, resnet3d-50, or resnet-18 (2D) for single-frame images",
     "width": "width multiplier of every layer (1 = the study's network)",
     "epochs": "training epochs", "batchSize": "cubes per batch", "learningRate": "Adam learning rate",
     "classWeighting": "balance the labels by repeating the rarer one's cubes each epoch",
@@ -96,6 +96,10 @@ public struct TrainPlugin: Plugin {
       for part in [SplitAssignment.Part.train, .validation]
       where try CubeItem.fetch(dataset: datasetID, split: splitID, part: part, in: db).isEmpty {
         throw TrainingError.emptyPart(split: splitID, part: part.rawValue)
+      }
+      if let frames = try ArchitectureFit.frames(dataset: datasetID, in: db) {
+        try ArchitectureFit.check(
+          architecture: parameters.architecture, frames: frames, dataset: dataset.reference)
       }
       if !parameters.resume.isEmpty {
         try checkResume(parameters, inputs: inputs, in: db)
