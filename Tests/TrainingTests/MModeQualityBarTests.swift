@@ -10,7 +10,10 @@ import Testing
 /// `mmode_64`: one 64-frame window per video, every 8th column, 64x64) are learnable at a narrow
 /// width, and the same training on shuffled labels stays near chance. The network is the
 /// engine's ResNet3D-18 reading each image as a cube of one frame (the same shards a 2D network
-/// reads). `PLEURA_QB_WIDTH` and `PLEURA_QB_EPOCHS` override the size.
+/// reads). Width 1/16, 6 epochs: about 100 s on 2 busy cores in a debug build, most of it making
+/// the 16 videos. Measured over two runs: test accuracy 0.966 and 0.989 (176 images, 4 videos),
+/// AUC 1.0, video accuracy 1.0; the control (358 images) accuracy 0.50 and 0.53, AUC 0.50 and
+/// 0.57. `PLEURA_QB_WIDTH` and `PLEURA_QB_EPOCHS` override the size.
 @Suite(.serialized, .tags(.slow)) struct MModeQualityBarTests {
   static func parameters() -> TrainPlugin.Parameters {
     var parameters = TrainPlugin.Parameters()
