@@ -31,7 +31,9 @@ import Testing
     #expect(try a.run(["dataset", "list"]).stdout.contains("mmode"))
 
     #expect(try a.run(["split", "mmode_64@1"]).status == 0)
-    let train = try a.run(["train", "mmode_64@1", "--width", "0.03125", "--epochs", "1", "--batch", "16"])
+    let train = try a.run([
+      "train", "mmode_64@1", "--arch", "resnet-18", "--width", "0.03125", "--epochs", "1", "--batch", "16",
+    ])
     #expect(train.status == 0, "\(train.stderr)")
     let model = try #require((try a.json(["models"]) as? [[String: Any]])?.first?["id"] as? String)
     let evaluate = try a.run(["evaluate", model, "--bootstrap", "20"])
