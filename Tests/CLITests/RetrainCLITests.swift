@@ -80,5 +80,13 @@ import Testing
     #expect(chain.contains { $0.hasPrefix("└─ \(successor)") && $0.contains("demo@2") }, "\(chain)")
     let forest = try #require(try cli.json(["models", "--lineage"]) as? [[String: Any]])
     #expect((forest.first?["successors"] as? [[String: Any]])?.count == 2)
+    #expect(JSONKeysCLITests.offendingKeys(forest).isEmpty)
+
+    // The same retrain again reuses every run: the same successor, compared the same way.
+    let again = try #require(
+      try cli.json(["retrain", parent, "--dataset", "demo@latest", "--bootstrap", "50"]) as? [String: Any])
+    #expect(again["successor"] as? String == successor)
+    #expect((again["runs"] as? [[String: Any]])?.allSatisfy { $0["reused"] as? Bool == true } == true)
+    #expect(JSONKeysCLITests.offendingKeys(again).isEmpty, "\(JSONKeysCLITests.offendingKeys(again))")
   }
 }
