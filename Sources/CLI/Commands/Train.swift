@@ -20,6 +20,7 @@ extension Pleura {
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var executorOptions: ExecutorOptions
     @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String?
     @Option(help: "Split id (default: the dataset's newest split).") var split: String?
     @Option(name: .customLong("arch"), help: "resnet3d-18, resnet3d-34 or resnet3d-50.")
@@ -62,6 +63,13 @@ extension Pleura {
           if let resume { return try TrainPlugin.resumption(of: resume, in: db) }
           guard let dataset else { throw ValidationError("give a dataset NAME@V (or --resume RUN)") }
           return (fresh, try TrainPlugin.inputs(dataset: dataset, split: split, in: db))
+        }
+      }
+      if try await executorOptions.chosen(for: catalog) == .slurm {
+        return try await TrainingViews.refusing {
+          try await executorOptions.submit(
+            TrainPlugin.self, parameters: parameters, inputs: inputs, catalog: catalog, force: force,
+            output: output)
         }
       }
       let outcome = try await TrainingViews.refusing {
