@@ -17,12 +17,12 @@ struct SlurmCLITests {
   static let grid = """
     {"name": "tiny", "rows": [{"architecture": "resnet3d-18", "dataset": "demo"},
       {"architecture": "resnet3d-34", "dataset": "demo"}],
-     "split": {"seed": 42, "test": 0.3, "validation": 0.2},
+     "split": {"validation": 0.2},
      "width": 0.03125, "epochs": 1, "batchSize": 16, "seed": 42, "threads": 2, "bootstrap": 20}
     """
 
   @Test func twoRowExperimentOnSlurmEqualsTheLocalOne() async throws {
-    let fixture = try await PipelineFixture(patients: 6)
+    let fixture = try await PipelineFixture(patients: 6, seconds: 2.1...2.2)
     defer { fixture.cleanUp() }
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
@@ -50,7 +50,7 @@ struct SlurmCLITests {
     let localModels = try Self.models(in: local)
     let slurmModels = try Self.models(in: slurm)
     #expect(localModels.count == 2)
-    // Bit-identical weights (the same blob hashes) and the same scores.
+    // Bit-identical weights (the same blob hashes) and the same metrics.
     #expect(localModels.map(\.weights) == slurmModels.map(\.weights))
     #expect(try Self.scores(in: local) == Self.scores(in: slurm))
     // Each Slurm run records its job, and landed with its provenance edges.
@@ -73,16 +73,22 @@ struct SlurmCLITests {
   }
 
   @Test func aCancelledJobLeavesNoEntityAndCanBeResubmitted() async throws {
-    let fixture = try await TrainingFixture(patients: 6, recipe: "demo")
+    let fixture = try await PipelineFixture(patients: 6, seconds: 2.1...2.2)
     let root = fixture.catalog.root.path
     defer { fixture.cleanUp() }
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
+    #expect(
+      try cli.run(["dataset", "build", "demo", "--quiet", "--catalog", root], withCatalog: false).status == 0)
+    #expect(
+      try cli.run(["split", "demo", "--validation", "0.2", "--quiet", "--catalog", root], withCatalog: false)
+        .status
+        == 0)
     let before = try CatalogSnapshot.take(fixture.catalog.root)
     // The pause keeps the job running (after its work, before its commit into its own copy).
     let submitted = try cli.run(
       [
-        "train", fixture.dataset.id, "--width", "0.03125", "--epochs", "1", "--batch", "16", "--executor",
+        "train", "demo", "--width", "0.03125", "--epochs", "1", "--batch", "16", "--executor",
         "slurm",
         "--catalog", root,
       ], environment: ["PLEURA_DEBUG_PAUSE_BEFORE_COMMIT": "600"], withCatalog: false)
@@ -114,7 +120,7 @@ struct SlurmCLITests {
   }
 
   @Test func aKilledCoordinatorLosesNothing() async throws {
-    let fixture = try await PipelineFixture(patients: 6)
+    let fixture = try await PipelineFixture(patients: 6, seconds: 2.1...2.2)
     defer { fixture.cleanUp() }
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
@@ -170,10 +176,16 @@ struct SlurmCLITests {
     }
   }
 
+  /// Each evaluation's metrics, by its model's architecture. (The scores files name cubes, whose
+  /// ids each catalog's own dataset build drew.)
   static func scores(in root: URL) throws -> [String] {
     try read(root) { db in
       try String.fetchAll(
-        db, sql: "SELECT coalesce(scores_sha256, '') FROM evaluation ORDER BY scores_sha256")
+        db,
+        sql: """
+          SELECT m.architecture || ' ' || e.metrics_json FROM evaluation e JOIN model m ON m.id = e.model_id
+          ORDER BY m.architecture
+          """)
     }
   }
 
