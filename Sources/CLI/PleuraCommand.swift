@@ -46,6 +46,7 @@ struct Pleura: AsyncParsableCommand {
         ]),
       CommandGroup(
         name: "Plugins and runs", subcommands: [Plugins.self, RunPlugin.self, Rerun.self, BenchCommand.self]),
+      CommandGroup(name: "Cluster", subcommands: [Jobs.self, JobCommand.self]),
     ]
   )
 }

@@ -25,6 +25,7 @@ extension Pleura {
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var executorOptions: ExecutorOptions
     @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String?
     @Option(help: "Split id (default: the dataset's newest split).") var split: String?
     @Option(
@@ -82,6 +83,13 @@ extension Pleura {
           guard let initModel else { return (fresh, inputs) }
           return try TrainPlugin.fineTuning(
             fresh, inputs: inputs, from: initModel, architecture: architecture, width: width, in: db)
+        }
+      }
+      if try await executorOptions.chosen(for: catalog) == .slurm {
+        return try await TrainingViews.refusing {
+          try await executorOptions.submit(
+            TrainPlugin.self, parameters: parameters, inputs: inputs, catalog: catalog, force: force,
+            output: output)
         }
       }
       let outcome = try await TrainingViews.refusing {
