@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure the speed of Pleura's engines.",
-    subcommands: [Train.self, Transcode.self, Tile.self]
+    subcommands: [Train.self, Transcode.self, Tile.self, Roi.self]
   )
 }
 

@@ -14,6 +14,12 @@ extension Pleura {
     @Option(help: "Shortest video in seconds.") var minSeconds = 2.0
     @Option(help: "Longest video in seconds.") var maxSeconds = 18.0
     @Option(help: "Seed: the same seed gives the same decoded frames.") var seed = 1
+    @Option(
+      help:
+        "realistic (linear and convex probes, chest wall, rib shadows, overlays) or classic (synthesize 1.0.0's videos)."
+    )
+    var style = "realistic"
+    @Option(help: "Probe of realistic videos: linear, convex or mixed.") var probe = "mixed"
     @Flag(help: "Generate again even if an identical earlier run exists.") var force = false
 
     func run() async throws {
@@ -24,6 +30,8 @@ extension Pleura {
       parameters.minSeconds = minSeconds
       parameters.maxSeconds = maxSeconds
       parameters.seed = seed
+      parameters.style = style
+      parameters.probe = probe
       let catalog = try catalogOptions.open()
       let outcome: RunOutcome
       do {

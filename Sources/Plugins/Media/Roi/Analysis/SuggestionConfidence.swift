@@ -1,0 +1,66 @@
+import Foundation
+
+/// How sure a suggestion is, from three things that go wrong on hard clips:
+/// - **margin**: how far the chosen line's score is ahead of the best line at another depth (a close
+///   second means the picture offers two plausible pleurae);
+/// - **stability**: how far the line's best-fitting depth moves between the four quarters of the clip,
+///   in ridge spacings (the probe or the patient moved: no single box fits every frame);
+/// - **contrast**: how much the line stands out, in grey levels (a faint line is easily a wrong one);
+/// - **bounds**: on a convex probe, window sides without a rib shadow.
+/// Each maps to 0...1; the confidence is their product.
+struct SuggestionConfidence: Sendable, Equatable {
+  var margin: Double
+  var spread: Double
+  var contrast: Double
+  /// Sides of the window that no rib shadow bounds although the probe is convex (a convex probe's wide
+  /// view shows the ribs on both sides of a space; a side without one often means a shadow missed).
+  var unboundedConvexSides = 0
+
+  var marginFactor: Double { pow(min(1, max(0, margin / 0.4)), 0.5) }
+  var stabilityFactor: Double { min(1, max(0, 1 - (spread - 1) / 2)) }
+  var contrastFactor: Double { pow(min(1, max(0, contrast / 15)), 0.5) }
+  var boundsFactor: Double { pow(0.7, Double(unboundedConvexSides)) }
+  var value: Double { marginFactor * stabilityFactor * contrastFactor * boundsFactor }
+
+  /// The margin of `judged[0]` over the best candidate more than three ridge spacings away.
+  static func margin(of judged: [PleuralLineSearch.Judged], delta: Int) -> Double {
+    guard let best = judged.first, best.score > 0 else { return 0 }
+    let rival =
+      judged.dropFirst().filter { abs($0.line.offset - best.line.offset) > 3 * Double(delta) }.map(\.score)
+      .max() ?? 0
+    return (best.score - rival) / best.score
+  }
+
+  /// How many ridge spacings the chosen line's depth moves across the quarter means of the clip.
+  static func spread(
+    of chosen: PleuralLineSearch.Judged, view: BeamView, quarters: [Plane], usable: ImageMask, black: Double
+  )
+    -> Double
+  {
+    let search = max(4, Int(0.08 * Double(view.samples)))
+    var offsets: [Int] = []
+    for quarter in quarters {
+      let part = BeamView(geometry: view.geometry, mean: quarter, usable: usable, black: black)
+      var best = (score: -Double.infinity, offset: 0)
+      for shift in -search...search {
+        var sum = 0.0
+        var n = 0
+        var inside = 0
+        for u in chosen.window {
+          let v = Int((chosen.line.row(atBeam: Double(u)) + Double(shift)).rounded())
+          guard v >= 0, v < view.samples else { continue }
+          inside += 1
+          if !part.ridge[u, v].isNaN {
+            sum += part.ridge[u, v]
+            n += 1
+          }
+        }
+        guard Double(inside) >= 0.8 * Double(chosen.window.count), n > 0 else { continue }
+        if sum / Double(n) > best.score { best = (sum / Double(n), shift) }
+      }
+      offsets.append(best.offset)
+    }
+    guard let low = offsets.min(), let high = offsets.max() else { return 0 }
+    return Double(high - low) / Double(view.delta)
+  }
+}
