@@ -64,11 +64,13 @@ public struct RoiAnnotation: CatalogRecord, Equatable {
   public var author: String
   public var supersedesId: String?
   public var createdAt: String
+  /// How sure the automatic suggestion that made this version was (0...1); nil when a person drew it.
+  public var confidence: Double?
 
   public init(
     id: String, siteId: String, sourceVideoId: String, conversionId: String?, version: Int, x: Int, y: Int,
     width: Int, height: Int, frameStart: Int?, frameEnd: Int?, author: String, supersedesId: String?,
-    createdAt: String
+    createdAt: String, confidence: Double? = nil
   ) {
     self.id = id
     self.siteId = siteId
@@ -84,9 +86,13 @@ public struct RoiAnnotation: CatalogRecord, Equatable {
     self.author = author
     self.supersedesId = supersedesId
     self.createdAt = createdAt
+    self.confidence = confidence
   }
 
   public var rect: PixelRect { PixelRect(x: x, y: y, width: width, height: height) }
+
+  /// Whether this version is a low-confidence suggestion.
+  public var isLowConfidence: Bool { confidence.map(RoiConfidence.isLow) ?? false }
 
   /// The newest version for a video, if it has any.
   public static func current(forVideo videoID: String, in db: Database) throws -> RoiAnnotation? {

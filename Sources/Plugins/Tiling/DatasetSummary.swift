@@ -19,6 +19,10 @@ public struct DatasetSummary: Codable, Sendable, Equatable {
     public var tilesPerClip: Int
     public var clips: Int
     public var cubes: Int
+    /// Cubes cut although part of them lies outside the video's valid image region, and cubes not cut
+    /// because most of them does (nil in datasets built before these were counted).
+    public var cubesPartlyOutside: Int?
+    public var cubesSkippedOutside: Int?
   }
 
   public var cubes: Int

@@ -149,8 +149,13 @@ public struct TilePlugin: Plugin {
         .init(
           video: item.video.id, fileName: item.video.fileName, patient: item.patientCode,
           label: item.video.label.rawValue,
-          roiVersion: item.roi.version, tilesPerClip: item.tiles.count, clips: item.clipStarts.count,
-          cubes: cut.cubes.count))
+          roiVersion: item.roi.version, tilesPerClip: cut.tilesKept, clips: item.clipStarts.count,
+          cubes: cut.cubes.count, cubesPartlyOutside: cut.cubesPartlyOutside,
+          cubesSkippedOutside: cut.cubesSkippedOutside))
+      run.note(
+        "\(item.video.id) \(item.video.fileName): \(cut.cubes.count) cubes, \(cut.cubesPartlyOutside) partly outside "
+          + "the valid image region, \(cut.cubesSkippedOutside) skipped as mostly outside it"
+          + (item.roi.isLowConfidence ? " (cut with a low-confidence suggested ROI)" : ""))
       summary.shards.append(
         .init(
           conversion: item.conversion.id, video: item.video.id, shard: shard.sha256, sidecar: sidecar.sha256,
@@ -188,9 +193,12 @@ public struct TilePlugin: Plugin {
     }
     let labels = summary.perLabel.keys.sorted().map { "\($0) \(summary.perLabel[$0]!)" }.joined(
       separator: ", ")
+    let partly = summary.videos.compactMap(\.cubesPartlyOutside).reduce(0, +)
+    let outside = summary.videos.compactMap(\.cubesSkippedOutside).reduce(0, +)
     run.note(
       "\(dataset.reference): \(summary.cubes) cubes (\(labels)) from \(shards.count) videos of "
-        + "\(summary.perPatient.count) patients; \(skipped.count) videos skipped")
+        + "\(summary.perPatient.count) patients; \(skipped.count) videos skipped; \(partly) cubes partly outside "
+        + "the valid image region, \(outside) not cut as mostly outside it")
     return [EntityRef(.dataset, dataset.id)]
   }
 }

@@ -15,10 +15,12 @@ public struct RoiEntry: Codable, Sendable, Equatable {
   public var frameStart: Int
   public var frameEnd: Int
   public var author: String
+  /// Set by automatic suggestion (0...1); nil for ROIs a person drew.
+  public var confidence: Double?
 
   public init(
     video: String, conversion: String = "", rect: PixelRect, frameStart: Int = -1, frameEnd: Int = -1,
-    author: String
+    author: String, confidence: Double? = nil
   ) {
     self.video = video
     self.conversion = conversion
@@ -29,6 +31,7 @@ public struct RoiEntry: Codable, Sendable, Equatable {
     self.frameStart = frameStart
     self.frameEnd = frameEnd
     self.author = author
+    self.confidence = confidence
   }
 
   public var rect: PixelRect { PixelRect(x: x, y: y, width: width, height: height) }
@@ -41,6 +44,7 @@ public enum RoiError: Error, CustomStringConvertible, Equatable {
   case outsideFrame(rect: PixelRect, frameWidth: Int, frameHeight: Int, space: String)
   case badFrames(start: Int, end: Int, frameCount: Int)
   case badAuthor(String)
+  case badConfidence(Double)
 
   public var description: String {
     switch self {
@@ -54,6 +58,7 @@ public enum RoiError: Error, CustomStringConvertible, Equatable {
     case .badFrames(let start, let end, let count):
       "frame range \(start)-\(end) is not inside the video's frames 0-\(count - 1)"
     case .badAuthor(let author): "author '\(author)' must be 1-64 printable characters"
+    case .badConfidence(let value): "confidence \(value) is outside 0...1"
     }
   }
 }
@@ -74,7 +79,7 @@ public struct RoiPlugin: Plugin {
   public static let makes: [EntityKind] = [.roi]
   public static let parameterHelp = [
     "entries":
-      "list of {video, conversion (\"\" = source pixels), x, y, width, height, frameStart, frameEnd, author}"
+      "list of {video, conversion (\"\" = source pixels), x, y, width, height, frameStart, frameEnd, author, confidence (suggestions only)}"
   ]
   /// Each edit is an act of a person: never stood in for by an earlier run.
   public static let usesRunCache = false
@@ -93,6 +98,9 @@ public struct RoiPlugin: Plugin {
     guard !entry.author.isEmpty, entry.author.count <= 64,
       entry.author.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) })
     else { throw RoiError.badAuthor(entry.author) }
+    if let confidence = entry.confidence, !(0...1).contains(confidence) {
+      throw RoiError.badConfidence(confidence)
+    }
     guard let video = try SourceVideo.fetchOne(db, key: entry.video) else {
       throw RoiError.unknownVideo(entry.video)
     }
@@ -133,7 +141,8 @@ public struct RoiPlugin: Plugin {
     let frames = entry.frameStart == -1 ? (nil, nil) : (Optional(entry.frameStart), Optional(entry.frameEnd))
     if let current, current.rect == entry.rect,
       current.conversionId == (entry.conversion.isEmpty ? nil : entry.conversion),
-      current.frameStart == frames.0, current.frameEnd == frames.1, current.author == entry.author
+      current.frameStart == frames.0, current.frameEnd == frames.1, current.author == entry.author,
+      current.confidence == entry.confidence
     {
       run.note("\(entry.video): ROI \(entry.rect) is already version \(current.version); unchanged")
       return nil
@@ -143,11 +152,12 @@ public struct RoiPlugin: Plugin {
       conversionId: entry.conversion.isEmpty ? nil : entry.conversion, version: (current?.version ?? 0) + 1,
       x: entry.x, y: entry.y, width: entry.width, height: entry.height, frameStart: frames.0,
       frameEnd: frames.1,
-      author: entry.author, supersedesId: current?.id, createdAt: run.now)
+      author: entry.author, supersedesId: current?.id, createdAt: run.now, confidence: entry.confidence)
     try annotation.insert(db)
     run.note(
       "\(entry.video): ROI version \(annotation.version) \(entry.rect) in "
-        + (entry.conversion.isEmpty ? "source pixels" : "\(entry.conversion) pixels") + " by \(entry.author)")
+        + (entry.conversion.isEmpty ? "source pixels" : "\(entry.conversion) pixels") + " by \(entry.author)"
+        + (entry.confidence.map { ", confidence \(RoiConfidence.describe($0))" } ?? ""))
     return EntityRef(.roi, annotation.id)
   }
 }

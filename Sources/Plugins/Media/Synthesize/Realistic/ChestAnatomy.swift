@@ -99,7 +99,7 @@ struct ChestAnatomy: Sendable {
   /// The rib covering beam `u`, if any.
   func rib(atBeam u: Double) -> Rib? { ribs.first { abs(u - $0.center) <= $0.halfWidth } }
 
-  init(geometry: ScanGeometry, convex: Bool, generator: inout SeededGenerator) {
+  init(geometry: ScanGeometry, convex: Bool, sliding: LungSliding, generator: inout SeededGenerator) {
     beams = geometry.beams
     samples = geometry.samples
     let s = Double(samples)
@@ -150,7 +150,7 @@ struct ChestAnatomy: Sendable {
     shadowResidual = generator.unit() < 0.3 ? generator.uniform(0.02...0.15) : generator.uniform(0.15...0.75)
     aLineStrength = generator.uniform(0.12...0.5)
     aLineDecay = generator.uniform(0.35...0.7)
-    lungTexture = generator.uniform(55...120)
+    lungTexture = generator.uniform(80...140)
     layerTilt = generator.uniform(0...0.6)
     undulation = (
       s * generator.uniform(0...0.012), b * generator.uniform(0.4...1.5),
@@ -206,7 +206,10 @@ struct ChestAnatomy: Sendable {
     self.window = window
 
     var bLines: [BLine] = []
-    let count = Int(generator.uniform(0...3.99) * generator.unit())
+    // B-lines arise at a pleura that touches the lung, so a lung that does not slide (a pneumothorax)
+    // shows none.
+    let draw = Int(generator.uniform(0...3.99) * generator.unit())
+    let count = sliding == .present ? draw : 0
     for _ in 0..<count {
       bLines.append(
         BLine(

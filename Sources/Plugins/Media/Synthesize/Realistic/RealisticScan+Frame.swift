@@ -81,7 +81,7 @@ extension RealisticScan {
                       let row = v * beams
                       for u in 0..<beams { out[row + u] = Int32(still[row + u]) }
                       if v < scene.muscleRows {
-                        for u in 0..<beams { out[row + u] &+= (Int32(delta[row + u]) &* muscle) &>> 3 }
+                        for u in 0..<beams { out[row + u] &+= (Int32(delta[row + u]) &* muscle) &>> 5 }
                       }
                       guard v >= scene.lungTop else { continue }
                       let lungRow = v - scene.lungTop

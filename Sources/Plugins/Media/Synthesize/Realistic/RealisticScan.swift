@@ -37,7 +37,8 @@ struct RealisticScan: Sendable {
       ? ScanGeometry.convex(width: width, height: height, generator: &generator)
       : ScanGeometry.linear(width: width, height: height, generator: &generator)
     depthCm = convex ? generator.uniform(9...18) : generator.uniform(3.5...8)
-    anatomy = ChestAnatomy(geometry: geometry, convex: convex, generator: &generator)
+    anatomy = ChestAnatomy(
+      geometry: geometry, convex: convex, sliding: parameters.sliding, generator: &generator)
     let gain = parameters.patient.gain * generator.uniform(0.85...1.15)
     scene = BeamScene(anatomy: anatomy, geometry: geometry, gain: gain, generator: &generator)
     motion = ScanMotion(

@@ -48,8 +48,8 @@ struct ScanMotion: Sendable {
     musclePhase = generator.uniform(0...(2 * Double.pi))
     muscleAmplitude = generator.uniform(1...5)
     let wanders = generator.unit() < 0.6
-    probeLateral = wanders ? Double(geometry.beams) * generator.uniform(0.002...0.012) : 0
-    probeVertical = wanders ? Double(geometry.samples) * generator.uniform(0...0.006) : 0
+    probeLateral = wanders ? Double(geometry.beams) * generator.uniform(0.001...0.005) : 0
+    probeVertical = wanders ? Double(geometry.samples) * generator.uniform(0...0.003) : 0
     probeFrequencies = (generator.uniform(0.05...0.2), generator.uniform(0.2...0.5))
     probePhases = (generator.uniform(0...(2 * Double.pi)), generator.uniform(0...(2 * Double.pi)))
   }
