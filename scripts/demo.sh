@@ -87,4 +87,9 @@ step "share: export all_30x30@1 (pseudonymised) and import it at a second site"
 "$pleura" dataset list --catalog "$out/second-site"
 "$pleura" verify --catalog "$out/second-site"
 
+step "report: the experiment as one offline HTML file"
+"$pleura" report -o "$out/report.html"
+
 printf '\nPictures are in %s/pictures; the catalog is %s.\n' "$out" "$catalog"
+printf '\nThe curation workbench on this catalog (then open the address it prints):\n'
+printf '  %s serve --catalog %s\n' "$pleura" "$catalog"

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Best effort: the Python packages that check bundles with tools nobody here wrote (bagit,
-# rocrate) in benchmarks/.venv. Without them those tests skip with a message, so a machine
-# without PyPI still passes `make test`.
+# Best effort: the Python packages tests use as tools nobody here wrote, in benchmarks/.venv:
+# bagit and rocrate check bundles; pydicom (with numpy) decodes the DICOM files Pleura writes,
+# and its wheel and deid-data's ship the public ultrasound DICOM test files; Selenium (with
+# Pillow to check its screenshots) drives Chromium in the workbench's browser test. Without them
+# those tests skip with a message, so a machine without PyPI still passes `make test` (the
+# browser test needs them wherever Chromium is installed).
 set -u
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/benchmarks/.venv"
-if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import bagit, rocrate" 2>/dev/null; then exit 0; fi
-if python3 -m venv "$venv" >/dev/null 2>&1 && timeout 300 "$venv/bin/pip" install -q bagit rocrate >/dev/null 2>&1; then
-  echo "setup: bagit and rocrate installed in benchmarks/.venv" >&2
+packages=(bagit rocrate pydicom==3.0.2 deid-data==0.0.20 numpy selenium pillow)
+check='import bagit, rocrate, numpy, pydicom, deid_data, selenium, PIL; assert pydicom.__version__ == "3.0.2"'
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "$check" 2>/dev/null; then exit 0; fi
+if python3 -m venv "$venv" >/dev/null 2>&1 && timeout 300 "$venv/bin/pip" install -q "${packages[@]}" >/dev/null 2>&1; then
+  echo "setup: ${packages[*]} installed in benchmarks/.venv" >&2
 else
-  echo "setup: could not install bagit/rocrate from PyPI; the external bundle checks will be skipped" >&2
+  echo "setup: could not install ${packages[*]} from PyPI; the tests that need them will be skipped" >&2
 fi
 exit 0

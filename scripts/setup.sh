@@ -3,9 +3,12 @@
 # As root it runs apt-get; otherwise it prints the exact command and stops.
 set -euo pipefail
 packages=(libsqlite3-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
-  libopenblas-dev libarchive-dev pkg-config)
-# The ffmpeg CLI is only an independent tool for test fixtures and benchmarks.
-[ "${1:-}" = "--with-test-tools" ] && packages+=(ffmpeg)
+  libopenblas-dev libarchive-dev libdcmtk-dev pkg-config)
+# The ffmpeg CLI and DCMTK's tools (dump2dcm, dcmconv, dcmcjpeg, dcmcrle, dcmcjpls, dcmodify,
+# dcmmkdir, dcmdump) are only independent tools for test fixtures and benchmarks; zsh and fish
+# check the syntax of the completion scripts `pleura --generate-completion-script` writes;
+# Chromium and its WebDriver run the workbench's browser test (Tests/browser/workbench.py).
+[ "${1:-}" = "--with-test-tools" ] && packages+=(ffmpeg dcmtk zsh fish chromium chromium-driver)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,6 +7,12 @@ struct BenchCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure the speed of Pleura's engines.",
+    discussion: """
+      Figures for this machine; benchmarks/ runs them beside other tools.
+
+      Example:
+        pleura bench train --arch resnet3d-18 --input 60x30x30 --batch 32
+      """,
     subcommands: [Train.self, Transcode.self, Tile.self, Roi.self]
   )
 }
@@ -16,7 +22,11 @@ extension BenchCommand {
   struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "train",
-      abstract: "Training and inference throughput of a ResNet3D on random grey clips, and peak memory."
+      abstract: "Training and inference throughput of a ResNet3D on random grey clips, and peak memory.",
+      discussion: """
+        Example:
+          pleura bench train --arch resnet3d-18 --input 60x30x30 --batch 32
+        """
     )
 
     @Option(help: "resnet3d-18, resnet3d-34 or resnet3d-50.")
@@ -47,6 +57,7 @@ extension BenchCommand {
     var json = false
 
     func validate() throws {
+      try FiniteNumber.check(["--width": width])
       _ = try parsedInput()
       guard batch >= 1, steps >= 1, warmup >= 0, threads >= 1, width > 0 else {
         throw ValidationError(

@@ -8,7 +8,11 @@ extension BenchCommand {
   struct Tile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "tile",
-      abstract: "Time tiling a recipe's conversions against decoding the same videos alone.")
+      abstract: "Time tiling a recipe's conversions against decoding the same videos alone.",
+      discussion: """
+        Example:
+          pleura bench tile all_30x30 --repetitions 5
+        """)
 
     @OptionGroup var catalogOptions: CatalogOptions
     @Argument(help: "Recipe file or built-in name.") var recipe = "all_30x30"

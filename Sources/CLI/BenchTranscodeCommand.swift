@@ -8,7 +8,11 @@ extension BenchCommand {
   struct Transcode: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "transcode",
-      abstract: "Time one conversion to 640x480 30 fps H.264 (crf 18, preset medium) and report peak memory.")
+      abstract: "Time one conversion to 640x480 30 fps H.264 (crf 18, preset medium) and report peak memory.",
+      discussion: """
+        Example:
+          pleura bench transcode scan.mp4 /tmp/scan-640x480.mp4
+        """)
 
     @Argument(help: "Input video.") var input: String
     @Argument(help: "Output file (replaced).") var output: String

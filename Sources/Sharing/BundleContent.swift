@@ -10,6 +10,8 @@ public struct BundleContent: Codable, Sendable {
   public var sourceVideos: [SourceVideo] = []
   public var conversions: [Conversion] = []
   public var roiAnnotations: [RoiAnnotation] = []
+  /// Every label version of the videos (authors pseudonymised with the export).
+  public var labelAnnotations: [LabelAnnotation] = []
   public var datasets: [Dataset] = []
   public var cubes: [Cube] = []
   public var splits: [Split] = []
@@ -29,6 +31,8 @@ public struct BundleContent: Codable, Sendable {
       BundleTable("site.json", \.sites), BundleTable("blob.json", \.blobs),
       BundleTable("patient.json", \.patients), BundleTable("source_video.json", \.sourceVideos),
       BundleTable("conversion.json", \.conversions), BundleTable("roi_annotation.json", \.roiAnnotations),
+      // Labels have versions since schema 9; bundles written before have no such file.
+      BundleTable("label_annotation.json", \.labelAnnotations, addedLater: true),
       BundleTable("dataset.json", \.datasets), BundleTable("cube.json", \.cubes),
       BundleTable("split.json", \.splits), BundleTable("split_assignment.json", \.splitAssignments),
       // Models travel since `--with-models`; bundles written before have neither file.
@@ -62,6 +66,16 @@ public struct BundleContent: Codable, Sendable {
 }
 
 extension BundleContent {
+  /// Gives every video without any label version its version 1, the label it was ingested with,
+  /// as the migration did for the videos already here (a bundle written before labels had
+  /// versions carries none).
+  mutating func addIngestLabelVersions() {
+    let labelled = Set(labelAnnotations.map(\.sourceVideoId))
+    for video in sourceVideos where !labelled.contains(video.id) {
+      labelAnnotations.append(LabelAnnotation.ingestVersion(of: video))
+    }
+  }
+
   /// The shards and sidecars of the datasets (their summaries list the sidecars) and the cubes' shards.
   var datasetBlobs: Set<String> {
     Set(cubes.map(\.shardSha256)).union(shardFiles.flatMap { [$0.shard, $0.sidecar] })

@@ -1,3 +1,4 @@
+import Bag
 import Crypto
 import Foundation
 import GRDB
@@ -53,6 +54,8 @@ public struct BundleExporter {
   public static let version = SemanticVersion(1, 0, 0)
 
   let catalog: Catalog
+  /// Told of each blob written to the archive.
+  public var progress: ProgressSink = .silent
 
   public init(catalog: Catalog) { self.catalog = catalog }
 
@@ -62,7 +65,7 @@ public struct BundleExporter {
     }
     var content = try collect(reference, options: options)
     let dataset = content.datasets[0]
-    let scratch = try catalog.blobs.scratchFolder()
+    let scratch = try catalog.scratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
 
     var payloadBlobs: [String: URL] = [:]
@@ -124,15 +127,29 @@ public struct BundleExporter {
     }
 
     let compression: BagCompression = options.gzip ? .gzip() : .zstd()
-    let writer = try BagWriter(
-      creating: file, bagName: "\(dataset.name)-\(dataset.version)", compression: compression)
+    // Recorded before the partial file exists, so a kill -9 leaves a run the next open marks
+    // interrupted, and a prefix it uses to remove the partial file.
+    let run = try ServiceRun.begin(
+      catalog, plugin: Self.pluginName, version: Self.version,
+      parametersJSON: try runParameters(reference: dataset.reference, file: file, options: options),
+      inputs: [EntityRef(.dataset, dataset.id)])
+    let writer: BagWriter
+    do {
+      writer = try BagWriter(
+        creating: file, bagName: "\(dataset.name)-\(dataset.version)", compression: compression,
+        partialPrefix: try run.recordPartialFile(beside: file))
+    } catch {
+      run.fail(catalog.describe(error))
+      throw error
+    }
     do {
       for file in files { try writer.addData(file.data, as: "catalog/\(file.name)") }
       // The store's bytes are hashed on the way out anyway: a blob that no longer matches its
       // name (disk damage) stops the export instead of travelling under a checksum it fails.
-      for sha in payloadBlobs.keys.sorted() {
+      for (index, sha) in payloadBlobs.keys.sorted().enumerated() {
         let written = try writer.addFile(at: payloadBlobs[sha]!, as: "blobs/\(sha)")
         guard written == sha else { throw ExportError.damagedBlob(sha) }
+        progress("export", index + 1, payloadBlobs.count, unit: "blobs")
       }
       try writer.addData(crate, as: RoCrate.metadataFileName)
       var info = BagInfo()
@@ -142,17 +159,18 @@ public struct BundleExporter {
       info.append(BundleContent.InfoKey.version, PlatformVersion.current)
       info.append(BundleContent.InfoKey.schema, "\(Catalog.schemaVersion)")
       info.append(BundleContent.InfoKey.pseudonymized, options.pseudonymizer == nil ? "no" : "yes")
+      DebugHooks.pauseBeforeServiceCommit()
       let bag = try writer.finish(info: info)
-      let runID = try recordRun(
-        reference: dataset.reference, file: file, options: options, datasetID: dataset.id)
+      try run.succeed(summary: "exported \(dataset.reference) to \(file.lastPathComponent)")
       return Summary(
         file: file.path, dataset: dataset.reference,
         rows: Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0.rows) }),
         blobsIncluded: shipped.count, payloadBytes: bag.payloadBytes, archiveBytes: bag.archiveBytes,
-        pseudonymized: options.pseudonymizer != nil, runID: runID)
+        pseudonymized: options.pseudonymizer != nil, runID: run.id)
     } catch {
       writer.cancel()
       try? FileManager.default.removeItem(at: file)
+      run.fail(catalog.describe(error))
       throw error
     }
   }
@@ -210,6 +228,10 @@ public struct BundleExporter {
         videoIDs.contains(RoiAnnotation.Columns.sourceVideoId)
       )
       .order(RoiAnnotation.Columns.sourceVideoId, RoiAnnotation.Columns.version).fetchAll(db)
+      content.labelAnnotations = try LabelAnnotation.filter(
+        videoIDs.contains(LabelAnnotation.Columns.sourceVideoId)
+      )
+      .order(LabelAnnotation.Columns.sourceVideoId, LabelAnnotation.Columns.version).fetchAll(db)
       let conversionIDs = Set(cubeConversions.map(\.id)).union(
         content.roiAnnotations.compactMap(\.conversionId))
       content.conversions = try Conversion.fetchAll(db, keys: Array(conversionIDs)).sorted { $0.id < $1.id }
@@ -222,6 +244,7 @@ public struct BundleExporter {
       // Runs: whatever made an exported entity, and whatever made their inputs, transitively.
       var exported = Set(
         [dataset.id] + content.cubes.map(\.id) + splitIDs + content.roiAnnotations.map(\.id)
+          + content.labelAnnotations.map(\.id)
           + content.conversions.map(\.id) + content.sourceVideos.map(\.id) + content.patients.map(\.id)
           + content.models.map(\.id) + content.evaluations.map(\.id))
       var frontier = Array(exported)
@@ -242,7 +265,8 @@ public struct BundleExporter {
         .filter { exported.contains($0.entityId) }
       let siteIDs = Set(
         content.runs.map(\.siteId) + content.patients.map(\.siteId) + content.sourceVideos.map(\.siteId)
-          + content.conversions.map(\.siteId) + content.roiAnnotations.map(\.siteId) + [dataset.siteId]
+          + content.conversions.map(\.siteId) + content.roiAnnotations.map(\.siteId)
+          + content.labelAnnotations.map(\.siteId) + [dataset.siteId]
           + content.splits.map(\.siteId) + content.models.map(\.siteId) + content.evaluations.map(\.siteId))
       content.sites = try Site.fetchAll(db, keys: Array(siteIDs)).map { site in
         var site = site
@@ -267,7 +291,7 @@ public struct BundleExporter {
     ).order(Column("created_at"), Evaluation.Columns.id).fetchAll(db)
   }
 
-  func recordRun(reference: String, file: URL, options: Options, datasetID: String) throws -> String {
+  func runParameters(reference: String, file: URL, options: Options) throws -> String {
     struct Parameters: Encodable {
       var dataset: String
       var file: String
@@ -277,20 +301,11 @@ public struct BundleExporter {
       var pseudonymized: Bool
       var gzip: Bool
     }
-    let parameters = try CanonicalJSON.encode(
+    return try CanonicalJSON.encode(
       Parameters(
         dataset: reference, file: file.lastPathComponent, withSources: options.withSources,
         withConversions: options.withConversions, withModels: options.withModels,
         pseudonymized: options.pseudonymizer != nil,
         gzip: options.gzip))
-    let run = try Run.service(
-      plugin: Self.pluginName, version: Self.version, parametersJSON: parameters,
-      siteID: catalog.localSite.id,
-      summary: "exported \(reference) to \(file.lastPathComponent)")
-    try catalog.database.write { db in
-      try run.insert(db)
-      try RunEdge(runId: run.id, direction: .input, entity: EntityRef(.dataset, datasetID)).insert(db)
-    }
-    return run.id
   }
 }

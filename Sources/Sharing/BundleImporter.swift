@@ -1,6 +1,8 @@
+import Bag
 import Foundation
 import GRDB
 import Platform
+import Primitives
 
 public enum ImportError: Error, CustomStringConvertible, Equatable {
   case notAPleuraBundle(String)
@@ -53,88 +55,137 @@ public struct BundleImporter {
   static let maxTextLength = 1 << 20
 
   let catalog: Catalog
+  /// Told of each file extracted and checked from the archive (how many there are is known
+  /// only at the end).
+  public var progress: ProgressSink = .silent
 
   public init(catalog: Catalog) { self.catalog = catalog }
 
   /// Checks a bundle without importing it.
   public func verify(_ file: URL) throws -> (BundleContent, BagInfo) {
-    let bag = try BagReader(stagingParent: try catalog.blobs.scratchFolder()).extract(archive: file)
-    defer { try? FileManager.default.removeItem(at: bag.root.deletingLastPathComponent()) }
+    let scratch = try catalog.scratchFolder()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let bag = try Self.reader(stagingParent: scratch).extract(archive: file)
     let content = try Self.read(bag)
     try Self.validate(content, bag: bag)
     return (content, bag.info)
   }
 
+  /// Imports a bundle as one run. The run is recorded first, so that a process killed part-way
+  /// leaves a run the next open marks interrupted; a bundle refused, or one already here, leaves
+  /// no row at all.
   public func importBundle(_ file: URL) throws -> Outcome {
-    let lock = try catalog.runLock()
-    defer { withExtendedLifetime(lock) {} }
-    let scratch = try catalog.blobs.scratchFolder()
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    var reader = BagReader(stagingParent: scratch)
-    reader.startsWriteback = true
-    let prefetch = CatalogPrefetch()
-    defer { prefetch.wait() }
-    reader.onFileExtracted = { path, url in prefetch.fileExtracted(path, at: url) }
-    let bag = try reader.extract(archive: file)
-    defer {
-      prefetch.wait()  // not reading the staged files any more
-      try? bag.remove()
-    }
-    let content = try Self.read(bag, prefetched: prefetch)
-    try Self.validate(content, bag: bag)
-    let dataset = content.datasets[0]
-    let siteName = bag.info[BundleContent.InfoKey.siteName] ?? "?"
-
-    let plan = try catalog.database.read { db in try ImportPlan.make(content, in: db) }
-    if plan.alreadyImported {
-      return Outcome(
-        dataset: dataset.reference, site: siteName, alreadyImported: true, rows: 0, models: 0, evaluations: 0,
-        blobsAdded: 0, runID: nil)
-    }
-    // Blobs first (content-addressed: harmless if the transaction below fails, and then removed,
-    // with the fan-out folders this import made, so a refused bundle leaves the store as it was).
-    var blobsAdded: [String] = []
-    var madeFolders: Set<URL> = []
+    let run = try ServiceRun.begin(
+      catalog, plugin: Self.pluginName, version: Self.version,
+      parametersJSON: try runParameters(file: file, dataset: nil, site: nil))
+    var moved = MovedBlobs()
     do {
-      for blob in content.blobs where blob.stored && !catalog.blobs.contains(blob.sha256) {
-        let folder = try catalog.blobs.url(for: blob.sha256).deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: folder.path) { madeFolders.insert(folder) }
-        _ = try catalog.blobs.store(
-          movingVerifiedFileAt: bag.url(of: "data/blobs/\(blob.sha256)"), sha256: blob.sha256, size: blob.size
-        )
-        blobsAdded.append(blob.sha256)
-      }
-      let runID = EntityKind.run.newID()
-      let rows = try catalog.database.write { db in
-        try plan.write(
-          content, in: db, importRun: importRun(id: runID, file: file, dataset: dataset, site: siteName))
-      }
-      let added = plan.newModels(content)
-      return Outcome(
-        dataset: dataset.reference, site: siteName, alreadyImported: false, rows: rows,
-        models: added.filter { $0.kind == .model }.count,
-        evaluations: added.filter { $0.kind == .evaluation }.count, blobsAdded: blobsAdded.count, runID: runID
-      )
+      return try importBag(file, run: run, moved: &moved)
     } catch {
-      for sha in blobsAdded { try? catalog.blobs.remove(sha) }
-      // rmdir(2) removes a folder only while it is empty: one that another writer has meanwhile
-      // put a blob in stays.
-      for folder in madeFolders { rmdir(folder.path) }
+      // After the run lock is released (importBag has returned), so that the maintenance lock can
+      // be tried.
+      moved.removeUnreferenced(from: catalog)
+      if Self.isRefusal(error) { run.withdraw() } else { run.fail(catalog.describe(error)) }
       throw error
     }
   }
 
-  func importRun(id: String, file: URL, dataset: Dataset, site: String) throws -> Run {
+  private func importBag(_ file: URL, run: ServiceRun, moved: inout MovedBlobs) throws -> Outcome {
+    let lock = try catalog.runLock()
+    defer { withExtendedLifetime(lock) {} }
+    let scratch = try catalog.blobs.scratchFolder()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    var reader = Self.reader(stagingParent: scratch)
+    reader.startsWriteback = true
+    let prefetch = CatalogPrefetch()
+    defer { prefetch.wait() }
+    let admission = reader.onFileExtracted
+    let extracted = ExtractionCount(progress: progress)
+    reader.onFileExtracted = { path, url in
+      admission?(path, url)
+      prefetch.fileExtracted(path, at: url)
+      extracted.add()
+    }
+    let bag = try reader.extract(archive: file)
+    extracted.finish()
+    defer {
+      prefetch.wait()  // not reading the staged files any more
+      try? bag.remove()
+    }
+    var content = try Self.read(bag, prefetched: prefetch)
+    try Self.validate(content, bag: bag)
+    content.addIngestLabelVersions()
+    let dataset = content.datasets[0]
+    let siteName = bag.info[BundleContent.InfoKey.siteName] ?? "?"
+    let noOp = Outcome(
+      dataset: dataset.reference, site: siteName, alreadyImported: true, rows: 0, models: 0, evaluations: 0,
+      blobsAdded: 0, runID: nil)
+
+    // A first look, so that a bundle already here moves no blob; the transaction below decides.
+    if try catalog.database.read({ db in try ImportPlan.make(content, in: db) }).alreadyImported {
+      run.withdraw()
+      return noOp
+    }
+    // Blobs first (content-addressed: harmless if the transaction below fails; then removed, with
+    // the fan-out folders this import made, unless a committed row names them meanwhile).
+    for blob in content.blobs where blob.stored && !catalog.blobs.contains(blob.sha256) {
+      let folder = try catalog.blobs.url(for: blob.sha256).deletingLastPathComponent()
+      if !FileManager.default.fileExists(atPath: folder.path) { moved.folders.insert(folder) }
+      _ = try catalog.blobs.store(
+        movingVerifiedFileAt: bag.url(of: "data/blobs/\(blob.sha256)"), sha256: blob.sha256, size: blob.size)
+      moved.blobs.append(blob.sha256)
+    }
+    DebugHooks.pauseBeforeServiceCommit()
+    let parameters = try runParameters(file: file, dataset: dataset.reference, site: siteName)
+    let written = try catalog.database.write { db -> (rows: Int, added: [EntityRef])? in
+      // Decided again inside the write transaction (one writer at a time): another import of the
+      // same bundle may have committed since the first look, and then this one is a no-op.
+      let plan = try ImportPlan.make(content, in: db)
+      if plan.alreadyImported {
+        try run.withdraw(in: db)
+        return nil
+      }
+      let rows = try plan.write(content, in: db, importRunID: run.id)
+      try run.succeed(
+        summary: "imported \(dataset.reference) from site \(siteName)", parametersJSON: parameters, in: db)
+      return (rows, plan.newModels(content))
+    }
+    guard let written else { return noOp }
+    return Outcome(
+      dataset: dataset.reference, site: siteName, alreadyImported: false, rows: written.rows,
+      models: written.added.filter { $0.kind == .model }.count,
+      evaluations: written.added.filter { $0.kind == .evaluation }.count, blobsAdded: moved.blobs.count,
+      runID: run.id)
+  }
+
+  /// A reader that refuses, from its header, any entry a Pleura bundle does not hold (see
+  /// ``BundleAdmission``).
+  static func reader(stagingParent: URL) -> BagReader {
+    var reader = BagReader(stagingParent: stagingParent)
+    let admission = BundleAdmission(staging: stagingParent, limits: reader.limits)
+    reader.onFileExtracted = { path, url in admission.fileExtracted(path, at: url) }
+    reader.admit = { path, size throws(BagError) in try admission.admit(path, size) }
+    return reader
+  }
+
+  func runParameters(file: URL, dataset: String?, site: String?) throws -> String {
     struct Parameters: Encodable {
       var file: String
-      var dataset: String
-      var site: String
+      var dataset: String?
+      var site: String?
     }
-    let parameters = try CanonicalJSON.encode(
-      Parameters(file: file.lastPathComponent, dataset: dataset.reference, site: site))
-    return try Run.service(
-      id: id, plugin: Self.pluginName, version: Self.version, parametersJSON: parameters,
-      siteID: catalog.localSite.id, summary: "imported \(dataset.reference) from site \(site)")
+    return try CanonicalJSON.encode(Parameters(file: file.lastPathComponent, dataset: dataset, site: site))
+  }
+
+  /// Errors that mean the bundle was refused (its content), not that the import broke: they leave
+  /// no run row, so a refused bundle leaves the catalog exactly as it was.
+  static func isRefusal(_ error: Error) -> Bool {
+    switch error {
+    case is ImportError, is DecodingError: true
+    case let bag as BagError:
+      if case .io = bag { false } else { true }
+    default: false
+    }
   }
 
   // MARK: - Reading and checking

@@ -1,3 +1,4 @@
+import Bag
 import Dispatch
 import Foundation
 import Platform

@@ -58,6 +58,7 @@ struct ImportPlan {
     try check(content.sourceVideos, \.id)
     try check(content.conversions, \.id)
     try check(content.roiAnnotations, \.id)
+    try check(content.labelAnnotations, \.id)
     try check(content.splits, \.id)
     try check(content.models, \.id)
     try check(content.evaluations, \.id)
@@ -100,9 +101,20 @@ struct ImportPlan {
           "ROI version \(roi.version) of video \(roi.sourceVideoId) is already here under another id")
       }
     }
+    for label in content.labelAnnotations where !plan.existing.contains(label.id) {
+      if try LabelAnnotation.filter(
+        LabelAnnotation.Columns.sourceVideoId == label.sourceVideoId
+          && LabelAnnotation.Columns.version == label.version
+      )
+      .fetchCount(db) > 0 {
+        throw ImportError.conflict(
+          "label version \(label.version) of video \(label.sourceVideoId) is already here under another id")
+      }
+    }
     let rows =
       content.patients.map(\.id) + content.sourceVideos.map(\.id) + content.conversions.map(\.id)
-      + content.roiAnnotations.map(\.id) + content.splits.map(\.id) + content.models.map(\.id)
+      + content.roiAnnotations.map(\.id) + content.labelAnnotations.map(\.id) + content.splits.map(\.id)
+      + content.models.map(\.id)
       + content.evaluations.map(\.id)
     plan.alreadyImported = plan.datasetHere && rows.allSatisfy(plan.existing.contains)
     return plan
@@ -144,7 +156,7 @@ struct ImportPlan {
   }
 
   /// Writes everything in the caller's transaction; returns the number of rows added.
-  func write(_ content: BundleContent, in db: Database, importRun: Run) throws -> Int {
+  func write(_ content: BundleContent, in db: Database, importRunID: String) throws -> Int {
     var rows = 0
     func insert<R: CatalogRecord>(_ records: [R], _ id: (R) -> String) throws {
       for record in records where !existing.contains(id(record)) {
@@ -171,6 +183,9 @@ struct ImportPlan {
     // Versions in order, so each one's predecessor is already there.
     try insert(
       content.roiAnnotations.sorted { ($0.sourceVideoId, $0.version) < ($1.sourceVideoId, $1.version) }, \.id)
+    try insert(
+      content.labelAnnotations.sorted { ($0.sourceVideoId, $0.version) < ($1.sourceVideoId, $1.version) },
+      \.id)
     try insert(content.datasets, \.id)
     if !datasetHere {
       try Cube.insert(content.cubes, in: db)
@@ -186,10 +201,9 @@ struct ImportPlan {
     try insert(content.evaluations, \.id)
     for run in content.runs { try run.insert(db, onConflict: .ignore) }
     for edge in content.runEdges { try edge.insert(db, onConflict: .ignore) }
-    try importRun.insert(db)
     // The import run brought these here; the runs that made them stay their makers in lineage.
     for entity in [EntityRef(.dataset, content.datasets[0].id)] + newModels(content) {
-      try RunEdge(runId: importRun.id, direction: .output, entity: entity, role: "imported").insert(db)
+      try RunEdge(runId: importRunID, direction: .output, entity: entity, role: "imported").insert(db)
     }
     return rows
   }

@@ -3,7 +3,7 @@ import Platform
 
 /// Replaces patient codes with keyed hashes everywhere a bundle could carry them: patient rows,
 /// run parameters (ingest records codes), file names (synthetic names contain codes) and
-/// free-text notes and summaries, which are dropped.
+/// free-text notes and summaries, which are dropped. Label authors become keyed pseudonyms too.
 ///
 /// Models and evaluations need no rewrite: the train plugin's hyperparameters and curves are
 /// settings and numbers, an evaluation's metrics are numbers, and its scores CSV
@@ -38,6 +38,20 @@ enum Pseudonymization {
     for index in content.datasets.indices {
       content.datasets[index].summaryJson = replace(content.datasets[index].summaryJson, replacements)
       content.datasets[index].recipeJson = replace(content.datasets[index].recipeJson, replacements)
+    }
+    // Label authors are people: a keyed pseudonym replaces each name, in the rows and in the
+    // parameters of the runs that recorded them.
+    var authors: [String: String] = [:]
+    for index in content.labelAnnotations.indices {
+      let author = content.labelAnnotations[index].author
+      guard !AnnotationAuthor.reserved.contains(author) else { continue }
+      let pseudonym = authors[author] ?? pseudonymizer.pseudonym(forAuthor: author)
+      authors[author] = pseudonym
+      content.labelAnnotations[index].author = pseudonym
+    }
+    let authorReplacements = authors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    for index in content.runs.indices {
+      content.runs[index].parametersJson = replace(content.runs[index].parametersJson, authorReplacements)
     }
     for index in content.runs.indices {
       content.runs[index].parametersJson = replace(content.runs[index].parametersJson, replacements)

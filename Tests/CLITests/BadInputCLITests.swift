@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Bad input: one clear line naming the file and what is wrong, a non-zero exit, and the
@@ -6,7 +7,10 @@ import Testing
 @Suite(.enabled(if: Fixtures.ffmpegAvailable, "the ffmpeg CLI is needed to make test videos"))
 struct BadInputCLITests {
   /// Makes a broken file; returns it and the words the message must contain.
-  static let brokenFiles: [String] = ["zero-bytes", "truncated", "audio-only", "text-as-mp4", "missing"]
+  static let brokenFiles: [String] = [
+    "zero-bytes", "truncated", "audio-only", "text-as-mp4", "missing", "still-png", "still-jpeg",
+    "one-frame-mp4",
+  ]
 
   static func make(_ kind: String, in folder: URL) throws -> (URL, String) {
     switch kind {
@@ -29,6 +33,22 @@ struct BadInputCLITests {
       let url = folder.appendingPathComponent("notes.mp4")
       try "these are not frames\n".write(to: url, atomically: true, encoding: .utf8)
       return (url, "not a readable video")
+    case "still-png", "still-jpeg":
+      // A picture is no clip: it used to go in as a one-frame 25 fps "video".
+      let url = folder.appendingPathComponent(kind == "still-png" ? "frame.png" : "frame.jpg")
+      try Fixtures.tool(
+        "ffmpeg",
+        ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120", "-frames:v", "1", url.path])
+      return (url, "a still image")
+    case "one-frame-mp4":
+      let url = folder.appendingPathComponent("one-frame.mp4")
+      try Fixtures.tool(
+        "ffmpeg",
+        [
+          "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120", "-frames:v", "1", "-c:v",
+          "libx264", url.path,
+        ])
+      return (url, "a still image")
     default:
       return (folder.appendingPathComponent("nowhere.mp4"), "no such file")
     }

@@ -71,9 +71,9 @@ import Testing
     let videoID = try #require(outputs.first { $0["kind"] as? String == "source_video" }?["id"] as? String)
 
     let show = try cli.run(["show", String(videoID.prefix(12))])
-    #expect(show.status == 0 && show.stdout.contains("file_name: scan.mp4"))
+    #expect(show.status == 0 && show.stdout.contains("fileName: scan.mp4"))
     let lineage = try cli.run(["lineage", videoID])
-    #expect(lineage.stdout.contains("scan.mp4") && lineage.stdout.contains("<- ingest 1.0.0"))
+    #expect(lineage.stdout.contains("scan.mp4") && lineage.stdout.contains("<- ingest 1.1.0"))
     let tree = try cli.json(["lineage", videoID]) as! [String: Any]
     #expect((tree["madeBy"] as? [String: Any])?["plugin"] as? String == "ingest")
     #expect(try cli.run(["show", "vid_0000"]).status == 1)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `pleura ingest` end to end: every format ingest accepts, probed as ffprobe sees it.
@@ -39,13 +40,13 @@ struct IngestCLITests {
     #expect(abs(fps[0] / fps[1] - reduced) < 1e-9)
   }
 
-  @Test func realClipsProbeAsFFprobeSeesThem() throws {
-    try #require(Fixtures.realClipsAvailable, "skipped: ../shared/data/real-lus is absent")
+  @Test(.tags(.realClips), .enabled(if: RealClips.available, RealClips.absent))
+  func realClipsProbeAsFFprobeSeesThem() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
     try cli.run(["init"])
     let names = ["Reg_Image_18122_crop.mp4", "Pneu_prospective_file3.mp4", "Reg_pat1Image_132943.mpeg"]
-    let files = names.map { Fixtures.realClips.appendingPathComponent($0).path }
+    let files = names.map { RealClips.folder.appendingPathComponent($0).path }
     let result = try cli.run(["ingest"] + files + ["--patient", "REAL1", "--label", "unknown"])
     #expect(result.status == 0, "\(result.stderr)")
     let videos = try cli.json(["videos"]) as! [[String: Any]]
@@ -59,7 +60,7 @@ struct IngestCLITests {
     #expect(mpeg["frames"] as? Int == 280, "the MPEG-2 header has no frame count: decoded and counted")
     #expect(mpeg["fps"] as? String == "25/1")
     for name in names {
-      let expected = try Fixtures.ffprobe(Fixtures.realClips.appendingPathComponent(name))
+      let expected = try Fixtures.ffprobe(RealClips.folder.appendingPathComponent(name))
       #expect(byName[name]?["frames"] as? Int == expected.frames, "\(name)")
     }
   }
@@ -76,6 +77,30 @@ struct IngestCLITests {
     #expect(second.status == 0)
     #expect(second.stdout.contains("already in the catalog"))
     #expect((try cli.json(["videos"]) as! [Any]).count == 1)
+  }
+
+  @Test func knownBytesWithAnotherPatientOrLabelAreRefusedNamingBoth() throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    try cli.run(["init"])
+    let file = try Fixtures.video(in: cli.folder, name: "a.mp4", encoder: ["-c:v", "libx264"])
+    let copy = cli.folder.appendingPathComponent("copy-of-a.mp4")
+    try FileManager.default.copyItem(at: file, to: copy)
+    #expect(try cli.run(["ingest", file.path, "--patient", "P1", "--label", "absent"]).status == 0)
+    let before = try CatalogSnapshot.take(cli.catalog)
+    let label = try cli.run(["ingest", copy.path, "--patient", "P1", "--label", "present"])
+    #expect(label.status == 1)
+    #expect(label.stderr.contains("copy-of-a.mp4"), "\(label.stderr)")
+    #expect(
+      label.stderr.contains("label absent") && label.stderr.contains("label present"), "\(label.stderr)")
+    #expect(label.stderr.contains("nothing was stored"), "\(label.stderr)")
+    let patient = try cli.run(["ingest", copy.path, "--patient", "P2", "--label", "absent"])
+    #expect(patient.status == 1)
+    #expect(
+      patient.stderr.contains("patient P1") && patient.stderr.contains("patient P2"), "\(patient.stderr)")
+    #expect(try CatalogSnapshot.take(cli.catalog) == before, "a refused ingest changed the catalog")
+    let same = try cli.run(["ingest", copy.path, "--patient", "P1", "--label", "absent"])
+    #expect(same.status == 0 && same.stdout.contains("already in the catalog"), "\(same.stderr)")
   }
 
   @Test func manifestPathsAreRelativeToTheCSV() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// `transcode`, `synthesize`, pictures and `roi` end to end, checked by the ffmpeg tools.

@@ -57,14 +57,6 @@ struct Fixtures {
     return text.contains("Encoder \(encoder)")
   }
 
-  /// The shared real lung-ultrasound clips (`../shared/data/real-lus` from the package root), if present.
-  static var realClips: URL? {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    let folder = root.deletingLastPathComponent().appendingPathComponent("shared/data/real-lus")
-    return FileManager.default.fileExists(atPath: folder.path) ? folder : nil
-  }
-
   /// Decodes all of `url`.
   static func decodeAll(_ url: URL) throws -> [DecodedFrame] {
     let decoder = try VideoDecoder(url: url)

@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import TestSupport
 import Testing
 
 /// The code bar burned into frame `index`: 8 bits as black/white blocks 8 px wide across the frame.
@@ -60,11 +61,10 @@ func readCodeBar(_ image: GrayImage) -> Int {
     try checkTranscode(input, fixtures: fixtures, duration: duration)
   }
 
-  @Test func hevcSourceConvertsWhenTheCLIHasLibx265() throws {
-    guard Fixtures.hasEncoder("libx265") else {
-      print("skipped: the ffmpeg CLI has no libx265 encoder to make an HEVC fixture")
-      return
-    }
+  @Test(
+    .enabled(
+      if: Fixtures.hasEncoder("libx265"), "the ffmpeg CLI has no libx265 encoder to make an HEVC fixture"))
+  func hevcSourceConvertsWhenTheCLIHasLibx265() throws {
     let fixtures = try Fixtures()
     defer { fixtures.remove() }
     let input = try fixtures.ffmpeg(
@@ -169,11 +169,9 @@ func readCodeBar(_ image: GrayImage) -> Int {
     #expect(!FileManager.default.fileExists(atPath: output.path))
   }
 
-  @Test func realClipAt19FpsComesOutAt30() throws {
-    guard let folder = Fixtures.realClips else {
-      print("skipped: ../shared/data/real-lus is absent")
-      return
-    }
+  @Test(.tags(.realClips), .enabled(if: RealClips.available, RealClips.absent))
+  func realClipAt19FpsComesOutAt30() throws {
+    let folder = RealClips.folder
     let fixtures = try Fixtures()
     defer { fixtures.remove() }
     let input = folder.appendingPathComponent("Reg_Image_18122_crop.mp4")

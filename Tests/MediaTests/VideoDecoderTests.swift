@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import TestSupport
 import Testing
 
 @Suite struct VideoDecoderTests {
@@ -41,11 +42,10 @@ import Testing
     #expect(Set(frames[0].image.pixels).count > 10)
   }
 
-  @Test func decodesHEVCWhenTheCLIHasLibx265() throws {
-    guard Fixtures.hasEncoder("libx265") else {
-      print("skipped: the ffmpeg CLI has no libx265 encoder to make an HEVC fixture")
-      return
-    }
+  @Test(
+    .enabled(
+      if: Fixtures.hasEncoder("libx265"), "the ffmpeg CLI has no libx265 encoder to make an HEVC fixture"))
+  func decodesHEVCWhenTheCLIHasLibx265() throws {
     let fixtures = try Fixtures()
     defer { fixtures.remove() }
     let clip = try fixtures.ffmpeg(
@@ -123,16 +123,14 @@ import Testing
     }
   }
 
-  @Test(arguments: [
-    ("Reg_Image_18122_crop.mp4", 208, 187), ("Pneu_prospective_file3.mp4", 260, 151),
-    ("Reg_pat1Image_132943.mpeg", 370, 280),
-  ])
+  @Test(
+    .tags(.realClips), .enabled(if: RealClips.available, RealClips.absent),
+    arguments: [
+      ("Reg_Image_18122_crop.mp4", 208, 187), ("Pneu_prospective_file3.mp4", 260, 151),
+      ("Reg_pat1Image_132943.mpeg", 370, 280),
+    ])
   func decodesTheRealClips(name: String, size: Int, frames: Int) throws {
-    guard let folder = Fixtures.realClips else {
-      print("skipped: ../shared/data/real-lus is absent")
-      return
-    }
-    let decoded = try Fixtures.decodeAll(folder.appendingPathComponent(name))
+    let decoded = try Fixtures.decodeAll(RealClips.folder.appendingPathComponent(name))
     #expect(decoded.count == frames)
     #expect(decoded[0].image.width == size && decoded[0].image.height == size)
   }

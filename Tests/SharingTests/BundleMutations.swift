@@ -1,6 +1,8 @@
+import Bag
 import CArchive
 import Foundation
 import Platform
+import Primitives
 import Sharing
 
 /// One real bundle exported from site A, kept in three forms for mutation: the `.tar.zst` as
@@ -649,14 +651,22 @@ struct EditableBag {
   func write(to archive: URL) throws {
     let writer = try BagWriter(
       creating: archive, bagName: bundle.bagName, compression: .zstd(level: 1, threads: 1))
-    for path in bundle.payload where !removed.contains(path) && replaced[path] == nil {
-      if path.hasPrefix("catalog/") {
+    let kept = bundle.payload.filter { !removed.contains($0) && replaced[$0] == nil }
+    let entries =
+      kept.map { ($0, nil as Data?) } + replaced.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
+    // In the order Pleura writes: the catalog files first, since an import admits a blob only once
+    // the blob list has named it.
+    let ordered =
+      entries.filter { $0.0.hasPrefix("catalog/") } + entries.filter { !$0.0.hasPrefix("catalog/") }
+    for (path, data) in ordered {
+      if let data {
+        try writer.addData(data, as: path)
+      } else if path.hasPrefix("catalog/") {
         try writer.addData(encoded(String(path.dropFirst("catalog/".count))), as: path)
       } else {
         try writer.addFile(at: bundle.root.appending(path: "data/\(path)"), as: path)
       }
     }
-    for (path, data) in replaced.sorted(by: { $0.key < $1.key }) { try writer.addData(data, as: path) }
     _ = try writer.finish(info: BagInfo(info))
   }
 }

@@ -1,6 +1,8 @@
+import Bag
 import Foundation
 import GRDB
 import Platform
+import Primitives
 import Sharing
 import Testing
 

@@ -1,3 +1,4 @@
+import Bag
 import Foundation
 import GRDB
 import Platform

@@ -1,3 +1,4 @@
+import Bag
 import Foundation
 import GRDB
 import Media
@@ -109,7 +110,16 @@ enum Rebundle {
     for (name, value) in tables {
       try writer.addData(try JSONSerialization.data(withJSONObject: value), as: "catalog/\(name)")
     }
-    try writer.addFolder(at: bag.url(of: "data/blobs"), as: "blobs")
+    // The blobs the (edited) blob list says travel, as a re-signing site would ship them: an
+    // import refuses a file in data/blobs that the list does not ship.
+    let shipped = (tables["blob.json"] as? [[String: Any]])?.compactMap { blob in
+      blob["stored"] as? Bool == true ? blob["sha256"] as? String : nil
+    }
+    let blobs = bag.url(of: "data/blobs")
+    for name in try FileManager.default.contentsOfDirectory(atPath: blobs.path).sorted()
+    where shipped?.contains(name) ?? true {
+      try writer.addFile(at: blobs.appendingPathComponent(name), as: "blobs/\(name)")
+    }
     var newInfo = BagInfo()
     for field in bag.info.fields where !["Payload-Oxum", "Bagging-Date", "Bag-Size"].contains(field.label) {
       newInfo.append(field.label, field.value)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Platform
+import TestSupport
 import Testing
 import Tiling
 
@@ -99,8 +100,14 @@ import Tiling
     #expect(first.map(\.architecture) == ["resnet3d-18", "resnet3d-34"])
     #expect(first.allSatisfy { $0.datasetId == fixture.dataset.id && $0.splitId == fixture.split })
     #expect(!first.contains { $0.reused })
-    let second = try await Experiment.run(grid, runner: fixture.runner)
+    // Each pair done is a progress step, for a log that would otherwise wait for the table.
+    let steps = ProgressRecorder()
+    let second = try await Experiment.run(
+      grid, runner: Runner(catalog: fixture.catalog, progress: steps.sink))
     #expect(second.allSatisfy { $0.reused })
+    #expect(
+      steps.updates.filter { $0.label == "experiment" }.map { "\($0.done)/\($0.total ?? -1) \($0.unit)" }
+        == ["0/2 pairs", "1/2 pairs", "2/2 pairs"])
     #expect(second.map(\.evaluationId) == first.map(\.evaluationId))
     #expect(try await fixture.count("model") == 2)
     let markdown = ExperimentTable.markdown(second)
@@ -114,4 +121,15 @@ import Tiling
     #expect(grid.pairs.count == 18)
     #expect(grid.epochs == 16 && grid.batchSize == 32 && grid.width == 1)
   }
+}
+
+/// Keeps every progress report it is given.
+final class ProgressRecorder: @unchecked Sendable {
+  private let lock = NSLock()
+  private var kept: [ProgressUpdate] = []
+
+  var sink: ProgressSink {
+    ProgressSink(receive: { update in self.lock.withLock { self.kept.append(update) } })
+  }
+  var updates: [ProgressUpdate] { lock.withLock { kept } }
 }

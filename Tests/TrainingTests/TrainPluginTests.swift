@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Platform
+import TestSupport
 import Testing
 import Tiling
 

@@ -8,12 +8,28 @@ extension Pleura {
   struct DatasetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "dataset", abstract: "Build, list, show, compare and export cube datasets.",
+      discussion: """
+        A dataset NAME@V is a fixed set of cubes (short grey clips, frames x size x size, tiled \
+        inside each video's ROI) made by a recipe. Wherever a dataset is asked for, every name \
+        `pleura dataset list` prints is accepted: NAME@V, NAME (its newest version), SITE/NAME@V \
+        for another site's, or its ds_ id.
+
+        Example:
+          pleura dataset build all_30x30
+        """,
       subcommands: [Build.self, List.self, ShowDataset.self, Diff.self, ExportNPY.self])
 
     struct Build: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
         abstract: "Build a dataset from a recipe file (or a built-in recipe name such as all_30x30).",
-        discussion: "Unchanged inputs reuse the last build; new videos or ROI edits make NAME@(V+1).")
+        discussion: """
+          Built in: \(DatasetRecipe.builtinNames.joined(separator: ", ")) (their JSON is in \
+          datasets/). Unchanged inputs reuse the last build; new videos or ROI edits make \
+          NAME@(V+1). Videos without a conversion or an ROI are skipped, with the reason.
+
+          Example:
+            pleura dataset build all_30x30
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "Recipe JSON file or built-in recipe name.") var recipe: String
@@ -30,6 +46,11 @@ extension Pleura {
           for skip in plan.skipped { Terminal.warn("skipped \(skip.video) \(skip.fileName): \(skip.reason)") }
           throw TilingError.nothingToTile(recipe: recipe.name, skipped: plan.skipped.count)
         }
+        for choice in plan.choices {
+          Terminal.warn(
+            "\(choice.video) \(choice.fileName): \(choice.others.count + 1) conversions match \(recipe.conversion); "
+              + "took \(choice.chosen), the first made (not \(choice.others.joined(separator: ", ")))")
+        }
         let outcome = try await catalogOptions.runner(catalog).run(
           TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs, force: force)
         if output.json { return try output.printJSON(outcome) }
@@ -38,12 +59,19 @@ extension Pleura {
     }
 
     struct List: AsyncParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "List datasets with their site.")
+      static let configuration = CommandConfiguration(
+        abstract: "List datasets with their site.",
+        discussion: """
+          The DATASET column is the name other commands take (SITE/NAME@V for another site's).
+
+          Example:
+            pleura dataset list --json
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
 
       func run() async throws {
-        let rows = try DatasetViews.list(try catalogOptions.open())
+        let rows = try DatasetViews.list(try catalogOptions.openForReading())
         if output.json { return try output.printJSON(rows) }
         Terminal.table(
           ["DATASET", "ID", "SITE", "CUBES", "VIDEOS", "PATIENTS", "SKIPPED", "CREATED"],
@@ -59,13 +87,17 @@ extension Pleura {
     struct ShowDataset: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Counts per label and patient, tiles per video, skipped videos and why.")
+        abstract: "Counts per label and patient, tiles per video, skipped videos and why.",
+        discussion: """
+          Example:
+            pleura dataset show all_30x30@1
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
-      @Argument(help: "NAME@VERSION (or NAME for the newest).") var dataset: String
+      @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String
 
       func run() async throws {
-        let catalog = try catalogOptions.open()
+        let catalog = try catalogOptions.openForReading()
         let (found, summary, splits) = try await catalog.database.read { db in
           let found = try Dataset.find(dataset, in: db)
           let splits = try Split.filter(Split.Columns.datasetId == found.id).fetchAll(db)
@@ -88,7 +120,8 @@ extension Pleura {
           ["  VIDEO", "FILE", "PATIENT", "LABEL", "ROI", "TILES/CLIP", "CLIPS", "CUBES", "OUTSIDE IMAGE"],
           summary.videos.map { video in
             [
-              "  " + video.video, video.fileName, video.patient, video.label, "v\(video.roiVersion)",
+              "  " + video.video, video.fileName, video.patient,
+              video.label + (video.labelVersion.map { " v\($0)" } ?? ""), "v\(video.roiVersion)",
               "\(video.tilesPerClip)", "\(video.clips)", "\(video.cubes)",
               video.cubesPartlyOutside.map { "\($0) partly, \(video.cubesSkippedOutside ?? 0) skipped" }
                 ?? "-",
@@ -104,32 +137,52 @@ extension Pleura {
 
     struct Diff: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Cubes added and removed between two datasets, by video.")
+        abstract: "Cubes added and removed between two datasets, and label or ROI changes, by video.",
+        discussion: """
+          A cube is the same in both when it comes from the same conversion, ROI version, clip and tile.
+          A video whose cubes carry another label (version) or were cut with another ROI version says so.
+
+          Example:
+            pleura dataset diff all_30x30@1 all_30x30@2
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
-      @Argument(help: "NAME@V") var from: String
-      @Argument(help: "NAME@V") var to: String
+      @Argument(help: "The first dataset (any name `pleura dataset list` prints).") var from: String
+      @Argument(help: "The second dataset.") var to: String
 
       func run() async throws {
-        let rows = try DatasetViews.diff(from, to, in: try catalogOptions.open())
+        let rows = try DatasetViews.diff(from, to, in: try catalogOptions.openForReading())
         if output.json { return try output.printJSON(rows) }
         if rows.isEmpty { return print("\(from) and \(to) hold the same cubes") }
         Terminal.table(
-          ["VIDEO", "FILE", "ADDED", "REMOVED"],
-          rows.map { [$0.video, $0.fileName, "\($0.added)", "\($0.removed)"] })
+          ["VIDEO", "FILE", "ADDED", "REMOVED", "LABEL", "ROI"],
+          rows.map {
+            [
+              $0.video, $0.fileName, "\($0.added)", "\($0.removed)", $0.labelChange ?? "-",
+              $0.roiChange ?? "-",
+            ]
+          })
       }
     }
 
     struct ExportNPY: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "export-npy", abstract: "Write cubes.npy, labels.npy and meta.csv for Python users.")
+        commandName: "export-npy", abstract: "Write cubes.npy, labels.npy and meta.csv for Python users.",
+        discussion: """
+          cubes.npy is uint8 [cubes, frames, size, size], labels.npy uint8 (1 = lung sliding \
+          present), meta.csv one row per cube (video, conversion, patient, label, clip, tile). \
+          numpy.load reads them.
+
+          Example:
+            pleura dataset export-npy all_30x30@1 all_30x30-npy
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
-      @Argument(help: "NAME@V") var dataset: String
+      @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String
       @Argument(help: "Output folder (created).") var folder: String
 
       func run() async throws {
-        let count = try DatasetExport.writeNPY(
-          dataset, to: URL(fileURLWithPath: folder), catalog: try catalogOptions.open())
+        let out = try OutputPath.folder(folder, option: "output folder")
+        let count = try DatasetExport.writeNPY(dataset, to: out.url, catalog: try catalogOptions.open())
         print("wrote \(count) cubes to \(folder)/cubes.npy, labels.npy (1 = present), meta.csv")
       }
     }
@@ -138,18 +191,34 @@ extension Pleura {
   struct SplitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "split", abstract: "Patient-wise splits of a dataset into train/validation/test.",
+      discussion: """
+        `pleura split NAME@V` is `pleura split make NAME@V`. All of a patient's cubes go to one part, \
+        so no patient is both trained and tested on.
+
+        Example:
+          pleura split all_30x30@1 --seed 7
+        """,
       subcommands: [Make.self, ShowSplit.self], defaultSubcommand: Make.self)
 
     struct Make: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
         commandName: "make",
-        abstract: "Split a dataset's patients (stratified by label, seeded): `pleura split NAME@V`.")
+        abstract: "Split a dataset's patients into train, validation and test (stratified by label, seeded).",
+        discussion: """
+          --test and --validation are shares of each label's patients. The same dataset, shares \
+          and seed give the same split.
+
+          Example:
+            pleura split make all_30x30@1 --test 0.3 --validation 0.15
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
-      @Argument(help: "NAME@V") var dataset: String
+      @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String
       @Option(help: "Seed.") var seed = 42
       @Option(help: "Share of each label's patients in test.") var test = 0.3
       @Option(help: "Share of each label's patients in validation.") var validation = 0.15
+
+      func validate() throws { try FiniteNumber.check(["--test": test, "--validation": validation]) }
 
       func run() async throws {
         let catalog = try catalogOptions.open()
@@ -173,15 +242,20 @@ extension Pleura {
 
     struct ShowSplit: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Patients, videos and cubes per part and label of a split.")
+        commandName: "show", abstract: "Patients, videos and cubes per part and label of a split.",
+        discussion: """
+          Example:
+            pleura split show split_5c1e0a9b
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "A split id.") var split: String
 
       func run() async throws {
-        let catalog = try catalogOptions.open()
-        let ref = try await catalog.database.read { db in try EntityLookup.resolve(split, in: db) }
-        guard ref.kind == .split else { throw ValidationError("\(split) is not a split") }
+        let catalog = try catalogOptions.openForReading()
+        let ref = try await catalog.database.read { db in
+          try EntityLookup.resolve(split, as: [.split], in: db)
+        }
         let (counts, patients) = try await catalog.database.read { db in
           (try DatasetViews.splitCounts(ref.id, in: db), try DatasetViews.splitPatients(ref.id, in: db))
         }

@@ -8,7 +8,15 @@ import Training
 extension Pleura {
   struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Evaluate a model on a dataset part: metrics with 95% CIs, at cube and video level.")
+      abstract: "Evaluate a model on a dataset part: metrics with 95% CIs, at cube and video level.",
+      discussion: """
+        By default the test part of the model's own split. Accuracy, sensitivity, specificity, F1 \
+        and AUC come with 95% intervals from a bootstrap over patients; a video's score is the \
+        mean of its cubes' scores. The evaluation and its scores are stored.
+
+        Example:
+          pleura evaluate model_9e1f2c3d --part test
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "Model id.") var model: String
@@ -21,13 +29,8 @@ extension Pleura {
 
     func run() async throws {
       let catalog = try catalogOptions.open()
-      let inputs = try await catalog.database.read { db -> [EntityRef] in
-        let ref = try EntityLookup.resolve(model, in: db)
-        guard ref.kind == .model, let found = try Model.fetchOne(db, key: ref.id) else {
-          throw ValidationError("\(model) is not a model")
-        }
-        let datasetID = try dataset.map { try Dataset.find($0, in: db).id } ?? found.datasetId
-        return [ref, EntityRef(.dataset, datasetID)]
+      let inputs = try await catalog.database.read { db in
+        try Model.scoringInputs(model: model, dataset: dataset, in: db)
       }
       var parameters = EvaluatePlugin.Parameters()
       parameters.part = part

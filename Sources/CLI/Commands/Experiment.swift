@@ -8,11 +8,15 @@ import Training
 extension Pleura {
   struct Experiment: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Train and evaluate every (architecture, dataset) pair of a grid; print Table 4.",
+      abstract: "Train and evaluate every (architecture, dataset) pair of a grid; print the results table.",
       discussion: """
         GRID is a JSON file such as datasets/paper-grid.json (or the built-in name paper-grid). \
         Pairs already in the run cache are reused. Writes table.md, table.csv, a training-curves \
-        PNG per model and a ROC PNG per evaluation into the output folder.
+        PNG per model and a ROC PNG per evaluation into the output folder. The table has the \
+        layout of the study's Table 4.
+
+        Example:
+          pleura experiment paper-grid --epochs 4 -o experiment-output
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
@@ -24,7 +28,10 @@ extension Pleura {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Folder for tables and pictures.")
     var folder = "experiment-output"
 
+    func validate() throws { try FiniteNumber.check(["--width": width]) }
+
     func run() async throws {
+      let out = try OutputPath.folder(folder)
       var grid: ExperimentGrid
       do { grid = try ExperimentGrid.load(self.grid) } catch {
         throw ValidationError(String(describing: error))
@@ -43,13 +50,12 @@ extension Pleura {
         try await Training.Experiment.run(
           grid, runner: catalogOptions.runner(catalog), log: { Terminal.warn($0) })
       }
-      let out = URL(fileURLWithPath: folder)
-      try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+      try out.create()
       let markdown = ExperimentTable.markdown(result)
       let csv = ExperimentTable.csv(result)
-      try Data(markdown.utf8).write(to: out.appendingPathComponent("table.md"))
-      try Data(csv.utf8).write(to: out.appendingPathComponent("table.csv"))
-      let pictures = try Self.pictures(result, catalog: catalog, to: out)
+      try OutputPath.file(out.url.appendingPathComponent("table.md").path).write(Data(markdown.utf8))
+      try OutputPath.file(out.url.appendingPathComponent("table.csv").path).write(Data(csv.utf8))
+      let pictures = try Self.pictures(result, catalog: catalog, to: out.url)
       if output.json { return try output.printJSON(result) }
       print(markdown)
       print(csv)
@@ -66,19 +72,20 @@ extension Pleura {
         }
         let curves = try JSONDecoder().decode([EpochCurve].self, from: Data(model.curvesJson.utf8))
         let curvesFile = folder.appendingPathComponent("curves-\(model.id).png")
-        try PNGWriter.write(
-          ChartPictures.curves(
-            curves, chosenEpoch: model.chosenEpoch, title: "\(row.architecture) \(row.dataset) \(model.id)"),
-          to: curvesFile)
+        try OutputPath.file(curvesFile.path).write(
+          PNGWriter.encode(
+            ChartPictures.curves(
+              curves, chosenEpoch: model.chosenEpoch, title: "\(row.architecture) \(row.dataset) \(model.id)")
+          ))
         written.append(curvesFile)
         if let sha = evaluation.scoresSha256 {
           let scores = ChartPictures.scores(csv: String(decoding: try catalog.blobs.read(sha), as: UTF8.self))
           let rocFile = folder.appendingPathComponent("roc-\(evaluation.id).png")
-          try PNGWriter.write(
-            ChartPictures.roc(
-              positives: scores.positives, scores: scores.scores,
-              title: "\(row.architecture) \(row.dataset) \(evaluation.id)"),
-            to: rocFile)
+          try OutputPath.file(rocFile.path).write(
+            PNGWriter.encode(
+              ChartPictures.roc(
+                positives: scores.positives, scores: scores.scores,
+                title: "\(row.architecture) \(row.dataset) \(evaluation.id)")))
           written.append(rocFile)
         }
       }

@@ -12,6 +12,9 @@ extension Pleura {
         Writes MODEL-saliency.npy (float32 [cubes, 2 (vanilla, SmoothGrad), frames, size, size]), \
         MODEL-strip.png (the study's Figure 5 layout: input, vanilla, SmoothGrad; every 6th frame) and \
         MODEL-overlay.png (the maps of one clip's tiles over its full frames) into the output folder.
+
+        Example:
+          pleura explain model_9e1f2c3d -o saliency
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
@@ -27,16 +30,13 @@ extension Pleura {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Folder for the files (created).")
     var folder: String
 
+    func validate() throws { try FiniteNumber.check(["--noise": noise]) }
+
     func run() async throws {
+      let out = try OutputPath.folder(folder)
       let catalog = try catalogOptions.open()
-      let inputs = try await catalog.database.read { db -> [EntityRef] in
-        let ref = try EntityLookup.resolve(model, in: db)
-        guard ref.kind == .model, let found = try Model.fetchOne(db, key: ref.id) else {
-          throw ValidationError("\(model) is not a model")
-        }
-        return [
-          ref, EntityRef(.dataset, try dataset.map { try Dataset.find($0, in: db).id } ?? found.datasetId),
-        ]
+      let inputs = try await catalog.database.read { db in
+        try Model.scoringInputs(model: model, dataset: dataset, in: db)
       }
       var parameters = ExplainPlugin.Parameters()
       parameters.cubes = cubes
@@ -49,8 +49,7 @@ extension Pleura {
         try await catalogOptions.runner(catalog).run(
           ExplainPlugin.self, parameters: parameters, inputs: inputs)
       }
-      let written = try Self.writeFiles(
-        outcome, model: inputs[0].id, catalog: catalog, to: URL(fileURLWithPath: folder))
+      let written = try Self.writeFiles(outcome, model: inputs[0].id, catalog: catalog, to: out)
       if output.json {
         struct Output: Encodable {
           var run: RunOutcome
@@ -63,17 +62,17 @@ extension Pleura {
     }
 
     /// Copies the blobs the run lists (`NAME SHA256` lines of its summary) to `MODEL-NAME`.
-    static func writeFiles(_ outcome: RunOutcome, model: String, catalog: Catalog, to folder: URL) throws
-      -> [URL]
+    static func writeFiles(_ outcome: RunOutcome, model: String, catalog: Catalog, to folder: OutputPath)
+      throws -> [URL]
     {
-      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      try folder.create()
       var written: [URL] = []
       for line in outcome.summary.split(separator: "\n") {
         let parts = line.split(separator: " ")
         guard parts.count == 2, ExplainPlugin.outputNames.contains(String(parts[0])) else { continue }
-        let target = folder.appendingPathComponent("\(model)-\(parts[0])")
-        try catalog.blobs.read(String(parts[1])).write(to: target, options: .atomic)
-        written.append(target)
+        let target = try OutputPath.file(folder.url.appendingPathComponent("\(model)-\(parts[0])").path)
+        try target.write(catalog.blobs.read(String(parts[1])))
+        written.append(target.url)
       }
       return written
     }

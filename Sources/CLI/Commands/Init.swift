@@ -3,7 +3,15 @@ import Platform
 
 extension Pleura {
   struct Init: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create a new catalog folder.")
+    static let configuration = CommandConfiguration(
+      abstract: "Create a new catalog folder for this site.",
+      discussion: """
+        The folder holds catalog.sqlite (every entity and run) and objects/ (the bytes, by SHA-256). \
+        The site name travels in every bundle the catalog exports (default: site-<uuid prefix>).
+
+        Example:
+          pleura init --catalog ~/lus-catalog --site-name north-hospital
+        """)
 
     @OptionGroup var catalogOptions: CatalogOptions
     @Option(help: "A name for this site (default: site-<uuid prefix>).") var siteName: String?

@@ -4,12 +4,19 @@ import Platform
 extension Pleura {
   struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Re-hash every blob and check every reference and provenance edge.")
+      abstract: "Re-hash every blob and check every reference and provenance edge.",
+      discussion: """
+        Each problem is printed on its own line, and the exit code is 1 when there is any.
+
+        Example:
+          pleura verify
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let report = try CatalogVerifier.run(try catalogOptions.open(), progress: ProgressBar.sink())
+      let report = try CatalogVerifier.run(
+        try catalogOptions.openForReading(), progress: catalogOptions.progress)
       if output.json {
         try output.printJSON(report)
       } else if report.ok {
@@ -24,7 +31,13 @@ extension Pleura {
 
   struct GC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "gc", abstract: "Remove staged leftovers and blobs no entity references.")
+      commandName: "gc", abstract: "Remove staged leftovers and blobs no entity references.",
+      discussion: """
+        Files under objects/ that are not Pleura blobs are listed and left alone.
+
+        Example:
+          pleura gc --dry-run
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Only list what would be removed.") var dryRun = false

@@ -6,12 +6,16 @@ import Training
 extension Pleura {
   struct Models: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List trained models with their site, dataset and evaluations.")
+      abstract: "List trained models with their site, dataset and evaluations.",
+      discussion: """
+        Example:
+          pleura models --json
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let rows = try ModelViews.models(try catalogOptions.open())
+      let rows = try ModelViews.models(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(
         ["ID", "SITE", "DATASET", "SPLIT", "ARCH", "WIDTH", "EPOCH KEPT", "EVALUATIONS", "CREATED"],
@@ -26,12 +30,16 @@ extension Pleura {
 
   struct Evaluations: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List evaluations with their site, model, dataset part and headline metrics.")
+      abstract: "List evaluations with their site, model, dataset part and headline metrics.",
+      discussion: """
+        Example:
+          pleura evaluations
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let rows = try ModelViews.evaluations(try catalogOptions.open())
+      let rows = try ModelViews.evaluations(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(
         ["ID", "SITE", "MODEL", "DATASET", "PART", "CUBES", "ACCURACY", "AUC", "VIDEO ACC", "CREATED"],

@@ -1,15 +1,25 @@
 import ArgumentParser
-import Builtin
 import Platform
 
 extension Pleura {
   struct Plugins: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "List plugins, or show one plugin's parameters.",
+      discussion: """
+        Every catalog change is made by a plugin run; `pleura run NAME` runs any of them.
+
+        Example:
+          pleura plugins show train
+        """,
       subcommands: [List.self, ShowPlugin.self], defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
-      static let configuration = CommandConfiguration(commandName: "list", abstract: "List plugins.")
+      static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List plugins with the entity kinds they take and make.",
+        discussion: """
+          Example:
+            pleura plugins list
+          """)
       @OptionGroup var output: OutputOptions
 
       func run() async throws {
@@ -28,7 +38,11 @@ extension Pleura {
 
     struct ShowPlugin: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show a plugin's parameters with types and defaults.")
+        commandName: "show", abstract: "Show a plugin's parameters with types and defaults.",
+        discussion: """
+          Example:
+            pleura plugins show transcode
+          """)
       @OptionGroup var output: OutputOptions
       @Argument(help: "Plugin name.") var name: String
 
@@ -38,6 +52,7 @@ extension Pleura {
         print("\(plugin.name) \(plugin.version): \(plugin.summary)")
         print("takes: \(plugin.takes.map(\.rawValue).joined(separator: ", "))")
         print("makes: \(plugin.makes.map(\.rawValue).joined(separator: ", "))")
+        print("reproducible: " + (plugin.reproducible ? "yes (`pleura rerun` checks its runs)" : "no"))
         print("parameters:")
         Terminal.table(
           ["  NAME", "TYPE", "DEFAULT", "HELP"],
@@ -52,6 +67,8 @@ extension Pleura {
     var summary: String
     var takes: [EntityKind]
     var makes: [EntityKind]
+    /// Whether `pleura rerun` can check its runs.
+    var reproducible: Bool
     var parameters: [ParameterInfo]
 
     init(_ plugin: RegisteredPlugin) {
@@ -60,6 +77,7 @@ extension Pleura {
       summary = plugin.summary
       takes = plugin.takes
       makes = plugin.makes
+      reproducible = plugin.reproducible
       parameters = plugin.parameters
     }
   }
@@ -67,7 +85,13 @@ extension Pleura {
   struct RunPlugin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "run", abstract: "Run any plugin by name.",
-      discussion: "Parameters not given keep their defaults (see `pleura plugins show NAME`).")
+      discussion: """
+        Parameters not given keep their defaults (see `pleura plugins show NAME`); inputs are \
+        entity ids. The commands above do the same with checks and tables of their own.
+
+        Example:
+          pleura run split --input ds_1a2b3c4d --param seed=7
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "Plugin name.") var name: String
@@ -79,7 +103,7 @@ extension Pleura {
       let plugin = try BuiltinPlugins.registry().plugin(named: name)
       let catalog = try catalogOptions.open()
       let refs = try await catalog.database.read { db in
-        try inputs.map { try EntityLookup.resolve($0, in: db) }
+        try inputs.map { try EntityLookup.resolve(name: $0, in: db) }
       }
       let outcome = try await plugin.runWithAssignments(
         catalogOptions.runner(catalog), parameters, refs, force)
@@ -93,13 +117,13 @@ extension Pleura {
 enum RunReport {
   static func print(_ outcome: RunOutcome) {
     if outcome.reused {
-      Swift.print("\(outcome.plugin): reused run \(outcome.runID) (same version, parameters and inputs)")
+      CLI.print("\(outcome.plugin): reused run \(outcome.runID) (same version, parameters and inputs)")
     } else {
-      Swift.print("\(outcome.plugin): run \(outcome.runID) succeeded")
+      CLI.print("\(outcome.plugin): run \(outcome.runID) succeeded")
     }
-    if !outcome.summary.isEmpty { Swift.print(outcome.summary) }
+    if !outcome.summary.isEmpty { CLI.print(outcome.summary) }
     if !outcome.outputs.isEmpty {
-      Swift.print("outputs: " + outcome.outputs.map(\.id).joined(separator: ", "))
+      CLI.print("outputs: " + outcome.outputs.map(\.id).joined(separator: ", "))
     }
   }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Builtin
 import Foundation
 import Platform
 import Training
@@ -13,6 +12,9 @@ extension Pleura {
         entities are used as they are; the new run bypasses the run cache and makes new entities. \
         Outputs are compared by content: every column except ids, times and versions (blobs by \
         SHA-256). Exit code 1 when they differ.
+
+        Example:
+          pleura rerun run_2b467392
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions

@@ -3,21 +3,37 @@ import Foundation
 import GRDB
 import Media
 import Platform
+import Tiling
 
 extension Pleura {
   struct Roi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "roi",
       abstract: "Pleural regions of interest: set, import, export, history, show, suggest.",
+      discussion: """
+        Cubes are tiled inside each video's current ROI. Every edit adds a version that supersedes \
+        the previous one; older versions stay, and each dataset records the versions it used.
+
+        Example:
+          pleura roi suggest vid_3f9a0c12 --apply
+        """,
       subcommands: [Set.self, Import.self, Export.self, History.self, ShowOverlay.self, Suggest.self])
 
     static var defaultAuthor: String { ProcessInfo.processInfo.environment["USER"] ?? "unknown" }
 
     struct Set: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Set a video's ROI; an edit adds a version that supersedes the previous one.")
+        abstract: "Set a video's ROI; an edit adds a version that supersedes the previous one.",
+        discussion: """
+          --rect is X,Y,W,H in the source video's pixels, or with --space conversion in the pixels of \
+          its newest conversion. --frames limits the ROI to an inclusive frame range.
+
+          Example:
+            pleura roi set vid_3f9a0c12 --rect 120,200,300,90
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
-      @Argument(help: "A source video id, or a conversion id for its pixels.") var video: String
+      @Argument(help: "A source video (id or file name), or a conversion id for its pixels.") var video:
+        String
       @Option(help: "X,Y,W,H in pixels.") var rect: String
       @Option(help: "Inclusive frame range A-B.") var frames: String?
       @Option(help: "source or conversion (the video's newest conversion).") var space = "source"
@@ -30,8 +46,13 @@ extension Pleura {
         guard ["source", "conversion"].contains(space) else {
           throw ValidationError("--space '\(space)' is not source or conversion")
         }
-        if let frames, FrameRange.parse(frames) == nil {
-          throw ValidationError("--frames '\(frames)' is not A-B")
+        if let frames {
+          guard let (first, last) = FrameRange.parse(frames) else {
+            throw ValidationError("--frames '\(frames)' is not A-B")
+          }
+          guard first >= 0, first <= last else {
+            throw ValidationError("--frames \(frames): the first frame comes after the last")
+          }
         }
       }
 
@@ -52,16 +73,20 @@ extension Pleura {
         discussion: """
           CSV columns: video,x,y,width,height[,frame_start,frame_end][,author][,conversion].
           JSON: an array of objects with the same keys. All rows are checked before any is stored.
+
+          Example:
+            pleura roi import rois.csv --author jdoe
           """)
       @OptionGroup var catalogOptions: CatalogOptions
       @Argument(help: "CSV or JSON file.") var file: String
       @Option(help: "Author for rows that name none.") var author = Roi.defaultAuthor
 
       func run() async throws {
+        let url = try InputFile.check(file)
         let catalog = try catalogOptions.open()
         let entries: [RoiEntry]
         do {
-          entries = try RoiFile.read(URL(fileURLWithPath: file), defaultAuthor: author, catalog: catalog)
+          entries = try RoiFile.read(url, defaultAuthor: author, catalog: catalog)
         } catch let error as RoiFileError {
           throw ValidationError(error.description)
         }
@@ -71,7 +96,14 @@ extension Pleura {
 
     struct Export: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Export every video's current ROI as CSV or JSON.")
+        abstract: "Export every video's current ROI as CSV (or JSON with --json).",
+        discussion: """
+          The CSV has the columns `pleura roi import` reads, so ROIs can be edited elsewhere and \
+          imported back.
+
+          Example:
+            pleura roi export > rois.csv
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
 
@@ -95,13 +127,18 @@ extension Pleura {
     }
 
     struct History: AsyncParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "Every ROI version of a video, oldest first.")
+      static let configuration = CommandConfiguration(
+        abstract: "Every ROI version of a video, oldest first.",
+        discussion: """
+          Example:
+            pleura roi history vid_3f9a0c12
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
-      @Argument(help: "A source video id.") var video: String
+      @Argument(help: "A source video: its id or file name.") var video: String
 
       func run() async throws {
-        let catalog = try catalogOptions.open()
+        let catalog = try catalogOptions.openForReading()
         let target = try MediaTarget.resolve(video, in: catalog)
         let versions = try await catalog.database.read { db in
           try RoiAnnotation.history(forVideo: target.video.id, in: db)
@@ -125,13 +162,18 @@ extension Pleura {
         abstract:
           "Propose the pleural ROI with a confidence and its reasons; --apply records confident ones.",
         discussion: """
-          The suggestion finds the picture's valid region (ignoring black surround and burned-in overlays), the \
-          rib shadows and the pleural line below the chest wall, and bounds the depth where the echo signal \
-          ends. Suggestions below --min-confidence are shown as low-confidence and --apply leaves them alone.
+          The suggestion finds the picture's valid region (ignoring black surround and burned-in overlays), \
+          the rib shadows and the pleural line below the chest wall, and bounds the depth where the echo \
+          signal ends. Each rectangle comes with a confidence (0-1) and its reasons; below --min-confidence \
+          it is shown as low-confidence and --apply leaves it alone. Look at it with `pleura roi show` before \
+          building a dataset.
+
+          Example:
+            pleura roi suggest vid_3f9a0c12 vid_81b2aa07 --apply
           """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
-      @Argument(help: "Source video ids.") var videos: [String]
+      @Argument(help: "Source videos: ids or file names.") var videos: [String]
       @Flag(
         help: "Record each suggestion at or above --min-confidence as a new ROI version (author roi-suggest)."
       )
@@ -225,15 +267,33 @@ extension Pleura {
 
     struct ShowOverlay: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Write a frame with the ROI and its tile grid drawn on it (PNG).")
+        commandName: "show", abstract: "Write a frame with the ROI and its tile grid drawn on it (PNG).",
+        discussion: """
+          A source video id shows its newest conversion when it has one, so the grid is the one \
+          tiling will use; --tile sets the tile size.
+
+          Example:
+            pleura roi show vid_3f9a0c12 --tile 30 -o roi.png
+          """)
       @OptionGroup var catalogOptions: CatalogOptions
-      @Argument(help: "A source video or conversion id (a video id shows its newest conversion).") var video:
-        String
+      @Argument(help: "A source video (id or file name; shows its newest conversion) or a conversion id.")
+      var video: String
       @Option(help: "Tile size of the grid.") var tile = 30
       @Option(help: "Time in seconds.") var at = 0.0
       @Option(name: .shortAndLong, help: "Output PNG file.") var output: String
 
+      func validate() throws {
+        try FiniteNumber.check(["--at": at])
+        guard DatasetRecipe.tileSizes.contains(tile) else {
+          throw ValidationError("--tile \(tile): a tile is \(DatasetRecipe.tileSizes) pixels, as in recipes")
+        }
+        guard at >= 0 else {
+          throw ValidationError("--at \(String(format: "%g", at)): before the start of the video")
+        }
+      }
+
       func run() async throws {
+        let file = try OutputPath.file(output)
         let catalog = try catalogOptions.open()
         var target = try MediaTarget.resolve(video, in: catalog)
         if target.conversion == nil,
@@ -242,12 +302,12 @@ extension Pleura {
           target = converted
         }
         guard let roi = target.roi else {
-          throw ValidationError("\(target.label) has no ROI yet: use `pleura roi set`")
+          throw MediaTargetError.noRoi(video: target.video.id, fileName: target.video.fileName)
         }
         let frame = try target.withFile(in: catalog) { url in try FrameGrabber.frame(of: url, at: at) }
         let low = target.roiConfidence.map(RoiConfidence.isLow) ?? false
         let image = RoiOverlay.draw(frame: frame, roi: roi, tile: tile, lowConfidence: low)
-        try PNGWriter.write(image, to: URL(fileURLWithPath: output))
+        try file.write(PNGWriter.encode(image))
         print(
           "wrote \(output): ROI \(roi) (version \(target.roiVersion ?? 0)) with a \(tile) px grid on \(target.label)"
             + (target.roiConfidence.map { "; suggested with confidence \(RoiConfidence.describe($0))" } ?? "")
@@ -299,9 +359,10 @@ enum RoiCommands {
   }
 }
 
+/// `A-B`: two whole numbers, neither negative (`-3-5` is refused, not read as 3-5).
 enum FrameRange {
   static func parse(_ text: String) -> (Int, Int)? {
-    let parts = text.split(separator: "-").map { Int($0) }
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
     guard parts.count == 2, let a = parts[0], let b = parts[1] else { return nil }
     return (a, b)
   }

@@ -4,13 +4,19 @@ import Platform
 extension Pleura {
   struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Counts per entity kind, per label and per patient.")
+      abstract: "Counts per entity kind, per label and per patient.",
+      discussion: """
+        What the catalog holds, and how many of its runs succeeded, failed or are running.
+
+        Example:
+          pleura status --json
+        """)
 
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-      let status = try CatalogStatus.read(try catalogOptions.open())
+      let status = try CatalogStatus.read(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(status) }
       print("catalog \(status.catalog) (site \(status.site), schema \(status.schemaVersion))")
       print("entities:")

@@ -5,7 +5,15 @@ import Platform
 extension Pleura {
   struct Synthesize: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Generate synthetic lung-ultrasound videos with known labels and pleural ROIs.")
+      abstract: "Generate synthetic lung-ultrasound videos with known labels and pleural ROIs.",
+      discussion: """
+        For trying Pleura without patient data: each synthetic patient gets videos with lung sliding \
+        present or absent (the label) and an ROI around the pleural line. The videos are stored as \
+        source videos like ingested ones; the same seed gives the same frames.
+
+        Example:
+          pleura synthesize --patients 12 --seed 1
+        """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Number of synthetic patients.") var patients = 12
@@ -21,6 +29,11 @@ extension Pleura {
     var style = "realistic"
     @Option(help: "Probe of realistic videos: linear, convex or mixed.") var probe = "mixed"
     @Flag(help: "Generate again even if an identical earlier run exists.") var force = false
+
+    func validate() throws {
+      try FiniteNumber.check(
+        ["--absent-fraction": absentFraction, "--min-seconds": minSeconds, "--max-seconds": maxSeconds])
+    }
 
     func run() async throws {
       var parameters = SynthesizePlugin.Parameters()

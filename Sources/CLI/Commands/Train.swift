@@ -12,10 +12,13 @@ extension Pleura {
         Without --split the dataset's newest split is used. An identical earlier run is reused. \
         `pleura train --resume RUN` continues an interrupted train run from its last epoch's \
         checkpoint (in <catalog>/checkpoints/RUN/) and ends with the same weights.
+
+        Example:
+          pleura train all_30x30@1 --arch resnet3d-18 --epochs 16
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "NAME@VERSION of the dataset.") var dataset: String?
+    @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String?
     @Option(help: "Split id (default: the dataset's newest split).") var split: String?
     @Option(name: .customLong("arch"), help: "resnet3d-18, resnet3d-34 or resnet3d-50.")
     var architecture = "resnet3d-18"
@@ -31,6 +34,7 @@ extension Pleura {
     @Flag(help: "Train again even if an identical earlier run exists.") var force = false
 
     func validate() throws {
+      try FiniteNumber.check(["--width": width, "--lr": learningRate])
       if resume == nil, dataset == nil { throw ValidationError("give a dataset NAME@V (or --resume RUN)") }
     }
 
@@ -64,8 +68,7 @@ extension Pleura {
         let found = try Dataset.find(reference, in: db)
         let splitRef: EntityRef
         if let split {
-          splitRef = try EntityLookup.resolve(split, in: db)
-          guard splitRef.kind == .split else { throw ValidationError("\(split) is not a split") }
+          splitRef = try EntityLookup.resolve(split, as: [.split], in: db)
         } else {
           guard
             let newest = try Split.filter(Split.Columns.datasetId == found.id).order(
@@ -88,9 +91,8 @@ extension Pleura {
       TrainPlugin.Parameters, [EntityRef]
     ) {
       try await catalog.database.read { db in
-        let ref = try EntityLookup.resolve(text, in: db)
-        guard ref.kind == .run, let run = try Run.fetchOne(db, key: ref.id), run.plugin == TrainPlugin.name
-        else {
+        let ref = try EntityLookup.resolve(text, as: [.run], in: db)
+        guard let run = try Run.fetchOne(db, key: ref.id), run.plugin == TrainPlugin.name else {
           throw ValidationError("\(text) is not a train run")
         }
         var parameters = try ParameterSchema.decode(json: run.parametersJson, as: TrainPlugin.self)

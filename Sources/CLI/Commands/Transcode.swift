@@ -8,12 +8,19 @@ extension Pleura {
   struct Transcode: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Convert source videos to the working format (default: 640x480, 30 fps, H.264 MP4).",
-      discussion: "Each video is its own run; one that fails does not stop the others.")
+      discussion: """
+        Datasets are tiled from conversions. Each video is its own run; one that fails does not stop \
+        the others. A video already converted with the same parameters reuses that run.
+
+        Example:
+          pleura transcode --all
+        """)
 
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "Source video ids.") var videos: [String] = []
-    @Flag(help: "Every source video without a conversion for these parameters.") var all = false
+    @Argument(help: "Source videos: ids or file names.") var videos: [String] = []
+    @Flag(help: "Every source video without a conversion for these parameters (with --force: every one).")
+    var all = false
     @Option(help: "Output width.") var width = 640
     @Option(help: "Output height.") var height = 480
     @Option(help: "Output frame rate, e.g. 30 or 30000/1001.") var fps = "30"
@@ -21,10 +28,16 @@ extension Pleura {
     @Option(help: "x264 constant rate factor.") var crf = 18.0
     @Option(help: "x264 preset.") var preset = "medium"
     @Option(help: "stretch or letterbox.") var scaling = "stretch"
-    @Flag(help: "Convert again even if an identical earlier run exists.") var force = false
+    @Flag(help: "Convert again, even what is already converted with these parameters.") var force = false
 
     func validate() throws {
-      guard all != !videos.isEmpty else { throw ValidationError("give VIDEO ids or --all, not both") }
+      try FiniteNumber.check(["--crf": crf])
+      guard all || !videos.isEmpty else {
+        throw ValidationError(
+          "no videos named: give source video ids (see `pleura videos`), or --all for every video not yet converted"
+        )
+      }
+      guard !all || videos.isEmpty else { throw ValidationError("give VIDEO ids or --all, not both") }
       guard fpsRational != nil else {
         throw ValidationError("--fps '\(fps)' is not a rate such as 30 or 30000/1001")
       }
@@ -54,18 +67,21 @@ extension Pleura {
       let parametersJSON = try CanonicalJSON.encode(parameters)
       let targets: [EntityRef] = try await catalog.database.read { db in
         if all {
+          // With --force every video is converted again, not only those without a conversion.
           return try String.fetchAll(
             db,
             sql: """
-              SELECT id FROM source_video WHERE id NOT IN
+              SELECT id FROM source_video WHERE ? OR id NOT IN
                 (SELECT source_video_id FROM conversion WHERE parameters_json = ?)
               ORDER BY created_at
-              """, arguments: [parametersJSON]
+              """, arguments: [force, parametersJSON]
           ).map { EntityRef(.sourceVideo, $0) }
         }
-        return try videos.map { try EntityLookup.resolve($0, in: db) }
+        return try videos.map { try EntityLookup.resolve(name: $0, as: [.sourceVideo], in: db) }
       }
-      let outcomes = try await BatchRun.each(targets, catalogOptions.runner(catalog)) { runner, target in
+      let outcomes = try await BatchRun.each(
+        targets, catalogOptions.runner(catalog), progress: "transcode", unit: "videos"
+      ) { runner, target in
         try await runner.run(TranscodePlugin.self, parameters: parameters, inputs: [target], force: force)
       }
       if all && targets.isEmpty && !output.json {

@@ -60,18 +60,11 @@ enum RoiFile {
   }
 
   static func resolveVideo(_ text: String, in db: Database, file: String, row: Int) throws -> String {
-    if EntityKind.of(id: text) == .sourceVideo, let ref = try? EntityLookup.resolve(text, in: db) {
-      return ref.id
+    do {
+      return try EntityLookup.resolve(name: text, as: [.sourceVideo], in: db).id
+    } catch let error as CatalogError {
+      throw RoiFileError.badRow(file: file, row: row, reason: error.description)
     }
-    let matches = try SourceVideo.filter(SourceVideo.Columns.fileName == text).fetchAll(db)
-    guard matches.count == 1 else {
-      throw RoiFileError.badRow(
-        file: file, row: row,
-        reason: matches.isEmpty
-          ? "no video with id or file name '\(text)'"
-          : "file name '\(text)' names \(matches.count) videos; use the id")
-    }
-    return matches[0].id
   }
 
   static func csvRecords(_ data: Data, file: String) throws -> [(Int, [String: String])] {

@@ -1,14 +1,23 @@
 import Foundation
 import Platform
+import Primitives
 
-/// Where the CLI writes: results to stdout, errors and progress to stderr.
+/// Where the CLI writes: results to stdout, errors and progress to stderr. Nothing reaches the
+/// terminal raw: names from the command line, a damaged catalog or another site's bundle may hold
+/// control characters (an escape sequence can rewrite the screen), so they are shown escaped.
 enum Terminal {
   static func error(_ message: String) {
-    FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+    FileHandle.standardError.write(Data(("error: " + escaped(message) + "\n").utf8))
   }
 
   static func warn(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    FileHandle.standardError.write(Data((escaped(message) + "\n").utf8))
+  }
+
+  /// `text` with every control character but the line breaks shown as `\u{..}`.
+  static func escaped(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false)
+      .map { String($0).escaped(limit: nil) }.joined(separator: "\n")
   }
 
   static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }

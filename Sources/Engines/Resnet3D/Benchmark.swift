@@ -1,6 +1,7 @@
 // Throughput of training and inference on random clips, and the process's peak memory.
 
 import Foundation
+import Primitives
 
 /// Runs warm-up and timed training steps and inference batches on one model.
 ///

@@ -8,6 +8,7 @@
 //   stage{s}.block{b}.shortcut.{kernel,bias}   1x1x1 "valid", stride ceil(in/out), when shapes differ
 //   head.bn.*, head.dense.{kernel,bias}    final BN-ReLU, global average pool, Dense(1)
 // s = 1...4, b = 1...repetitions[s], i = 1...2 (basic) or 1...3 (bottleneck).
+import Primitives
 
 #if canImport(Glibc)
   import Glibc

@@ -39,10 +39,7 @@ public final class Catalog: Sendable {
     if fileManager.fileExists(atPath: databaseURL.path) {
       throw CatalogError.alreadyExists(path: root.path)
     }
-    if let siteName,
-      siteName.isEmpty || siteName.count > 200
-        || siteName.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-    {
+    if let siteName, (try? RecordRules.siteName(siteName)) == nil {
       throw CatalogError.invalidSiteName(siteName)
     }
     try fileManager.createDirectory(at: root, withIntermediateDirectories: true)
@@ -61,6 +58,26 @@ public final class Catalog: Sendable {
   /// Opens an existing catalog and migrates it forward.
   public static func open(at root: URL) throws -> Catalog {
     let root = root.standardizedFileURL
+    let databaseURL = try locateDatabase(in: root)
+    let pool = try openPool(at: databaseURL, root: root)
+    let catalog = try Catalog(root: root, pool: pool)
+    try RunReaper.markAbandonedRuns(in: catalog)
+    return catalog
+  }
+
+  /// Opens a catalog for a command that only reads it. A catalog that can be written is opened as
+  /// `open` does; one that cannot (a read-only folder, file or file system) is opened read-only,
+  /// without migrating it or marking abandoned runs, which would both write.
+  public static func openForReading(at root: URL) throws -> Catalog {
+    let root = root.standardizedFileURL
+    let databaseURL = try locateDatabase(in: root)
+    if access(root.path, W_OK) == 0, access(databaseURL.path, W_OK) == 0 { return try open(at: root) }
+    let pool = try ReadOnlyCatalog.openPool(at: databaseURL, root: root)
+    return try Catalog(root: root, pool: pool)
+  }
+
+  /// `catalog.sqlite` inside `root`, once `root` is known to be a catalog folder.
+  private static func locateDatabase(in root: URL) throws -> URL {
     let fileManager = FileManager.default
     var isDirectory: ObjCBool = false
     guard fileManager.fileExists(atPath: root.path, isDirectory: &isDirectory) else {
@@ -70,10 +87,7 @@ public final class Catalog: Sendable {
     guard isDirectory.boolValue, fileManager.fileExists(atPath: databaseURL.path),
       fileManager.fileExists(atPath: root.appendingPathComponent(objectsFolderName).path)
     else { throw CatalogError.notACatalog(path: root.path) }
-    let pool = try openPool(at: databaseURL, root: root)
-    let catalog = try Catalog(root: root, pool: pool)
-    try RunReaper.markAbandonedRuns(in: catalog)
-    return catalog
+    return databaseURL
   }
 
   private init(root: URL, pool: DatabasePool) throws {

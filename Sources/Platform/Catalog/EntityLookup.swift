@@ -22,18 +22,32 @@ public enum EntityLookup {
     return ref.kind.rawValue + ":" + (sha ?? ref.id)
   }
 
-  /// Resolves a full id or a unique prefix of one (at least the kind prefix and 4 hex digits).
+  /// Resolves a full id or a unique prefix of one. A prefix needs its kind's prefix and at least
+  /// 4 more characters to be taken alone; a shorter one, or one that matches several ids, is
+  /// refused with the ids it matches, so that the user can pick one.
   public static func resolve(_ text: String, in db: Database) throws -> EntityRef {
-    guard let kind = EntityKind.of(id: text) else { throw CatalogError.unknownID(text) }
+    guard let kind = EntityKind.of(id: text) else { throw CatalogError.notAnID(text) }
     if try exists(EntityRef(kind, text), in: db) { return EntityRef(kind, text) }
-    guard text.count >= kind.idPrefix.count + 5 else { throw CatalogError.unknownID(text) }
     let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
       .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     let matches = try String.fetchAll(
-      db, sql: "SELECT id FROM \(kind.table) WHERE id LIKE ? ESCAPE '\\' LIMIT 6",
+      db, sql: "SELECT id FROM \(kind.table) WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6",
       arguments: [escaped + "%"])
     guard let first = matches.first else { throw CatalogError.unknownID(text) }
     guard matches.count == 1 else { throw CatalogError.ambiguousID(text, matches: matches) }
+    guard text.count >= kind.idPrefix.count + 5 else {
+      throw CatalogError.shortID(text, kindPrefix: kind.idPrefix, matches: matches)
+    }
     return EntityRef(kind, first)
+  }
+
+  /// Resolves `text` as `resolve` does and checks that it names one of `kinds`: an id of another
+  /// kind is refused naming both kinds.
+  public static func resolve(_ text: String, as kinds: [EntityKind], in db: Database) throws -> EntityRef {
+    let ref = try resolve(text, in: db)
+    guard kinds.contains(ref.kind) else {
+      throw CatalogError.wrongKind(ref.id, is: ref.kind, expected: kinds)
+    }
+    return ref
   }
 }

@@ -24,7 +24,7 @@ public struct CatalogStatus: Codable, Sendable {
       }
       var labels: [String: Int] = [:]
       for label in SlidingLabel.allCases { labels[label.rawValue] = 0 }
-      for row in try Row.fetchAll(db, sql: "SELECT label, count(*) AS n FROM source_video GROUP BY label") {
+      for row in try Row.fetchAll(db, sql: "SELECT label, count(*) AS n FROM current_label GROUP BY label") {
         labels[row["label"]] = row["n"]
       }
       let patients = try Row.fetchAll(

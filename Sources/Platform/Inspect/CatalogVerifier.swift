@@ -35,11 +35,12 @@ public struct CatalogVerifier {
       let parent: String = row["parent"]
       problems.append("database: a row of \(table) points at a missing \(parent)")
     }
-    for (index, blob) in blobs.enumerated() where blob.stored {
-      progress("verify", index, blobs.count)
+    let stored = blobs.filter(\.stored)
+    for (index, blob) in stored.enumerated() {
       if let problem = catalog.blobs.check(blob.sha256, expectedSize: blob.size) {
         problems.append(problem + (try owners(of: blob.sha256, in: catalog)))
       }
+      progress("verify", index + 1, stored.count, unit: "blobs")
     }
     try catalog.database.read { db in
       for edge in edges where !(try EntityLookup.exists(edge.entity, in: db)) {

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 
 /// One entity as `pleura show` prints it: its columns, the run that made it and the runs that
-/// used it.
+/// used it. Column names are given in camelCase (`blobSha256`), the key convention of all JSON
+/// that Pleura prints.
 public struct EntityDetails: Codable, Sendable {
   public var kind: EntityKind
   public var id: String
@@ -17,13 +18,20 @@ public struct EntityDetails: Codable, Sendable {
           db, sql: "SELECT * FROM \(ref.kind.table) WHERE id = ?", arguments: [ref.id])
       else { throw CatalogError.unknownID(ref.id) }
       var fields: [String: JSONValue] = [:]
-      for (column, value) in row { fields[column] = JSONValue(value) }
+      for (column, value) in row { fields[camelCase(column)] = JSONValue(value) }
       let edges = try RunEdge.filter(RunEdge.Columns.entityId == ref.id).fetchAll(db)
       return EntityDetails(
         kind: ref.kind, id: ref.id, fields: fields,
         madeBy: edges.filter { $0.direction == .output }.map(\.runId),
         usedBy: edges.filter { $0.direction == .input }.map(\.runId))
     }
+  }
+
+  /// `blob_sha256` → `blobSha256`.
+  static func camelCase(_ column: String) -> String {
+    let words = column.split(separator: "_")
+    guard let first = words.first else { return column }
+    return String(first) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
   }
 }
 

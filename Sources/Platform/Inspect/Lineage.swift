@@ -82,7 +82,7 @@ public struct LineageNode: Codable, Sendable {
     let sql: String? =
       switch ref.kind {
       case .sourceVideo:
-        "SELECT file_name || ' (' || label || ', patient ' || (SELECT code FROM patient WHERE id = patient_id) || ')' FROM source_video WHERE id = ?"
+        "SELECT file_name || ' (' || (SELECT label FROM current_label WHERE source_video_id = v.id) || ', patient ' || (SELECT code FROM patient WHERE id = patient_id) || ')' FROM source_video v WHERE id = ?"
       case .patient: "SELECT 'patient ' || code FROM patient WHERE id = ?"
       case .conversion:
         "SELECT width || 'x' || height || ' ' || codec || ' ' || fps_num || '/' || fps_den || ' fps' FROM conversion WHERE id = ?"
@@ -93,6 +93,8 @@ public struct LineageNode: Codable, Sendable {
         "SELECT 'clip ' || clip_index || ', tile ' || tile_row || ',' || tile_col || ', ' || size || ' px, ' || label FROM cube WHERE id = ?"
       case .roi:
         "SELECT 'v' || version || ' ' || x || ',' || y || ',' || width || ',' || height || ' by ' || author FROM roi_annotation WHERE id = ?"
+      case .label:
+        "SELECT 'v' || version || ' ' || label || ' by ' || author || CASE adjudicated WHEN 1 THEN ' (adjudicated)' ELSE '' END FROM label_annotation WHERE id = ?"
       default: nil
       }
     guard let sql else { return ref.kind.displayName }

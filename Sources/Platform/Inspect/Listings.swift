@@ -6,7 +6,10 @@ public enum Listings {
     public var id: String
     public var patient: String
     public var site: String
+    /// The current label (see `LabelAnnotation`), its version and who set it.
     public var label: String
+    public var labelVersion: Int
+    public var labelAuthor: String
     public var fileName: String
     public var container: String
     public var codec: String
@@ -40,19 +43,19 @@ public enum Listings {
       try Row.fetchAll(
         db,
         sql: """
-          SELECT v.*, p.code AS patient_code, s.name AS site_name,
-            (SELECT r.version FROM roi_annotation r WHERE r.source_video_id = v.id
-              ORDER BY r.version DESC LIMIT 1) AS roi_version,
-            (SELECT r.confidence FROM roi_annotation r WHERE r.source_video_id = v.id
-              ORDER BY r.version DESC LIMIT 1) AS roi_confidence
-          FROM source_video v
+          SELECT v.*, p.code AS patient_code, s.name AS site_name, l.label AS current_label,
+            l.version AS label_version, l.author AS label_author, r.version AS roi_version,
+            r.confidence AS roi_confidence FROM source_video v
           JOIN patient p ON p.id = v.patient_id JOIN site s ON s.id = v.site_id
+          JOIN current_label l ON l.source_video_id = v.id
+          LEFT JOIN current_roi r ON r.source_video_id = v.id
           ORDER BY s.is_local DESC, p.code, v.created_at
           """
       ).map { row in
         VideoRow(
-          id: row["id"], patient: row["patient_code"], site: row["site_name"], label: row["label"],
-          fileName: row["file_name"], container: row["container"], codec: row["codec"],
+          id: row["id"], patient: row["patient_code"], site: row["site_name"], label: row["current_label"],
+          labelVersion: row["label_version"], labelAuthor: row["label_author"], fileName: row["file_name"],
+          container: row["container"], codec: row["codec"],
           width: row["width"], height: row["height"],
           fps: "\(row["fps_num"] as Int)/\(row["fps_den"] as Int)", frames: row["frame_count"],
           durationSeconds: row["duration_seconds"], sha256: row["blob_sha256"],

@@ -46,6 +46,8 @@ public struct RoiAnnotation: CatalogRecord, Equatable {
     public static let id = Column("id")
     public static let sourceVideoId = Column("source_video_id")
     public static let version = Column("version")
+    public static let adjudicated = Column("adjudicated")
+    public static let author = Column("author")
   }
 
   public var id: String
@@ -64,13 +66,15 @@ public struct RoiAnnotation: CatalogRecord, Equatable {
   public var author: String
   public var supersedesId: String?
   public var createdAt: String
+  /// A reviewer's decision: the current ROI until a later adjudicated version.
+  public var adjudicated: Bool
   /// How sure the automatic suggestion that made this version was (0...1); nil when a person drew it.
   public var confidence: Double?
 
   public init(
     id: String, siteId: String, sourceVideoId: String, conversionId: String?, version: Int, x: Int, y: Int,
     width: Int, height: Int, frameStart: Int?, frameEnd: Int?, author: String, supersedesId: String?,
-    createdAt: String, confidence: Double? = nil
+    createdAt: String, adjudicated: Bool = false, confidence: Double? = nil
   ) {
     self.id = id
     self.siteId = siteId
@@ -86,7 +90,33 @@ public struct RoiAnnotation: CatalogRecord, Equatable {
     self.author = author
     self.supersedesId = supersedesId
     self.createdAt = createdAt
+    self.adjudicated = adjudicated
     self.confidence = confidence
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case id, siteId, sourceVideoId, conversionId, version, x, y, width, height, frameStart, frameEnd, author,
+      supersedesId, createdAt, adjudicated, confidence
+  }
+
+  /// Bundles written before adjudication existed carry no `adjudicated`: such a version is not one; nor
+  /// any `confidence` before suggestions had one.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      id: try c.decode(String.self, forKey: .id), siteId: try c.decode(String.self, forKey: .siteId),
+      sourceVideoId: try c.decode(String.self, forKey: .sourceVideoId),
+      conversionId: try c.decodeIfPresent(String.self, forKey: .conversionId),
+      version: try c.decode(Int.self, forKey: .version), x: try c.decode(Int.self, forKey: .x),
+      y: try c.decode(Int.self, forKey: .y), width: try c.decode(Int.self, forKey: .width),
+      height: try c.decode(Int.self, forKey: .height),
+      frameStart: try c.decodeIfPresent(Int.self, forKey: .frameStart),
+      frameEnd: try c.decodeIfPresent(Int.self, forKey: .frameEnd),
+      author: try c.decode(String.self, forKey: .author),
+      supersedesId: try c.decodeIfPresent(String.self, forKey: .supersedesId),
+      createdAt: try c.decode(String.self, forKey: .createdAt),
+      adjudicated: try c.decodeIfPresent(Bool.self, forKey: .adjudicated) ?? false,
+      confidence: try c.decodeIfPresent(Double.self, forKey: .confidence))
   }
 
   public var rect: PixelRect { PixelRect(x: x, y: y, width: width, height: height) }
@@ -94,8 +124,14 @@ public struct RoiAnnotation: CatalogRecord, Equatable {
   /// Whether this version is a low-confidence suggestion.
   public var isLowConfidence: Bool { confidence.map(RoiConfidence.isLow) ?? false }
 
-  /// The newest version for a video, if it has any.
+  /// The current version: the latest adjudicated one if there is one, else the latest.
   public static func current(forVideo videoID: String, in db: Database) throws -> RoiAnnotation? {
+    try RoiAnnotation.filter(Columns.sourceVideoId == videoID)
+      .order(Columns.adjudicated.desc, Columns.version.desc).fetchOne(db)
+  }
+
+  /// The version with the highest number (what the next version supersedes).
+  public static func latest(forVideo videoID: String, in db: Database) throws -> RoiAnnotation? {
     try RoiAnnotation.filter(Columns.sourceVideoId == videoID).order(Columns.version.desc).fetchOne(db)
   }
 

@@ -55,22 +55,6 @@ public struct Run: CatalogRecord, Equatable {
   }
 }
 
-extension Run {
-  /// The record of a platform service that is not a runner plugin (export, import): it is written
-  /// once, already finished, by the service itself, and no run cache ever looks it up.
-  public static func service(
-    id: String = EntityKind.run.newID(), plugin: String, version: SemanticVersion, parametersJSON: String,
-    siteID: String, summary: String
-  ) throws -> Run {
-    let now = Timestamp.now()
-    return Run(
-      id: id, siteId: siteID, plugin: plugin, pluginVersion: version.description,
-      parametersJson: parametersJSON,
-      seed: nil, cacheKey: SHA256Hex.digest("service\n\(plugin)\n\(id)"), status: .succeeded, startedAt: now,
-      endedAt: now, error: nil, platformVersion: PlatformVersion.current, pid: getpid(), summary: summary)
-  }
-}
-
 /// A provenance edge: a run read (input) or made (output) an entity.
 public struct RunEdge: CatalogRecord, Equatable {
   public static let databaseTableName = "run_edge"

@@ -130,11 +130,13 @@ public enum ParameterSchema {
       }
     case "integer":
       if let int = Int(trimmed) { return int }
-      if let double = Double(trimmed) { return double }  // a number field whose default is whole
-      throw ParameterError.badValue(name: name, value: text, expected: "a number")
+      // A number field whose default is whole.
+      if let double = Double(trimmed), double.isFinite { return double }
+      throw ParameterError.badValue(name: name, value: text, expected: "a finite number")
     case "number":
-      guard let double = Double(trimmed) else {
-        throw ParameterError.badValue(name: name, value: text, expected: "a number")
+      // Swift reads `nan` and `inf` as numbers; a parameter must be finite to be checked and stored.
+      guard let double = Double(trimmed), double.isFinite else {
+        throw ParameterError.badValue(name: name, value: text, expected: "a finite number")
       }
       return double
     case "list":

@@ -41,6 +41,10 @@ public protocol Plugin: Sendable {
   /// Whether an earlier successful run with the same version, parameters and input content may
   /// stand in for this one. Plugins that read the outside world (files) say no.
   static var usesRunCache: Bool { get }
+  /// Whether running again from the recorded parameters and inputs gives the same outputs, so that
+  /// `pleura rerun` can check a run. Plugins that read the outside world (files) or record a
+  /// person's act say no.
+  static var reproducible: Bool { get }
   /// The parameters as the catalog records them; a plugin drops what must not be stored there
   /// (for example folder names above an ingested file, which may name a person).
   static func recorded(_ parameters: Parameters) -> Parameters
@@ -60,6 +64,7 @@ public protocol Plugin: Sendable {
 extension Plugin {
   public static var parameterHelp: [String: String] { [:] }
   public static var usesRunCache: Bool { true }
+  public static var reproducible: Bool { false }
   public static func recorded(_ parameters: Parameters) -> Parameters { parameters }
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {}
 }
@@ -87,6 +92,7 @@ public final class PersistContext: @unchecked Sendable {
   public let siteID: String
   public let now: String
   public private(set) var notes: [String] = []
+  public private(set) var remade: Set<EntityRef> = []
 
   init(runID: String, siteID: String, now: String) {
     self.runID = runID
@@ -95,6 +101,11 @@ public final class PersistContext: @unchecked Sendable {
   }
 
   public func note(_ line: String) { notes.append(line) }
+
+  /// Marks an output that `persist` returns but did not write: an entity already in the catalog
+  /// with exactly what this run made (the same bytes, say), which the run stands for. The runner
+  /// records no edge to it, and `pleura rerun` compares it as what the rerun made.
+  public func remade(_ ref: EntityRef) { remade.insert(ref) }
 }
 
 /// `major.minor.patch`; plugins bump major when outputs for the same inputs change.

@@ -21,16 +21,3 @@ public struct PluginContext: Sendable {
   /// Throws `CancellationError` once the run has been cancelled.
   public func checkCancellation() throws { try Task.checkCancellation() }
 }
-
-/// Receives progress reports: `label`, units done, and the total when known.
-public struct ProgressSink: Sendable {
-  public let report: @Sendable (_ label: String, _ done: Int, _ total: Int?) -> Void
-
-  public init(_ report: @escaping @Sendable (_ label: String, _ done: Int, _ total: Int?) -> Void) {
-    self.report = report
-  }
-
-  public static let silent = ProgressSink { _, _, _ in }
-
-  public func callAsFunction(_ label: String, _ done: Int, _ total: Int?) { report(label, done, total) }
-}

@@ -23,6 +23,8 @@ public struct RegisteredPlugin: Sendable {
   public let summary: String
   public let takes: [EntityKind]
   public let makes: [EntityKind]
+  /// Whether `pleura rerun` may check its runs (``Plugin/reproducible``).
+  public let reproducible: Bool
   public let parameters: [ParameterInfo]
   /// Runs the plugin with its defaults overridden by `key=value` assignments.
   public let runWithAssignments:
@@ -39,6 +41,7 @@ public struct RegisteredPlugin: Sendable {
     summary = P.summary
     takes = P.takes
     makes = P.makes
+    reproducible = P.reproducible
     parameters = ParameterSchema.describe(P.self)
     runWithAssignments = { runner, assignments, inputs, force in
       let parameters = try ParameterSchema.apply(assignments, to: P.self)

@@ -24,6 +24,7 @@ public enum RunReplay {
     case notARun(String)
     case versionChanged(run: String, plugin: String, recorded: String, current: String)
     case notSucceeded(run: String, status: String)
+    case notReproducible(run: String, plugin: String)
 
     public var description: String {
       switch self {
@@ -32,6 +33,9 @@ public enum RunReplay {
         "run \(run) used \(plugin) \(recorded); this Pleura has \(current), so it cannot be re-executed as it was"
       case .notSucceeded(let run, let status):
         "run \(run) did not succeed (\(status)); it has no outputs to compare"
+      case .notReproducible(let run, let plugin):
+        "run \(run) is a \(plugin) run, and \(plugin) is not reproducible (it reads files, records a "
+          + "person's edit or encodes not byte for byte the same): running it again would check nothing"
       }
     }
   }
@@ -40,8 +44,8 @@ public enum RunReplay {
     -> Comparison
   {
     let (record, inputs, outputs) = try await runner.catalog.database.read { db in
-      let ref = try EntityLookup.resolve(text, in: db)
-      guard ref.kind == .run, let record = try Run.fetchOne(db, key: ref.id) else {
+      let ref = try EntityLookup.resolve(text, as: [.run], in: db)
+      guard let record = try Run.fetchOne(db, key: ref.id) else {
         throw ReplayError.notARun(text)
       }
       let edges = try RunEdge.filter(RunEdge.Columns.runId == record.id).fetchAll(db)
@@ -59,23 +63,31 @@ public enum RunReplay {
     guard record.status == .succeeded else {
       throw ReplayError.notSucceeded(run: record.id, status: record.status.rawValue)
     }
+    guard plugin.reproducible else { throw ReplayError.notReproducible(run: record.id, plugin: plugin.name) }
     let outcome = try await plugin.runWithJSON(runner, record.parametersJson, inputs, true)
     return try await runner.catalog.database.read { db in
       var pairs: [Comparison.Pair] = []
-      if outputs.isEmpty && outcome.outputs.isEmpty {
+      if outputs.isEmpty && outcome.outputs.isEmpty && outcome.remade.isEmpty {
         // Only blobs named in the summary (for example `explain`): compare those lines.
         let same = blobLines(record.summary ?? "") == blobLines(outcome.summary)
         pairs.append(
           Comparison.Pair(
             original: record.id, rerun: outcome.runID, identical: same, differences: same ? [] : ["blobs"]))
       }
-      for (index, ref) in outputs.enumerated() {
-        guard index < outcome.outputs.count, outcome.outputs[index].kind == ref.kind else {
-          pairs.append(
-            Comparison.Pair(original: ref.id, rerun: "-", identical: false, differences: ["missing"]))
+      // An original output the rerun made again identically (the same bytes, already stored) is
+      // matched by itself; the others are paired with the rerun's new outputs of their kind, in order.
+      var made = outcome.outputs
+      for ref in outputs {
+        if outcome.remade.contains(ref) {
+          pairs.append(Comparison.Pair(original: ref.id, rerun: ref.id, identical: true, differences: []))
           continue
         }
-        let new = outcome.outputs[index]
+        guard let index = made.firstIndex(where: { $0.kind == ref.kind }) else {
+          pairs.append(
+            Comparison.Pair(original: ref.id, rerun: "-", identical: false, differences: ["not made again"]))
+          continue
+        }
+        let new = made.remove(at: index)
         let a = try content(ref, in: db)
         let b = try content(new, in: db)
         let differences = Set(a.keys).union(b.keys).sorted().filter { a[$0] != b[$0] }
@@ -83,7 +95,7 @@ public enum RunReplay {
           Comparison.Pair(
             original: ref.id, rerun: new.id, identical: differences.isEmpty, differences: differences))
       }
-      for extra in outcome.outputs.dropFirst(outputs.count) {
+      for extra in made {
         pairs.append(
           Comparison.Pair(original: "-", rerun: extra.id, identical: false, differences: ["extra"]))
       }

@@ -10,6 +10,9 @@ public struct RunOutcome: Sendable, Codable {
   /// True when an earlier successful run with the same identity was reused.
   public var reused: Bool
   public var summary: String
+  /// Entities already in the catalog that the run made again identically (see
+  /// ``PersistContext/remade(_:)``); not among `outputs`.
+  public var remade: [EntityRef] = []
 }
 
 public enum RunError: Error, CustomStringConvertible {
@@ -54,7 +57,8 @@ public struct Runner: Sendable {
       return try RunIdentity.cacheKey(
         plugin: P.name, version: P.version, parametersJSON: recordedJSON, inputs: inputs, in: db)
     }
-    if P.usesRunCache, !force, let earlier = try await reusableRun(cacheKey: cacheKey) {
+    let cached = P.usesRunCache && !force
+    if cached, let earlier = try await reusableRun(cacheKey: cacheKey, inputs: inputs) {
       return earlier
     }
     try await P.check(parameters, inputs: inputs, catalog: catalog)
@@ -67,10 +71,7 @@ public struct Runner: Sendable {
       seed: RunIdentity.seed(in: recordedJSON), cacheKey: cacheKey, status: .running,
       startedAt: Timestamp.now(), endedAt: nil, error: nil, platformVersion: PlatformVersion.current,
       pid: getpid(), summary: nil)
-    try await catalog.database.write { db in
-      try run.insert(db)
-      for input in inputs { try RunEdge(runId: run.id, direction: .input, entity: input).insert(db) }
-    }
+    if let earlier = try await claim(run, inputs: inputs, cached: cached) { return earlier }
     logger.debug("run \(run.id): \(P.name) \(P.version)")
 
     let context = PluginContext(catalog: catalog, logger: logger, progress: progress, runID: run.id)
@@ -78,23 +79,28 @@ public struct Runner: Sendable {
       let output = try await P().run(parameters, inputs: inputs, context: context)
       try await DebugHooks.pauseBeforeCommit()
       let persist = PersistContext(runID: run.id, siteID: catalog.localSite.id, now: Timestamp.now())
-      let (outputs, summary) = try await catalog.database.write { db in
-        let outputs = try output.persist(db, persist)
+      let (returned, summary) = try await catalog.database.write { db in
+        let returned = try output.persist(db, persist)
         let summary = ([output.summary] + persist.notes).filter { !$0.isEmpty }.joined(separator: "\n")
-        for ref in outputs { try RunEdge(runId: run.id, direction: .output, entity: ref).insert(db) }
+        for ref in returned where !persist.remade.contains(ref) {
+          try RunEdge(runId: run.id, direction: .output, entity: ref).insert(db)
+        }
         try db.execute(
           sql: "UPDATE run SET status = 'succeeded', ended_at = ?, summary = ? WHERE id = ?",
           arguments: [Timestamp.now(), summary, run.id])
-        return (outputs, summary)
+        return (returned, summary)
       }
-      return RunOutcome(runID: run.id, plugin: P.name, outputs: outputs, reused: false, summary: summary)
+      return RunOutcome(
+        runID: run.id, plugin: P.name, outputs: returned.filter { !persist.remade.contains($0) },
+        reused: false,
+        summary: summary, remade: returned.filter { persist.remade.contains($0) })
     } catch {
       let reason =
         switch error {
         case is CancellationError: "cancelled"
         // GRDB's decoding errors quote the row, which may hold a patient code: never store it.
         case is RowDecodingError: CatalogError.unreadableRow.description
-        default: String(describing: error)
+        default: catalog.describe(error)
         }
       try? await catalog.database.write { db in
         try db.execute(
@@ -102,6 +108,42 @@ public struct Runner: Sendable {
           arguments: [Timestamp.now(), reason, run.id])
       }
       throw RunError.failed(plugin: P.name, runID: run.id, reason: reason)
+    }
+  }
+
+  /// Records `run` as running, unless the run cache can answer: an identical run that succeeded
+  /// meanwhile is reused, and one still running (in this process or another) is waited for, so
+  /// that identical runs started at once make their outputs once. Checking and recording happen in
+  /// one write transaction (SQLite's IMMEDIATE: one writer at a time across processes), so two
+  /// identical runs can never both find nothing and both start.
+  private func claim(_ run: Run, inputs: [EntityRef], cached: Bool) async throws -> RunOutcome? {
+    var announced = false
+    while true {
+      let decision = try await catalog.database.write { db -> RunClaim.Decision in
+        if cached {
+          if let earlier = try reusableRun(cacheKey: run.cacheKey, inputs: inputs, in: db) {
+            return .reuse(earlier)
+          }
+          if let holder = try RunClaim.inProgress(cacheKey: run.cacheKey, inputs: inputs, in: db) {
+            return .wait(holder)
+          }
+        }
+        try run.insert(db)
+        for input in inputs { try RunEdge(runId: run.id, direction: .input, entity: input).insert(db) }
+        return .start
+      }
+      switch decision {
+      case .start: return nil
+      case .reuse(let earlier): return earlier
+      case .wait(let holder):
+        if !announced {
+          logger.warning(
+            "run \(holder.id) (\(holder.plugin), process \(holder.pid.map(String.init) ?? "?")) is making the same outputs from the same inputs; waiting to reuse them"
+          )
+          announced = true
+        }
+        try await Task.sleep(for: RunClaim.pollInterval)
+      }
     }
   }
 
@@ -114,21 +156,16 @@ public struct Runner: Sendable {
     }
   }
 
-  /// The newest successful run with this identity whose outputs all still exist.
-  private func reusableRun(cacheKey: String) async throws -> RunOutcome? {
-    try await catalog.database.read { db in
-      let runs = try Run.filter(Run.Columns.cacheKey == cacheKey && Run.Columns.status == "succeeded")
-        .order(Run.Columns.startedAt.desc).fetchAll(db)
-      for run in runs {
-        let outputs = try RunEdge.filter(
-          RunEdge.Columns.runId == run.id && RunEdge.Columns.direction == RunEdge.Direction.output.rawValue
-        ).fetchAll(db).map(\.entity)
-        if try outputs.allSatisfy({ try EntityLookup.exists($0, in: db) }) {
-          return RunOutcome(
-            runID: run.id, plugin: run.plugin, outputs: outputs, reused: true, summary: run.summary ?? "")
-        }
-      }
-      return nil
-    }
+  /// The newest successful run with this identity that may stand in for this one (``RunCache``).
+  private func reusableRun(cacheKey: String, inputs: [EntityRef]) async throws -> RunOutcome? {
+    try await catalog.database.read { db in try reusableRun(cacheKey: cacheKey, inputs: inputs, in: db) }
+  }
+
+  func reusableRun(cacheKey: String, inputs: [EntityRef], in db: Database) throws -> RunOutcome? {
+    guard let run = try RunCache.reusable(cacheKey: cacheKey, inputs: inputs, blobs: catalog.blobs, in: db)
+    else { return nil }
+    return RunOutcome(
+      runID: run.run.id, plugin: run.run.plugin, outputs: run.outputs, reused: true,
+      summary: run.run.summary ?? "")
   }
 }

@@ -2,8 +2,8 @@ import Foundation
 
 /// The kinds of catalog entity, each with its table and the prefix of its ids.
 public enum EntityKind: String, Codable, CaseIterable, Sendable {
-  case site, patient, sourceVideo = "source_video", conversion, roi = "roi_annotation", dataset, cube,
-    split, model, evaluation, run
+  case site, patient, sourceVideo = "source_video", conversion, roi = "roi_annotation",
+    label = "label_annotation", dataset, cube, split, model, evaluation, run
 
   /// The table that holds this kind.
   public var table: String { rawValue }
@@ -16,6 +16,7 @@ public enum EntityKind: String, Codable, CaseIterable, Sendable {
     case .sourceVideo: "vid"
     case .conversion: "conv"
     case .roi: "roi"
+    case .label: "lab"
     case .dataset: "ds"
     case .cube: "cube"
     case .split: "split"
@@ -30,8 +31,30 @@ public enum EntityKind: String, Codable, CaseIterable, Sendable {
     switch self {
     case .sourceVideo: "source video"
     case .roi: "ROI annotation"
+    case .label: "label version"
     default: rawValue
     }
+  }
+
+  /// The command that lists entities of this kind with their ids, when there is one.
+  public var listing: String? {
+    switch self {
+    case .patient: "pleura patients"
+    case .sourceVideo: "pleura videos"
+    case .dataset: "pleura dataset list"
+    case .model: "pleura models"
+    case .evaluation: "pleura evaluations"
+    case .run: "pleura runs"
+    case .roi: "pleura roi history VIDEO"
+    case .label: "pleura label history VIDEO"
+    case .site, .conversion, .cube, .split: nil
+    }
+  }
+
+  /// "a source video", "an evaluation", "an ROI annotation".
+  public var withArticle: String {
+    let name = displayName
+    return (name.hasPrefix("ROI") || "aeiou".contains(name.prefix(1)) ? "an " : "a ") + name
   }
 
   /// The kind an id belongs to, read from its prefix.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Primitives
 
 /// Lowercase hex SHA-256 digests, the names of blobs and the basis of run-cache keys.
 public enum SHA256Hex {

@@ -86,7 +86,7 @@ enum CubeCutter {
       }
     }
 
-    let decoder = try VideoDecoder(url: source)
+    let decoder = try VideoDecoders.open(source)
     while let frame = try decoder.nextFrame() {
       if cancelled() { throw CancellationError() }
       seen = frame.index + 1

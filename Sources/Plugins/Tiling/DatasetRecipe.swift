@@ -1,21 +1,61 @@
 import Foundation
+import Media
 import Platform
 
 /// A recipe for a derived cube dataset, as the JSON files in `datasets/` spell it.
 ///
 /// ```json
 /// { "name": "all_30x30", "tileSize": 30, "rows": "all", "framesPerCube": 60, "clipStride": 60,
-///   "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+///   "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1,
+///                   "codec": "h264", "scaling": "stretch" },
 ///   "labels": ["present", "absent"], "patients": [], "leftovers": "drop" }
 /// ```
 public struct DatasetRecipe: Codable, Sendable, Equatable {
-  /// Which conversions a recipe takes: those made with these transcode parameters.
-  public struct ConversionFilter: Codable, Sendable, Equatable {
+  /// Which conversions a recipe takes: those made with these transcode parameters (by default
+  /// the study's: 640x480, 30 fps, H.264, stretched). `crf` and `preset` are free unless given.
+  /// When a video has several such conversions, the plan takes the first made (``TilePlan``).
+  public struct ConversionFilter: Codable, Sendable, Equatable, CustomStringConvertible {
     public var width = 640
     public var height = 480
     public var fpsNumerator = 30
     public var fpsDenominator = 1
+    public var codec = "h264"
+    public var scaling = "stretch"
+    public var crf: Double?
+    public var preset: String?
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+      case width, height, fpsNumerator, fpsDenominator, codec, scaling, crf, preset
+    }
+
+    /// Fields left out read as the study's values: recipes written before `codec` and `scaling`
+    /// existed meant them.
+    public init(from decoder: Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      width = try container.decodeIfPresent(Int.self, forKey: .width) ?? 640
+      height = try container.decodeIfPresent(Int.self, forKey: .height) ?? 480
+      fpsNumerator = try container.decodeIfPresent(Int.self, forKey: .fpsNumerator) ?? 30
+      fpsDenominator = try container.decodeIfPresent(Int.self, forKey: .fpsDenominator) ?? 1
+      codec = try container.decodeIfPresent(String.self, forKey: .codec) ?? "h264"
+      scaling = try container.decodeIfPresent(String.self, forKey: .scaling) ?? "stretch"
+      crf = try container.decodeIfPresent(Double.self, forKey: .crf)
+      preset = try container.decodeIfPresent(String.self, forKey: .preset)
+    }
+
+    /// Whether a conversion made with `parameters` is one this recipe takes.
+    public func matches(_ parameters: TranscodePlugin.Parameters) -> Bool {
+      parameters.width == width && parameters.height == height && parameters.fpsNumerator == fpsNumerator
+        && parameters.fpsDenominator == fpsDenominator && parameters.codec == codec
+        && parameters.scaling == scaling && crf.map { $0 == parameters.crf } ?? true
+        && preset.map { $0 == parameters.preset } ?? true
+    }
+
+    /// "h264 640x480 30/1 fps stretch" (with crf and preset when the recipe fixes them).
+    public var description: String {
+      "\(codec) \(width)x\(height) \(fpsNumerator)/\(fpsDenominator) fps \(scaling)"
+        + (crf.map { " crf " + String(format: "%g", $0) } ?? "") + (preset.map { " preset \($0)" } ?? "")
+    }
   }
 
   public var name: String
@@ -64,15 +104,17 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
   /// The top rows kept, or nil for all of them.
   public var rowLimit: Int? { rows == "all" ? nil : Int(rows) }
 
+  /// Tile sides in pixels that a recipe (and `pleura roi show --tile`) may ask for.
+  public static let tileSizes = 4...512
+
   public func validate() throws {
     func fail(_ reason: String) -> RecipeError { RecipeError.invalid(name: name, reason: reason) }
-    let validName =
-      !name.isEmpty && name.count <= 64
-      && name.unicodeScalars.allSatisfy {
-        CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)
-      }
-    guard validName else { throw fail("name must be 1-64 letters, digits, '_', '-' or '.'") }
-    guard (4...512).contains(tileSize) else { throw fail("tileSize \(tileSize) is outside 4...512") }
+    guard (try? RecordRules.datasetName(name)) != nil else {
+      throw fail("name must be 1-64 letters, digits, '_', '-' or '.'")
+    }
+    guard Self.tileSizes.contains(tileSize) else {
+      throw fail("tileSize \(tileSize) is outside \(Self.tileSizes)")
+    }
     guard rows == "all" || (rowLimit ?? 0) >= 1 else {
       throw fail("rows '\(rows)' is not \"all\" or a positive number")
     }
@@ -87,6 +129,13 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
       throw fail("label '\(label)' is not one of present, absent, unknown")
     }
     guard !labels.isEmpty else { throw fail("labels is empty") }
+    let codecs = ["h264", "h264-lossless", "ffv1", "mpeg4"]
+    guard codecs.contains(conversion.codec) else {
+      throw fail("conversion codec '\(conversion.codec)' is not one of \(codecs.joined(separator: ", "))")
+    }
+    guard ["stretch", "letterbox"].contains(conversion.scaling) else {
+      throw fail("conversion scaling '\(conversion.scaling)' is not stretch or letterbox")
+    }
   }
 
   /// Reads a recipe from a file, or by name from the recipes compiled into Pleura.

@@ -19,6 +19,11 @@ public struct DatasetSummary: Codable, Sendable, Equatable {
     public var tilesPerClip: Int
     public var clips: Int
     public var cubes: Int
+    /// The label version and the ROI and label entities the video was cut with (absent in
+    /// datasets built before labels had versions).
+    public var labelVersion: Int?
+    public var roiId: String?
+    public var labelId: String?
     /// Cubes cut although part of them lies outside the video's valid image region, and cubes not cut
     /// because most of them does (nil in datasets built before these were counted).
     public var cubesPartlyOutside: Int?

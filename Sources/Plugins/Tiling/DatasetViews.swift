@@ -31,10 +31,20 @@ public enum DatasetViews {
     public var fileName: String
     public var added: Int
     public var removed: Int
+    /// "present v1 -> absent v3" when the video's cubes carry another label (version) in `to`.
+    public var labelChange: String?
+    /// "v1 -> v2" when the video was cut with another ROI version in `to`.
+    public var roiChange: String?
   }
 
   public static func summary(_ dataset: Dataset) throws -> DatasetSummary {
     try JSONDecoder().decode(DatasetSummary.self, from: Data(dataset.summaryJson.utf8))
+  }
+
+  /// Each video of a dataset with the label and ROI versions it was cut with.
+  static func videoTiles(_ dataset: Dataset) -> [String: DatasetSummary.VideoTiles] {
+    let videos = (try? summary(dataset))?.videos ?? []
+    return Dictionary(videos.map { ($0.video, $0) }, uniquingKeysWith: { a, _ in a })
   }
 
   public static func list(_ catalog: Catalog) throws -> [ListRow] {
@@ -44,7 +54,7 @@ public enum DatasetViews {
         let summary = try? summary(dataset)
         let site = sites[dataset.siteId]
         return ListRow(
-          reference: (site?.isLocal == false ? "\(site!.name)/" : "") + dataset.reference, id: dataset.id,
+          reference: dataset.listedName(site: site), id: dataset.id,
           site: site?.name ?? "?", cubes: summary?.cubes ?? 0, videos: summary?.videos.count ?? 0,
           patients: summary?.perPatient.count ?? 0, skipped: summary?.skipped.count ?? 0,
           createdAt: dataset.createdAt)
@@ -52,7 +62,8 @@ public enum DatasetViews {
     }
   }
 
-  /// Cubes are the same when they come from the same conversion, ROI version, clip and tile.
+  /// Cubes are the same when they come from the same conversion, ROI version, clip and tile; a
+  /// video is listed when its cubes differ or when it was cut with another label or ROI version.
   public static func diff(_ from: String, _ to: String, in catalog: Catalog) throws -> [DiffRow] {
     try catalog.database.read { db in
       let a = try Dataset.find(from, in: db)
@@ -72,14 +83,30 @@ public enum DatasetViews {
         return result
       }
       let (left, right) = (try keys(a), try keys(b))
+      let (videosA, videosB) = (videoTiles(a), videoTiles(b))
       return Set(left.keys).union(right.keys).sorted().compactMap { video in
         let before = left[video]?.1 ?? []
         let after = right[video]?.1 ?? []
         let added = after.subtracting(before).count
         let removed = before.subtracting(after).count
-        guard added + removed > 0 else { return nil }
+        var labelChange: String?
+        var roiChange: String?
+        if let old = videosA[video], let new = videosB[video] {
+          if old.label != new.label
+            || (old.labelVersion != nil && new.labelVersion != nil
+              && old.labelVersion != new.labelVersion)
+          {
+            func text(_ tiles: DatasetSummary.VideoTiles) -> String {
+              tiles.label + (tiles.labelVersion.map { " v\($0)" } ?? "")
+            }
+            labelChange = "\(text(old)) -> \(text(new))"
+          }
+          if old.roiVersion != new.roiVersion { roiChange = "v\(old.roiVersion) -> v\(new.roiVersion)" }
+        }
+        guard added + removed > 0 || labelChange != nil || roiChange != nil else { return nil }
         return DiffRow(
-          video: video, fileName: left[video]?.0 ?? right[video]!.0, added: added, removed: removed)
+          video: video, fileName: left[video]?.0 ?? right[video]!.0, added: added, removed: removed,
+          labelChange: labelChange, roiChange: roiChange)
       }
     }
   }

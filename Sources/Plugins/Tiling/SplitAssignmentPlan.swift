@@ -1,4 +1,5 @@
 import Platform
+import Primitives
 
 /// Which part (train, validation, test) each patient of a dataset goes to: the pure heart of
 /// `split`, a function of the patients, their labels and the parameters alone, so that its

@@ -44,6 +44,9 @@ public struct SplitPlugin: Plugin {
     "validation": "share of each label's patients in validation",
   ]
 
+  /// A seeded assignment of the dataset's patients.
+  public static let reproducible = true
+
   public init() {}
 
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {

@@ -34,7 +34,7 @@ public enum TileBenchmark {
         try catalog.blobs.withNamedPath(item.conversion.blobSha256, fileName: item.conversion.fileName) {
           url in
           var start = DispatchTime.now().uptimeNanoseconds
-          let decoder = try VideoDecoder(url: url)
+          let decoder = try VideoDecoders.open(url)
           while try decoder.nextFrame() != nil { frames += 1 }
           decode += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
           start = DispatchTime.now().uptimeNanoseconds

@@ -9,6 +9,8 @@ public struct TilePlan: Sendable {
     public var video: SourceVideo
     public var patientCode: String
     public var conversion: Conversion
+    /// The current label version: its label is the cubes' label.
+    public var label: LabelAnnotation
     public var roi: RoiAnnotation
     /// The ROI in the conversion's pixels.
     public var rect: PixelRect
@@ -23,17 +25,31 @@ public struct TilePlan: Sendable {
     public var reason: String
   }
 
+  /// A video with several conversions the recipe takes, and the one the plan took.
+  public struct Choice: Codable, Sendable, Equatable {
+    public var video: String
+    public var fileName: String
+    public var chosen: String
+    public var others: [String]
+  }
+
   public var items: [Item]
   public var skipped: [Skipped]
+  /// Videos where more than one conversion matched: the choice is the first made, and said.
+  public var choices: [Choice] = []
 
-  /// The inputs of the tile run: each conversion and the ROI version it is cut with.
+  /// The inputs of the tile run: each conversion with the ROI version it is cut with and the label
+  /// version its cubes carry, so that an edit of either makes the next build a new version.
   public var inputs: [EntityRef] {
-    items.flatMap { [EntityRef(.conversion, $0.conversion.id), EntityRef(.roi, $0.roi.id)] }
+    items.flatMap {
+      [EntityRef(.conversion, $0.conversion.id), EntityRef(.roi, $0.roi.id), EntityRef(.label, $0.label.id)]
+    }
   }
 
   public static func make(recipe: DatasetRecipe, in db: Database) throws -> TilePlan {
     var items: [Item] = []
     var skipped: [Skipped] = []
+    var choices: [Choice] = []
     let videos = try SourceVideo.order(Column("created_at"), Column("id")).fetchAll(db)
     for video in videos {
       func skip(_ reason: String) {
@@ -42,20 +58,28 @@ public struct TilePlan: Sendable {
       let code =
         try String.fetchOne(db, sql: "SELECT code FROM patient WHERE id = ?", arguments: [video.patientId])
         ?? "?"
-      guard recipe.labels.contains(video.label.rawValue) else {
-        skip("label \(video.label.rawValue) is not among the recipe's labels")
+      guard let label = try LabelAnnotation.current(forVideo: video.id, in: db) else {
+        skip("no label version (run `pleura verify`)")
+        continue
+      }
+      guard recipe.labels.contains(label.label.rawValue) else {
+        skip("label \(label.label.rawValue) is not among the recipe's labels")
         continue
       }
       guard recipe.patients.isEmpty || recipe.patients.contains(code) else {
         skip("patient \(code) is not among the recipe's patients")
         continue
       }
-      guard let conversion = try matchingConversion(of: video, recipe: recipe, in: db) else {
-        let c = recipe.conversion
-        skip(
-          "no conversion at \(c.width)x\(c.height) \(c.fpsNumerator)/\(c.fpsDenominator) fps (run `pleura transcode`)"
-        )
+      let matching = try matchingConversions(of: video, recipe: recipe, in: db)
+      guard let conversion = matching.first else {
+        skip("no conversion \(recipe.conversion) (run `pleura transcode`)")
         continue
+      }
+      if matching.count > 1 {
+        choices.append(
+          Choice(
+            video: video.id, fileName: video.fileName, chosen: conversion.id,
+            others: matching.dropFirst().map(\.id)))
       }
       guard let (roi, rect) = try RoiResolver.currentRect(videoID: video.id, conversion: conversion, in: db)
       else {
@@ -77,28 +101,29 @@ public struct TilePlan: Sendable {
       }
       items.append(
         Item(
-          video: video, patientCode: code, conversion: conversion, roi: roi, rect: rect, frames: frames,
+          video: video, patientCode: code, conversion: conversion, label: label, roi: roi, rect: rect,
+          frames: frames,
           tiles: tiles,
           clipStarts: starts))
     }
-    return TilePlan(items: items, skipped: skipped)
+    return TilePlan(items: items, skipped: skipped, choices: choices)
   }
 
-  static func matchingConversion(of video: SourceVideo, recipe: DatasetRecipe, in db: Database) throws
-    -> Conversion?
+  /// The video's conversions made with parameters the recipe takes, first made first: the plan
+  /// cuts the first, so a conversion made later never changes a dataset by itself.
+  static func matchingConversions(of video: SourceVideo, recipe: DatasetRecipe, in db: Database) throws
+    -> [Conversion]
   {
-    let conversions = try Conversion.filter(Conversion.Columns.sourceVideoId == video.id)
-      .order(Column("created_at").desc).fetchAll(db)
-    let wanted = recipe.conversion
-    return conversions.first { conversion in
-      guard
-        let object = try? JSONSerialization.jsonObject(with: Data(conversion.parametersJson.utf8))
-          as? [String: Any]
-      else { return false }
-      return object["width"] as? Int == wanted.width && object["height"] as? Int == wanted.height
-        && object["fpsNumerator"] as? Int == wanted.fpsNumerator
-        && object["fpsDenominator"] as? Int == wanted.fpsDenominator
-    }
+    try Conversion.filter(Conversion.Columns.sourceVideoId == video.id)
+      .order(Column("created_at"), Column("id")).fetchAll(db)
+      .filter { conversion in
+        // Read through transcode's own type: one spelling of its parameters.
+        guard
+          let parameters = try? JSONDecoder().decode(
+            TranscodePlugin.Parameters.self, from: Data(conversion.parametersJson.utf8))
+        else { return false }
+        return recipe.conversion.matches(parameters)
+      }
   }
 
   /// The conversion frames the ROI holds for: its frame range mapped by time, else every frame.

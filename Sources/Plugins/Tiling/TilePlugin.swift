@@ -4,9 +4,9 @@ import Media
 import Platform
 
 /// `tile`: cuts the pleural ROI of every conversion a recipe takes into video cubes and records
-/// them as a new version of the recipe's dataset. Inputs are the conversions and the ROI
-/// versions they are cut with, so new videos or ROI edits make a new version while an unchanged
-/// catalog reuses the earlier run.
+/// them as a new version of the recipe's dataset. Inputs are the conversions, the ROI versions
+/// they are cut with and the label versions their cubes carry, so new videos, ROI edits or label
+/// edits make a new version while an unchanged catalog reuses the earlier run.
 public struct TilePlugin: Plugin {
   public struct Parameters: PluginParameters {
     public var recipe = DatasetRecipe(name: "demo", tileSize: 30, rows: "2")
@@ -15,14 +15,17 @@ public struct TilePlugin: Plugin {
   }
 
   public static let name = "tile"
-  public static let version = SemanticVersion(1, 0, 0)
+  /// 1.1.0: label versions are inputs too, and the summary names each video's label version.
+  public static let version = SemanticVersion(1, 1, 0)
   public static let summary = "Cut ROIs of conversions into 60-frame video cubes: a versioned dataset."
-  public static let takes: [EntityKind] = [.conversion, .roi]
+  public static let takes: [EntityKind] = [.conversion, .roi, .label]
   public static let makes: [EntityKind] = [.dataset]
   public static let parameterHelp = [
     "recipe":
       "{name, tileSize, rows (\"all\" or N top rows), framesPerCube, clipStride, conversion, labels, patients, leftovers}"
   ]
+
+  public static let reproducible = true
 
   public init() {}
 
@@ -40,27 +43,31 @@ public struct TilePlugin: Plugin {
   {
     let recipe = parameters.recipe
     let wanted = Set(inputs.map(\.id))
-    let (plan, givenROIs) = try await context.catalog.database.read { db in
+    let (plan, givenROIs, givenLabels) = try await context.catalog.database.read { db in
       (
         try TilePlan.make(recipe: recipe, in: db),
-        try RoiAnnotation.fetchAll(db, keys: inputs.filter { $0.kind == .roi }.map(\.id))
+        try RoiAnnotation.fetchAll(db, keys: inputs.filter { $0.kind == .roi }.map(\.id)),
+        try LabelAnnotation.fetchAll(db, keys: inputs.filter { $0.kind == .label }.map(\.id))
       )
     }
-    // The run cuts exactly the conversion + ROI pairs it was given; anything the catalog gained
-    // since then belongs to a later version.
-    let items = plan.items.filter { wanted.contains($0.conversion.id) && wanted.contains($0.roi.id) }
-    guard items.count * 2 == inputs.count else {
+    // The run cuts exactly the conversion + ROI + label triples it was given; anything the
+    // catalog gained since then belongs to a later version.
+    let items = plan.items.filter {
+      wanted.contains($0.conversion.id) && wanted.contains($0.roi.id) && wanted.contains($0.label.id)
+    }
+    guard items.count * 3 == inputs.count else {
       // The pairs were planned from an earlier catalog (an ROI edited, a video dropped since):
       // cutting what is current instead would record cubes under inputs they were not cut from.
       throw TilingError.inputsChanged(
-        recipe: recipe.name, differences: Self.differences(inputs: inputs, givenROIs: givenROIs, plan: plan))
+        recipe: recipe.name,
+        differences: Self.differences(
+          inputs: inputs, givenROIs: givenROIs, givenLabels: givenLabels, plan: plan))
     }
     let scratch = try context.blobs.scratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
 
     var shards: [(TilePlan.Item, StoredBlob, StoredBlob, CubeCutter.Cut)] = []
     for (index, item) in items.enumerated() {
-      context.progress("tile \(recipe.name)", index, items.count)
       let file = scratch.appendingPathComponent("shard-\(index).npy")
       let cut = try context.blobs.withNamedPath(
         item.conversion.blobSha256, fileName: item.conversion.fileName
@@ -77,8 +84,8 @@ public struct TilePlugin: Plugin {
       }
       let sidecar = try context.blobs.store(data: Data(Self.sidecar(item: item, cut: cut).utf8))
       shards.append((item, try context.blobs.store(movingFileAt: file), sidecar, cut))
+      context.progress("tile \(recipe.name)", index + 1, items.count, unit: "conversions")
     }
-    context.progress("tile \(recipe.name)", items.count, items.count)
     let recipeJSON = try CanonicalJSON.encode(recipe)
     let skipped =
       plan.skipped
@@ -94,13 +101,23 @@ public struct TilePlugin: Plugin {
 
   /// What the catalog's plan now does differently with the conversions and ROIs a run was given,
   /// one sentence each, so that the error says which video to look at.
-  static func differences(inputs: [EntityRef], givenROIs: [RoiAnnotation], plan: TilePlan) -> [String] {
+  static func differences(
+    inputs: [EntityRef], givenROIs: [RoiAnnotation], givenLabels: [LabelAnnotation] = [], plan: TilePlan
+  ) -> [String] {
     let givenROIIDs = Set(inputs.filter { $0.kind == .roi }.map(\.id))
+    let givenLabelIDs = Set(inputs.filter { $0.kind == .label }.map(\.id))
     var differences: [String] = []
     for conversion in inputs where conversion.kind == .conversion {
       guard let item = plan.items.first(where: { $0.conversion.id == conversion.id }) else {
         differences.append("conversion \(conversion.id) is no longer planned")
         continue
+      }
+      if !givenLabelIDs.contains(item.label.id) {
+        let given = givenLabels.first { $0.sourceVideoId == item.video.id }
+        differences.append(
+          "conversion \(conversion.id) was planned with "
+            + (given.map { "label version \($0.version) (\($0.label.rawValue))" } ?? "another label version")
+            + "; version \(item.label.version) (\(item.label.label.rawValue)) is current")
       }
       guard !givenROIIDs.contains(item.roi.id) else { continue }
       if let given = givenROIs.first(where: { $0.sourceVideoId == item.video.id }) {
@@ -128,7 +145,7 @@ public struct TilePlugin: Plugin {
     for (index, cube) in cut.cubes.enumerated() {
       lines.append(
         "\(index),\(cube.clip),\(cube.firstFrame),\(cut.framesPerCube),\(cube.tile.row),\(cube.tile.column),"
-          + "\(cube.tile.x),\(cube.tile.y),\(cut.size),\(item.video.label.rawValue),\(item.patientCode),"
+          + "\(cube.tile.x),\(cube.tile.y),\(cut.size),\(item.label.label.rawValue),\(item.patientCode),"
           + "\(item.conversion.id),\(item.roi.version)")
     }
     return lines.joined(separator: "\n") + "\n"
@@ -143,14 +160,15 @@ public struct TilePlugin: Plugin {
       cubes: 0, perLabel: [:], perPatient: [:], videos: [], shards: [], skipped: skipped)
     for (item, shard, sidecar, cut) in shards {
       summary.cubes += cut.cubes.count
-      summary.perLabel[item.video.label.rawValue, default: 0] += cut.cubes.count
+      summary.perLabel[item.label.label.rawValue, default: 0] += cut.cubes.count
       summary.perPatient[item.patientCode, default: 0] += cut.cubes.count
       summary.videos.append(
         .init(
           video: item.video.id, fileName: item.video.fileName, patient: item.patientCode,
-          label: item.video.label.rawValue,
+          label: item.label.label.rawValue,
           roiVersion: item.roi.version, tilesPerClip: cut.tilesKept, clips: item.clipStarts.count,
-          cubes: cut.cubes.count, cubesPartlyOutside: cut.cubesPartlyOutside,
+          cubes: cut.cubes.count, labelVersion: item.label.version, roiId: item.roi.id,
+          labelId: item.label.id, cubesPartlyOutside: cut.cubesPartlyOutside,
           cubesSkippedOutside: cut.cubesSkippedOutside))
       run.note(
         "\(item.video.id) \(item.video.fileName): \(cut.cubes.count) cubes, \(cut.cubesPartlyOutside) partly outside "
@@ -165,12 +183,15 @@ public struct TilePlugin: Plugin {
       Dataset.Columns.siteId == run.siteID && Dataset.Columns.name == recipe.name
     )
     .order(Dataset.Columns.version.desc).fetchOne(db)
-    if let latest, latest.recipeJson == recipeJSON,
+    // Recipes compare as decoded: one recorded before a field existed reads with its default.
+    if let latest,
+      (try? JSONDecoder().decode(DatasetRecipe.self, from: Data(latest.recipeJson.utf8))) == recipe,
       let previous = try? JSONDecoder().decode(DatasetSummary.self, from: Data(latest.summaryJson.utf8)),
       previous.shards == summary.shards
     {
       run.note("\(latest.reference) already holds exactly these cubes; no new version")
-      return []
+      run.remade(EntityRef(.dataset, latest.id))
+      return [EntityRef(.dataset, latest.id)]
     }
     let dataset = Dataset(
       id: EntityKind.dataset.newID(), siteId: run.siteID, name: recipe.name,
@@ -184,7 +205,7 @@ public struct TilePlugin: Plugin {
         cut.cubes.enumerated().map { index, cube in
           Cube(
             id: EntityKind.cube.newID(), datasetId: dataset.id, conversionId: item.conversion.id,
-            roiId: item.roi.id, patientId: item.video.patientId, label: item.video.label,
+            roiId: item.roi.id, patientId: item.video.patientId, label: item.label.label,
             clipIndex: cube.clip,
             firstFrame: cube.firstFrame, frames: cut.framesPerCube, tileRow: cube.tile.row,
             tileCol: cube.tile.column, x: cube.tile.x, y: cube.tile.y, size: cut.size,

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// Confusion matrix with lung sliding *present* as the positive class, as in the study.
 public struct ConfusionMatrix: Codable, Sendable, Equatable {
@@ -94,7 +95,7 @@ public enum PatientBootstrap {
     let strata = [true, false].map { label in
       groups.filter { group in (group.filter(\.positive).count * 2 >= group.count) == label }
     }.filter { !$0.isEmpty }
-    var generator = Platform.SeededGenerator(seed: UInt64(bitPattern: Int64(seed)))
+    var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(seed)))
     var samples: [String: [Double]] = [:]
     for _ in 0..<replicates {
       var positives: [Bool] = []

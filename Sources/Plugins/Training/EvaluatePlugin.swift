@@ -54,6 +54,9 @@ public struct EvaluatePlugin: Plugin {
     "batchSize": "cubes per forward pass", "threads": "engine threads",
   ]
 
+  /// Scores and a seeded bootstrap from stored weights and cubes.
+  public static let reproducible = true
+
   public init() {}
 
   static func modelAndDataset(_ inputs: [EntityRef]) -> (model: String, dataset: String)? {
@@ -69,9 +72,10 @@ public struct EvaluatePlugin: Plugin {
         "part '\(parameters.part)' is not one of "
           + Evaluation.Part.allCases.map(\.rawValue).joined(separator: ", "))
     }
-    guard parameters.bootstrap >= 0, parameters.batchSize >= 1, parameters.threads >= 1 else {
-      throw TrainingError.badParameter("bootstrap must be >= 0, batchSize and threads >= 1")
-    }
+    try TrainingError.checkMinimums([
+      "bootstrap": (parameters.bootstrap, 0), "batchSize": (parameters.batchSize, 1),
+      "threads": (parameters.threads, 1),
+    ])
     guard let (modelID, datasetID) = modelAndDataset(inputs) else {
       throw TrainingError.needsModelAndDataset(plugin: name)
     }
@@ -122,7 +126,7 @@ public struct EvaluatePlugin: Plugin {
       try context.checkCancellation()
       let batch = items[start..<min(items.count, start + parameters.batchSize)]
       scores += try network.predict(batch: try reader.read(batch)).map(Double.init)
-      context.progress("evaluate", scores.count, items.count)
+      context.progress("evaluate", scores.count, items.count, unit: "cubes")
     }
     let report = Self.report(items: items, scores: scores, parameters: parameters)
     var csv = "cube,patient,video,clip,label,score\n"

@@ -28,6 +28,7 @@ public enum Experiment {
     let catalog = runner.catalog
     var datasets: [String: (dataset: String, reference: String, split: String)] = [:]
     var rows: [ExperimentRow] = []
+    runner.progress("experiment", 0, grid.pairs.count, unit: "pairs", perItem: true)
     for pair in grid.pairs {
       let preset = try Resnet3DPresetName.canonical(pair.architecture)
       if datasets[pair.dataset] == nil {
@@ -38,7 +39,8 @@ public enum Experiment {
         }
         let tiled = try await runner.run(
           TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
-        let datasetID = tiled.outputs[0].id
+        // A build whose cubes the latest version already holds stands for that version (remade).
+        let datasetID = (tiled.outputs + tiled.remade)[0].id
         var split = SplitPlugin.Parameters()
         split.seed = grid.split.seed
         split.test = grid.split.test
@@ -83,6 +85,7 @@ public enum Experiment {
           evaluateRun: evaluated.runID, reused: trained.reused && evaluated.reused, cube: report.cube.metrics,
           video: report.video.metrics))
       log("\(preset) on \(reference): \(trained.reused ? "reused" : "trained") \(trained.outputs[0].id)")
+      runner.progress("experiment", rows.count, grid.pairs.count, unit: "pairs", perItem: true)
     }
     return rows
   }

@@ -40,16 +40,21 @@ public struct ExplainPlugin: Plugin {
     "seed": "seed of the SmoothGrad noise", "threads": "engine threads",
   ]
 
+  /// Saliency from stored weights and cubes, SmoothGrad noise seeded.
+  public static let reproducible = true
+
   public init() {}
 
   /// Names of the files a run makes, as they appear in its summary (`NAME SHA256`).
   public static let outputNames = ["saliency.npy", "strip.png", "overlay.png"]
 
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
-    guard parameters.noise >= 0, parameters.samples >= 0, parameters.every >= 1, parameters.threads >= 1
-    else {
-      throw TrainingError.badParameter("noise and samples must be >= 0, every and threads >= 1")
+    guard parameters.noise >= 0 else {
+      throw TrainingError.badParameter("noise \(parameters.noise) must be at least 0")
     }
+    try TrainingError.checkMinimums([
+      "samples": (parameters.samples, 0), "every": (parameters.every, 1), "threads": (parameters.threads, 1),
+    ])
     guard let (modelID, datasetID) = EvaluatePlugin.modelAndDataset(inputs) else {
       throw TrainingError.needsModelAndDataset(plugin: name)
     }
@@ -110,7 +115,7 @@ public struct ExplainPlugin: Plugin {
         .init(
           title: "\(item.id) \(item.label.rawValue.uppercased()) SCORE \(String(format: "%.3f", score))",
           input: cube, vanilla: Saliency.normalized(vanilla), smooth: Saliency.normalized(smooth)))
-      context.progress("explain", index + 1, items.count)
+      context.progress("explain", index + 1, items.count, unit: "cubes", perItem: true)
     }
     var outputs: [(String, StoredBlob)] = []
     outputs.append(
@@ -165,14 +170,14 @@ public struct ExplainPlugin: Plugin {
           network, cube: input, noise: parameters.noise, samples: parameters.samples,
           seed: parameters.seed &+ 1000 &+ index))
       tiles.append((cube.x, cube.y, vanilla, smooth))
-      context.progress("explain overlay", index + 1, cubes.count)
+      context.progress("explain overlay", index + 1, cubes.count, unit: "cubes")
     }
     let firstFrame = cubes.first?.firstFrame ?? 0
     let frameCount = cubes.first?.frames ?? reader.frames
     let wanted = Array(stride(from: firstFrame, to: firstFrame + frameCount, by: parameters.every))
     var frames: [GrayImage] = []
     try context.blobs.withNamedPath(conversion.blobSha256, fileName: "conversion.mp4") { url in
-      let decoder = try VideoDecoder(url: url)
+      let decoder = try VideoDecoders.open(url)
       var index = 0
       while frames.count < wanted.count, let frame = try decoder.nextFrame() {
         if wanted.contains(index) { frames.append(frame.image) }

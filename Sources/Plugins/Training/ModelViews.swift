@@ -77,9 +77,6 @@ public enum ModelViews {
   static func datasetNames(_ db: Database) throws -> [String: String] {
     let sites = Dictionary(uniqueKeysWithValues: try Site.fetchAll(db).map { ($0.id, $0) })
     return Dictionary(
-      uniqueKeysWithValues: try Dataset.fetchAll(db).map { dataset in
-        let site = sites[dataset.siteId]
-        return (dataset.id, (site?.isLocal == false ? "\(site!.name)/" : "") + dataset.reference)
-      })
+      uniqueKeysWithValues: try Dataset.fetchAll(db).map { ($0.id, $0.listedName(site: sites[$0.siteId])) })
   }
 }

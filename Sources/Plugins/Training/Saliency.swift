@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 import Resnet3D
 
 /// Saliency maps of a model's logit with respect to its input cube.
@@ -17,7 +18,7 @@ public enum Saliency {
     guard samples > 0 else { return [Float](repeating: 0, count: cube.count) }
     let range = Double((cube.max() ?? 0) - (cube.min() ?? 0))
     let sigma = noise * (range > 0 ? range : 1)
-    var generator = Platform.SeededGenerator(seed: UInt64(bitPattern: Int64(seed)))
+    var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(seed)))
     var sum = [Double](repeating: 0, count: cube.count)
     var done = 0
     while done < samples {
@@ -37,7 +38,7 @@ public enum Saliency {
   }
 
   /// Standard normal by Box-Muller.
-  static func gaussian(_ generator: inout Platform.SeededGenerator) -> Double {
+  static func gaussian(_ generator: inout SeededGenerator) -> Double {
     let u1 = Double.random(in: Double.ulpOfOne..<1, using: &generator)
     let u2 = Double.random(in: 0..<1, using: &generator)
     return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)

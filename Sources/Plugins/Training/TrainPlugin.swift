@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Platform
+import Primitives
 import Resnet3D
 
 /// `train`: fits a ResNet3D to the training part of a dataset's split and keeps the weights of the
@@ -52,6 +53,9 @@ public struct TrainPlugin: Plugin {
   /// Test hook: stop with an error right after this epoch's checkpoint, as if killed.
   @TaskLocal public static var stopAfterEpoch: Int?
 
+  /// Seeded initialisation and epoch order; the engine's sums are ordered for a thread count.
+  public static let reproducible = true
+
   public init() {}
 
   public static func recorded(_ parameters: Parameters) -> Parameters {
@@ -72,10 +76,12 @@ public struct TrainPlugin: Plugin {
     guard parameters.width > 0, parameters.width <= 4 else {
       throw TrainingError.badParameter("width \(parameters.width) must be in (0, 4]")
     }
-    guard parameters.epochs >= 1, parameters.batchSize >= 1, parameters.threads >= 1,
-      parameters.learningRate > 0
-    else {
-      throw TrainingError.badParameter("epochs, batchSize and threads must be >= 1 and learningRate > 0")
+    try TrainingError.checkMinimums([
+      "epochs": (parameters.epochs, 1), "batchSize": (parameters.batchSize, 1),
+      "threads": (parameters.threads, 1),
+    ])
+    guard parameters.learningRate > 0 else {
+      throw TrainingError.badParameter("learningRate \(parameters.learningRate) must be more than 0")
     }
     guard let (datasetID, splitID) = datasetAndSplit(inputs) else {
       throw TrainingError.needsDatasetAndSplit(plugin: name)
@@ -191,10 +197,8 @@ public struct TrainPlugin: Plugin {
         let elapsed = Date().timeIntervalSince(started)
         let eta = elapsed / Double(batchesRun) * Double(totalBatches - batchesRun)
         context.progress(
-          String(
-            format: "train epoch %d/%d loss %.4f ETA %@", epoch + 1, parameters.epochs, loss,
-            Self.duration(eta)),
-          batchIndex, batchesPerEpoch)
+          "train epoch \(epoch + 1)/\(parameters.epochs)", batchIndex, batchesPerEpoch, unit: "batches",
+          detail: String(format: "loss %.4f; all epochs done in about %@", loss, ProgressMeter.duration(eta)))
       }
       // Moving BN statistics from the epoch's (shuffled) batches; training accuracy on the way.
       let trainAccuracy = try BatchNormCalibration.run(
@@ -258,7 +262,7 @@ public struct TrainPlugin: Plugin {
   /// (so a resumed run sees the same batches). With class weighting the rarer label's cubes are
   /// repeated until both labels count the same.
   static func epochOrder(_ train: [CubeItem], epoch: Int, parameters: Parameters) -> [CubeItem] {
-    var generator = Platform.SeededGenerator(
+    var generator = SeededGenerator(
       seed: UInt64(bitPattern: Int64(parameters.seed)) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch + 1))
     var order = train
     if parameters.classWeighting {
@@ -302,7 +306,7 @@ public struct TrainPlugin: Plugin {
         return sum + abs(Double(agree) / Double(total) - 0.5)
       }
     }
-    var generator = Platform.SeededGenerator(seed: UInt64(bitPattern: Int64(seed)) ^ 0x5348_5546)
+    var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(seed)) ^ 0x5348_5546)
     var permuted = truth
     var best = Double.infinity
     for _ in 0..<200 {
@@ -346,11 +350,5 @@ public struct TrainPlugin: Plugin {
     return (
       lossSum / Double(items.count) + Double(model.config.l2) * l2, Double(correct) / Double(items.count)
     )
-  }
-
-  static func duration(_ seconds: Double) -> String {
-    guard seconds.isFinite else { return "?" }
-    let s = Int(seconds.rounded())
-    return s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
   }
 }

@@ -13,6 +13,13 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
   case unknownCube(String)
   case cubeShapeMismatch(dataset: String, model: String)
 
+  /// The first count below its minimum, named with its value: "epochs 0 must be at least 1".
+  static func checkMinimums(_ counts: KeyValuePairs<String, (value: Int, minimum: Int)>) throws {
+    for (name, count) in counts where count.value < count.minimum {
+      throw TrainingError.badParameter("\(name) \(count.value) must be at least \(count.minimum)")
+    }
+  }
+
   public var description: String {
     switch self {
     case .needsDatasetAndSplit(let plugin):

@@ -5,10 +5,6 @@ import Foundation
 enum Fixtures {
   static var ffmpegAvailable: Bool { which("ffmpeg") != nil && which("ffprobe") != nil }
 
-  static let realClips = PleuraCLI.packageRoot.deletingLastPathComponent().appendingPathComponent(
-    "shared/data/real-lus")
-  static var realClipsAvailable: Bool { FileManager.default.fileExists(atPath: realClips.path) }
-
   static func which(_ tool: String) -> String? {
     for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
       let path = "\(folder)/\(tool)"
@@ -20,6 +16,11 @@ enum Fixtures {
   /// Runs a tool and returns its stdout; throws with its stderr when it fails.
   @discardableResult
   static func tool(_ name: String, _ arguments: [String]) throws -> String {
+    String(decoding: try toolBytes(name, arguments), as: UTF8.self)
+  }
+
+  /// Runs a tool and returns its stdout as bytes (raw video frames, for example).
+  static func toolBytes(_ name: String, _ arguments: [String]) throws -> Data {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: which(name) ?? "/usr/bin/\(name)")
     process.arguments = arguments
@@ -35,7 +36,7 @@ enum Fixtures {
       throw FixtureError(
         message: "\(name) \(arguments.joined(separator: " ")): " + String(decoding: errors, as: UTF8.self))
     }
-    return String(decoding: data, as: UTF8.self)
+    return data
   }
 
   /// A short test-pattern video; `encoder` picks codec and container options.

@@ -18,6 +18,16 @@ public enum MetadataStripperError: Error, CustomStringConvertible {
 public enum MetadataStripper {
   public static func strip(input: URL, output: URL) throws {
     let name = input.lastPathComponent
+    // A DICOM source is the de-identified copy ingest wrote (header per PS3.15, no private
+    // elements, pixels masked): it travels as it is.
+    if DicomFile.looksLikeDicom(input) {
+      do {
+        try FileManager.default.copyItem(at: input.resolvingSymlinksInPath(), to: output)
+      } catch {
+        throw MetadataStripperError.failed(file: name, step: "copy", reason: error.localizedDescription)
+      }
+      return
+    }
     func fail(_ step: String, _ code: Int32) -> MetadataStripperError {
       .failed(file: name, step: step, reason: ffmpegErrorDescription(code))
     }

@@ -16,7 +16,7 @@ import Foundation
 /// A source that stops part-way throws `VideoError.decodeFailed` or `.truncated` naming the frame
 /// number where decoding broke, after handing out every frame before it.
 /// Not thread-safe: use one decoder from one thread at a time.
-public final class VideoDecoder {
+public final class VideoDecoder: VideoFrameDecoder {
   /// The file being decoded.
   public let url: URL
   /// What the container says about the stream.
@@ -186,13 +186,6 @@ public final class VideoDecoder {
       av_packet_unref(decoder.packet)
     }
     return count
-  }
-
-  /// Decodes every remaining frame, calling `body` with each; stops early when `body` returns false.
-  public func forEachFrame(_ body: (DecodedFrame) throws -> Bool) throws {
-    while let frame = try nextFrame() {
-      if try !body(frame) { return }
-    }
   }
 
   /// Reads one packet of the video stream and sends it to the decoder (or starts draining at the end).

@@ -21,12 +21,12 @@ public enum ContactSheet {
         reason: "needs at least one column and row and thumbnails of 16 px or more")
     }
     let count = columns * rows
-    var duration = try VideoDecoder(url: url).info.duration
+    var duration = try VideoDecoders.open(url).info.duration
     if duration <= 0 { duration = try measuredDuration(url) }
     let targets = (0..<count).map { Double($0) * duration / Double(count) }
 
     // One decoding pass: keep, for each target time, the last frame shown at or before it.
-    let decoder = try VideoDecoder(url: url)
+    let decoder = try VideoDecoders.open(url)
     var picked: [(seconds: Double, image: GrayImage)?] = Array(repeating: nil, count: count)
     var next = 0
     var previous: DecodedFrame?
@@ -67,7 +67,7 @@ public enum ContactSheet {
   }
 
   private static func measuredDuration(_ url: URL) throws -> Double {
-    let decoder = try VideoDecoder(url: url)
+    let decoder = try VideoDecoders.open(url)
     var end = 0.0
     while let frame = try decoder.nextFrame() { end = frame.endSeconds }
     return end

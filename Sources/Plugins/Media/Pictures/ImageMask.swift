@@ -1,4 +1,5 @@
 import Platform
+import Primitives
 
 /// A set of pixels of a `width x height` picture (row-major), e.g. where a video carries echo data.
 public struct ImageMask: Hashable, Sendable {

@@ -10,7 +10,7 @@ public enum MModeImage {
   /// The M-mode of a video file: image column `i` is pixel column `column` (rows `rows`, or all) of frame `i`.
   /// - Throws: `VideoError.outOfRange` when the column or rows lie outside the frame, and decoding errors.
   public static func make(from url: URL, column: Int, rows: Range<Int>? = nil) throws -> GrayImage {
-    let decoder = try VideoDecoder(url: url)
+    let decoder = try VideoDecoders.open(url)
     var builder: Builder?
     while let frame = try decoder.nextFrame() {
       if builder == nil {

@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import Platform
 
 /// What probing a video file found, as ingest records it.
 public struct VideoProbe: Codable, Equatable, Sendable {
@@ -21,6 +22,8 @@ public struct VideoProbe: Codable, Equatable, Sendable {
 public enum ProbeError: Error, CustomStringConvertible, Equatable {
   case missing(path: String)
   case empty(path: String)
+  /// A folder, a device, a pipe or a socket: `kind` says which.
+  case notAFile(path: String, kind: String)
   case unreadable(path: String, reason: String)
   case noVideoStream(path: String)
   case undecodable(path: String, reason: String)
@@ -30,6 +33,10 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable {
     switch self {
     case .missing(let path): "\(path): no such file"
     case .empty(let path): "\(path): the file is empty"
+    case .notAFile(let path, let kind):
+      kind == "a folder"
+        ? "\(path): is a folder, not a video file (give the files in it, or a --manifest)"
+        : "\(path): is \(kind), not a video file"
     case .unreadable(let path, let reason): "\(path): not a readable video (\(reason))"
     case .noVideoStream(let path): "\(path): the file has no video stream"
     case .undecodable(let path, let reason): "\(path): the video stream cannot be decoded (\(reason))"
@@ -47,11 +54,13 @@ extension VideoProbe {
   /// frame is always decoded, so a file whose stream cannot be decoded is refused here.
   public static func probe(_ url: URL) throws -> VideoProbe {
     let path = url.path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue
-    else { throw ProbeError.missing(path: path) }
-    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-    guard size > 0 else { throw ProbeError.empty(path: path) }
+    // A device such as /dev/urandom reports size 0 and would read as "empty", or never end.
+    switch FileKind.of(path) {
+    case .missing: throw ProbeError.missing(path: path)
+    case .unreadable(let reason): throw ProbeError.unreadable(path: path, reason: reason)
+    case .other(let kind): throw ProbeError.notAFile(path: path, kind: kind)
+    case .regular(let size): guard size > 0 else { throw ProbeError.empty(path: path) }
+    }
     pleura_av_quiet()
 
     var opened: UnsafeMutablePointer<AVFormatContext>?
@@ -83,6 +92,8 @@ extension VideoProbe {
       throw ProbeError.truncated(path: path, expectedFrames: headerFrames, foundFrames: counted.packets)
     }
     let frameCount = headerFrames > 0 ? headerFrames : counted.decodedFrames
+    try StillImageRule.check(
+      path: path, format: String(cString: format.pointee.iformat.pointee.name), frames: frameCount)
 
     return VideoProbe(
       container: String(cString: format.pointee.iformat.pointee.name),

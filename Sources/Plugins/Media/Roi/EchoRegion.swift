@@ -1,4 +1,5 @@
 import Platform
+import Primitives
 
 /// The part of a picture that carries echo data, judged from a run of frames of it: what
 /// `RoiSuggester` calls the valid image region (the black surround and the burned-in overlays around

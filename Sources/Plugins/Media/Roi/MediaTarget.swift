@@ -5,11 +5,15 @@ import Platform
 public enum MediaTargetError: Error, CustomStringConvertible {
   case notAVideo(String)
   case noConversion(String)
+  case noRoi(video: String, fileName: String)
 
   public var description: String {
     switch self {
     case .notAVideo(let id): "\(id) is neither a source video nor a conversion"
     case .noConversion(let id): "video \(id) has no conversion yet: run `pleura transcode \(id)` first"
+    case .noRoi(let id, let fileName):
+      "video \(id) (\(fileName.escapedForMessage)) has no ROI yet: set one with "
+        + "`pleura roi set \(id) --rect X,Y,W,H` or `pleura roi suggest \(id) --apply`"
     }
   }
 }
@@ -38,7 +42,7 @@ public struct MediaTarget: Sendable {
     -> MediaTarget
   {
     try catalog.database.read { db in
-      let ref = try EntityLookup.resolve(id, in: db)
+      let ref = try EntityLookup.resolve(name: id, as: [.sourceVideo, .conversion], in: db)
       var conversion: Conversion?
       let video: SourceVideo
       switch ref.kind {

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// ROI suggestion measured against truth (`pleura bench roi`, `benchmarks/roi/`, and, smaller, the test
 /// suite): realistic synthetic videos written through the encoder and suggested from the file, scored by

@@ -15,12 +15,16 @@ public struct RoiEntry: Codable, Sendable, Equatable {
   public var frameStart: Int
   public var frameEnd: Int
   public var author: String
+  /// A reviewer's decision (see `RoiAnnotation.adjudicated`); absent means no.
+  public var adjudicated: Bool?
+  /// The version the editor started from; absent (the command line) takes the edit as it comes.
+  public var base: EditBase?
   /// Set by automatic suggestion (0...1); nil for ROIs a person drew.
   public var confidence: Double?
 
   public init(
     video: String, conversion: String = "", rect: PixelRect, frameStart: Int = -1, frameEnd: Int = -1,
-    author: String, confidence: Double? = nil
+    author: String, adjudicated: Bool? = nil, base: EditBase? = nil, confidence: Double? = nil
   ) {
     self.video = video
     self.conversion = conversion
@@ -31,6 +35,8 @@ public struct RoiEntry: Codable, Sendable, Equatable {
     self.frameStart = frameStart
     self.frameEnd = frameEnd
     self.author = author
+    self.adjudicated = adjudicated
+    self.base = base
     self.confidence = confidence
   }
 
@@ -44,6 +50,7 @@ public enum RoiError: Error, CustomStringConvertible, Equatable {
   case outsideFrame(rect: PixelRect, frameWidth: Int, frameHeight: Int, space: String)
   case badFrames(start: Int, end: Int, frameCount: Int)
   case badAuthor(String)
+  case conflict(AnnotationConflict)
   case badConfidence(Double)
 
   public var description: String {
@@ -58,6 +65,7 @@ public enum RoiError: Error, CustomStringConvertible, Equatable {
     case .badFrames(let start, let end, let count):
       "frame range \(start)-\(end) is not inside the video's frames 0-\(count - 1)"
     case .badAuthor(let author): "author '\(author)' must be 1-64 printable characters"
+    case .conflict(let conflict): conflict.description
     case .badConfidence(let value): "confidence \(value) is outside 0...1"
     }
   }
@@ -95,9 +103,7 @@ public struct RoiPlugin: Plugin {
 
   /// Checks an entry against its video: the message names the frame size.
   public static func validate(_ entry: RoiEntry, in db: Database) throws {
-    guard !entry.author.isEmpty, entry.author.count <= 64,
-      entry.author.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) })
-    else { throw RoiError.badAuthor(entry.author) }
+    guard AnnotationAuthor.isValid(entry.author) else { throw RoiError.badAuthor(entry.author) }
     if let confidence = entry.confidence, !(0...1).contains(confidence) {
       throw RoiError.badConfidence(confidence)
     }
@@ -113,14 +119,23 @@ public struct RoiPlugin: Plugin {
         conversion.width, conversion.height, conversion.frameCount, "conversion"
       )
     }
-    let rect = entry.rect
-    guard rect.width > 0, rect.height > 0, rect.x >= 0, rect.y >= 0, rect.maxX <= width, rect.maxY <= height
-    else {
-      throw RoiError.outsideFrame(rect: rect, frameWidth: width, frameHeight: height, space: space)
+    let every = entry.frameStart == -1 && entry.frameEnd == -1
+    switch RecordRules.roiFits(
+      entry.rect, frameStart: every ? nil : entry.frameStart, frameEnd: every ? nil : entry.frameEnd,
+      width: width, height: height, frames: frames)
+    {
+    case nil: break
+    case .outsideFrame:
+      throw RoiError.outsideFrame(rect: entry.rect, frameWidth: width, frameHeight: height, space: space)
+    case .badFrames:
+      throw RoiError.badFrames(start: entry.frameStart, end: entry.frameEnd, frameCount: frames)
     }
-    if entry.frameStart != -1 || entry.frameEnd != -1 {
-      guard entry.frameStart >= 0, entry.frameEnd >= entry.frameStart, entry.frameEnd < frames else {
-        throw RoiError.badFrames(start: entry.frameStart, end: entry.frameEnd, frameCount: frames)
+    if let base = entry.base {
+      let seen = try RoiAnnotation.history(forVideo: video.id, in: db).map {
+        EditBase.Seen(version: $0.version, author: $0.author, createdAt: $0.createdAt)
+      }
+      do { try base.check(seen, editor: entry.author, what: .roi, video: video.id) } catch {
+        throw RoiError.conflict(error)
       }
     }
   }
@@ -134,30 +149,41 @@ public struct RoiPlugin: Plugin {
     }
   }
 
-  /// Adds a version unless the entry equals the current one. Shared with `synthesize`.
+  /// Adds a version unless the entry equals the current one, which the run then stands for
+  /// (``PersistContext/remade(_:)``). Shared with `synthesize`.
   public static func record(_ entry: RoiEntry, in db: Database, run: PersistContext) throws -> EntityRef? {
     try validate(entry, in: db)
-    let current = try RoiAnnotation.current(forVideo: entry.video, in: db)
+    let latest = try RoiAnnotation.latest(forVideo: entry.video, in: db)
     let frames = entry.frameStart == -1 ? (nil, nil) : (Optional(entry.frameStart), Optional(entry.frameEnd))
-    if let current, current.rect == entry.rect,
-      current.conversionId == (entry.conversion.isEmpty ? nil : entry.conversion),
-      current.frameStart == frames.0, current.frameEnd == frames.1, current.author == entry.author,
-      current.confidence == entry.confidence
+    let adjudicated = entry.adjudicated ?? false
+    if let latest, latest.rect == entry.rect,
+      latest.conversionId == (entry.conversion.isEmpty ? nil : entry.conversion),
+      latest.frameStart == frames.0, latest.frameEnd == frames.1, latest.author == entry.author,
+      latest.adjudicated == adjudicated, latest.confidence == entry.confidence
     {
-      run.note("\(entry.video): ROI \(entry.rect) is already version \(current.version); unchanged")
-      return nil
+      run.note("\(entry.video): ROI \(entry.rect) is already version \(latest.version); unchanged")
+      run.remade(EntityRef(.roi, latest.id))
+      return EntityRef(.roi, latest.id)
     }
     let annotation = RoiAnnotation(
       id: EntityKind.roi.newID(), siteId: run.siteID, sourceVideoId: entry.video,
-      conversionId: entry.conversion.isEmpty ? nil : entry.conversion, version: (current?.version ?? 0) + 1,
+      conversionId: entry.conversion.isEmpty ? nil : entry.conversion, version: (latest?.version ?? 0) + 1,
       x: entry.x, y: entry.y, width: entry.width, height: entry.height, frameStart: frames.0,
       frameEnd: frames.1,
-      author: entry.author, supersedesId: current?.id, createdAt: run.now, confidence: entry.confidence)
+      author: entry.author, supersedesId: latest?.id, createdAt: run.now, adjudicated: adjudicated,
+      confidence: entry.confidence)
     try annotation.insert(db)
     run.note(
       "\(entry.video): ROI version \(annotation.version) \(entry.rect) in "
         + (entry.conversion.isEmpty ? "source pixels" : "\(entry.conversion) pixels") + " by \(entry.author)"
+        + (adjudicated ? " (adjudicated)" : "")
         + (entry.confidence.map { ", confidence \(RoiConfidence.describe($0))" } ?? ""))
+    if !adjudicated, let current = try RoiAnnotation.current(forVideo: entry.video, in: db),
+      current.id != annotation.id
+    {
+      run.note(
+        "\(entry.video): the current ROI stays the adjudicated version \(current.version) \(current.rect)")
+    }
     return EntityRef(.roi, annotation.id)
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 extension RoiSuggester {
   /// The ROI in frame pixels for a chosen line: the window's sides where they meet the line, the top a

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 extension RoiSuggester {
   /// One sentence per finding, then one per thing that lowers the confidence.

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// Proposes the pleural ROI of a B-mode lung video, with a confidence and the reasons for it.
 ///
@@ -51,7 +52,7 @@ public enum RoiSuggester {
   /// Suggests from a video file of `frameCount` frames, reading about `maxFrames` of them (in pairs of
   /// consecutive frames, spread over the clip).
   public static func suggest(url: URL, frameCount: Int, maxFrames: Int = 180) throws -> Suggestion {
-    let decoder = try VideoDecoder(url: url)
+    let decoder = try VideoDecoders.open(url)
     let total = max(1, frameCount)
     let step = max(1, Int((Double(total) / Double(max(2, maxFrames / 2))).rounded(.up)))
     var accumulator: ClipStatistics.Accumulator?

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Platform
+import Primitives
 
 public enum SynthesizeError: Error, CustomStringConvertible {
   case badParameter(String)
@@ -41,7 +42,7 @@ public struct SynthesizePlugin: Plugin {
   public static let version = SemanticVersion(2, 0, 0)
   public static let summary = "Generate synthetic lung-ultrasound videos with known labels and pleural ROIs."
   public static let takes: [EntityKind] = []
-  public static let makes: [EntityKind] = [.patient, .sourceVideo, .roi]
+  public static let makes: [EntityKind] = [.patient, .sourceVideo, .label, .roi]
   public static let parameterHelp = [
     "patients": "number of synthetic patients", "videosPerPatient": "videos per patient",
     "absentFraction": "share of patients without lung sliding", "minSeconds": "shortest video",
@@ -51,6 +52,12 @@ public struct SynthesizePlugin: Plugin {
       "realistic (linear and convex probes, chest wall, rib shadows, overlays) or classic (version 1.0.0's videos)",
     "probe": "realistic style: linear, convex or mixed",
   ]
+
+  /// Not byte for byte: one seed gave up to five different files in eight runs, always in the
+  /// 854-pixel-wide H.264 videos (the AVI and 640-pixel ones never differed), more often under
+  /// load and with one encoder thread as with several. The cause is not found yet; until it is,
+  /// `pleura rerun` would report differences the plugin did not mean.
+  public static let reproducible = false
 
   public init() {}
 
@@ -138,7 +145,6 @@ public struct SynthesizePlugin: Plugin {
     var made: [Made] = []
     for (index, plan) in plans.enumerated() {
       try context.checkCancellation()
-      context.progress("synthesize", index, plans.count)
       let video = try SyntheticLungVideo(parameters: plan.parameters)
       let file = scratch.appendingPathComponent(plan.fileName)
       try video.write(to: file, container: plan.container)
@@ -150,8 +156,8 @@ public struct SynthesizePlugin: Plugin {
         Made(
           plan: plan, blob: try context.blobs.store(movingFileAt: file), probe: probe, roi: video.roi,
           look: look))
+      context.progress("synthesize", index + 1, plans.count, unit: "videos", perItem: true)
     }
-    context.progress("synthesize", plans.count, plans.count)
     let collection = made
     return PluginOutput(summary: "") { db, run in
       var outputs: [EntityRef] = []
@@ -160,7 +166,19 @@ public struct SynthesizePlugin: Plugin {
         if let existing = try SourceVideo.filter(
           SourceVideo.Columns.siteId == run.siteID && SourceVideo.Columns.blobSha256 == item.blob.sha256
         ).fetchOne(db) {
+          // The same bytes again: this run stands for the video, its patient and its ROI.
           run.note("\(item.plan.fileName): already in the catalog as \(existing.id)")
+          for ref in [EntityRef(.patient, existing.patientId), EntityRef(.sourceVideo, existing.id)] {
+            run.remade(ref)
+            outputs.append(ref)
+          }
+          // Its ROI only while it is still the one synthesized: a curator's edit is never undone.
+          if let roi = try RoiAnnotation.current(forVideo: existing.id, in: db), roi.rect == item.roi,
+            roi.conversionId == nil, roi.frameStart == nil, roi.author == "synthesize"
+          {
+            run.remade(EntityRef(.roi, roi.id))
+            outputs.append(EntityRef(.roi, roi.id))
+          }
           continue
         }
         let (patient, created) = try Patient.findOrCreate(
@@ -178,6 +196,9 @@ public struct SynthesizePlugin: Plugin {
           frameCount: probe.frameCount, durationSeconds: probe.durationSeconds, createdAt: run.now)
         try video.insert(db)
         outputs.append(EntityRef(.sourceVideo, video.id))
+        let label = LabelAnnotation.ingestVersion(of: video)
+        try label.insert(db)
+        outputs.append(EntityRef(.label, label.id))
         if let roi = try RoiPlugin.record(
           RoiEntry(video: video.id, rect: item.roi, author: "synthesize"), in: db, run: run)
         {

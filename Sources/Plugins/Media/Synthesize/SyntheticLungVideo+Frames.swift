@@ -1,4 +1,5 @@
 import Platform
+import Primitives
 
 extension SyntheticLungVideo {
   /// Frame `index` (0-based), a pure function of the parameters and index.

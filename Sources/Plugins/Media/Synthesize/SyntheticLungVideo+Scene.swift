@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 extension SyntheticLungVideo {
   /// The precomputed layers a frame is composed of (all already multiplied by the patient's gain):

@@ -1,4 +1,5 @@
 import Platform
+import Primitives
 
 extension SyntheticLungVideo.Parameters {
   /// One video's parameters drawn with the study's variety, plus the container to write it in: 854x480 or

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// A synthetic B-mode lung-ultrasound video with a known label and pleural ROI, in one of two styles.
 ///

@@ -1,4 +1,5 @@
 import Platform
+import Primitives
 
 /// What makes one synthetic patient's videos look alike and differ from another patient's: overall
 /// brightness (gain), electronic noise, and how deep the pleura lies.

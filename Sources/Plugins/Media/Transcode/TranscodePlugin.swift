@@ -43,6 +43,9 @@ public struct TranscodePlugin: Plugin {
     "scaling": "stretch (as the study) or letterbox",
   ]
 
+  /// The same source, parameters and FFmpeg give the same bytes (x264 is deterministic).
+  public static let reproducible = true
+
   public init() {}
 
   /// The library options these parameters mean; refuses values the encoder cannot take.
@@ -108,8 +111,9 @@ public struct TranscodePlugin: Plugin {
     let result = try context.blobs.withNamedPath(video.blobSha256, fileName: video.fileName) { source in
       do {
         return try Transcoder.transcode(input: source, output: output, options: options) { progress in
-          context.progress(
-            label, progress.framesDone, progress.estimatedTotal > 0 ? progress.estimatedTotal : nil)
+          // The estimate comes from the container's duration; the last report below is exact.
+          let total = progress.estimatedTotal > progress.framesDone ? progress.estimatedTotal : nil
+          context.progress(label, progress.framesDone, total, unit: "frames")
         }
       } catch {
         // Name the user's file, not the temporary link the library saw.
@@ -119,6 +123,7 @@ public struct TranscodePlugin: Plugin {
             .replacingOccurrences(of: source.path, with: video.fileName))
       }
     }
+    context.progress(label, result.output.frameCount, result.output.frameCount, unit: "frames")
     let blob = try context.blobs.store(movingFileAt: output)
     let parametersJSON = try CanonicalJSON.encode(parameters)
     let written = result.output
@@ -126,8 +131,20 @@ public struct TranscodePlugin: Plugin {
       if let existing = try Conversion.filter(
         Conversion.Columns.sourceVideoId == video.id && Conversion.Columns.parametersJson == parametersJSON
       ).fetchOne(db) {
-        run.note("\(video.fileName): already converted with these parameters as \(existing.id)")
-        return []
+        // A video has one conversion per parameters, never replaced: this run made it again.
+        guard existing.blobSha256 == blob.sha256 else {
+          run.note(
+            "\(video.fileName): already converted with these parameters as \(existing.id); converted again, "
+              + "but the new bytes differ from it (\(blob.sha256.prefix(12)) vs \(existing.blobSha256.prefix(12))), "
+              + "so \(existing.id) is kept as it was")
+          return []
+        }
+        try BlobRecord.register(blob, in: db)
+        run.note(
+          "\(video.fileName): already converted with these parameters as \(existing.id); converted again "
+            + "to the same bytes")
+        run.remade(EntityRef(.conversion, existing.id))
+        return [EntityRef(.conversion, existing.id)]
       }
       try BlobRecord.register(blob, in: db)
       let conversion = Conversion(

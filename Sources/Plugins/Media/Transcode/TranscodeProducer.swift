@@ -18,7 +18,7 @@ final class TranscodeProducer: @unchecked Sendable {
   }
 
   let queue: BlockingQueue<Item>
-  private let decoder: VideoDecoder
+  private let decoder: any VideoFrameDecoder
   private let scaler: GrayScaler
   private var converter: FrameRateConverter<Source>
   private let done = DispatchSemaphore(value: 0)
@@ -26,7 +26,7 @@ final class TranscodeProducer: @unchecked Sendable {
   private var scaled: (index: Int, image: GrayImage)?
   private(set) var framesDecoded = 0
 
-  init(decoder: VideoDecoder, options: TranscodeOptions, capacity: Int) {
+  init(decoder: any VideoFrameDecoder, options: TranscodeOptions, capacity: Int) {
     self.decoder = decoder
     self.scaler = GrayScaler(width: options.width, height: options.height, mode: options.scaling)
     self.converter = FrameRateConverter(outputRate: options.frameRate)

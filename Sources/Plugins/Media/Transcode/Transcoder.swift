@@ -37,7 +37,7 @@ public enum Transcoder {
       throw VideoError.invalidParameter(
         name: "output", value: output.path, reason: "is the input file; converting in place is not possible")
     }
-    let decoder = try VideoDecoder(url: input, threads: options.threads)
+    let decoder = try VideoDecoders.open(input, threads: options.threads)
     let info = decoder.info
     let estimate = Int((info.duration * options.frameRate.doubleValue).rounded())
     let writer = try VideoWriter(

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 
 /// A clip seen in beam space (beams across, depth down; a linear probe's columns and rows, a convex

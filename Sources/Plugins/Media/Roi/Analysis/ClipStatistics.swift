@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 
 /// Per-pixel statistics of a clip over time, the raw material of ROI suggestion: the temporal mean and

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 
 /// A picture of `Double` values in which NaN marks a pixel with no data (outside the scan, under an

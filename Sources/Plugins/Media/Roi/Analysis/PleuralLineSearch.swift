@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 
 /// Finds the pleural line in a beam view.

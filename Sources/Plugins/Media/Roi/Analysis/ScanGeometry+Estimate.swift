@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 extension ScanGeometry {
   /// The probe's geometry as the region of echo data shows it. A convex probe's sector has straight

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// Where a probe's echo data lands in the frame. Echoes are composed in *beam space* (`beams` scan
 /// lines left to right, `samples` depth samples from the transducer face down) and scan-converted

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 
 /// Where the echo signal ends below the pleura: the depth at which the window's mean brightness falls

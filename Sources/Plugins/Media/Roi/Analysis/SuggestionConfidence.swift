@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 
 /// How sure a suggestion is, from three things that go wrong on hard clips:

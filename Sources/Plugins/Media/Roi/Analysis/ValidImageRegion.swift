@@ -1,3 +1,4 @@
+import Primitives
 /// Where a clip carries echo data, and what is burned in over it.
 ///
 /// Echo pixels change over time (noise, motion) or at least are not black; the black surround of a

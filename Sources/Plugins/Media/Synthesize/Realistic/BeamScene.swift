@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// The precomputed beam-space layers a realistic frame is composed of (rows are samples, columns
 /// beams; all multiplied by gain, depth attenuation and the signal's fade):

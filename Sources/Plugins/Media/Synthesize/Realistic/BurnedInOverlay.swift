@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// What a scanner burns into every frame and never changes: a text banner, a depth scale with a tick
 /// per centimetre, a focus marker beside it and, sometimes, a horizontal caliper line across the

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// What lies under a realistic synthetic video's probe, in beam space (beams left to right, samples
 /// from the transducer face down): skin, fat and muscle with fascia lines; ribs whose bright arcs cast

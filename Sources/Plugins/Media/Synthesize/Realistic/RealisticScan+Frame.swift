@@ -1,4 +1,5 @@
 import Platform
+import Primitives
 
 extension RealisticScan {
   /// Frame `index` at `t` seconds: the beam-space echo (still layers, the muscle's drift, the sliding

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// Everything a realistic synthetic video is made of: the probe's geometry, the anatomy under it, the
 /// precomputed beam-space layers, the motion, the scan-conversion table and the burned-in overlay;

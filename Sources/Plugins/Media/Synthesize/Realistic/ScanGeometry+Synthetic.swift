@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 extension ScanGeometry {
   /// A linear probe: a rectangle of echo data with black margins (for the scanner's text).

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Primitives
 
 /// How a realistic video moves: breathing lifts the whole chest (both labels); with sliding, the lung
 /// below the pleura slides sideways with breathing and shimmers (comet tails with it); the muscle's

@@ -1,0 +1,138 @@
+// Conv3D's class-by-class GEMMs: each tap class is lowered with only its own valid taps and
+// multiplied by its own rows of the kernel (see Lowering.tapClasses()).
+
+import COpenBLAS
+
+extension Conv3D {
+  /// dest (=|+=) bias + conv(source) computed class by class: each class's columns hold only its
+  /// valid taps and multiply its own (Kc, Co) kernel rows; results go to temp rows, then to
+  /// their positions. `kernel` is the lowered (Kv, Co) kernel of `l`.
+  func multiplyByClass(
+    _ l: Lowering, _ classes: [TapClass], kernel: UnsafeMutablePointer<Float>, co: Int,
+    source: UnsafePointer<Float>, dest: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+    accumulate: Bool, batch: Int, ws: Workspace, workers: Workers
+  ) {
+    // Class kernels, one after the other.
+    var offsets: [Int] = []
+    var total = 0
+    for c in classes {
+      offsets.append(total)
+      total += c.kc * co
+    }
+    ws.kernelClasses.resize(total)
+    let kc = ws.kernelClasses.pointer
+    let ci = l.input.channels
+    for (c, start) in zip(classes, offsets) {
+      var dst = kc + start
+      for row in c.kernelRows {
+        dst.update(from: kernel + row * co, count: ci * co)
+        dst += ci * co
+      }
+    }
+    let chunks = classes.map { Self.chunkRows(kv: $0.kc, limit: batch * $0.positions.count) }
+    let maxRows = chunks.max() ?? 1
+    // Slack between workers' chunks: short-run copies may overshoot a chunk by up to 7 floats.
+    let colStride = (zip(chunks, classes).map { $0 * $1.kc }.max() ?? 1) + FloatBuffer.slack
+    ws.col.resize(workers.count * colStride)
+    ws.dcol.resize(workers.count * maxRows * co)
+    let col = SharedPointer(ws.col.pointer)
+    let tmpBase = SharedPointer(ws.dcol.pointer)
+    let (src, out, kernels) = (SharedPointer(source), SharedPointer(dest), SharedPointer(kc))
+    let srcEnd = src.base + batch * l.input.count
+    let b = bias.map { SharedPointer($0) }
+    let positions = l.output.positions
+    // Small late stages: a worker's share of samples gives GEMMs of a few rows that repack the
+    // whole class kernel each time, so there workers take all samples and half the output columns.
+    let splitColumns =
+      workers.count > 1 && (batch / workers.count) * positions <= 256 && co >= 32 * workers.count
+    workers.splitIndexed(splitColumns ? co : batch) { index, range in
+      let samples = splitColumns ? 0..<batch : range
+      let cols = splitColumns ? range : 0..<co
+      let mine = col + index * colStride
+      // Column mode shares one temp matrix (workers own disjoint columns of it).
+      let tmp = tmpBase + (splitColumns ? 0 : index * maxRows * co)
+      for (c, start) in zip(classes, offsets) {
+        let count = c.positions.count
+        let all = samples.count * count
+        let chunk = Self.chunkRows(kv: c.kc, limit: all)
+        var first = 0
+        while first < all {
+          let rows = first..<min(all, first + chunk)
+          l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine, end: srcEnd)
+          cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(cols.count), Int32(c.kc), 1,
+            mine.base, Int32(c.kc), kernels.base + start + cols.lowerBound, Int32(co), 0,
+            tmp.base + cols.lowerBound, Int32(co))
+          let (c0, c1) = (cols.lowerBound, cols.upperBound)
+          for f in rows {
+            let n = samples.lowerBound + f / count
+            let y = out.base + (n * positions + Int(c.positions[f % count])) * co
+            let t = tmp.base + (f - rows.lowerBound) * co
+            switch (accumulate, b) {
+            case (false, let b?): for o in c0..<c1 { y[o] = t[o] + b[o] }
+            case (true, let b?): for o in c0..<c1 { y[o] += t[o] + b[o] }
+            case (false, nil): for o in c0..<c1 { y[o] = t[o] }
+            case (true, nil): for o in c0..<c1 { y[o] += t[o] }
+            }
+          }
+          first = rows.upperBound
+        }
+      }
+    }
+  }
+
+  /// Kernel gradient class by class: for each class, dWc (Kc, Co) = col_c^T x dy_c over the
+  /// worker's rows, then added to the rows of its taps in the worker's partial (Kv, Co).
+  func kernelGradientByClass(
+    _ classes: [TapClass], _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, parts: SharedPointer<Float>,
+    batch: Int, ws: Workspace, workers: Workers
+  ) {
+    let (co, ci, kvAll, positions) = (output.channels, input.channels, kv, output.positions)
+    let l = lowering
+    let chunks = classes.map { Self.chunkRows(kv: $0.kc, limit: batch * $0.positions.count) }
+    let maxRows = chunks.max() ?? 1
+    // Slack between workers' chunks: short-run copies may overshoot a chunk by up to 7 floats.
+    let colStride = (zip(chunks, classes).map { $0 * $1.kc }.max() ?? 1) + FloatBuffer.slack
+    let maxKc = classes.map(\.kc).max() ?? 1
+    ws.col.resize(workers.count * colStride)
+    ws.dcol.resize(workers.count * maxRows * co)
+    ws.classGrad.resize(workers.count * maxKc * co)
+    let (col, dyRows, grads) = (
+      SharedPointer(ws.col.pointer), SharedPointer(ws.dcol.pointer), SharedPointer(ws.classGrad.pointer)
+    )
+    let (src, pdy) = (SharedPointer(x), SharedPointer(dy))
+    let srcEnd = src.base + batch * l.input.count
+    workers.splitIndexed(batch) { index, samples in
+      let mine = col + index * colStride
+      let g = dyRows + index * maxRows * co
+      let acc = grads + index * maxKc * co
+      let part = parts + index * kvAll * co
+      for (c, chunk) in zip(classes, chunks) {
+        let count = c.positions.count
+        let all = samples.count * count
+        guard all > 0 else { continue }
+        var first = 0
+        var beta: Float = 0
+        while first < all {
+          let rows = first..<min(all, first + chunk)
+          l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine, end: srcEnd)
+          for f in rows {
+            let n = samples.lowerBound + f / count
+            (g + (f - rows.lowerBound) * co).base.update(
+              from: pdy.base + (n * positions + Int(c.positions[f % count])) * co, count: co)
+          }
+          cblas_sgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(c.kc), Int32(co), Int32(rows.count), 1,
+            mine.base, Int32(c.kc), g.base, Int32(co), beta, acc.base, Int32(co))
+          beta = 1
+          first = rows.upperBound
+        }
+        for (t, row) in c.kernelRows.enumerated() {
+          let from = acc + t * ci * co
+          let to = part + row * co
+          for i in 0..<(ci * co) { to[i] += from[i] }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,13 @@
+extension Sequence where Element == UInt8 {
+  /// Lower-case hexadecimal, as BagIt manifests and Pleura blob names write digests.
+  public var lowercaseHex: String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(64)
+    for byte in self {
+      out.append(digits[Int(byte >> 4)])
+      out.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
