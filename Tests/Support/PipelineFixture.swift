@@ -16,7 +16,8 @@ public struct PipelineFixture: Sendable {
   /// synthesize 1.0.0's videos.
   public init(
     patients: Int = 4, mixedPatients: Int = 0, seed: Int = 7, seconds: ClosedRange<Double> = 2.1...2.6,
-    siteName: String = "test", style: SyntheticLungVideo.Style = .classic, probe: SyntheticLungVideo.Probe? = nil
+    siteName: String = "test", style: SyntheticLungVideo.Style = .classic,
+    probe: SyntheticLungVideo.Probe? = nil
   ) async throws {
     let test = try TestCatalog(siteName: siteName, prefix: "pleura-pipeline")
     (folder, catalog, runner) = (test.folder, test.catalog, test.runner)

@@ -47,11 +47,18 @@ extension RoiSuggester {
           format: "another line%@ scores %.0f %% of the chosen one", rivalRow.map { " (row \($0))" } ?? "",
           (1 - confidence.margin) * 100))
     }
-    if confidence.stabilityFactor < 1 {
+    if confidence.spread > 1 {
       reasons.append(
         String(
           format: "the line moves by %.0f px between quarters of the clip (the probe or the patient moved)",
           confidence.spread * Double(view.delta)))
+    }
+    if confidence.windowAgreement < 0.8 {
+      reasons.append(
+        String(
+          format:
+            "the rib shadows move between quarters of the clip: a quarter's window overlaps the clip's by %.0f %%",
+          confidence.windowAgreement * 100))
     }
     if confidence.boundsFactor < 1 {
       reasons.append(

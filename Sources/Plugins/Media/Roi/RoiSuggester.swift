@@ -96,11 +96,11 @@ public enum RoiSuggester {
     guard box.rect.width >= 4, box.rect.height >= 4 else {
       throw Failure.noPleuralLine("the line found leaves no usable box (\(box.rect))")
     }
+    let stability = SuggestionConfidence.stability(
+      of: chosen, view: view, quarters: clip.quarters, usable: usable, black: region.black)
     var confidence = SuggestionConfidence(
-      margin: SuggestionConfidence.margin(of: judged, delta: view.delta),
-      spread: SuggestionConfidence.spread(
-        of: chosen, view: view, quarters: clip.quarters, usable: usable, black: region.black),
-      contrast: chosen.contrast)
+      margin: SuggestionConfidence.margin(of: judged, delta: view.delta), spread: stability.spread,
+      windowAgreement: stability.windowAgreement, contrast: chosen.contrast)
     if geometry.isConvex {
       let bounded = chosen.boundedSides
       confidence.unboundedConvexSides = (bounded.left ? 0 : 1) + (bounded.right ? 0 : 1)

@@ -1,5 +1,5 @@
-import Primitives
 import Foundation
+import Primitives
 
 /// A clip seen in beam space (beams across, depth down; a linear probe's columns and rows, a convex
 /// probe's scan lines unrolled): its mean image with overlays and the surround masked out, that image

@@ -1,5 +1,5 @@
-import Primitives
 import Foundation
+import Primitives
 
 /// Per-pixel statistics of a clip over time, the raw material of ROI suggestion: the temporal mean and
 /// standard deviation, the mean frame-to-frame change (over pairs of consecutive frames that differ:

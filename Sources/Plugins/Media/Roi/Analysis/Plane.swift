@@ -1,5 +1,5 @@
-import Primitives
 import Foundation
+import Primitives
 
 /// A picture of `Double` values in which NaN marks a pixel with no data (outside the scan, under an
 /// overlay): the working surface of ROI suggestion. Row-major.

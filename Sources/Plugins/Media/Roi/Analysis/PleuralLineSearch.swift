@@ -1,5 +1,5 @@
-import Primitives
 import Foundation
+import Primitives
 
 /// Finds the pleural line in a beam view.
 ///
@@ -96,7 +96,9 @@ struct PleuralLineSearch: Sendable {
     let (beams, samples) = (view.beams, view.samples)
     let delta = Double(view.delta)
     let d = Double(samples)
-    let bright = view.along(view.normalized, line, from: -1, to: 2)
+    // The line's lower half: under a rib it is in the shadow, even where the rib's own bright surface
+    // lies at the line's depth; over a dark patch of lung it is as bright as elsewhere.
+    let bright = view.along(view.normalized, line, from: 1, to: max(2, delta / 2 + 1))
     let below = Stats.smoothed(
       view.along(view.normalized, line, from: 2 * delta, to: 2 * delta + max(10, 0.25 * d)), radius: 1)
     let reference = Stats.quantile(below, 0.75)
@@ -169,14 +171,14 @@ struct PleuralLineSearch: Sendable {
   }
 
   /// Per beam, the brightest (smoothed, row-normalised) point in the band above the line where a rib's
-  /// arc would be.
+  /// arc would be, down to the line itself (a rib's surface can lie at the pleura's depth).
   static func caps(view: BeamView, line: CandidateLine) -> [Double] {
     let smooth = view.smoothNormalized
     let delta = Double(view.delta)
     return (0..<view.beams).map { u in
       let v = line.row(atBeam: Double(u))
-      let a = max(0, Int((v - max(6, 0.35 * v)).rounded()))
-      let b = max(0, min(view.samples, Int((v - delta).rounded())))
+      let a = max(0, Int((v - max(8, 0.5 * v)).rounded()))
+      let b = max(0, min(view.samples, Int((v + 1).rounded())))
       var best = -Double.infinity
       if a < b { for row in a..<b where !smooth[u, row].isNaN { best = max(best, smooth[u, row]) } }
       return best == -Double.infinity ? .nan : best

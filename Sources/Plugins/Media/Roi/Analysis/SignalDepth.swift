@@ -1,5 +1,5 @@
-import Primitives
 import Foundation
+import Primitives
 
 /// Where the echo signal ends below the pleura: the depth at which the window's mean brightness falls
 /// most of the way (70 %) from the lung's level just below the line to the picture's floor and stays

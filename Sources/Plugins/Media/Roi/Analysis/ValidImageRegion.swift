@@ -1,4 +1,5 @@
 import Primitives
+
 /// Where a clip carries echo data, and what is burned in over it.
 ///
 /// Echo pixels change over time (noise, motion) or at least are not black; the black surround of a
@@ -15,7 +16,7 @@ struct ValidImageRegion: Sendable {
 
   /// Thresholds in grey levels: `static` below this temporal deviation, `bright` above this mean.
   static let staticDeviation = 0.8
-  static let overlayBrightness = 30.0
+  static let overlayBrightness = 100.0
 
   /// Thresholds on the mean count from the picture's black level (its darkest values): decoders give
   /// black as 0 or, in limited range, 16.
@@ -27,6 +28,9 @@ struct ValidImageRegion: Sendable {
     where deviation.values[i] < Self.staticDeviation && mean.values[i] > black + Self.overlayBrightness {
       overlay.bits[i] = true
     }
+    // Overlays are text-like: thin lines and small marks. A wide static blob is echo that did not change
+    // (a still lung, compression flattening its noise), which the analysis needs.
+    overlay = Self.textLike(overlay)
     // Compression smears an overlay's edge pixels a little: take the nearly static ones beside it too.
     var grown = Self.dilated(overlay)
     for i in 0..<(w * h) where grown.bits[i] && deviation.values[i] >= 1.5 { grown.bits[i] = false }
@@ -56,6 +60,43 @@ struct ValidImageRegion: Sendable {
       if seen >= wanted { return Double(level) }
     }
     return 0
+  }
+
+  /// The 8-connected parts of `mask` that are thin (at most 1/40 of the height tall, or as narrow) or
+  /// small (glyphs, ticks, markers).
+  static func textLike(_ mask: ImageMask) -> ImageMask {
+    let (w, h) = (mask.width, mask.height)
+    let thin = max(6, h / 40)
+    let small = max(60, w * h / 2000)
+    var out = ImageMask(width: w, height: h, filled: false)
+    var seen = [Bool](repeating: false, count: w * h)
+    var stack: [Int] = []
+    for start in 0..<(w * h) where mask.bits[start] && !seen[start] {
+      var members: [Int] = []
+      var (x0, x1, y0, y1) = (w, 0, h, 0)
+      seen[start] = true
+      stack.append(start)
+      while let i = stack.popLast() {
+        members.append(i)
+        let (x, y) = (i % w, i / w)
+        (x0, x1, y0, y1) = (min(x0, x), max(x1, x), min(y0, y), max(y1, y))
+        for dy in -1...1 {
+          for dx in -1...1 {
+            let (nx, ny) = (x + dx, y + dy)
+            guard nx >= 0, ny >= 0, nx < w, ny < h else { continue }
+            let j = ny * w + nx
+            if mask.bits[j], !seen[j] {
+              seen[j] = true
+              stack.append(j)
+            }
+          }
+        }
+      }
+      if y1 - y0 + 1 <= thin || x1 - x0 + 1 <= thin || members.count <= small {
+        for i in members { out.bits[i] = true }
+      }
+    }
+    return out
   }
 
   static func dilated(_ mask: ImageMask) -> ImageMask {

@@ -174,7 +174,9 @@ struct ChestAnatomy: Sendable {
     }
     var window = 0...span
     if convex {
-      let width = span * generator.uniform(0.22...0.42)
+      // At least 15 % of the frame's width: narrower spaces show too little lung to cut cubes from.
+      let least = 0.15 * Double(geometry.width) / geometry.beamSpacing(atSample: pleuraCenter)
+      let width = min(0.6 * span, max(least, span * generator.uniform(0.22...0.42)))
       let middle = span / 2 + span * generator.uniform(-0.08...0.08)
       let left = middle - width / 2
       let right = middle + width / 2
