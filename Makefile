@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SOURCES := Sources Tests Package.swift
 
-.PHONY: demo test setup setup-test embed lint build build-release clean
+.PHONY: demo test test-fast setup setup-test embed lint build build-release clean
 
 demo: setup embed build-release
 	./scripts/demo.sh .build/release/pleura
@@ -10,6 +10,11 @@ demo: setup embed build-release
 test: setup-test embed lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Everything but the suites tagged `.slow` (training, mutation runs): the loop while working.
+test-fast: embed
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --skip "$$(./scripts/slow-suites.sh)"
 
 setup:
 	./scripts/setup.sh

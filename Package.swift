@@ -97,7 +97,7 @@ let package = Package(
       name: "CLI",
       dependencies: [
         "Platform", "Primitives", "Media", "Tiling", "Sharing", "Training", "Resnet3D", "Curation", "Server",
-        grdb, .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/CLI"
     ),
@@ -131,7 +131,11 @@ let package = Package(
         "Server", "Curation", "Media", "Platform", "TestSupport", grdb,
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]),
-    .testTarget(name: "CLITests", dependencies: ["Platform", "TestSupport", grdb]),
+    .testTarget(
+      name: "CLITests",
+      dependencies: [
+        "CLI", "Bag", "Platform", "Primitives", "Media", "Tiling", "Training", "Server", "TestSupport", grdb,
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -48,7 +48,7 @@ extension BagInfo {
     var out = ""
     for (index, field) in fields.enumerated() {
       let label = field.label
-      if label.isEmpty || label.contains(":") || label.first!.isWhitespace
+      if label.isEmpty || label.contains(":") || label.first?.isWhitespace == true
         || label.unicodeScalars.contains(where: BagPath.isControl)
       {
         throw .invalidTagFile(file: file, line: index + 1, reason: "label '\(label)' is not a valid label")

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Primitives
 
 /// Writes a BagIt bag (RFC 8493) straight into a compressed tar archive, streaming: payload files
 /// are read in 1 MiB chunks, hashed with SHA-256 and compressed on the way, so memory does not
@@ -55,7 +56,7 @@ public final class BagWriter {
       throw .invalidPayloadPath(path: prefix, reason: "the partial file must be beside the archive")
     }
     var template = Array("\(prefix)XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.address) }
     guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
     let partial = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     do throws(BagError) {

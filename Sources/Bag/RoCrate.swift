@@ -102,6 +102,9 @@ public enum RoCrateError: Error, Sendable, Equatable, CustomStringConvertible {
   case unknownFile(action: String, path: String)
   /// Two actions share an id.
   case duplicateAction(id: String)
+  /// The document could not be serialised (only strings, numbers, arrays and objects go in, so
+  /// this would be a bug).
+  case unserializable(reason: String)
 
   public var description: String {
     switch self {
@@ -110,6 +113,7 @@ public enum RoCrateError: Error, Sendable, Equatable, CustomStringConvertible {
     case .unknownFile(let action, let path):
       "Action '\(action)' refers to '\(path.escapedForMessage)', which is not a file of the crate."
     case .duplicateAction(let id): "Two actions have the id '\(id)'."
+    case .unserializable(let reason): "The RO-Crate metadata cannot be written as JSON: \(reason)."
     }
   }
 }
@@ -138,7 +142,7 @@ extension RoCrate {
     var root: [String: Any] = [
       "@id": "./", "@type": "Dataset", "name": name, "description": description,
       "datePublished": Self.iso8601(datePublished),
-      "hasPart": files.map { ["@id": fileIDs[$0.path]!] },
+      "hasPart": files.map { ["@id": fileIDs[$0.path, default: Self.encodePath($0.path)]] },
     ]
     if let license {
       root["license"] = ["@id": license.url]
@@ -148,7 +152,8 @@ extension RoCrate {
     graph.append(root)
     for file in files {
       var entity: [String: Any] = [
-        "@id": fileIDs[file.path]!, "@type": "File", "name": file.name ?? file.path,
+        "@id": fileIDs[file.path, default: Self.encodePath(file.path)], "@type": "File",
+        "name": file.name ?? file.path,
       ]
       if let format = file.encodingFormat { entity["encodingFormat"] = format }
       if let size = file.contentSize { entity["contentSize"] = String(size) }
@@ -181,9 +186,12 @@ extension RoCrate {
       graph.append(["@id": id, "@type": "SoftwareApplication", "name": tool.name, "version": tool.version])
     }
     let document: [String: Any] = ["@context": "https://w3id.org/ro/crate/1.1/context", "@graph": graph]
-    // Only strings, numbers, arrays and dictionaries go in, so serialisation cannot fail.
-    return try! JSONSerialization.data(
-      withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    do {
+      return try JSONSerialization.data(
+        withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    } catch {
+      throw .unserializable(reason: "\(error)")
+    }
   }
 
   /// A relative URI reference for a path: each component percent-encoded.
@@ -191,8 +199,11 @@ extension RoCrate {
     var allowed = CharacterSet.alphanumerics.intersection(
       CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
     allowed.insert(charactersIn: "-._~")
-    return path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: allowed)! }
-      .joined(separator: "/")
+    // Percent-encoding fails only on text that is not valid Unicode, which a String never is.
+    return path.split(separator: "/").map {
+      $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? String($0)
+    }
+    .joined(separator: "/")
   }
 
   static func actionID(_ id: String) -> String { "#" + encodePath(id) }

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// A private folder (mode 0700) that `BagReader` extracts into, and the only place it writes.
 ///
@@ -13,7 +14,7 @@ final class StagingDirectory {
   /// Creates `<parent>/pleura-bag-XXXXXX`.
   init(in parent: URL) throws(BagError) {
     var template = Array("\(parent.path)/pleura-bag-XXXXXX".utf8CString)
-    guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+    guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.address) }) != nil else {
       throw .io(
         path: parent.path, reason: "cannot create a staging folder: \(String(cString: strerror(errno)))")
     }
@@ -40,7 +41,10 @@ final class StagingDirectory {
   func createFile(_ components: [String], entry: String) throws(BagError) -> Int32 {
     let parent = try openFolder(components.dropLast(), entry: entry)
     defer { if parent != descriptor { close(parent) } }
-    let fd = openat(parent, components.last!, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    guard let name = components.last else {
+      throw .io(path: "\(url.path)/\(entry)", reason: "the entry has no name")
+    }
+    let fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw failure(entry) }
     return fd
   }

@@ -10,7 +10,15 @@ extension BenchCommand {
     static let configuration = CommandConfiguration(
       commandName: "roi",
       abstract:
-        "Score ROI suggestion: IoU with the true ROI on realistic synthetic videos, and on real clips.")
+        "Score ROI suggestion: IoU with the true ROI on realistic synthetic videos, and on real clips.",
+      discussion: """
+        Writes each synthetic video through the encoder, suggests its ROI from the file and scores the box \
+        against the generator's truth (IoU, share of the box outside the image region); with --real, the \
+        same against a folder's reference ROIs (rois.csv). A quality benchmark: no timing.
+
+        Example:
+          pleura bench roi --videos 210 --seed 1 --real ../shared/data/real-lus
+        """)
 
     @Option(help: "Synthetic videos (probes alternate, sizes and durations vary).") var videos = 200
     @Option(help: "Seed of the synthetic set.") var seed = 1
@@ -45,10 +53,11 @@ extension BenchCommand {
         ?? FileManager.default.temporaryDirectory.appendingPathComponent(
           "pleura-roi-bench-\(UUID().uuidString)")
       defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
+      guard let secondsRange else { throw ValidationError("--seconds '\(seconds)' is not A-B") }
       let cases = try RoiBenchmark.synthetic(
         count: videos, seed: UInt64(seed),
         sizes: small ? RoiBenchmark.testSizes : RoiBenchmark.benchmarkSizes,
-        seconds: secondsRange!, scratch: folder
+        seconds: secondsRange, scratch: folder
       ) { item in
         if !json {
           let result =
@@ -88,11 +97,12 @@ extension BenchCommand {
         }
       }
       for item in realCases {
-        let outcome =
-          item.refusal.map { "refused: \($0)" }
-          ?? String(
-            format: "%@ IoU %.2f, top %+d px from the pleura row, confidence %@", item.suggested!.description,
-            item.iou, item.topOffset!, RoiConfidence.describe(item.confidence!))
+        var outcome = "refused: \(item.refusal ?? "no box")"
+        if let suggested = item.suggested, let top = item.topOffset, let confidence = item.confidence {
+          outcome = String(
+            format: "%@ IoU %.2f, top %+d px from the pleura row, confidence %@", suggested.description,
+            item.iou, top, RoiConfidence.describe(confidence))
+        }
         print(
           "\(item.file) (reference \(item.reference), \(item.referenceConfidence)): \(outcome)\(item.meetsBar ? "" : " [misses the bar]")"
         )

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Platform
 
 /// Exit codes: 0 success, 1 failure, 2 usage. Errors go to stderr, one clear line first; help goes to
@@ -36,7 +35,7 @@ enum Main {
     } catch let error as CatalogError where error.isUsageError {
       Terminal.error(error.description)
       exit(2)
-    } catch is RowDecodingError {
+    } catch  where CatalogError.isUnreadableRow(error) {
       // GRDB's decoding errors quote the row, which may hold a patient code: say what happened
       // without the values.
       Terminal.error(CatalogError.unreadableRow.description)

@@ -1,5 +1,3 @@
-import Primitives
-
 extension String {
   /// The string with control characters shown as `\u{..}`, so that a hostile entry name cannot
   /// rewrite the terminal line that reports it, and cut after 200 characters, so that a name of

@@ -104,6 +104,27 @@ extension BundleContent {
     Set(models.map(\.weightsSha256)).union(evaluations.compactMap(\.scoresSha256))
   }
 
+  /// Which row a blob belongs to, for a message about it.
+  func owner(of sha256: String) -> String {
+    if let cube = cubes.first(where: { $0.shardSha256 == sha256 }) { return "the shard of cube \(cube.id)" }
+    if datasetSidecars.contains(sha256) {
+      return "a cube sidecar of \(datasets.map(\.reference).joined(separator: ", "))"
+    }
+    if let model = models.first(where: { $0.weightsSha256 == sha256 }) {
+      return "the weights of model \(model.id)"
+    }
+    if let evaluation = evaluations.first(where: { $0.scoresSha256 == sha256 }) {
+      return "the scores of evaluation \(evaluation.id)"
+    }
+    if let conversion = conversions.first(where: { $0.blobSha256 == sha256 }) {
+      return "conversion \(conversion.id)"
+    }
+    if let video = sourceVideos.first(where: { $0.blobSha256 == sha256 }) {
+      return "source video \(video.id)"
+    }
+    return "no row of this bundle"
+  }
+
   /// Every blob a row of the bundle references.
   var referencedBlobs: Set<String> {
     datasetBlobs.union(modelBlobs).union(conversions.map(\.blobSha256)).union(sourceVideos.map(\.blobSha256))

@@ -9,16 +9,17 @@ public enum ExportError: Error, CustomStringConvertible {
   case outputExists(String)
   case pseudonymizationIncomplete(String)
   case missingBlob(String)
-  case damagedBlob(String)
+  case damagedBlob(String, entity: String)
 
   public var description: String {
     switch self {
     case .outputExists(let path): "\(path) already exists; choose another file or remove it"
     case .pseudonymizationIncomplete(let file):
-      "pseudonymization left a patient code in \(file); nothing was exported"
+      "pseudonymization left identifying text in \(file); nothing was exported"
     case .missingBlob(let sha): "blob \(sha) is not in this catalog's store; run `pleura verify`"
-    case .damagedBlob(let sha):
-      "blob \(sha) in this catalog's store no longer matches its checksum; run `pleura verify`; nothing was exported"
+    case .damagedBlob(let sha, let entity):
+      "blob \(sha) in this catalog's store no longer matches its checksum (\(entity)); run `pleura verify`; "
+        + "nothing was exported"
     }
   }
 }
@@ -86,7 +87,9 @@ public struct BundleExporter {
         let video = content.sourceVideos[index]
         let stripped = scratch.appendingPathComponent(
           "\(video.id).\(URL(fileURLWithPath: video.fileName).pathExtension)")
-        try catalog.blobs.withNamedPath(video.blobSha256, fileName: video.fileName) { url in
+        try catalog.blobs.withNamedPath(
+          video.blobSha256, of: "source video \(video.id) (\(video.fileName))", fileName: video.fileName
+        ) { url in
           try MetadataStripper.strip(input: url, output: stripped)
         }
         content.sourceVideos[index].blobSha256 = try substitute(video.blobSha256, with: stripped)
@@ -94,12 +97,18 @@ public struct BundleExporter {
     }
     // Rows first; then the shards' sidecar CSVs, which name each cube's patient by code: a
     // rewritten copy replaces each one, under its new hash in the dataset summary.
+    var sensitive: SensitiveValues?
     if let pseudonymizer = options.pseudonymizer {
-      let replacements = try Pseudonymization.apply(pseudonymizer, to: &content)
+      let values = try SensitiveValues.collect(from: catalog, pseudonymizer: pseudonymizer)
+      sensitive = values
+      try Pseudonymization.apply(pseudonymizer, values: values, to: &content)
+      let replace = values.replacer()
       for sidecar in content.datasetSidecars.sorted() {
-        let text = String(decoding: try catalog.blobs.read(sidecar), as: UTF8.self)
+        let text = String(
+          decoding: try catalog.blobs.read(sidecar, of: "a cube sidecar of \(dataset.reference)"),
+          as: UTF8.self)
         let rewritten = scratch.appendingPathComponent("\(sidecar).csv")
-        try Data(Pseudonymization.replace(text, replacements).utf8).write(to: rewritten)
+        try Data(replace(text).utf8).write(to: rewritten)
         let sha = try substitute(sidecar, with: rewritten)
         for index in content.datasets.indices {
           content.datasets[index].summaryJson = content.datasets[index].summaryJson.replacingOccurrences(
@@ -120,10 +129,22 @@ public struct BundleExporter {
       }
     let files = try content.encodedFiles()
     let crate = try RoCrateBuilder.crate(for: content, blobs: shipped).jsonData()
-    if options.pseudonymizer != nil {
+    var info = BagInfo()
+    info.append(
+      BundleContent.InfoKey.siteName,
+      options.pseudonymizer.map { $0.pseudonym(catalog.localSite.name, kind: .site) }
+        ?? catalog.localSite.name)
+    info.append(BundleContent.InfoKey.siteUUID, catalog.localSite.uuid)
+    info.append(BundleContent.InfoKey.dataset, "\(dataset.name)@\(dataset.version)")
+    info.append(BundleContent.InfoKey.version, PlatformVersion.current)
+    info.append(BundleContent.InfoKey.schema, "\(Catalog.schemaVersion)")
+    info.append(BundleContent.InfoKey.pseudonymized, options.pseudonymizer == nil ? "no" : "yes")
+    if let sensitive {
+      let infoText = info.fields.map { "\($0.label): \($0.value)" }.joined(separator: "\n")
       try Pseudonymization.check(
-        files + [(RoCrate.metadataFileName, crate, 0)] + (try shippedTextFiles(content, payloadBlobs)),
-        against: try originalCodes(content))
+        files + [(RoCrate.metadataFileName, crate, 0), ("bag-info.txt", Data(infoText.utf8), 0)]
+          + (try shippedTextFiles(content, payloadBlobs)),
+        against: sensitive)
     }
 
     let compression: BagCompression = options.gzip ? .gzip() : .zstd()
@@ -146,19 +167,12 @@ public struct BundleExporter {
       for file in files { try writer.addData(file.data, as: "catalog/\(file.name)") }
       // The store's bytes are hashed on the way out anyway: a blob that no longer matches its
       // name (disk damage) stops the export instead of travelling under a checksum it fails.
-      for (index, sha) in payloadBlobs.keys.sorted().enumerated() {
-        let written = try writer.addFile(at: payloadBlobs[sha]!, as: "blobs/\(sha)")
-        guard written == sha else { throw ExportError.damagedBlob(sha) }
+      for (index, (sha, file)) in payloadBlobs.sorted(by: { $0.key < $1.key }).enumerated() {
+        let written = try writer.addFile(at: file, as: "blobs/\(sha)")
+        guard written == sha else { throw ExportError.damagedBlob(sha, entity: content.owner(of: sha)) }
         progress("export", index + 1, payloadBlobs.count, unit: "blobs")
       }
       try writer.addData(crate, as: RoCrate.metadataFileName)
-      var info = BagInfo()
-      info.append(BundleContent.InfoKey.siteName, catalog.localSite.name)
-      info.append(BundleContent.InfoKey.siteUUID, catalog.localSite.uuid)
-      info.append(BundleContent.InfoKey.dataset, "\(dataset.name)@\(dataset.version)")
-      info.append(BundleContent.InfoKey.version, PlatformVersion.current)
-      info.append(BundleContent.InfoKey.schema, "\(Catalog.schemaVersion)")
-      info.append(BundleContent.InfoKey.pseudonymized, options.pseudonymizer == nil ? "no" : "yes")
       DebugHooks.pauseBeforeServiceCommit()
       let bag = try writer.finish(info: info)
       try run.succeed(summary: "exported \(dataset.reference) to \(file.lastPathComponent)")
@@ -197,13 +211,6 @@ public struct BundleExporter {
     }
     return try (sidecars + scores).compactMap { name, sha in
       try payload[sha].map { (name, try Data(contentsOf: $0), 0) }
-    }
-  }
-
-  func originalCodes(_ content: BundleContent) throws -> [String] {
-    let ids = content.patients.map(\.id)
-    return try catalog.database.read { db in
-      try ids.compactMap { try Patient.fetchOne(db, key: $0)?.code }
     }
   }
 
@@ -250,18 +257,14 @@ public struct BundleExporter {
       var frontier = Array(exported)
       var runIDs: Set<String> = []
       while let entity = frontier.popLast() {
-        let makers = try String.fetchAll(
-          db, sql: "SELECT run_id FROM run_edge WHERE entity_id = ? AND direction = 'output'",
-          arguments: [entity])
+        let makers = try RunEdge.all().edges(.output, ofEntity: entity).fetchAll(db).map(\.runId)
         for run in makers where runIDs.insert(run).inserted {
-          let inputs = try String.fetchAll(
-            db, sql: "SELECT entity_id FROM run_edge WHERE run_id = ? AND direction = 'input'",
-            arguments: [run])
+          let inputs = try RunEdge.all().edges(.input, ofRun: run).fetchAll(db).map(\.entityId)
           for input in inputs where exported.insert(input).inserted { frontier.append(input) }
         }
       }
       content.runs = try Run.fetchAll(db, keys: Array(runIDs)).sorted { $0.startedAt < $1.startedAt }
-      content.runEdges = try RunEdge.filter(runIDs.contains(RunEdge.Columns.runId)).fetchAll(db)
+      content.runEdges = try RunEdge.all().edges(ofRuns: runIDs).fetchAll(db)
         .filter { exported.contains($0.entityId) }
       let siteIDs = Set(
         content.runs.map(\.siteId) + content.patients.map(\.siteId) + content.sourceVideos.map(\.siteId)

@@ -46,7 +46,10 @@ final class CatalogPrefetch: @unchecked Sendable {
         sizes[path] = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
       }
       let result = Result {
-        try BundleImporter.decodeTables(sizes: sizes) { path in try Data(contentsOf: files[path]!) }
+        try BundleImporter.decodeTables(sizes: sizes) { path in
+          guard let file = files[path] else { throw CocoaError(.fileNoSuchFile) }
+          return try Data(contentsOf: file)
+        }
       }
       self.lock.withLock { self.outcome = Outcome(sizes: sizes, result: result) }
     }

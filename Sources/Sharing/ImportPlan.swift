@@ -142,10 +142,8 @@ struct ImportPlan {
       runsHere.insert(run.id)
     }
     for edge in content.runEdges where runsHere.contains(edge.runId) {
-      let known = try RunEdge.filter(
-        RunEdge.Columns.runId == edge.runId && RunEdge.Columns.direction == edge.direction.rawValue
-          && RunEdge.Columns.entityId == edge.entityId
-      ).fetchCount(db)
+      let known = try RunEdge.all().edges(edge.direction, ofRun: edge.runId)
+        .filter(RunEdge.Columns.entityId == edge.entityId).fetchCount(db)
       guard known == 0 else { continue }
       if try EntityLookup.exists(EntityRef(edge.entityKind, edge.entityId), in: db) {
         throw ImportError.conflict(

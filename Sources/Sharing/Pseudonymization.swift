@@ -1,91 +1,91 @@
 import Foundation
 import Platform
 
-/// Replaces patient codes with keyed hashes everywhere a bundle could carry them: patient rows,
-/// run parameters (ingest records codes), file names (synthetic names contain codes) and
-/// free-text notes and summaries, which are dropped. Label authors become keyed pseudonyms too.
+/// A pseudonymised bundle carries no free text and no name from the local site: patient codes,
+/// ROI authors and site names become keyed pseudonyms (`p-`, `a-`, `s-` + 24 hex digits under
+/// the site key), source files are renamed to their video ids, notes, run summaries and errors
+/// are dropped, and every string of run parameters and dataset recipes and summaries is
+/// rewritten wherever such a value stands as a whole token (the skipped videos of a summary name
+/// videos that are not exported). Run-cache keys, hashes of the original parameters, are keyed
+/// too, so that they cannot be matched against guessed codes.
 ///
-/// Models and evaluations need no rewrite: the train plugin's hyperparameters and curves are
-/// settings and numbers, an evaluation's metrics are numbers, and its scores CSV
-/// (`cube,patient,video,clip,label,score`) names cubes, patients and conversions by id, never by
-/// code or file name (see `EvaluatePlugin.run`). `check` still reads all of them, so a future
-/// field that carried a code would stop the export rather than leak.
+/// `check` is the safety net: it scans every file that travels for every patient code, original
+/// file name, note and author of the whole catalog — one automaton for all of them, in UTF-8 and
+/// UTF-16 — and refuses the export if any remains.
 enum Pseudonymization {
-  /// Rewrites the rows; returns each original code or file name with its replacement, for the
-  /// text blobs that must be rewritten too (see `BundleExporter`).
-  @discardableResult
-  static func apply(_ pseudonymizer: Pseudonymizer, to content: inout BundleContent) throws -> [(
-    String, String
-  )] {
-    var replacements: [(String, String)] = []
+  /// Rewrites the rows; the sidecar CSVs and other text blobs go through `values.replacer()`.
+  static func apply(
+    _ pseudonymizer: Pseudonymizer, values: SensitiveValues, to content: inout BundleContent
+  ) throws {
+    let replace = values.replacer()
     for index in content.patients.indices {
-      let code = content.patients[index].code
-      let pseudonym = pseudonymizer.pseudonym(for: code)
-      replacements.append((code, pseudonym))
-      content.patients[index].code = pseudonym
+      content.patients[index].code = pseudonymizer.pseudonym(for: content.patients[index].code)
     }
     for index in content.sourceVideos.indices {
       let video = content.sourceVideos[index]
-      let renamed =
-        video.id
-        + (URL(fileURLWithPath: video.fileName).pathExtension.isEmpty
-          ? "" : "." + URL(fileURLWithPath: video.fileName).pathExtension)
-      replacements.append((video.fileName, renamed))
-      content.sourceVideos[index].fileName = renamed
+      content.sourceVideos[index].fileName = SensitiveValues.renamed(video.fileName, to: video.id)
       content.sourceVideos[index].notes = nil
     }
-    // Dataset summaries list patients and file names; a recipe may name patients.
-    for index in content.datasets.indices {
-      content.datasets[index].summaryJson = replace(content.datasets[index].summaryJson, replacements)
-      content.datasets[index].recipeJson = replace(content.datasets[index].recipeJson, replacements)
+    // ROI and label authors are people (unless a program or `ingest`: `AnnotationAuthor.reserved`).
+    for index in content.roiAnnotations.indices {
+      let author = content.roiAnnotations[index].author
+      if !SensitiveValues.machineAuthors.contains(author) {
+        content.roiAnnotations[index].author = pseudonymizer.pseudonym(author, kind: .author)
+      }
     }
-    // Label authors are people: a keyed pseudonym replaces each name, in the rows and in the
-    // parameters of the runs that recorded them.
-    var authors: [String: String] = [:]
     for index in content.labelAnnotations.indices {
       let author = content.labelAnnotations[index].author
-      guard !AnnotationAuthor.reserved.contains(author) else { continue }
-      let pseudonym = authors[author] ?? pseudonymizer.pseudonym(forAuthor: author)
-      authors[author] = pseudonym
-      content.labelAnnotations[index].author = pseudonym
+      if !SensitiveValues.machineAuthors.contains(author) {
+        content.labelAnnotations[index].author = pseudonymizer.pseudonym(author, kind: .author)
+      }
     }
-    let authorReplacements = authors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-    for index in content.runs.indices {
-      content.runs[index].parametersJson = replace(content.runs[index].parametersJson, authorReplacements)
+    for index in content.sites.indices {
+      content.sites[index].name = pseudonymizer.pseudonym(content.sites[index].name, kind: .site)
+    }
+    /// JSON strings: keys that are exactly a value (a summary's patients), notes emptied,
+    /// authors by their pseudonym, any other string rewritten token by token.
+    func rewrite(_ json: String, _ what: String) throws -> String {
+      do {
+        return try JSONStringRewriter.rewrite(json, key: { values.replacement(ofExactly: $0) ?? $0 }) {
+          key, text in
+          switch key {
+          case "notes": ""
+          case "author" where !SensitiveValues.machineAuthors.contains(text):
+            pseudonymizer.pseudonym(text, kind: .author)
+          default: replace(text)
+          }
+        }
+      } catch {
+        throw ExportError.pseudonymizationIncomplete("\(what) (\(error))")
+      }
+    }
+    for index in content.datasets.indices {
+      let reference = content.datasets[index].reference
+      content.datasets[index].summaryJson = try rewrite(
+        content.datasets[index].summaryJson, "the summary of \(reference)")
+      content.datasets[index].recipeJson = try rewrite(
+        content.datasets[index].recipeJson, "the recipe of \(reference)")
     }
     for index in content.runs.indices {
-      content.runs[index].parametersJson = replace(content.runs[index].parametersJson, replacements)
+      let run = content.runs[index]
+      content.runs[index].parametersJson = try rewrite(run.parametersJson, "the parameters of run \(run.id)")
+      content.runs[index].cacheKey = pseudonymizer.pseudonym(run.cacheKey, kind: .runCacheKey)
       content.runs[index].summary = nil
-      content.runs[index].error = content.runs[index].error == nil ? nil : "(withheld)"
+      content.runs[index].error = run.error == nil ? nil : SensitiveValues.withheld
     }
-    return replacements
   }
 
-  /// Whole-token, case-insensitive replacement (a code inside a longer token is left alone).
-  static func replace(_ text: String, _ replacements: [(String, String)]) -> String {
-    var result = text
-    for (original, replacement) in replacements.sorted(by: { $0.0.count > $1.0.count }) {
-      result = pattern(for: original).stringByReplacingMatches(
-        in: result, range: NSRange(result.startIndex..., in: result),
-        withTemplate: NSRegularExpression.escapedTemplate(for: replacement))
-    }
-    return result
-  }
-
-  static func pattern(for code: String) -> NSRegularExpression {
-    try! NSRegularExpression(
-      pattern: "(?<![A-Za-z0-9_-])" + NSRegularExpression.escapedPattern(for: code) + "(?![A-Za-z0-9_])",
-      options: [.caseInsensitive])
-  }
-
-  /// The safety net: no original code may remain in any exported table (nor in the other text
-  /// files the exporter passes, such as evaluation scores).
-  static func check(_ files: [(name: String, data: Data, rows: Int)], against codes: [String]) throws {
+  /// The safety net: no patient code, original file name, note or author of the catalog may
+  /// remain in any file that travels, in any of the forms `SensitiveValues.checkMatcher` knows.
+  static func check(_ files: [(name: String, data: Data, rows: Int)], against values: SensitiveValues) throws
+  {
+    let matcher = values.checkMatcher()
+    guard !matcher.isEmpty else { return }
     for (name, data, _) in files {
-      let text = String(decoding: data, as: UTF8.self)
-      for code in codes
-      where pattern(for: code).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
-        throw ExportError.pseudonymizationIncomplete(name)
+      let found = data.withUnsafeBytes { matcher.firstMatch(in: $0) }
+      if let found {
+        // The kind, not the value: this message must not print what it protects.
+        throw ExportError.pseudonymizationIncomplete("\(name) (\(values.entries[found.value].kind.rawValue))")
       }
     }
   }

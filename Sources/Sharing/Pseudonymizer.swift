@@ -41,13 +41,46 @@ public struct Pseudonymizer: Sendable {
   /// The pseudonym of `patientCode`, e.g. "p-0123456789abcdef01234567". The code is hashed as
   /// its UTF-8 bytes, verbatim: callers normalise case or whitespace first if they need to.
   public func pseudonym(for patientCode: String) -> String {
-    "p-" + String(key.digest(domain: Self.domain, patientCode).lowercaseHex.prefix(24))
+    pseudonym(patientCode, kind: .patient)
+  }
+
+  /// What a pseudonym stands for: each kind hashes under its own domain and has its own prefix,
+  /// so an author and a patient with the same text get unrelated pseudonyms.
+  public enum Kind: String, Sendable, CaseIterable {
+    case patient, author, site, file
+    /// Run-cache keys: a hash of the parameters, which could be matched against guessed codes.
+    case runCacheKey
+
+    var prefix: String {
+      switch self {
+      case .patient: "p-"
+      case .author: "a-"
+      case .site: "s-"
+      case .file: "f-"
+      case .runCacheKey: ""
+      }
+    }
+
+    var domain: String {
+      switch self {
+      case .patient: Pseudonymizer.domain
+      case .author: Pseudonymizer.authorDomain
+      default: "pleura-\(rawValue)-v1:"
+      }
+    }
+  }
+
+  /// The keyed pseudonym of any identifying value: the prefix of its kind and 24 hex digits
+  /// (a run-cache key keeps the 64 of a SHA-256).
+  public func pseudonym(_ value: String, kind: Kind) -> String {
+    kind.prefix
+      + String(key.digest(domain: kind.domain, value).lowercaseHex.prefix(kind == .runCacheKey ? 64 : 24))
   }
 
   /// The pseudonym of an annotator's name, e.g. "a-0123456789abcdef01234567": the same keyed hash
   /// under its own domain, so that a name and a patient code never share a pseudonym.
   public func pseudonym(forAuthor name: String) -> String {
-    "a-" + String(key.digest(domain: Self.authorDomain, name).lowercaseHex.prefix(24))
+    pseudonym(name, kind: .author)
   }
 
   static let authorDomain = "pleura-author-v1:"

@@ -43,7 +43,7 @@ import Testing
     info.append("Pleura-Version", "0.1.0")
     try writer.finish(info: info)
     let unpacked = scratch.folder("unpacked")
-    let result = runTool(tar!, ["-xf", archive.path, "-C", unpacked.path])
+    let result = ExternalTool.run(tar!, ["-xf", archive.path, "-C", unpacked.path])
     #expect(result.status == 0, "tar -xf: \(result.output)")
     return unpacked.appending(path: "site-a-export")
   }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The workbench in a real browser: Tests/browser/workbench.py drives headless Chromium with
@@ -9,8 +10,8 @@ import Testing
   static let chromium = Fixtures.which("chromium")
   static let chromedriver = Fixtures.which("chromedriver")
   static var chromiumInstalled: Bool { chromium != nil && chromedriver != nil }
-  static let python = PleuraCLI.packageRoot.appendingPathComponent("benchmarks/.venv/bin/python").path
-  static let screenshots = PleuraCLI.packageRoot.appendingPathComponent(".build/test-output/browser")
+  static let python = PackageRoot.url.appendingPathComponent("benchmarks/.venv/bin/python").path
+  static let screenshots = PackageRoot.url.appendingPathComponent(".build/test-output/browser")
 
   @Test(
     .enabled(
@@ -42,7 +43,7 @@ import Testing
 
     try? FileManager.default.removeItem(at: Self.screenshots)
     let browser = try Self.run(
-      Self.python, [PleuraCLI.packageRoot.appendingPathComponent("Tests/browser/workbench.py").path],
+      Self.python, [PackageRoot.url.appendingPathComponent("Tests/browser/workbench.py").path],
       environment: [
         "PLEURA_BIN": PleuraCLI.binary.path, "PLEURA_CATALOG": cli.catalog.path,
         "SCREENSHOTS": Self.screenshots.path, "VIDEO": video, "PASSWORD": password,

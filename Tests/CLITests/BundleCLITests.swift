@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `pleura export --with-models` and `pleura import` between two catalogs, as two sites would.
-@Suite struct BundleCLITests {
+@Suite(.tags(.slow)) struct BundleCLITests {
   @Test func aModelExportedWithItsDatasetIsListedAndEvaluatesAtTheOtherSite() throws {
     let a = PleuraCLI()
     defer { a.cleanUp() }

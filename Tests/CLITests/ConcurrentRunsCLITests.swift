@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Identical work started at once on one catalog (issue 12, items 1 and 2): an import that loses
 /// the race to an identical one ends as a no-op and loses nothing; identical runs make their
 /// outputs once. The races are made certain with the commit pause hook; the loops without it are
 /// the everyday case (`benchmarks/concurrency/run.sh` runs them 50 times).
-@Suite struct ConcurrentRunsCLITests {
+@Suite(.tags(.slow)) struct ConcurrentRunsCLITests {
   static let pause = "PLEURA_DEBUG_PAUSE_BEFORE_COMMIT"
 
   @Test func anImportThatLosesTheRaceToTheSameBundleIsANoOpAndKeepsEveryBlob() throws {

@@ -10,7 +10,7 @@ import Testing
     let cli = PleuraCLI()
     try cli.run(["init"])
     let made = try cli.run(["synthesize", "--patients", "3", "--min-seconds", "1", "--max-seconds", "1.2"])
-    guard made.status == 0 else { throw FixtureError(message: "synthesize: \(made.stderr)") }
+    guard made.status == 0 else { throw FixtureError("synthesize: \(made.stderr)") }
     let videos = try cli.json(["videos"]) as? [[String: Any]] ?? []
     return (cli, videos.compactMap { $0["id"] as? String })
   }

@@ -22,7 +22,7 @@ import Testing
     guard dump.status == 0,
       let root = try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any],
       let command = root["command"] as? [String: Any]
-    else { throw FixtureError(message: "pleura --experimental-dump-help: \(dump.stderr)") }
+    else { throw FixtureError("pleura --experimental-dump-help: \(dump.stderr)") }
     var commands: [Command] = []
     func walk(_ node: [String: Any], _ path: [String]) {
       let children = node["subcommands"] as? [[String: Any]] ?? []

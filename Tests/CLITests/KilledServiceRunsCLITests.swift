@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `kill -9` of an export or an import (issue 12, item 11): the run is recorded like any other
 /// and marked interrupted on the next open, and the export's hidden partial file is removed.
-@Suite struct KilledServiceRunsCLITests {
+@Suite(.tags(.slow)) struct KilledServiceRunsCLITests {
   static let pause = "PLEURA_DEBUG_PAUSE_BEFORE_COMMIT"
 
   @Test func anExportKilledPartWayIsMarkedInterruptedAndItsPartialFileRemoved() throws {

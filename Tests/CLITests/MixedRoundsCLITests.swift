@@ -1,10 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Rounds of eight different commands at once on one catalog (issue 12, item 3): whatever order
 /// they interleave in, the catalog verifies afterwards and holds no entity twice. The short
 /// deterministic subset; `benchmarks/concurrency/run.sh` runs many randomised rounds.
-@Suite(.enabled(if: Fixtures.ffmpegAvailable, "the ffmpeg CLI is needed to make a video to ingest"))
+@Suite(
+  .enabled(if: Fixtures.ffmpegAvailable, "the ffmpeg CLI is needed to make a video to ingest"), .tags(.slow))
 struct MixedRoundsCLITests {
   /// What may refuse in a round without anything being wrong: gc while runs are in progress, a
   /// dataset build whose ROIs another command changed while it cut them (it says to plan again).

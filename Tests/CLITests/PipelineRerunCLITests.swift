@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// One small pipeline (synthesize, transcode, dataset build, split, train, evaluate, explain) run
 /// with stderr to files: each long command reports its finished items there, and `pleura rerun`
 /// of a run of every plugin that declares itself reproducible gives identical outputs.
-@Suite(.enabled(if: Fixtures.ffmpegAvailable, "the ffmpeg CLI is needed to check test videos"))
+@Suite(.enabled(if: Fixtures.ffmpegAvailable, "the ffmpeg CLI is needed to check test videos"), .tags(.slow))
 struct PipelineRerunCLITests {
   @Test func longCommandsReportProgressAndEveryReproduciblePluginReruns() throws {
     let cli = PleuraCLI()

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Tests that need the shared real clips say so with `.enabled(if:)`, which Swift Testing reports
 /// as skipped with its reason. `#require` on the folder records a failure when it is absent, and
 /// printing "skipped" then returning counts as a pass: neither is a skip.
 @Suite struct SkipHygieneTests {
-  static let testsFolder = PleuraCLI.packageRoot.appendingPathComponent("Tests")
+  static let testsFolder = PackageRoot.url.appendingPathComponent("Tests")
 
   /// The arguments of every `#require(...)` in `text` (parentheses matched).
   static func requireArguments(in text: String) -> [String] {

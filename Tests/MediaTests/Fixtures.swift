@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import TestSupport
 import Testing
 
 /// Test inputs made at test time with the ffmpeg CLI (never used by library code), in a fresh folder.
@@ -26,22 +27,7 @@ struct Fixtures {
     return output
   }
 
-  static func run(_ tool: String, _ arguments: [String]) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [tool] + arguments
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let message = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    if process.terminationStatus != 0 {
-      throw FixtureError.toolFailed(
-        "\(tool) \(arguments.joined(separator: " ")): "
-          + (String(data: message, encoding: .utf8) ?? ""))
-    }
-  }
+  static func run(_ tool: String, _ arguments: [String]) throws { try ExternalTool.check(tool, arguments) }
 
   /// Whether the ffmpeg CLI has `encoder`.
   static func hasEncoder(_ encoder: String) -> Bool {
@@ -65,5 +51,3 @@ struct Fixtures {
     return frames
   }
 }
-
-enum FixtureError: Error { case toolFailed(String) }

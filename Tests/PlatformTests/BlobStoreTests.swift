@@ -17,7 +17,7 @@ import Testing
     let permissions = try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int
     #expect(permissions == 0o444)
     #expect(try store.store(data: Data("lung".utf8)) == blob)
-    #expect(try store.read(blob.sha256) == Data("lung".utf8))
+    #expect(try store.read(blob.sha256, of: "a test") == Data("lung".utf8))
     #expect(try FileManager.default.contentsOfDirectory(atPath: store.stagingFolder.path).isEmpty)
   }
 

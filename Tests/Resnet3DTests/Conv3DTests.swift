@@ -179,8 +179,11 @@ func convBackwardMatchesFiniteDifferences(_ c: ConvCase) {
     return y
   }
   let reference = run(1)
+  // Two workers hand OpenBLAS narrower GEMMs, whose kernels may sum in another order: equal to float
+  // rounding relative to the outputs' size. A race shows as whole wrong values, far beyond that.
+  let scale = max(1, reference.map(abs).max() ?? 0)
   for _ in 0..<20 {
     let worst = zip(run(2), reference).map { abs($0 - $1) }.max() ?? 0
-    #expect(worst < 1e-5)
+    #expect(worst < 1e-5 * scale)
   }
 }

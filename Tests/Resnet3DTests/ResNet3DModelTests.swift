@@ -9,7 +9,7 @@ struct ShapeCase: Sendable, CustomStringConvertible {
   var description: String { "60x\(size)x\(size)" }
 }
 
-/// DESIGN.md: conv1, pool, stage 1-4 (frames, height, width).
+/// docs/ARCHITECTURE.md, "The network": conv1, pool, stage 1-4 (frames, height, width).
 private let shapeCases = [
   ShapeCase(
     size: 30, expected: [[30, 15, 15], [15, 8, 8], [15, 8, 8], [8, 4, 4], [4, 2, 2], [2, 1, 1]]),
@@ -104,7 +104,9 @@ func wholeNetworkGradientsMatchFiniteDifferences(_ config: ResNet3DConfig) throw
   // step are what is compared.
   let a = try rgb.computeGradients(inputs: repeated, labels: labels)
   let b = try grey.computeGradients(inputs: g, labels: labels)
-  #expect(abs(a - b) <= 1e-5 * abs(a))
+  // How far rounding goes depends on which OpenBLAS kernel the processor gets (1.2e-5 relative
+  // seen with the Haswell kernels); a wrong grey fold is off by whole percents.
+  #expect(abs(a - b) <= 3e-5 * abs(a))
   // Conv biases are left out: every conv feeds a training-mode BN (directly or through the
   // residual stream), so their true gradient is zero and both values are rounding noise.
   for (p, q) in zip(rgb.parameters, grey.parameters)
@@ -113,7 +115,7 @@ func wholeNetworkGradientsMatchFiniteDifferences(_ config: ResNet3DConfig) throw
   {
     let scale = p.gradient.map(abs).max() ?? 0
     let worst = zip(p.gradient, q.gradient).map { abs($0 - $1) }.max() ?? 0
-    #expect(worst <= 1e-3 * scale + 1e-7, "\(p.name): \(worst) of \(scale)")
+    #expect(worst <= 3e-3 * scale + 1e-7, "\(p.name): \(worst) of \(scale)")
   }
 }
 

@@ -12,7 +12,7 @@ import Testing
     let fixture = try await ServerFixture()
     defer { fixture.cleanUp() }
     let conversion = fixture.conversions[0]
-    let bytes = try fixture.catalog.blobs.read(conversion.blobSha256)
+    let bytes = try fixture.catalog.blobs.read(conversion.blobSha256, of: "a test")
     try await fixture.test { client in
       var browser = Browser(client)
       try await browser.logIn("alice")
@@ -33,6 +33,29 @@ import Testing
       #expect(video.status == .badRequest && video.error.contains("not a conversion id"))
       #expect(
         (try await browser.get("/media/conversions/conv_ffffffffffffffff/video.mp4")).status == .notFound)
+    }
+  }
+
+  @Test func aDamagedConversionIsNeitherServedNorDrawn() async throws {
+    let fixture = try await ServerFixture()
+    defer { fixture.cleanUp() }
+    let conversion = fixture.conversions[0]
+    let path = try fixture.catalog.blobs.url(for: conversion.blobSha256).path
+    chmod(path, 0o644)
+    let handle = try #require(FileHandle(forUpdatingAtPath: path))
+    try handle.seek(toOffset: 300)
+    try handle.write(contentsOf: Data([0xFF, 0x00, 0xFF]))
+    try handle.close()
+    try await fixture.test { client in
+      var browser = Browser(client)
+      try await browser.logIn("alice")
+      for uri in [
+        "/media/conversions/\(conversion.id)/video.mp4", "/media/conversions/\(conversion.id)/mmode.png?x=10",
+      ] {
+        let response = try await browser.request(.get, uri, headers: [.range: "bytes=0-99"])
+        #expect(response.status == .internalServerError, "\(uri)")
+        #expect(response.error.contains("is damaged") && response.error.contains(conversion.id), "\(uri)")
+      }
     }
   }
 

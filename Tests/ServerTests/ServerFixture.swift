@@ -102,7 +102,7 @@ struct ServerFixture {
         _ = try await runner.run(
           TranscodePlugin.self, parameters: transcode, inputs: [EntityRef(.sourceVideo, video.id)])
       }
-      try await catalog.database.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+      _ = try await catalog.database.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
       made = folder
       return folder
     }

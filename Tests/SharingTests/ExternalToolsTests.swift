@@ -2,43 +2,24 @@ import Foundation
 import Media
 import Platform
 import Sharing
+import TestSupport
 import Testing
 
 /// Checks by tools nobody here wrote: bagit-python validates an exported bundle, ro-crate-py
 /// reads its metadata, and ffprobe finds no container metadata in exported source videos.
 @Suite(.serialized) struct ExternalToolsTests {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+  static var python: String? { Python.interpreter }
 
-  static var python: String? {
-    let venv = root.appendingPathComponent("benchmarks/.venv/bin/python").path
-    if FileManager.default.isExecutableFile(atPath: venv) { return venv }
-    return tool("python3")
-  }
+  static func tool(_ name: String) -> String? { ExternalTool.which(name) }
 
-  static func tool(_ name: String) -> String? {
-    (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map { "\($0)/\(name)" }
-      .first { FileManager.default.isExecutableFile(atPath: $0) }
-  }
-
+  /// The tool's exit status and both of its streams.
   @discardableResult
   static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let result = ExternalTool.run(executable, arguments)
+    return (result.status, result.output)
   }
 
-  static func pythonHas(_ module: String) -> Bool {
-    guard let python else { return false }
-    return (try? run(python, ["-c", "import \(module)"]).0) == 0
-  }
+  static func pythonHas(_ module: String) -> Bool { Python.has(module) }
 
   @Test func bagitAndRoCrateReadAnExportedBundle() async throws {
     guard Self.pythonHas("bagit") else {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Platform
 import Sharing
+import TestSupport
 import Testing
 
 /// Ways a bundle's models and evaluations can be broken or forged, each with the start of the
@@ -56,7 +57,7 @@ enum ModelTamper: String, CaseIterable, Sendable {
 
 /// Broken and forged models and evaluations: each refused with a clear message, the catalog and
 /// object store unchanged.
-@Suite(.serialized) struct HostileModelBundleTests {
+@Suite(.serialized, .tags(.slow)) struct HostileModelBundleTests {
   @Test(arguments: ModelTamper.allCases) func aTamperedModelOrEvaluationIsRefused(_ tamper: ModelTamper)
     async throws
   {

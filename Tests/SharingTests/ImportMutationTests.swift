@@ -4,6 +4,7 @@ import GRDB
 import Platform
 import Primitives
 import Sharing
+import TestSupport
 import Testing
 
 /// Randomised damage to a real bundle from site A, driven through the whole import: the archive
@@ -22,7 +23,7 @@ import Testing
 /// The regular suite runs about 2,400 cases; `PLEURA_MUTATION_CASES=N` runs N in total instead,
 /// `PLEURA_MUTATION_SEED` picks other cases, `PLEURA_MUTATION_TRACE=1` prints each case before it
 /// runs (to name the one that crashed the process).
-@Suite struct ImportMutationTests {
+@Suite(.tags(.slow)) struct ImportMutationTests {
   static let environment = ProcessInfo.processInfo.environment
   static let totalCases = environment["PLEURA_MUTATION_CASES"].flatMap { Int($0) } ?? 2400
   static let baseSeed = environment["PLEURA_MUTATION_SEED"].flatMap { UInt64($0) } ?? 7

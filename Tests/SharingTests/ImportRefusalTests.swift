@@ -233,6 +233,6 @@ import Testing
     _ = try BundleImporter(catalog: b.catalog).importBundle(next)
     let report = try CatalogVerifier.run(b.catalog)
     #expect(report.ok, "\(report.problems)")
-    #expect(try b.catalog.blobs.read(sidecar).count > 0)
+    #expect(try b.catalog.blobs.read(sidecar, of: "a test").count > 0)
   }
 }

@@ -2,6 +2,7 @@ import Bag
 import Foundation
 import GRDB
 import Platform
+import TestSupport
 import Testing
 import Tiling
 import Training
@@ -10,7 +11,7 @@ import Training
 
 /// `pleura export --with-models`: models, weights, evaluations and their runs travel, arrive
 /// under the exporting site, and work at the importing one.
-@Suite(.serialized) struct ModelBundleTests {
+@Suite(.serialized, .tags(.slow)) struct ModelBundleTests {
   @Test func modelsArriveWithIdenticalWeightsLineageAndEvaluateAtSiteB() async throws {
     let (a, model, evaluation) = try await TrainedSiteA.shared.site()
     let b = try SiteB()
@@ -24,9 +25,11 @@ import Training
     }
     #expect(bModels == [model])
     #expect(bEvaluations == [evaluation])
-    #expect(try b.catalog.blobs.read(model.weightsSha256) == a.blobs.read(model.weightsSha256))
+    #expect(
+      try b.catalog.blobs.read(model.weightsSha256, of: "a test")
+        == a.blobs.read(model.weightsSha256, of: "a test"))
     let scores = try #require(evaluation.scoresSha256)
-    #expect(try b.catalog.blobs.read(scores) == a.blobs.read(scores))
+    #expect(try b.catalog.blobs.read(scores, of: "a test") == a.blobs.read(scores, of: "a test"))
 
     // Lineage of the imported model: A's train run, back through A's split and tiling.
     let trainRun = try await a.database.read { db in
@@ -57,8 +60,8 @@ import Training
     }
     #expect(bEvaluation.siteId == b.catalog.localSite.id)
     let (aScores, bScores) = (
-      try Self.scores(a.blobs.read(scores)),
-      try Self.scores(b.catalog.blobs.read(try #require(bEvaluation.scoresSha256)))
+      try Self.scores(a.blobs.read(scores, of: "a test")),
+      try Self.scores(b.catalog.blobs.read(try #require(bEvaluation.scoresSha256), of: "a test"))
     )
     #expect(aScores.map(\.cube) == bScores.map(\.cube) && !aScores.isEmpty)
     #expect(zip(aScores, bScores).allSatisfy { abs($0.score - $1.score) < 1e-5 })
@@ -155,8 +158,13 @@ import Training
       name: "the scores of eval_0000000000000001", data: Data("cube_1,P-017,conv_2,0,present,0.9\n".utf8),
       rows: 0
     )
-    #expect(throws: ExportError.self) { try Pseudonymization.check([scores], against: ["P-017"]) }
-    #expect(throws: Never.self) { try Pseudonymization.check([scores], against: ["P-018"]) }
+    func codes(_ code: String) -> SensitiveValues {
+      var values = SensitiveValues()
+      values.add(code, .patientCode, replacement: "p-0")
+      return values
+    }
+    #expect(throws: ExportError.self) { try Pseudonymization.check([scores], against: codes("P-017")) }
+    #expect(throws: Never.self) { try Pseudonymization.check([scores], against: codes("P-018")) }
   }
 
   @Test func aBundleWrittenBeforeModelsTravelledStillImports() async throws {

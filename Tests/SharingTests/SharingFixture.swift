@@ -4,6 +4,7 @@ import GRDB
 import Media
 import Platform
 import Sharing
+import TestSupport
 import Tiling
 
 /// Site A: a small synthetic collection, tiled and split. Built once per test process (suites
@@ -22,32 +23,10 @@ enum SiteFixture {
   /// A new "Hospital A" catalog with `patients` synthetic patients (half without lung sliding),
   /// transcoded, tiled with the demo recipe and split with the default parameters.
   static func tiledAndSplit(patients: Int) async throws -> Catalog {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "pleura-siteA-\(UUID().uuidString)")
-    let catalog = try Catalog.create(at: folder.appendingPathComponent("catalog"), siteName: "Hospital A")
-    let runner = Runner(catalog: catalog)
-    var synthesize = SynthesizePlugin.Parameters()
-    synthesize.patients = patients
-    synthesize.seed = 21
-    synthesize.absentFraction = 0.5
-    synthesize.minSeconds = 2.05
-    synthesize.maxSeconds = 2.2
-    // The classic videos these suites' figures were set on (synthesize 1.0.0's).
-    synthesize.style = "classic"
-    _ = try await runner.run(SynthesizePlugin.self, parameters: synthesize)
-    var transcode = TranscodePlugin.Parameters()
-    transcode.preset = "ultrafast"
-    let videos = try await catalog.database.read { db in try SourceVideo.fetchAll(db) }
-    for video in videos {
-      _ = try await runner.run(
-        TranscodePlugin.self, parameters: transcode, inputs: [EntityRef(.sourceVideo, video.id)])
-    }
-    let recipe = try DatasetRecipe.load("demo")
-    let plan = try await catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
-    let dataset = try await runner.run(
-      TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
-    _ = try await runner.run(SplitPlugin.self, parameters: .init(), inputs: dataset.outputs)
-    return catalog
+    let site = try await PipelineFixture(
+      patients: patients, seed: 21, seconds: 2.05...2.2, siteName: "Hospital A")
+    _ = try await site.split(try site.dataset(try await site.build(try DatasetRecipe.load("demo"))))
+    return site.catalog
   }
 }
 
@@ -66,24 +45,8 @@ struct SiteB {
   func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
 
   /// Rows of every table and every file under objects/ (staging included).
-  func snapshot() throws -> [String] {
-    var lines: [String] = try catalog.database.read { db in
-      var lines: [String] = []
-      for table in try String.fetchAll(
-        db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-      {
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rowid") {
-          lines.append("\(table) \(row)")
-        }
-      }
-      return lines
-    }
-    let objects = catalog.root.appendingPathComponent("objects")
-    for case let path as String in FileManager.default.enumerator(atPath: objects.path)! {
-      lines.append("file \(path)")
-    }
-    return lines.sorted()
-  }
+  func snapshot() throws -> [String] { try CatalogSnapshot.take(catalog) }
+
 }
 
 /// Re-packs an exported bundle after changing its rows, as a hostile or broken site might.

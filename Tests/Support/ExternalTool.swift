@@ -12,10 +12,16 @@ public enum ExternalTool {
   /// What a finished tool said.
   public struct Result: Sendable {
     public var status: Int32
-    public var stdout: String
+    /// Standard output as it came (raw video frames, for example).
+    public var stdoutData: Data
     public var stderr: String
+    public var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
     /// Both streams, standard output first.
     public var output: String { stdout + stderr }
+
+    public init(status: Int32, stdoutData: Data = Data(), stderr: String) {
+      (self.status, self.stdoutData, self.stderr) = (status, stdoutData, stderr)
+    }
   }
 
   /// Runs `executable` with `arguments` and waits for it; a tool that cannot start gives status -1.
@@ -30,7 +36,7 @@ public enum ExternalTool {
     do {
       try process.run()
     } catch {
-      return Result(status: -1, stdout: "", stderr: "\(error)")
+      return Result(status: -1, stderr: "\(error)")
     }
     // Standard error is read on another thread while this one reads standard output, so that
     // neither pipe fills up and blocks the tool.
@@ -38,24 +44,25 @@ public enum ExternalTool {
     let output = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return Result(
-      status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
+      status: process.terminationStatus, stdoutData: output,
       stderr: String(decoding: errors.wait(), as: UTF8.self))
   }
 
-  /// Runs `name` from the PATH; throws with its standard error when it fails.
+  /// Runs `name` from the PATH and returns its standard output; throws with its standard error
+  /// when it fails.
   @discardableResult
   public static func check(_ name: String, _ arguments: [String]) throws -> String {
+    String(decoding: try checkData(name, arguments), as: UTF8.self)
+  }
+
+  /// The same, standard output as bytes.
+  public static func checkData(_ name: String, _ arguments: [String]) throws -> Data {
     let result = run(which(name) ?? "/usr/bin/\(name)", arguments)
     guard result.status == 0 else {
-      throw ExternalToolError(message: "\(name) \(arguments.joined(separator: " ")): " + result.stderr)
+      throw FixtureError("\(name) \(arguments.joined(separator: " ")): " + result.stderr)
     }
-    return result.stdout
+    return result.stdoutData
   }
-}
-
-public struct ExternalToolError: Error, CustomStringConvertible {
-  public var message: String
-  public var description: String { message }
 }
 
 /// The Python interpreter for checks by Python tools: `$PLEURA_PYTHON`, else
@@ -73,7 +80,7 @@ public enum Python {
 
   /// Runs the interpreter with `arguments`.
   public static func run(_ arguments: [String]) -> ExternalTool.Result {
-    guard let interpreter else { return ExternalTool.Result(status: -1, stdout: "", stderr: "no python3") }
+    guard let interpreter else { return ExternalTool.Result(status: -1, stderr: "no python3") }
     return ExternalTool.run(interpreter, arguments)
   }
 }

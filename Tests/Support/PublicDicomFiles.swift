@@ -40,7 +40,7 @@ public enum PublicDicomFiles {
         folder.path,
       ])
     guard unzip.status == 0 else {
-      throw ExternalToolError(message: "unzip GREYSCALE_CINE.zip: \(unzip.stderr)")
+      throw FixtureError("unzip GREYSCALE_CINE.zip: \(unzip.stderr)")
     }
     return existing(folder.appendingPathComponent("GREYSCALE_CINE.dcm"))
   }

@@ -7,7 +7,7 @@ import Testing
 import Tiling
 
 /// Datasets built from a small synthetic collection: arithmetic, shards, versions, diff, splits.
-@Suite(.serialized) struct DatasetBuildTests {
+@Suite(.serialized, .tags(.slow)) struct DatasetBuildTests {
   @Test func cubeCountsMatchTheArithmeticAndShardsOpenAsNPY() async throws {
     let fixture = try await PipelineFixture()
     defer { fixture.cleanUp() }
@@ -34,7 +34,7 @@ import Tiling
     #expect(Set(cubes.map(\.label)) == [.present, .absent])
     // Every shard is an .npy of [n, 60, 30, 30] uint8 whose n matches its cube rows.
     for shard in summary.shards {
-      let data = try fixture.catalog.blobs.read(shard.shard)
+      let data = try fixture.catalog.blobs.read(shard.shard, of: "a test")
       let header = try #require(NPY.readHeader(data))
       #expect(header.descr == "|u1")
       #expect(header.shape == [shard.cubes, 60, 30, 30])
@@ -46,7 +46,7 @@ import Tiling
       try Conversion.fetchOne(db, key: cube.conversionId)!
     }
     let frame: GrayImage? = try fixture.catalog.blobs.withNamedPath(
-      conversion.blobSha256, fileName: conversion.fileName
+      conversion.blobSha256, of: "a test", fileName: conversion.fileName
     ) { url in
       let decoder = try VideoDecoder(url: url)
       while let frame = try decoder.nextFrame() {
@@ -55,7 +55,7 @@ import Tiling
       return nil
     }
     let image = try #require(frame)
-    let shard = try fixture.catalog.blobs.read(cube.shardSha256)
+    let shard = try fixture.catalog.blobs.read(cube.shardSha256, of: "a test")
     let offset = NPY.readHeader(shard)!.dataOffset + cube.shardIndex * 60 * 900 + 4 * 900
     for y in 0..<30 {
       for x in 0..<30 {
@@ -83,14 +83,14 @@ import Tiling
       Set(cubes.map(\.firstFrame))
         == Set(Swift.stride(from: 0, through: conversion.frameCount - length, by: stride)))
     let frames: [GrayImage] = try fixture.catalog.blobs.withNamedPath(
-      conversion.blobSha256, fileName: conversion.fileName
+      conversion.blobSha256, of: "a test", fileName: conversion.fileName
     ) { url in
       let decoder = try VideoDecoder(url: url)
       var frames: [GrayImage] = []
       while let frame = try decoder.nextFrame() { frames.append(frame.image) }
       return frames
     }
-    let shard = try fixture.catalog.blobs.read(cubes[0].shardSha256)
+    let shard = try fixture.catalog.blobs.read(cubes[0].shardSha256, of: "a test")
     let base = NPY.readHeader(shard)!.dataOffset
     for cube in [cubes[1], cubes[cubes.count / 2], cubes[cubes.count - 1]] {
       for f in [0, length / 2, length - 1] {
@@ -212,7 +212,7 @@ import Tiling
     #expect(outcome.summary.contains("skipped as mostly outside it"))
     // No cube that was cut is mostly black.
     for shard in summary.shards {
-      let data = try fixture.catalog.blobs.read(shard.shard)
+      let data = try fixture.catalog.blobs.read(shard.shard, of: "a test")
       let header = try #require(NPY.readHeader(data))
       let black = data[header.dataOffset...].min()!
       for cube in 0..<shard.cubes {
@@ -315,8 +315,6 @@ import Tiling
   }
 
   @Test func numpyLoadsTheExport() async throws {
-    let python = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
-      .map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     let fixture = try await PipelineFixture(patients: 2)
     defer { fixture.cleanUp() }
     let outcome = try await fixture.build(try DatasetRecipe.load("demo"))
@@ -326,28 +324,17 @@ import Tiling
     let header = try #require(
       NPY.readHeader(try Data(contentsOf: folder.appendingPathComponent("cubes.npy"))))
     #expect(header.shape == [count, 60, 30, 30])
-    guard let python, (try? Self.runPython(python, "import numpy")) != nil else {
+    guard Python.has("numpy") else {
       print("skipped the numpy check: python3 with numpy is not available")
       return
     }
-    let output = try Self.runPython(
-      python,
+    let result = Python.run([
+      "-c",
       "import numpy as n; c=n.load('\(folder.path)/cubes.npy'); l=n.load('\(folder.path)/labels.npy'); "
-        + "print(c.shape, c.dtype, l.shape, int(l.sum()))")
-    #expect(output.hasPrefix("(\(count), 60, 30, 30) uint8 (\(count),)"))
+        + "print(c.shape, c.dtype, l.shape, int(l.sum()))",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.hasPrefix("(\(count), 60, 30, 30) uint8 (\(count),)"))
   }
 
-  static func runPython(_ python: String, _ code: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = ["-c", code]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = Pipe()
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-    return String(decoding: data, as: UTF8.self)
-  }
 }

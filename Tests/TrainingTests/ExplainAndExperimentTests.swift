@@ -7,7 +7,7 @@ import Tiling
 
 @testable import Training
 
-@Suite(.serialized) struct ExplainAndExperimentTests {
+@Suite(.serialized, .tags(.slow)) struct ExplainAndExperimentTests {
   @Test func explainStoresMapsAndFigureFivePictures() async throws {
     let fixture = try await TrainingFixture(patients: 6, recipe: "demo")
     defer { fixture.cleanUp() }
@@ -23,12 +23,14 @@ import Tiling
         return parts.count == 2 && ExplainPlugin.outputNames.contains(parts[0]) ? (parts[0], parts[1]) : nil
       })
     #expect(Set(blobs.keys) == Set(ExplainPlugin.outputNames))
-    let maps = try fixture.catalog.blobs.read(blobs["saliency.npy"]!)
+    let maps = try fixture.catalog.blobs.read(blobs["saliency.npy"]!, of: "a test")
     let header = NPY.readHeader(maps)!
     #expect(header.descr == "<f4")
     #expect(header.shape == [2, 2, 60, 30, 30])  // a present and an absent cube; vanilla, SmoothGrad
     for name in ["strip.png", "overlay.png"] {
-      #expect(try fixture.catalog.blobs.read(blobs[name]!).prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+      #expect(
+        try fixture.catalog.blobs.read(blobs[name]!, of: "a test").prefix(4)
+          == Data([0x89, 0x50, 0x4E, 0x47]))
     }
     // Registered, so `pleura gc` keeps them.
     let registered = try await fixture.catalog.database.read { db in
@@ -91,11 +93,11 @@ import Tiling
     defer { fixture.cleanUp() }
     var grid = ExperimentGrid()
     grid.rows = ExperimentGrid.parseRows("18:demo,34:demo")
-    grid.width = 1.0 / 32
-    grid.epochs = 1
-    grid.batchSize = 16
+    grid.train.width = 1.0 / 32
+    grid.train.epochs = 1
+    grid.train.batchSize = 16
     grid.split.validation = 0.2
-    grid.bootstrap = 20
+    grid.evaluate.bootstrap = 20
     let first = try await Experiment.run(grid, runner: fixture.runner)
     #expect(first.map(\.architecture) == ["resnet3d-18", "resnet3d-34"])
     #expect(first.allSatisfy { $0.datasetId == fixture.dataset.id && $0.splitId == fixture.split })
@@ -119,7 +121,7 @@ import Tiling
   @Test func paperGridIsTheStudysThreeBySix() throws {
     let grid = try ExperimentGrid.load("paper-grid")
     #expect(grid.pairs.count == 18)
-    #expect(grid.epochs == 16 && grid.batchSize == 32 && grid.width == 1)
+    #expect(grid.train.epochs == 16 && grid.train.batchSize == 32 && grid.train.width == 1)
   }
 }
 

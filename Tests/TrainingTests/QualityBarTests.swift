@@ -16,7 +16,7 @@ import Testing
 /// on validation + test patients (about 900 cubes, 8 videos) accuracy 0.47-0.59, AUC 0.40-0.56.
 /// With so few videos chance spreads widely, hence the loose bounds on the control.
 /// `PLEURA_QB_WIDTH` and `PLEURA_QB_EPOCHS` override the size.
-@Suite(.serialized) struct QualityBarTests {
+@Suite(.serialized, .tags(.slow)) struct QualityBarTests {
   static func parameters() -> TrainPlugin.Parameters {
     var parameters = TrainPlugin.Parameters()
     parameters.width = Double(ProcessInfo.processInfo.environment["PLEURA_QB_WIDTH"] ?? "") ?? 1.0 / 16
@@ -56,7 +56,8 @@ import Testing
       let scores = try await fixture.catalog.database.read { db in
         try Evaluation.filter(Column("model_id") == shuffled.id && Column("part") == part).fetchOne(db)!
       }
-      let csv = String(decoding: try fixture.catalog.blobs.read(scores.scoresSha256!), as: UTF8.self)
+      let csv = String(
+        decoding: try fixture.catalog.blobs.read(scores.scoresSha256!, of: "a test"), as: UTF8.self)
       let parsed = ChartPictures.scores(csv: csv)
       pooled.positives += parsed.positives
       pooled.scores += parsed.scores

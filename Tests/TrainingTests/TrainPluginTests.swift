@@ -17,7 +17,7 @@ func tinyTraining(epochs: Int = 2) -> TrainPlugin.Parameters {
   return parameters
 }
 
-@Suite(.serialized) struct TrainPluginTests {
+@Suite(.serialized, .tags(.slow)) struct TrainPluginTests {
   @Test func batchReaderStreamsCubesAsFloatsInUnitRange() async throws {
     let fixture = try await TrainingFixture(patients: 6, recipe: "demo")
     defer { fixture.cleanUp() }
@@ -32,7 +32,7 @@ func tinyTraining(epochs: Int = 2) -> TrainPlugin.Parameters {
     #expect(values.count == 3 * cube.frames * cube.size * cube.size)
     #expect(values.allSatisfy { (0...1).contains($0) })
     // The second cube equals the shard's bytes divided by 255.
-    let shard = try fixture.catalog.blobs.read(cube.shardSha256)
+    let shard = try fixture.catalog.blobs.read(cube.shardSha256, of: "a test")
     let header = NPY.readHeader(shard)!
     let bytes = cube.frames * cube.size * cube.size
     let start = header.dataOffset + cube.shardIndex * bytes
@@ -81,7 +81,8 @@ func tinyTraining(epochs: Int = 2) -> TrainPlugin.Parameters {
     #expect(report.cube.metrics.count > 0 && report.part == "test")
     #expect(report.videos >= 2)
     let evaluation = try await fixture.catalog.database.read { db in try Evaluation.fetchOne(db)! }
-    let scores = String(decoding: try fixture.catalog.blobs.read(evaluation.scoresSha256!), as: UTF8.self)
+    let scores = String(
+      decoding: try fixture.catalog.blobs.read(evaluation.scoresSha256!, of: "a test"), as: UTF8.self)
     #expect(scores.split(separator: "\n").count == report.cube.metrics.count + 1)
   }
 

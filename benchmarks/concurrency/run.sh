@@ -159,7 +159,8 @@ part_mixed() {
   note "== mixed rounds: $rounds rounds of 8 commands"
   for round in $(seq "$rounds"); do
     local pool=() picked=() i
-    ffmpeg -v error -y -f lavfi -i "testsrc2=size=160x120:rate=$((20 + round % 10)):duration=1" -c:v libx264 \
+    # A clip of its own each round (its frame rate is the round), so no two ingests hold the same bytes.
+    ffmpeg -v error -y -f lavfi -i "testsrc2=size=160x120:rate=$((10 + round)):duration=1" -c:v libx264 \
       "$work/clip$round.mp4" >> "$log" 2>&1
     pool+=("ingest $work/clip$round.mp4 --patient M$((RANDOM % 5)) --label present")
     pool+=("transcode --all --preset ultrafast --width $((160 + 16 * (RANDOM % 3))) --height 240")

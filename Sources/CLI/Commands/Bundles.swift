@@ -59,10 +59,12 @@ extension Pleura {
       )
       print(
         "rows: "
-          + summary.rows.keys.sorted().map { "\($0.dropLast(5)) \(summary.rows[$0]!)" }.joined(
+          + summary.rows.sorted { $0.key < $1.key }.map { "\($0.key.dropLast(5)) \($0.value)" }.joined(
             separator: ", "))
       print(
-        "blobs: \(summary.blobsIncluded)" + (summary.pseudonymized ? "; patient codes pseudonymized" : ""))
+        "blobs: \(summary.blobsIncluded)"
+          + (summary.pseudonymized ? "; pseudonymized (codes, authors, site, file names; notes dropped)" : "")
+      )
     }
   }
 
@@ -96,7 +98,7 @@ extension Pleura {
           outcome.models + outcome.evaluations == 0
           ? "" : " (\(count(outcome.models, "model")), \(count(outcome.evaluations, "evaluation")))"
         print(
-          "imported \(outcome.site.escapedForMessage)/\(outcome.dataset.escapedForMessage): \(outcome.rows) rows\(models), \(outcome.blobsAdded) new blobs (run \(outcome.runID!))"
+          "imported \(outcome.site.escapedForMessage)/\(outcome.dataset.escapedForMessage): \(outcome.rows) rows\(models), \(outcome.blobsAdded) new blobs (run \(outcome.runID ?? "?"))"
         )
       }
     }

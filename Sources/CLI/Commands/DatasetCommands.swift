@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Platform
 import Tiling
 
@@ -98,22 +97,17 @@ extension Pleura {
 
       func run() async throws {
         let catalog = try catalogOptions.openForReading()
-        let (found, summary, splits) = try await catalog.database.read { db in
-          let found = try Dataset.find(dataset, in: db)
-          let splits = try Split.filter(Split.Columns.datasetId == found.id).fetchAll(db)
-          return (found, try DatasetViews.summary(found), splits)
-        }
-        if output.json {
-          return try output.printJSON(
-            DatasetViews.Detail(dataset: found, summary: summary, splits: splits.map(\.id)))
-        }
+        let detail = try DatasetViews.detail(dataset, in: catalog)
+        if output.json { return try output.printJSON(detail) }
+        let (found, summary, splits) = (detail.dataset, detail.summary, detail.splits)
         print("\(found.reference) (\(found.id)), \(summary.cubes) cubes")
         print(
           "per label: "
-            + summary.perLabel.keys.sorted().map { "\($0) \(summary.perLabel[$0]!)" }.joined(separator: ", "))
+            + summary.perLabel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+              separator: ", "))
         print(
           "per patient: "
-            + summary.perPatient.keys.sorted().map { "\($0) \(summary.perPatient[$0]!)" }.joined(
+            + summary.perPatient.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
               separator: ", "))
         print("videos:")
         Terminal.table(
@@ -131,7 +125,7 @@ extension Pleura {
           print("skipped:")
           for skip in summary.skipped { print("  \(skip.video) \(skip.fileName): \(skip.reason)") }
         }
-        if !splits.isEmpty { print("splits: " + splits.map(\.id).joined(separator: ", ")) }
+        if !splits.isEmpty { print("splits: " + splits.joined(separator: ", ")) }
       }
     }
 
@@ -214,19 +208,24 @@ extension Pleura {
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "A dataset: NAME@V, NAME (the newest), SITE/NAME@V or its id.") var dataset: String
-      @Option(help: "Seed.") var seed = 42
-      @Option(help: "Share of each label's patients in test.") var test = 0.3
-      @Option(help: "Share of each label's patients in validation.") var validation = 0.15
+      @Option(help: "Seed.") var seed = SplitPlugin.Parameters().seed
+      @Option(help: "Share of each label's patients in test.") var test = SplitPlugin.Parameters().test
+      @Option(help: "Share of each label's patients in validation.")
+      var validation = SplitPlugin.Parameters().validation
 
       func validate() throws { try FiniteNumber.check(["--test": test, "--validation": validation]) }
 
-      func run() async throws {
-        let catalog = try catalogOptions.open()
-        let found = try await catalog.database.read { db in try Dataset.find(dataset, in: db) }
+      var parameters: SplitPlugin.Parameters {
         var parameters = SplitPlugin.Parameters()
         parameters.seed = seed
         parameters.test = test
         parameters.validation = validation
+        return parameters
+      }
+
+      func run() async throws {
+        let catalog = try catalogOptions.open()
+        let found = try await catalog.database.read { db in try Dataset.find(dataset, in: db) }
         let outcome: RunOutcome
         do {
           outcome = try await catalogOptions.runner(catalog).run(

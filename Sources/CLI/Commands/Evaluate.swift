@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Platform
 import Resnet3D
 import Training
+
+/// Every option's default is the plugin's own.
+private let defaults = EvaluatePlugin.Parameters()
 
 extension Pleura {
   struct Evaluate: AsyncParsableCommand {
@@ -21,29 +23,33 @@ extension Pleura {
     @OptionGroup var output: OutputOptions
     @Argument(help: "Model id.") var model: String
     @Option(help: "NAME@V to score (default: the model's dataset).") var dataset: String?
-    @Option(help: "test, validation, train (of the model's split) or all.") var part = "test"
-    @Option(help: "Bootstrap replicates over patients.") var bootstrap = 1000
-    @Option(help: "Seed of the bootstrap.") var seed = 42
-    @Option(help: "Engine threads.") var threads = 2
+    @Option(help: "test, validation, train (of the model's split) or all.") var part = defaults.part
+    @Option(help: "Bootstrap replicates over patients.") var bootstrap = defaults.bootstrap
+    @Option(help: "Seed of the bootstrap.") var seed = defaults.seed
+    @Option(help: "Engine threads.") var threads = defaults.threads
     @Flag(help: "Evaluate again even if an identical earlier run exists.") var force = false
+
+    var parameters: EvaluatePlugin.Parameters {
+      var parameters = EvaluatePlugin.Parameters()
+      parameters.part = part
+      parameters.bootstrap = bootstrap
+      parameters.seed = seed
+      parameters.threads = threads
+      return parameters
+    }
 
     func run() async throws {
       let catalog = try catalogOptions.open()
       let inputs = try await catalog.database.read { db in
         try Model.scoringInputs(model: model, dataset: dataset, in: db)
       }
-      var parameters = EvaluatePlugin.Parameters()
-      parameters.part = part
-      parameters.bootstrap = bootstrap
-      parameters.seed = seed
-      parameters.threads = threads
+      let parameters = parameters
       let outcome = try await TrainingViews.refusing {
         try await catalogOptions.runner(catalog).run(
           EvaluatePlugin.self, parameters: parameters, inputs: inputs, force: force)
       }
       guard let evaluationID = outcome.outputs.first?.id else { return RunReport.print(outcome) }
-      let evaluation = try await catalog.database.read { db in try Evaluation.fetchOne(db, key: evaluationID)!
-      }
+      let evaluation = try ModelViews.evaluation(evaluationID, in: catalog)
       let report = try EvaluationReport.decode(evaluation)
       if output.json {
         struct Output: Encodable {
@@ -81,7 +87,7 @@ enum TrainingViews {
   }
 
   static func printCurves(_ modelID: String, catalog: Catalog) throws {
-    let model = try catalog.database.read { db in try Model.fetchOne(db, key: modelID)! }
+    let model = try ModelViews.model(modelID, in: catalog)
     let curves = try JSONDecoder().decode([EpochCurve].self, from: Data(model.curvesJson.utf8))
     Terminal.table(
       ["EPOCH", "TRAIN LOSS", "TRAIN ACC", "VAL LOSS", "VAL ACC", ""],

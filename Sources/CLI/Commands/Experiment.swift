@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Media
 import Platform
 import Training
@@ -36,9 +35,9 @@ extension Pleura {
       do { grid = try ExperimentGrid.load(self.grid) } catch {
         throw ValidationError(String(describing: error))
       }
-      if let width { grid.width = width }
-      if let epochs { grid.epochs = epochs }
-      if let threads { grid.threads = threads }
+      if let width { grid.train.width = width }
+      if let epochs { grid.train.epochs = epochs }
+      if let threads { (grid.train.threads, grid.evaluate.threads) = (threads, threads) }
       if let rows {
         grid.rows = ExperimentGrid.parseRows(rows)
         guard !grid.rows.isEmpty else {
@@ -67,9 +66,8 @@ extension Pleura {
     static func pictures(_ rows: [ExperimentRow], catalog: Catalog, to folder: URL) throws -> [URL] {
       var written: [URL] = []
       for row in rows {
-        let (model, evaluation) = try catalog.database.read { db in
-          (try Model.fetchOne(db, key: row.modelId)!, try Evaluation.fetchOne(db, key: row.evaluationId)!)
-        }
+        let model = try ModelViews.model(row.modelId, in: catalog)
+        let evaluation = try ModelViews.evaluation(row.evaluationId, in: catalog)
         let curves = try JSONDecoder().decode([EpochCurve].self, from: Data(model.curvesJson.utf8))
         let curvesFile = folder.appendingPathComponent("curves-\(model.id).png")
         try OutputPath.file(curvesFile.path).write(
@@ -79,7 +77,8 @@ extension Pleura {
           ))
         written.append(curvesFile)
         if let sha = evaluation.scoresSha256 {
-          let scores = ChartPictures.scores(csv: String(decoding: try catalog.blobs.read(sha), as: UTF8.self))
+          let bytes = try catalog.blobs.read(sha, of: "the scores of evaluation \(evaluation.id)")
+          let scores = ChartPictures.scores(csv: String(decoding: bytes, as: UTF8.self))
           let rocFile = folder.appendingPathComponent("roc-\(evaluation.id).png")
           try OutputPath.file(rocFile.path).write(
             PNGWriter.encode(

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Platform
 import Training
+
+/// Every option's default is the plugin's own.
+private let defaults = ExplainPlugin.Parameters()
 
 extension Pleura {
   struct Explain: AsyncParsableCommand {
@@ -21,23 +23,18 @@ extension Pleura {
     @Argument(help: "Model id.") var model: String
     @Option(help: "NAME@V the cubes come from (default: the model's dataset).") var dataset: String?
     @Option(help: "Comma-separated cube ids (default: the first cube of each label in the test part).")
-    var cubes = ""
-    @Option(help: "SmoothGrad noise as a share of the input range.") var noise = 0.15
-    @Option(help: "SmoothGrad samples.") var samples = 25
-    @Option(help: "Show every n-th frame.") var every = 6
+    var cubes = defaults.cubes
+    @Option(help: "SmoothGrad noise as a share of the input range.") var noise = defaults.noise
+    @Option(help: "SmoothGrad samples.") var samples = defaults.samples
+    @Option(help: "Show every n-th frame.") var every = defaults.every
     @Flag(help: "Skip the overlay on the full frames.") var noOverlay = false
-    @Option(help: "Engine threads.") var threads = 2
+    @Option(help: "Engine threads.") var threads = defaults.threads
     @Option(name: [.customShort("o"), .customLong("output")], help: "Folder for the files (created).")
     var folder: String
 
     func validate() throws { try FiniteNumber.check(["--noise": noise]) }
 
-    func run() async throws {
-      let out = try OutputPath.folder(folder)
-      let catalog = try catalogOptions.open()
-      let inputs = try await catalog.database.read { db in
-        try Model.scoringInputs(model: model, dataset: dataset, in: db)
-      }
+    var parameters: ExplainPlugin.Parameters {
       var parameters = ExplainPlugin.Parameters()
       parameters.cubes = cubes
       parameters.noise = noise
@@ -45,6 +42,16 @@ extension Pleura {
       parameters.every = every
       parameters.overlay = !noOverlay
       parameters.threads = threads
+      return parameters
+    }
+
+    func run() async throws {
+      let out = try OutputPath.folder(folder)
+      let catalog = try catalogOptions.open()
+      let inputs = try await catalog.database.read { db in
+        try Model.scoringInputs(model: model, dataset: dataset, in: db)
+      }
+      let parameters = parameters
       let outcome = try await TrainingViews.refusing {
         try await catalogOptions.runner(catalog).run(
           ExplainPlugin.self, parameters: parameters, inputs: inputs)
@@ -71,7 +78,7 @@ extension Pleura {
         let parts = line.split(separator: " ")
         guard parts.count == 2, ExplainPlugin.outputNames.contains(String(parts[0])) else { continue }
         let target = try OutputPath.file(folder.url.appendingPathComponent("\(model)-\(parts[0])").path)
-        try target.write(catalog.blobs.read(String(parts[1])))
+        try target.write(catalog.blobs.read(String(parts[1]), of: "\(parts[0]) of run \(outcome.runID)"))
         written.append(target.url)
       }
       return written

@@ -83,7 +83,8 @@ extension Pleura {
           throw ValidationError(String(describing: error))
         }
       } else {
-        items = files.map { IngestItem(path: $0, patient: patient ?? "", label: label!, notes: notes) }
+        guard let label else { throw ValidationError("FILE... needs --label present|absent|unknown") }
+        items = files.map { IngestItem(path: $0, patient: patient ?? "", label: label, notes: notes) }
       }
       let masks = mask.compactMap { PixelRect(parsing: $0) }
       items = try IngestFolders.expand(items).map { item in

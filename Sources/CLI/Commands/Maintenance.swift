@@ -20,7 +20,12 @@ extension Pleura {
       if output.json {
         try output.printJSON(report)
       } else if report.ok {
-        print("ok: \(report.blobsChecked) blobs and \(report.edgesChecked) provenance edges verified")
+        print(
+          "ok: \(report.blobsChecked) blobs and \(report.edgesChecked) provenance edges verified"
+            + (report.leftoverBlobs == 0
+              ? ""
+              : "; \(report.leftoverBlobs) unreferenced blob(s) left by failed runs (`pleura gc` removes them)")
+        )
       } else {
         for problem in report.problems { Terminal.error(problem) }
         print("\(report.problems.count) problem(s) found")

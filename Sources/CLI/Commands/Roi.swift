@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Media
 import Platform
 import Tiling
@@ -60,8 +59,11 @@ extension Pleura {
         let catalog = try catalogOptions.open()
         let target = try MediaTarget.resolve(video, preferConversion: space == "conversion", in: catalog)
         let range = frames.flatMap(FrameRange.parse) ?? (-1, -1)
+        guard let rect = PixelRect(parsing: rect) else {
+          throw ValidationError("--rect '\(rect)' is not X,Y,W,H")
+        }
         let entry = RoiEntry(
-          video: target.video.id, conversion: target.conversion?.id ?? "", rect: PixelRect(parsing: rect)!,
+          video: target.video.id, conversion: target.conversion?.id ?? "", rect: rect,
           frameStart: range.0, frameEnd: range.1, author: author)
         try await RoiCommands.record([entry], catalog: catalog, options: catalogOptions)
       }
@@ -108,7 +110,7 @@ extension Pleura {
       @OptionGroup var output: OutputOptions
 
       func run() async throws {
-        let rows = try RoiCommands.currentRows(try catalogOptions.open())
+        let rows = try RoiViews.current(try catalogOptions.open())
         if output.json { return try output.printJSON(rows) }
         print(
           "video,file_name,version,x,y,width,height,frame_start,frame_end,author,conversion,confidence,low_confidence"
@@ -150,7 +152,7 @@ extension Pleura {
           versions.map { roi in
             [
               "\(roi.version)", roi.id, roi.rect.description, roi.conversionId ?? "source",
-              roi.frameStart.map { "\($0)-\(roi.frameEnd!)" } ?? "all", roi.author,
+              roi.frameStart.map { "\($0)-\(roi.frameEnd.map(String.init) ?? "")" } ?? "all", roi.author,
               roi.confidence.map(RoiConfidence.describe) ?? "-", roi.createdAt,
             ]
           })
@@ -226,10 +228,10 @@ extension Pleura {
 
       func print(_ result: SuggestResult, threshold: Double, apply: Bool) {
         guard let rect = result.rect, let confidence = result.confidence else {
-          return Terminal.warn("\(result.video): \(result.problem!)")
+          return Terminal.warn("\(result.video): \(result.problem ?? "no ROI suggested")")
         }
         Swift.print(
-          "\(result.video): ROI \(rect) (pleural line at row \(result.pleuraY!)), confidence "
+          "\(result.video): ROI \(rect) (pleural line at row \(result.pleuraY.map(String.init) ?? "?")), confidence "
             + RoiConfidence.describe(confidence))
         for reason in result.reasons ?? [] { Swift.print("  - \(reason)") }
         if apply, !result.applied {
@@ -325,36 +327,6 @@ enum RoiCommands {
       RunReport.print(outcome)
     } catch let error as RoiError {
       throw ValidationError(error.description)
-    }
-  }
-
-  struct Row: Encodable {
-    var video: String
-    var fileName: String
-    var version: Int
-    var x: Int
-    var y: Int
-    var width: Int
-    var height: Int
-    var frameStart: Int?
-    var frameEnd: Int?
-    var author: String
-    var conversion: String?
-    var confidence: Double?
-    var lowConfidence: Bool?
-  }
-
-  static func currentRows(_ catalog: Catalog) throws -> [Row] {
-    try catalog.database.read { db in
-      try SourceVideo.order(Column("created_at")).fetchAll(db).compactMap { video in
-        guard let roi = try RoiAnnotation.current(forVideo: video.id, in: db) else { return nil }
-        return Row(
-          video: video.id, fileName: video.fileName, version: roi.version, x: roi.x, y: roi.y,
-          width: roi.width,
-          height: roi.height, frameStart: roi.frameStart, frameEnd: roi.frameEnd, author: roi.author,
-          conversion: roi.conversionId, confidence: roi.confidence,
-          lowConfidence: roi.confidence.map(RoiConfidence.isLow))
-      }
     }
   }
 }

@@ -18,8 +18,9 @@ extension Pleura {
           pleura serve --port 8080
         """)
     @OptionGroup var catalogOptions: CatalogOptions
-    @Option(help: "Address to listen on (127.0.0.1: this machine only).") var host = "127.0.0.1"
-    @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Option(help: "Address to listen on (127.0.0.1: this machine only).")
+    var host = WorkbenchConfiguration().host
+    @Option(help: "Port (0 picks a free one).") var port = WorkbenchConfiguration().port
     @Flag(help: "Blind mode: curators see only their own labels and ROIs.") var blind = false
 
     func validate() throws {
@@ -92,14 +93,17 @@ extension Pleura {
         guard password.count >= Accounts.minimumPasswordLength else {
           throw ValidationError(AccountError.weakPassword.description)
         }
+        guard let role = WorkbenchUser.Role(rawValue: role) else {
+          throw ValidationError("--role '\(role)' is not one of curator, reviewer, admin")
+        }
         let user = WorkbenchUser(
-          name: name, role: WorkbenchUser.Role(rawValue: role)!,
+          name: name, role: role,
           passwordHash: try PasswordHash.make(password),
           createdAt: Timestamp.now())
         do { try Accounts.add(user, to: catalog) } catch let error as AccountError {
           throw ValidationError(error.description)
         }
-        print("added \(role) \(name)")
+        print("added \(role.rawValue) \(name)")
       }
     }
 

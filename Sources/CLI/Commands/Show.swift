@@ -22,8 +22,8 @@ extension Pleura {
       let details = try EntityDetails.read(ref, in: catalog)
       if output.json { return try output.printJSON(details) }
       print("\(details.kind.displayName) \(details.id)")
-      for key in details.fields.keys.sorted() where key != "id" {
-        print("  \(key): \(details.fields[key]!)")
+      for (key, value) in details.fields.sorted(by: { $0.key < $1.key }) where key != "id" {
+        print("  \(key): \(value)")
       }
       if !details.madeBy.isEmpty { print("  made by: \(details.madeBy.joined(separator: ", "))") }
       if !details.usedBy.isEmpty { print("  used by: \(details.usedBy.joined(separator: ", "))") }

@@ -31,7 +31,7 @@ extension Pleura {
         print("videos per patient:")
         for entry in status.videosPerPatient { print("  \(entry.patient) [\(entry.site)]: \(entry.videos)") }
       }
-      let runs = status.runsPerStatus.keys.sorted().map { "\($0) \(status.runsPerStatus[$0]!)" }
+      let runs = status.runsPerStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
       print("runs: " + (runs.isEmpty ? "none" : runs.joined(separator: ", ")))
     }
   }

@@ -2,6 +2,9 @@ import ArgumentParser
 import Media
 import Platform
 
+/// Every option's default is the plugin's own.
+private let defaults = SynthesizePlugin.Parameters()
+
 extension Pleura {
   struct Synthesize: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,18 +19,18 @@ extension Pleura {
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: "Number of synthetic patients.") var patients = 12
-    @Option(help: "Videos per patient.") var videosPerPatient = 1
-    @Option(help: "Share of patients without lung sliding.") var absentFraction = 0.42
-    @Option(help: "Shortest video in seconds.") var minSeconds = 2.0
-    @Option(help: "Longest video in seconds.") var maxSeconds = 18.0
-    @Option(help: "Seed: the same seed gives the same decoded frames.") var seed = 1
+    @Option(help: "Number of synthetic patients.") var patients = defaults.patients
+    @Option(help: "Videos per patient.") var videosPerPatient = defaults.videosPerPatient
+    @Option(help: "Share of patients without lung sliding.") var absentFraction = defaults.absentFraction
+    @Option(help: "Shortest video in seconds.") var minSeconds = defaults.minSeconds
+    @Option(help: "Longest video in seconds.") var maxSeconds = defaults.maxSeconds
+    @Option(help: "Seed: the same seed gives the same decoded frames.") var seed = defaults.seed
     @Option(
       help:
         "realistic (linear and convex probes, chest wall, rib shadows, overlays) or classic (synthesize 1.0.0's videos)."
     )
-    var style = "realistic"
-    @Option(help: "Probe of realistic videos: linear, convex or mixed.") var probe = "mixed"
+    var style = defaults.style
+    @Option(help: "Probe of realistic videos: linear, convex or mixed.") var probe = defaults.probe
     @Flag(help: "Generate again even if an identical earlier run exists.") var force = false
 
     func validate() throws {
@@ -35,7 +38,7 @@ extension Pleura {
         ["--absent-fraction": absentFraction, "--min-seconds": minSeconds, "--max-seconds": maxSeconds])
     }
 
-    func run() async throws {
+    var parameters: SynthesizePlugin.Parameters {
       var parameters = SynthesizePlugin.Parameters()
       parameters.patients = patients
       parameters.videosPerPatient = videosPerPatient
@@ -45,6 +48,11 @@ extension Pleura {
       parameters.seed = seed
       parameters.style = style
       parameters.probe = probe
+      return parameters
+    }
+
+    func run() async throws {
+      let parameters = parameters
       let catalog = try catalogOptions.open()
       let outcome: RunOutcome
       do {

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Media
 import Platform
+
+/// Every option's default is the plugin's own.
+private let defaults = TranscodePlugin.Parameters()
 
 extension Pleura {
   struct Transcode: AsyncParsableCommand {
@@ -21,13 +23,14 @@ extension Pleura {
     @Argument(help: "Source videos: ids or file names.") var videos: [String] = []
     @Flag(help: "Every source video without a conversion for these parameters (with --force: every one).")
     var all = false
-    @Option(help: "Output width.") var width = 640
-    @Option(help: "Output height.") var height = 480
-    @Option(help: "Output frame rate, e.g. 30 or 30000/1001.") var fps = "30"
-    @Option(help: "h264, h264-lossless, ffv1 or mpeg4.") var codec = "h264"
-    @Option(help: "x264 constant rate factor.") var crf = 18.0
-    @Option(help: "x264 preset.") var preset = "medium"
-    @Option(help: "stretch or letterbox.") var scaling = "stretch"
+    @Option(help: "Output width.") var width = defaults.width
+    @Option(help: "Output height.") var height = defaults.height
+    @Option(help: "Output frame rate, e.g. 30 or 30000/1001.")
+    var fps = VideoRational(defaults.fpsNumerator, defaults.fpsDenominator).shortDescription
+    @Option(help: "h264, h264-lossless, ffv1 or mpeg4.") var codec = defaults.codec
+    @Option(help: "x264 constant rate factor.") var crf = defaults.crf
+    @Option(help: "x264 preset.") var preset = defaults.preset
+    @Option(help: "stretch or letterbox.") var scaling = defaults.scaling
     @Flag(help: "Convert again, even what is already converted with these parameters.") var force = false
 
     func validate() throws {
@@ -53,7 +56,8 @@ extension Pleura {
       var parameters = TranscodePlugin.Parameters()
       parameters.width = width
       parameters.height = height
-      (parameters.fpsNumerator, parameters.fpsDenominator) = fpsRational ?? (30, 1)
+      (parameters.fpsNumerator, parameters.fpsDenominator) =
+        fpsRational ?? (defaults.fpsNumerator, defaults.fpsDenominator)
       parameters.codec = codec
       parameters.crf = crf
       parameters.preset = preset
@@ -64,19 +68,8 @@ extension Pleura {
     func run() async throws {
       let catalog = try catalogOptions.open()
       let parameters = parameters
-      let parametersJSON = try CanonicalJSON.encode(parameters)
       let targets: [EntityRef] = try await catalog.database.read { db in
-        if all {
-          // With --force every video is converted again, not only those without a conversion.
-          return try String.fetchAll(
-            db,
-            sql: """
-              SELECT id FROM source_video WHERE ? OR id NOT IN
-                (SELECT source_video_id FROM conversion WHERE parameters_json = ?)
-              ORDER BY created_at
-              """, arguments: [force, parametersJSON]
-          ).map { EntityRef(.sourceVideo, $0) }
-        }
+        if all { return try TranscodePlugin.videosToConvert(parameters, again: force, in: db) }
         return try videos.map { try EntityLookup.resolve(name: $0, as: [.sourceVideo], in: db) }
       }
       let outcomes = try await BatchRun.each(

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Media
 import Platform
 
@@ -28,26 +27,34 @@ enum RoiFile {
       ? jsonRecords(data, file: url.path) : csvRecords(data, file: url.path)
     return try catalog.database.read { db in
       try records.map { row, fields in
-        func int(_ key: String, required: Bool = true) throws -> Int? {
+        func int(_ key: String) throws -> Int? {
           let text = (fields[key] ?? "").trimmingCharacters(in: .whitespaces)
-          if text.isEmpty {
-            if required { throw RoiFileError.badRow(file: url.path, row: row, reason: "no \(key)") }
-            return nil
-          }
+          if text.isEmpty { return nil }
           guard let value = Int(text) else {
             throw RoiFileError.badRow(
               file: url.path, row: row, reason: "\(key) '\(text)' is not a whole number")
           }
           return value
         }
+        func required(_ key: String) throws -> Int {
+          guard let value = try int(key) else {
+            throw RoiFileError.badRow(file: url.path, row: row, reason: "no \(key)")
+          }
+          return value
+        }
         let videoText = (fields["video"] ?? "").trimmingCharacters(in: .whitespaces)
-        let videoID = try resolveVideo(videoText, in: db, file: url.path, row: row)
+        let videoID: String
+        do {
+          videoID = try EntityLookup.resolve(name: videoText, as: [.sourceVideo], in: db).id
+        } catch let error as CatalogError {
+          throw RoiFileError.badRow(file: url.path, row: row, reason: error.description)
+        }
         let rect = PixelRect(
-          x: try int("x")!, y: try int("y")!, width: try int("width")!, height: try int("height")!)
+          x: try required("x"), y: try required("y"), width: try required("width"),
+          height: try required("height"))
         let entry = RoiEntry(
           video: videoID, conversion: fields["conversion"] ?? "", rect: rect,
-          frameStart: try int("frame_start", required: false) ?? -1,
-          frameEnd: try int("frame_end", required: false) ?? -1,
+          frameStart: try int("frame_start") ?? -1, frameEnd: try int("frame_end") ?? -1,
           author: (fields["author"]).flatMap { $0.isEmpty ? nil : $0 } ?? defaultAuthor)
         do {
           try RoiPlugin.validate(entry, in: db)
@@ -56,14 +63,6 @@ enum RoiFile {
         }
         return entry
       }
-    }
-  }
-
-  static func resolveVideo(_ text: String, in db: Database, file: String, row: Int) throws -> String {
-    do {
-      return try EntityLookup.resolve(name: text, as: [.sourceVideo], in: db).id
-    } catch let error as CatalogError {
-      throw RoiFileError.badRow(file: file, row: row, reason: error.description)
     }
   }
 

@@ -11,8 +11,9 @@
 
 import COpenBLAS
 import Dispatch
+import Primitives
 
-/// The 3D ResNet engine (keras-resnet3d topology) on OpenBLAS. See DESIGN.md.
+/// The 3D ResNet engine (keras-resnet3d topology) on OpenBLAS. See docs/ARCHITECTURE.md, "The engine".
 public enum Resnet3DEngine {
   /// Number of threads OpenBLAS uses for one GEMM call. The engine sets it to 1 and runs its own
   /// workers, so that lowering, GEMM and elementwise work share one pool without spinning threads.
@@ -65,7 +66,7 @@ final class FloatBuffer: @unchecked Sendable {
 
   func copy(from values: [Float]) {
     precondition(values.count == count, "buffer holds \(count) floats, got \(values.count)")
-    values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
+    values.withUnsafeBufferPointer { pointer.update(from: $0.address, count: count) }
   }
 }
 

@@ -1,6 +1,7 @@
 // The non-convolution layers, each a forward/backward pair: fused batch normalization + ReLU,
 // 3D max pooling, global average pooling, dense, and sigmoid binary cross-entropy from logits.
 // Backward functions accumulate into their input gradients (+=); zeroing is done by the caller.
+import Primitives
 
 #if canImport(Glibc)
   import Glibc
@@ -50,7 +51,7 @@ final class BatchNormReLU {
     if training {
       partials = Array(repeating: 0, count: workers.count * 2 * c)
       partials.withUnsafeMutableBufferPointer { buffer in
-        let acc = SharedPointer(buffer.baseAddress!)
+        let acc = SharedPointer(buffer.address)
         workers.splitIndexed(rows, grain: 64) { index, range in
           let s = acc + index * 2 * c
           var sum = [Double](repeating: 0, count: c)
@@ -101,7 +102,7 @@ final class BatchNormReLU {
     let py = SharedPointer(y)
     scale.withUnsafeBufferPointer { sc in
       shift.withUnsafeBufferPointer { sh in
-        let (a, b) = (SharedPointer(sc.baseAddress!), SharedPointer(sh.baseAddress!))
+        let (a, b) = (SharedPointer(sc.address), SharedPointer(sh.address))
         workers.split(rows, grain: 64) { range in
           for r in range {
             let xi = px + r * c
@@ -129,7 +130,7 @@ final class BatchNormReLU {
     // double across blocks and workers (in worker order, so deterministic).
     partials = Array(repeating: 0, count: workers.count * 2 * c)
     partials.withUnsafeMutableBufferPointer { buffer in
-      let acc = SharedPointer(buffer.baseAddress!)
+      let acc = SharedPointer(buffer.address)
       workers.splitIndexed(rows, grain: 64) { index, range in
         let total = acc + index * 2 * c
         let block = UnsafeMutablePointer<Float>.allocate(capacity: 2 * c)
@@ -203,7 +204,7 @@ final class BatchNormReLU {
       slope.withUnsafeBufferPointer { sl in
         offset.withUnsafeBufferPointer { of in
           let (a, p, q) = (
-            SharedPointer(sc.baseAddress!), SharedPointer(sl.baseAddress!), SharedPointer(of.baseAddress!)
+            SharedPointer(sc.address), SharedPointer(sl.address), SharedPointer(of.address)
           )
           workers.split(rows, grain: 64) { range in
             for r in range {
@@ -323,7 +324,7 @@ final class MaxPool3D {
       }
     }
     if training {
-      argmax.withUnsafeMutableBufferPointer { body(SharedPointer($0.baseAddress!)) }
+      argmax.withUnsafeMutableBufferPointer { body(SharedPointer($0.address)) }
     } else {
       body(nil)
     }
@@ -334,7 +335,7 @@ final class MaxPool3D {
     let sampleIn = input.count
     let (pdy, pdx) = (SharedPointer(dy), SharedPointer(dx))
     argmax.withUnsafeBufferPointer { buffer in
-      let arg = SharedPointer(buffer.baseAddress!)
+      let arg = SharedPointer(buffer.address)
       // Samples own disjoint parts of dx.
       workers.split(batch) { samples in
         for n in samples {

@@ -64,8 +64,8 @@ struct Lowering: Sendable {
     }
     let (d, h, w) = (axisClasses(axes.d), axisClasses(axes.h), axisClasses(axes.w))
     // Every per-axis set must be a run of consecutive taps (true for TF padding and stride <= k).
-    for set in d.sets + h.sets + w.sets where set.isEmpty || set.last! - set.first! + 1 != set.count {
-      return nil
+    for set in d.sets + h.sets + w.sets {
+      guard let first = set.first, let last = set.last, last - first + 1 == set.count else { return nil }
     }
     var classes: [TapClass] = []
     var work = 0
@@ -85,9 +85,12 @@ struct Lowering: Sendable {
           for jd in d.sets[cd] {
             for jh in h.sets[ch] {
               for jw in w.sets[cw] {
-                let a = axes.d.validTaps.firstIndex(of: jd)!
-                let b = axes.h.validTaps.firstIndex(of: jh)!
-                let c = axes.w.validTaps.firstIndex(of: jw)!
+                // A class's taps are valid taps by construction; were one not, the plain
+                // lowering (no classes) computes the same result.
+                guard let a = axes.d.validTaps.firstIndex(of: jd),
+                  let b = axes.h.validTaps.firstIndex(of: jh),
+                  let c = axes.w.validTaps.firstIndex(of: jw)
+                else { return nil }
                 rows.append(((a * axes.h.validTaps.count + b) * axes.w.validTaps.count + c) * input.channels)
               }
             }

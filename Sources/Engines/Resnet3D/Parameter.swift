@@ -1,4 +1,5 @@
 // Named parameters (Keras variable names) with their gradient and Adam moments.
+import Primitives
 
 /// One named tensor of the model. Names follow `<layer>.<keras variable>`, e.g.
 /// `stage2.block1.conv1.kernel`; see `ResNet3D` for the full list.
@@ -75,7 +76,7 @@ func adamUpdate(
     let decay: Float = p.regularized ? 2 * (l2 ?? 0) : 0
     for i in sums.indices { sums[i] = 0 }
     sums.withUnsafeMutableBufferPointer { buffer in
-      let partial = SharedPointer(buffer.baseAddress!)
+      let partial = SharedPointer(buffer.address)
       workers.splitIndexed(p.count, grain: 1 << 15) { index, range in
         var squares: Float = 0
         for i in range {

@@ -49,7 +49,8 @@ final class BlockUnit {
 final class ResidualBlockLayer {
   let units: [BlockUnit]
   let shortcut: Conv3D?
-  var output: Activation { units.last!.output }
+  /// The last unit's output, where the shortcut is added.
+  let output: Activation
 
   init(name: String, input: VolumeShape, kind: ResidualBlock, filters: Int, stride: Int, first: Bool) {
     let strides = [stride, stride, stride]
@@ -68,7 +69,9 @@ final class ResidualBlockLayer {
       units.append(BlockUnit(bn: bn, conv: conv))
       shape = conv.output
     }
+    guard let last = units.last else { preconditionFailure("a residual block has two or three units") }
     self.units = units
+    output = last.output
     let out = shape
     if out == input {
       shortcut = nil
@@ -234,11 +237,11 @@ public final class ResNet3D {
     for p in parameters where p.trainable { p.grad.zero(workers) }
     logitsGrad = Array(repeating: 0, count: n)
     let loss = logits.withUnsafeBufferPointer {
-      SigmoidCrossEntropy.forward(logits: $0.baseAddress!, labels: labels)
+      SigmoidCrossEntropy.forward(logits: $0.address, labels: labels)
     }
     logits.withUnsafeBufferPointer { z in
       logitsGrad.withUnsafeMutableBufferPointer { g in
-        SigmoidCrossEntropy.backward(logits: z.baseAddress!, labels: labels, dlogits: g.baseAddress!)
+        SigmoidCrossEntropy.backward(logits: z.address, labels: labels, dlogits: g.address)
       }
     }
     runBackward(batch: n, training: true, inputGradient: false)
@@ -327,8 +330,8 @@ public final class ResNet3D {
       logits = Array(repeating: 0, count: n)
       features.withUnsafeMutableBufferPointer { f in
         GlobalAveragePool.forward(
-          headActivated.value.pointer, f.baseAddress!, batch: n, positions: last.shape.positions, channels: c)
-        logits.withUnsafeMutableBufferPointer { z in dense.forward(f.baseAddress!, z.baseAddress!, batch: n) }
+          headActivated.value.pointer, f.address, batch: n, positions: last.shape.positions, channels: c)
+        logits.withUnsafeMutableBufferPointer { z in dense.forward(f.address, z.address, batch: n) }
       }
     }
   }
@@ -340,17 +343,17 @@ public final class ResNet3D {
       for a in activations { a.grad.zero(w) }
       if inputGradient { input.grad.zero(w) }
     }
-    let last = blocks.last!.output
+    let last = blocks.last?.output ?? pooled
     let c = last.shape.channels
     prof.measure("head backward") {
       featuresGrad = Array(repeating: 0, count: n * c)
       features.withUnsafeBufferPointer { f in
         featuresGrad.withUnsafeMutableBufferPointer { df in
           logitsGrad.withUnsafeBufferPointer { dz in
-            dense.backward(f.baseAddress!, dz.baseAddress!, df.baseAddress!, batch: n)
+            dense.backward(f.address, dz.address, df.address, batch: n)
           }
           GlobalAveragePool.backward(
-            df.baseAddress!, headActivated.grad.pointer, batch: n, positions: last.shape.positions,
+            df.address, headActivated.grad.pointer, batch: n, positions: last.shape.positions,
             channels: c)
         }
       }

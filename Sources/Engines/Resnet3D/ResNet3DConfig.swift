@@ -1,5 +1,5 @@
 // The ResNet3D family as keras-resnet3d builds it: one network parameterized by block type,
-// repetitions and widths, with a preset table (see DESIGN.md, "The neural network engine").
+// repetitions and widths, with a preset table (docs/ARCHITECTURE.md, "The network").
 
 /// Residual block type.
 public enum ResidualBlock: String, Sendable, Codable {

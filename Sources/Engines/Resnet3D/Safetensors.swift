@@ -22,7 +22,8 @@ public enum SafeTensors {
   /// Writes tensors in the given order, with string metadata.
   public static func write(_ tensors: [NamedTensor], metadata: [String: String], to url: URL) throws {
     var header = "{\"__metadata__\":{"
-    header += metadata.keys.sorted().map { "\(quote($0)):\(quote(metadata[$0]!))" }.joined(separator: ",")
+    header += metadata.sorted { $0.key < $1.key }.map { "\(quote($0.key)):\(quote($0.value))" }
+      .joined(separator: ",")
     header += "}"
     var offset = 0
     for t in tensors {
@@ -46,7 +47,12 @@ public enum SafeTensors {
 
   /// Reads every tensor (float32 only) and the metadata.
   public static func read(from url: URL) throws -> (tensors: [NamedTensor], metadata: [String: String]) {
-    let data = try Data(contentsOf: url)
+    try read(data: try Data(contentsOf: url))
+  }
+
+  /// Reads every tensor (float32 only) and the metadata from bytes already in memory (weights
+  /// read from the blob store, checked against their hash on the way).
+  public static func read(data: Data) throws -> (tensors: [NamedTensor], metadata: [String: String]) {
     guard data.count >= 8 else { throw ResNet3DError.malformedWeights("file shorter than 8 bytes") }
     let length = data.prefix(8).enumerated().reduce(UInt64(0)) {
       $0 | UInt64($1.element) << (8 * UInt64($1.offset))
@@ -116,7 +122,12 @@ extension ResNet3D {
   /// Loads weights saved by `save(to:)` (or written by the Keras parity script). Refuses, naming the
   /// tensor, a file whose architecture, tensor set, shapes or dtypes differ; nothing is changed then.
   public func load(from url: URL) throws {
-    let (tensors, metadata) = try SafeTensors.read(from: url)
+    try load(from: try Data(contentsOf: url))
+  }
+
+  /// Loads weights from the bytes of a safetensors file, with the checks of `load(from:)`.
+  public func load(from data: Data) throws {
+    let (tensors, metadata) = try SafeTensors.read(data: data)
     if let arch = metadata[Self.architectureKey], arch != config.architecture {
       throw ResNet3DError.architectureMismatch(expected: config.architecture, found: arch)
     }
@@ -126,12 +137,14 @@ extension ResNet3D {
     if let extra = tensors.first(where: { !known.contains($0.name) }) {
       throw ResNet3DError.unexpectedTensor(extra.name)
     }
-    for p in params {
+    // Every tensor is checked before any parameter changes.
+    let loaded = try params.map { p in
       guard let t = byName[p.name] else { throw ResNet3DError.missingTensor(p.name) }
       guard t.shape == p.shape else {
         throw ResNet3DError.shapeMismatch(tensor: p.name, expected: p.shape, found: t.shape)
       }
+      return (p, t)
     }
-    for p in params { p.setValues(byName[p.name]!.values) }
+    for (p, t) in loaded { p.setValues(t.values) }
   }
 }

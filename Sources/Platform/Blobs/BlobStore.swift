@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Primitives
 
 #if canImport(Glibc)
   import Glibc
@@ -109,19 +110,6 @@ public struct BlobStore: Sendable {
     return folder
   }
 
-  /// Calls `body` with a path to the blob that ends in `fileName`'s extension, for libraries
-  /// that look at file names (a symbolic link in a scratch folder, removed afterwards).
-  public func withNamedPath<T>(_ sha256: String, fileName: String, _ body: (URL) throws -> T) throws -> T {
-    let target = try url(for: sha256)
-    guard FileManager.default.fileExists(atPath: target.path) else { throw BlobStoreError.missing(sha256) }
-    let folder = try scratchFolder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let ext = URL(fileURLWithPath: fileName).pathExtension
-    let link = folder.appendingPathComponent(ext.isEmpty ? "blob" : "blob.\(ext)")
-    try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
-    return try body(link)
-  }
-
   public func store(data: Data) throws -> StoredBlob {
     try write { sink in try sink.write(data) }
   }
@@ -168,11 +156,10 @@ public struct BlobStore: Sendable {
     let folder = destination.deletingLastPathComponent()
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     chmod(staging.path, 0o444)
-    if FileManager.default.fileExists(atPath: destination.path) {
-      // Same name, same bytes: the store already has it.
-      unlink(staging.path)
-      return
-    }
+    // A blob already under this name is replaced, not kept: the staged bytes were just hashed to
+    // this name, while the file in place may have been damaged since (a truncated or overwritten
+    // blob that `verify` reports). Storing the original bytes again repairs it, and replacing
+    // good bytes with the same bytes changes nothing; rename(2) is atomic for readers.
     var status = rename(staging.path, destination.path)
     if status != 0 && errno == ENOENT {
       // A failed import removes the fan-out folders it made when they are empty; one may have gone
@@ -193,14 +180,6 @@ public struct BlobStore: Sendable {
   }
 
   // MARK: - Reading and checking
-
-  public func read(_ sha256: String) throws -> Data {
-    let url = try url(for: sha256)
-    guard let data = FileManager.default.contents(atPath: url.path) else {
-      throw BlobStoreError.missing(sha256)
-    }
-    return data
-  }
 
   /// Re-hashes a blob: nil when its bytes still match its name, else what is wrong.
   public func check(_ sha256: String, expectedSize: Int64?) -> String? {
@@ -273,7 +252,7 @@ public final class BlobSink {
     try data.withUnsafeBytes { raw in
       var offset = 0
       while offset < raw.count {
-        let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+        let written = Glibc.write(descriptor, raw.address + offset, raw.count - offset)
         if written < 0 {
           if errno == EINTR { continue }
           throw BlobStoreError.io(path: path, reason: String(cString: strerror(errno)))

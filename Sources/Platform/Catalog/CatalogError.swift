@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Primitives
 
 /// Problems opening or addressing a catalog. Each case reads as one clear sentence.
@@ -99,4 +100,10 @@ enum ListWording {
     guard items.count > 1, let last = items.last else { return items.first ?? "" }
     return items.dropLast().joined(separator: ", ") + " or " + last
   }
+}
+
+extension CatalogError {
+  /// Whether `error` is GRDB's failure to decode a row. Its description quotes the row's values,
+  /// which may hold a patient code: report ``unreadableRow`` instead.
+  public static func isUnreadableRow(_ error: any Error) -> Bool { error is RowDecodingError }
 }

@@ -231,14 +231,6 @@ public enum EmbeddedResources {
         """#
     ),
     (
-      name: "0006_roi_confidence.sql",
-      text: #"""
-        -- How sure an automatic ROI suggestion was (0...1); NULL for ROIs drawn by people or set by synthesize.
-        -- Low-confidence boxes are marked as such wherever an ROI is shown.
-        ALTER TABLE roi_annotation ADD COLUMN confidence REAL CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1));
-        """#
-    ),
-    (
       name: "0009_curation.sql",
       text: #"""
         -- Curation: labels become versioned annotations like ROIs, a reviewer's decision is marked as the
@@ -311,6 +303,14 @@ public enum EmbeddedResources {
           blob_sha256 TEXT NOT NULL REFERENCES blob (sha256),
           created_at TEXT NOT NULL
         );
+        """#
+    ),
+    (
+      name: "0010_roi_confidence.sql",
+      text: #"""
+        -- How sure an automatic ROI suggestion was (0...1); NULL for ROIs drawn by people or set by synthesize.
+        -- Low-confidence boxes are marked as such wherever an ROI is shown.
+        ALTER TABLE roi_annotation ADD COLUMN confidence REAL CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1));
         """#
     ),
   ]

@@ -2,13 +2,16 @@ import Foundation
 import GRDB
 
 /// `pleura verify`: re-hashes every blob, checks that every referenced blob exists, that every
-/// provenance edge points at a real entity, and SQLite's own integrity and foreign keys.
+/// provenance edge points at a real entity, and SQLite's own integrity and foreign keys; reports
+/// blobs no row references that no recorded run explains (see `OrphanBlobs`).
 public struct CatalogVerifier {
   public struct Report: Codable, Sendable {
     public var blobsChecked: Int
     /// Blobs known only by hash (their bytes stayed at the site that exported them).
     public var blobsHeldElsewhere: Int
     public var edgesChecked: Int
+    /// Unreferenced blobs left by failed or interrupted runs (not a problem: `gc` removes them).
+    public var leftoverBlobs: Int
     public var problems: [String]
     public var ok: Bool { problems.isEmpty }
   }
@@ -57,10 +60,18 @@ public struct CatalogVerifier {
         problems += missing.map { "\(table): references blob \($0), which the catalog does not know" }
       }
     }
+    let unreferenced = try OrphanBlobs.find(in: catalog)
+    for (sha256, written) in unreferenced.orphans {
+      problems.append(
+        "orphan blob \(sha256) (written \(Timestamp.format(written))): no row references it and no run "
+          + "recorded in the catalog was running then, so it may be the output of a run whose committed "
+          + "rows were lost (was catalog.sqlite-wal or -shm deleted while a command ran?); it is kept, "
+          + "`pleura gc` would remove it")
+    }
     let held = blobs.filter { !$0.stored }.count
     return Report(
       blobsChecked: blobs.count - held, blobsHeldElsewhere: held, edgesChecked: edges.count,
-      problems: problems)
+      leftoverBlobs: unreferenced.leftovers, problems: problems)
   }
 
   static func owners(of sha256: String, in catalog: Catalog) throws -> String {

@@ -19,7 +19,7 @@ public struct EntityDetails: Codable, Sendable {
       else { throw CatalogError.unknownID(ref.id) }
       var fields: [String: JSONValue] = [:]
       for (column, value) in row { fields[camelCase(column)] = JSONValue(value) }
-      let edges = try RunEdge.filter(RunEdge.Columns.entityId == ref.id).fetchAll(db)
+      let edges = try RunEdge.all().edges(ofEntity: ref.id).fetchAll(db)
       return EntityDetails(
         kind: ref.kind, id: ref.id, fields: fields,
         madeBy: edges.filter { $0.direction == .output }.map(\.runId),

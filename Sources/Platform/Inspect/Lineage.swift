@@ -39,18 +39,14 @@ public struct LineageNode: Codable, Sendable {
     if ref.kind == .cube { return try cubeNode(ref, label: label, db: db, seen: &seen) }
     // The run that made the entity; an import run ("imported" role) only brought it here.
     guard
-      let edge = try RunEdge.filter(
-        RunEdge.Columns.entityId == ref.id && RunEdge.Columns.direction == RunEdge.Direction.output.rawValue
-      ).order(Column("role")).fetchOne(db),
+      let edge = try RunEdge.all().edges(.output, ofEntity: ref.id).order(Column("role")).fetchOne(db),
       let run = try Run.fetchOne(db, key: edge.runId)
     else {
       return LineageNode(kind: ref.kind, id: ref.id, label: label, madeBy: nil, inputs: [], seenAbove: false)
     }
     let site =
       try String.fetchOne(db, sql: "SELECT name FROM site WHERE id = ?", arguments: [run.siteId]) ?? "?"
-    let inputEdges = try RunEdge.filter(
-      RunEdge.Columns.runId == run.id && RunEdge.Columns.direction == RunEdge.Direction.input.rawValue
-    ).fetchAll(db)
+    let inputEdges = try RunEdge.all().edges(.input, ofRun: run.id).fetchAll(db)
     var inputs: [LineageNode] = []
     for input in inputEdges { inputs.append(try node(input.entity, db: db, seen: &seen)) }
     let info = RunInfo(

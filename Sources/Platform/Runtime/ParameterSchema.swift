@@ -33,9 +33,8 @@ public enum ParameterError: Error, CustomStringConvertible, Equatable {
 public enum ParameterSchema {
   public static func describe<P: Plugin>(_ plugin: P.Type) -> [ParameterInfo] {
     let defaults = (try? jsonObject(P.Parameters())) ?? [:]
-    return defaults.keys.sorted().map { name in
-      let value = defaults[name]!
-      return ParameterInfo(
+    return defaults.sorted { $0.key < $1.key }.map { name, value in
+      ParameterInfo(
         name: name, type: typeName(of: value), defaultValue: render(value),
         help: P.parameterHelp[name] ?? "")
     }
@@ -60,13 +59,27 @@ public enum ParameterSchema {
     return try decode(object, as: P.self)
   }
 
-  /// Decodes parameters from recorded canonical JSON (a run's `parameters_json`).
+  /// Decodes parameters from recorded JSON (a run's or a conversion's `parameters_json`) through
+  /// the plugin's own type, the one way any part of Pleura reads another plugin's parameters.
+  /// A field the record does not hold reads as its default (it was added after the record was
+  /// written); a field of the wrong type is an error.
   public static func decode<P: Plugin>(json: String, as plugin: P.Type) throws -> P.Parameters {
-    do {
-      return try JSONDecoder().decode(P.Parameters.self, from: Data(json.utf8))
-    } catch {
-      throw ParameterError.invalid(plugin: P.name, reason: "\(error)")
+    guard let recorded = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+      throw ParameterError.invalid(plugin: P.name, reason: "the recorded parameters are not a JSON object")
     }
+    return try overlay(recorded, on: P.Parameters(), as: plugin)
+  }
+
+  /// `parameters` with each field that `object` also names set to its value there; other keys are
+  /// not this plugin's and are left alone (a grid file holds several plugins' settings side by side).
+  public static func overlay<P: Plugin>(
+    _ object: [String: Any], on parameters: P.Parameters, as plugin: P.Type
+  )
+    throws -> P.Parameters
+  {
+    var merged = try jsonObject(parameters)
+    for (name, value) in object where merged[name] != nil { merged[name] = value }
+    return try decode(merged, as: plugin)
   }
 
   // MARK: - JSON plumbing

@@ -81,5 +81,5 @@ public struct PluginRegistry: Sendable {
 
   public var names: [String] { plugins.keys.sorted() }
 
-  public var all: [RegisteredPlugin] { names.map { plugins[$0]! } }
+  public var all: [RegisteredPlugin] { plugins.sorted { $0.key < $1.key }.map(\.value) }
 }

@@ -22,7 +22,7 @@ enum RunCache {
       .order(Run.Columns.startedAt.desc).fetchAll(db)
     let asked = inputs.map(\.description).sorted()
     for run in runs {
-      let edges = try RunEdge.filter(RunEdge.Columns.runId == run.id).fetchAll(db)
+      let edges = try RunEdge.all().edges(ofRun: run.id).fetchAll(db)
       guard edges.filter({ $0.direction == .input }).map(\.entity.description).sorted() == asked else {
         continue
       }

@@ -29,9 +29,8 @@ enum RunClaim {
         try RunReaper.markInterrupted(run.id, in: db)
         continue
       }
-      let given = try RunEdge.filter(
-        RunEdge.Columns.runId == run.id && RunEdge.Columns.direction == RunEdge.Direction.input.rawValue
-      ).fetchAll(db).map(\.entity.description).sorted()
+      let given = try RunEdge.all().edges(.input, ofRun: run.id).fetchAll(db).map(\.entity.description)
+        .sorted()
       if given == asked { return run }
     }
     return nil

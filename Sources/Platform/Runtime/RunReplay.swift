@@ -48,7 +48,7 @@ public enum RunReplay {
       guard let record = try Run.fetchOne(db, key: ref.id) else {
         throw ReplayError.notARun(text)
       }
-      let edges = try RunEdge.filter(RunEdge.Columns.runId == record.id).fetchAll(db)
+      let edges = try RunEdge.all().edges(ofRun: record.id).fetchAll(db)
       return (
         record, edges.filter { $0.direction == .input }.map(\.entity),
         edges.filter { $0.direction == .output }.map(\.entity)

@@ -77,7 +77,7 @@ public struct ServiceRun: Sendable {
   /// Removes the run's row, for input refused or a run that turned out to change nothing: the
   /// catalog is then exactly as before. Best effort, as `fail`.
   public func withdraw(in db: Database) throws {
-    try db.execute(sql: "DELETE FROM run_edge WHERE run_id = ?", arguments: [id])
+    try RunEdge.all().edges(ofRun: id).deleteAll(db)
     try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
   }
 

@@ -55,6 +55,7 @@ public enum NPY {
     let dtype: DType
     let rowShape: [Int]
     public private(set) var rows = 0
+    private var closed = false
 
     public init(url: URL, dtype: DType, rowShape: [Int]) throws {
       guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
@@ -69,7 +70,9 @@ public enum NPY {
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
       let rowBytes = rowShape.reduce(dtype.size, *)
-      precondition(bytes.count % rowBytes == 0, "appended data is not a whole number of rows")
+      guard rowBytes > 0, bytes.count % rowBytes == 0 else {
+        throw BlobStoreError.io(path: "an .npy array", reason: "appended data is not a whole number of rows")
+      }
       try handle.write(contentsOf: Data(bytes))
       rows += bytes.count / rowBytes
     }
@@ -79,7 +82,14 @@ public enum NPY {
       try handle.write(
         contentsOf: NPY.header(dtype: dtype, shape: [rows] + rowShape, reserve: NPY.reservedHeaderLength))
       try handle.synchronize()
-      try handle.close()
+      close()
+    }
+
+    /// Closes the file without finishing it (a failed write); `finish` closes it too.
+    public func close() {
+      guard !closed else { return }
+      closed = true
+      try? handle.close()
     }
   }
 

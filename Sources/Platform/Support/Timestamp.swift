@@ -6,6 +6,6 @@ public enum Timestamp {
 
   public static func format(_ date: Date) -> String {
     date.formatted(
-      Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+      Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
   }
 }

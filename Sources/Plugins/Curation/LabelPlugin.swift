@@ -100,7 +100,7 @@ public struct LabelPlugin: Plugin {
   /// racing another is refused rather than stored.
   public static func record(_ entry: LabelEntry, in db: Database, run: PersistContext) throws -> EntityRef? {
     try validate(entry, in: db)
-    let label = SlidingLabel(rawValue: entry.label)!
+    guard let label = SlidingLabel(rawValue: entry.label) else { throw LabelError.badLabel(entry.label) }
     let adjudicated = entry.adjudicated ?? false
     let latest = try LabelAnnotation.latest(forVideo: entry.video, in: db)
     if let latest, latest.label == label, latest.author == entry.author, latest.adjudicated == adjudicated {

@@ -1,6 +1,7 @@
 import Foundation
 import Media
 import Platform
+import Primitives
 
 /// Decodes one conversion once and cuts its cubes into an `.npy` shard: `[n, frames, size,
 /// size]` uint8, clip by clip, each clip's tiles row by row. Frames stream through a window of
@@ -33,11 +34,13 @@ enum CubeCutter {
   ) throws -> Cut {
     let size = recipe.tileSize
     let length = recipe.framesPerCube
-    let box = Box(tiles: item.tiles, size: size)
-    let lastNeeded = item.clipStarts.last! + length
+    guard let box = Box(tiles: item.tiles, size: size), let firstClip = item.clipStarts.first,
+      let lastClip = item.clipStarts.last
+    else { throw TilingError.nothingToCut(conversion: item.conversion.id) }
+    let lastNeeded = lastClip + length
     // window[i] holds the crop of frame windowStart + i.
     var window: [[UInt8]] = []
-    var windowStart = item.clipStarts.first!
+    var windowStart = firstClip
     var nextClip = 0
     var seen = 0
 
@@ -53,21 +56,25 @@ enum CubeCutter {
       while nextClip < item.clipStarts.count, item.clipStarts[nextClip] + length <= windowStart + window.count
       {
         let start = item.clipStarts[nextClip]
-        if tiles == nil {
+        let chosen: [TileGrid.Tile]
+        if let tiles {
+          chosen = tiles
+        } else {
           let frames = (0..<length).map {
             GrayImage(width: box.width, height: box.height, pixels: window[start - windowStart + $0])
           }
-          (tiles, partly, mostly) = Self.tilesInside(
+          (chosen, partly, mostly) = Self.tilesInside(
             item.tiles, box: box, size: size, region: EchoRegion.mask(of: frames))
+          tiles = chosen
         }
-        for tile in tiles! {
+        for tile in chosen {
           cube.withUnsafeMutableBufferPointer { cube in
             for f in 0..<length {
               window[start - windowStart + f].withUnsafeBufferPointer { crop in
                 for y in 0..<size {
                   let from = (tile.y - box.y + y) * box.width + (tile.x - box.x)
-                  cube.baseAddress!.advanced(by: (f * size + y) * size)
-                    .update(from: crop.baseAddress!.advanced(by: from), count: size)
+                  cube.address.advanced(by: (f * size + y) * size)
+                    .update(from: crop.address.advanced(by: from), count: size)
                 }
               }
             }
@@ -140,11 +147,12 @@ enum CubeCutter {
     var width: Int
     var height: Int
 
-    init(tiles: [TileGrid.Tile], size: Int) {
-      x = tiles.map(\.x).min()!
-      y = tiles.map(\.y).min()!
-      width = tiles.map { $0.x + size }.max()! - x
-      height = tiles.map { $0.y + size }.max()! - y
+    /// Nil for no tiles.
+    init?(tiles: [TileGrid.Tile], size: Int) {
+      guard let left = tiles.map(\.x).min(), let top = tiles.map(\.y).min(),
+        let right = tiles.map({ $0.x + size }).max(), let bottom = tiles.map({ $0.y + size }).max()
+      else { return nil }
+      (x, y, width, height) = (left, top, right - left, bottom - top)
     }
 
     func crop(_ image: GrayImage) -> [UInt8] {
@@ -152,38 +160,12 @@ enum CubeCutter {
       image.pixels.withUnsafeBufferPointer { pixels in
         crop.withUnsafeMutableBufferPointer { crop in
           for row in 0..<height {
-            crop.baseAddress!.advanced(by: row * width)
-              .update(from: pixels.baseAddress!.advanced(by: (y + row) * image.width + x), count: width)
+            crop.address.advanced(by: row * width)
+              .update(from: pixels.address.advanced(by: (y + row) * image.width + x), count: width)
           }
         }
       }
       return crop
-    }
-  }
-}
-
-public enum TilingError: Error, CustomStringConvertible {
-  case roiOutsideFrame(conversion: String, width: Int, height: Int)
-  case tooFewFrames(conversion: String, expected: Int, found: Int)
-  case nothingToTile(recipe: String, skipped: Int)
-  /// A run's conversion + ROI pairs no longer match what the catalog plans for its recipe.
-  case inputsChanged(recipe: String, differences: [String])
-
-  public var description: String {
-    switch self {
-    case .roiOutsideFrame(let conversion, let width, let height):
-      "conversion \(conversion): the tiles fall outside its \(width)x\(height) frames"
-    case .tooFewFrames(let conversion, let expected, let found):
-      "conversion \(conversion): decoding gave \(found) frames, the clips need \(expected)"
-    case .nothingToTile(let recipe, let skipped):
-      "recipe \(recipe): no video can be tiled (\(skipped) skipped; see the reasons with --json or `pleura videos`)"
-    case .inputsChanged(let recipe, let differences):
-      "recipe \(recipe): the inputs changed since the dataset was planned; plan again "
-        + "(`pleura dataset build \(recipe)`)"
-        + (differences.isEmpty
-          ? ""
-          : ": " + differences.prefix(3).joined(separator: "; ")
-            + (differences.count > 3 ? "; and \(differences.count - 3) more" : ""))
     }
   }
 }

@@ -15,12 +15,14 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
   /// the study's: 640x480, 30 fps, H.264, stretched). `crf` and `preset` are free unless given.
   /// When a video has several such conversions, the plan takes the first made (``TilePlan``).
   public struct ConversionFilter: Codable, Sendable, Equatable, CustomStringConvertible {
-    public var width = 640
-    public var height = 480
-    public var fpsNumerator = 30
-    public var fpsDenominator = 1
-    public var codec = "h264"
-    public var scaling = "stretch"
+    /// Transcode's defaults: the working format.
+    private static let transcode = TranscodePlugin.Parameters()
+    public var width = transcode.width
+    public var height = transcode.height
+    public var fpsNumerator = transcode.fpsNumerator
+    public var fpsDenominator = transcode.fpsDenominator
+    public var codec = transcode.codec
+    public var scaling = transcode.scaling
     public var crf: Double?
     public var preset: String?
     public init() {}
@@ -33,12 +35,14 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
     /// existed meant them.
     public init(from decoder: Decoder) throws {
       let container = try decoder.container(keyedBy: CodingKeys.self)
-      width = try container.decodeIfPresent(Int.self, forKey: .width) ?? 640
-      height = try container.decodeIfPresent(Int.self, forKey: .height) ?? 480
-      fpsNumerator = try container.decodeIfPresent(Int.self, forKey: .fpsNumerator) ?? 30
-      fpsDenominator = try container.decodeIfPresent(Int.self, forKey: .fpsDenominator) ?? 1
-      codec = try container.decodeIfPresent(String.self, forKey: .codec) ?? "h264"
-      scaling = try container.decodeIfPresent(String.self, forKey: .scaling) ?? "stretch"
+      let study = Self.transcode
+      width = try container.decodeIfPresent(Int.self, forKey: .width) ?? study.width
+      height = try container.decodeIfPresent(Int.self, forKey: .height) ?? study.height
+      fpsNumerator = try container.decodeIfPresent(Int.self, forKey: .fpsNumerator) ?? study.fpsNumerator
+      fpsDenominator =
+        try container.decodeIfPresent(Int.self, forKey: .fpsDenominator) ?? study.fpsDenominator
+      codec = try container.decodeIfPresent(String.self, forKey: .codec) ?? study.codec
+      scaling = try container.decodeIfPresent(String.self, forKey: .scaling) ?? study.scaling
       crf = try container.decodeIfPresent(Double.self, forKey: .crf)
       preset = try container.decodeIfPresent(String.self, forKey: .preset)
     }
@@ -129,11 +133,11 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
       throw fail("label '\(label)' is not one of present, absent, unknown")
     }
     guard !labels.isEmpty else { throw fail("labels is empty") }
-    let codecs = ["h264", "h264-lossless", "ffv1", "mpeg4"]
+    let codecs = TranscodePlugin.codecNames
     guard codecs.contains(conversion.codec) else {
       throw fail("conversion codec '\(conversion.codec)' is not one of \(codecs.joined(separator: ", "))")
     }
-    guard ["stretch", "letterbox"].contains(conversion.scaling) else {
+    guard ScalingMode(rawValue: conversion.scaling) != nil else {
       throw fail("conversion scaling '\(conversion.scaling)' is not stretch or letterbox")
     }
   }

@@ -26,6 +26,15 @@ public enum DatasetViews {
     }
   }
 
+  /// The dataset `reference` names (any name a listing prints), its summary and its splits.
+  public static func detail(_ reference: String, in catalog: Catalog) throws -> Detail {
+    try catalog.database.read { db in
+      let found = try Dataset.find(reference, in: db)
+      let splits = try Split.filter(Split.Columns.datasetId == found.id).fetchAll(db)
+      return Detail(dataset: found, summary: try summary(found), splits: splits.map(\.id))
+    }
+  }
+
   public struct DiffRow: Codable, Sendable {
     public var video: String
     public var fileName: String
@@ -105,7 +114,7 @@ public enum DatasetViews {
         }
         guard added + removed > 0 || labelChange != nil || roiChange != nil else { return nil }
         return DiffRow(
-          video: video, fileName: left[video]?.0 ?? right[video]!.0, added: added, removed: removed,
+          video: video, fileName: left[video]?.0 ?? right[video]?.0 ?? video, added: added, removed: removed,
           labelChange: labelChange, roiChange: roiChange)
       }
     }
@@ -176,6 +185,10 @@ public enum DatasetViews {
 }
 
 /// `dataset export-npy`: the dataset as one `cubes.npy`, `labels.npy` and `meta.csv`.
+///
+/// Each shard is checked against its hash as it is read and against the cubes its rows claim;
+/// the three files are written under temporary names and renamed only when all are complete,
+/// so a damaged shard (or a kill) leaves no partial `cubes.npy` behind.
 public enum DatasetExport {
   @discardableResult
   public static func writeNPY(_ reference: String, to folder: URL, catalog: Catalog) throws -> Int {
@@ -193,26 +206,32 @@ public enum DatasetExport {
     }
     guard let first = cubes.first else { return 0 }
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let cubeBytes = first.frames * first.size * first.size
+    let files = ["cubes.npy", "labels.npy", "meta.csv"].map {
+      PartialFile(for: folder.appendingPathComponent($0))
+    }
+    defer { for file in files { file.discard() } }
     let writer = try NPY.StreamWriter(
-      url: folder.appendingPathComponent("cubes.npy"), dtype: .uint8,
-      rowShape: [first.frames, first.size, first.size])
-    var shardCache: (sha: String, data: Data, offset: Int)?
+      url: files[0].temporary, dtype: .uint8, rowShape: [first.frames, first.size, first.size])
+    defer { writer.close() }
+    var shard: Shard?
     for cube in cubes {
-      if shardCache?.sha != cube.shardSha256 {
-        let data = try catalog.blobs.read(cube.shardSha256)
-        guard let header = NPY.readHeader(data) else {
-          throw BlobStoreError.io(path: cube.shardSha256, reason: "not an .npy shard")
-        }
-        shardCache = (cube.shardSha256, data, header.dataOffset)
+      guard cube.frames == first.frames, cube.size == first.size else {
+        throw DatasetExportError.mixedShapes(
+          dataset.reference, first: first.id, other: cube.id,
+          shapes: "\(first.frames)x\(first.size)x\(first.size) and \(cube.frames)x\(cube.size)x\(cube.size)")
       }
-      let start = shardCache!.offset + cube.shardIndex * cubeBytes
-      try shardCache!.data[start..<(start + cubeBytes)].withUnsafeBytes { try writer.append($0) }
+      let current: Shard
+      if let shard, shard.sha256 == cube.shardSha256 {
+        current = shard
+      } else {
+        current = try Shard(cube.shardSha256, of: cube, in: catalog)
+        shard = current
+      }
+      try current.withCube(cube) { try writer.append($0) }
     }
     try writer.finish()
     let labels = cubes.map { $0.label == .present ? UInt8(1) : UInt8(0) }
-    try NPY.encode(uint8: labels, shape: [labels.count]).write(
-      to: folder.appendingPathComponent("labels.npy"))
+    try NPY.encode(uint8: labels, shape: [labels.count]).write(to: files[1].temporary)
     var lines = [
       "index,cube,dataset,video,conversion,patient,label,clip,first_frame,tile_row,tile_col,x,y,size,frames"
     ]
@@ -226,8 +245,60 @@ public enum DatasetExport {
       ]
       lines.append(fields.joined(separator: ","))
     }
-    try (lines.joined(separator: "\n") + "\n").write(
-      to: folder.appendingPathComponent("meta.csv"), atomically: true, encoding: .utf8)
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: files[2].temporary)
+    for file in files { try file.commit() }
     return cubes.count
+  }
+
+  /// One shard's bytes, verified against its hash, with the cubes its header says it holds.
+  struct Shard {
+    let sha256: String
+    let data: Data
+    let dataOffset: Int
+    let count: Int
+    let cubeBytes: Int
+
+    init(_ sha256: String, of cube: Cube, in catalog: Catalog) throws {
+      self.sha256 = sha256
+      data = try catalog.blobs.read(sha256, of: "the shard of cube \(cube.id)")
+      guard let header = NPY.readHeader(data) else {
+        throw DatasetExportError.badShard(sha256, cube: cube.id, "is not an .npy file")
+      }
+      let shape = [cube.frames, cube.size, cube.size]
+      guard header.descr == "|u1", header.shape.count == 4, Array(header.shape[1...]) == shape,
+        header.shape[0] >= 0
+      else {
+        throw DatasetExportError.badShard(
+          sha256, cube: cube.id, "holds \(header.descr) \(header.shape), expected uint8 [n, \(shape)]")
+      }
+      let (bytes, overflow) = shape.reduce(1, *).multipliedReportingOverflow(by: header.shape[0])
+      guard !overflow, header.dataOffset <= data.count, bytes <= data.count - header.dataOffset else {
+        throw DatasetExportError.badShard(sha256, cube: cube.id, "ends before its \(header.shape[0]) cubes")
+      }
+      dataOffset = header.dataOffset
+      count = header.shape[0]
+      cubeBytes = shape.reduce(1, *)
+    }
+
+    func withCube(_ cube: Cube, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+      guard cube.shardIndex >= 0, cube.shardIndex < count else {
+        throw DatasetExportError.badShard(sha256, cube: cube.id, "has no cube \(cube.shardIndex)")
+      }
+      let start = data.startIndex + dataOffset + cube.shardIndex * cubeBytes
+      try data[start..<(start + cubeBytes)].withUnsafeBytes(body)
+    }
+  }
+}
+
+public enum DatasetExportError: Error, CustomStringConvertible {
+  case badShard(String, cube: String, String)
+  case mixedShapes(String, first: String, other: String, shapes: String)
+
+  public var description: String {
+    switch self {
+    case .badShard(let sha, let cube, let reason): "the shard \(sha) of cube \(cube) \(reason)"
+    case .mixedShapes(let dataset, let first, let other, let shapes):
+      "\(dataset) mixes cube shapes (\(shapes), cubes \(first) and \(other)); one .npy array cannot hold both"
+    }
   }
 }

@@ -89,18 +89,20 @@ public struct SplitAssignmentPlan: Sendable, Equatable {
     // are the hardest to fit. They are dealt by their own share (spread over the parts like any
     // stratum), moved only where that share would overfill a stratum they count in.
     let mixed = Dictionary(grouping: patients.filter { $0.labels.count > 1 }) { $0.labels.sorted() }
-    let mixedKeys = mixed.keys.sorted {
-      $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1)
+    let mixedGroups = mixed.sorted {
+      $0.key.count != $1.key.count ? $0.key.count > $1.key.count : $0.key.lexicographicallyPrecedes($1.key)
     }
-    for key in mixedKeys {
-      let group = Self.shuffled(mixed[key]!, using: &generator)
+    for (key, members) in mixedGroups {
+      let group = Self.shuffled(members, using: &generator)
       var cap = Counts()
-      for part in Self.dealOrder { cap[part] = max(0, key.map { room[$0]![part] }.min()!) }
+      for part in Self.dealOrder {
+        cap[part] = max(0, key.map { room[$0, default: Counts()][part] }.min() ?? 0)
+      }
       let share = Self.fit(
         Self.targets(patients: group.count, test: test, validation: validation), under: cap)
       deal(group, share)
       for label in key {
-        for part in Self.dealOrder { room[label]![part] -= share[part] }
+        for part in Self.dealOrder { room[label, default: Counts()][part] -= share[part] }
       }
     }
 
@@ -108,7 +110,7 @@ public struct SplitAssignmentPlan: Sendable, Equatable {
     // several labels this is exactly split 1.0.0: per label, in label order, one generator.
     for label in labels {
       let group = Self.shuffled(patients.filter { $0.labels == [label] }, using: &generator)
-      deal(group, Self.fill(room[label]!, with: group.count))
+      deal(group, Self.fill(room[label, default: Counts()], with: group.count))
     }
   }
 

@@ -70,7 +70,7 @@ public struct SplitPlugin: Plugin {
   {
     let datasetID = inputs[0].id
     let (dataset, patients) = try await context.catalog.database.read { db in
-      let dataset = try Dataset.fetchOne(db, key: datasetID)!
+      let dataset = try Dataset.find(db, key: datasetID)
       // A patient's labels are those of its videos in this dataset, so those of its cubes.
       let rows = try Row.fetchAll(
         db,

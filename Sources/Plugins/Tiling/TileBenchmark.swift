@@ -31,7 +31,10 @@ public enum TileBenchmark {
       var frames = 0
       var cubes = 0
       for item in plan.items {
-        try catalog.blobs.withNamedPath(item.conversion.blobSha256, fileName: item.conversion.fileName) {
+        try catalog.blobs.withNamedPath(
+          item.conversion.blobSha256, of: "conversion \(item.conversion.id)",
+          fileName: item.conversion.fileName
+        ) {
           url in
           var start = DispatchTime.now().uptimeNanoseconds
           let decoder = try VideoDecoders.open(url)

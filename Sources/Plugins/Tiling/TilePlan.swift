@@ -119,8 +119,8 @@ public struct TilePlan: Sendable {
       .filter { conversion in
         // Read through transcode's own type: one spelling of its parameters.
         guard
-          let parameters = try? JSONDecoder().decode(
-            TranscodePlugin.Parameters.self, from: Data(conversion.parametersJson.utf8))
+          let parameters = try? ParameterSchema.decode(
+            json: conversion.parametersJson, as: TranscodePlugin.self)
         else { return false }
         return recipe.conversion.matches(parameters)
       }

@@ -70,7 +70,7 @@ public struct TilePlugin: Plugin {
     for (index, item) in items.enumerated() {
       let file = scratch.appendingPathComponent("shard-\(index).npy")
       let cut = try context.blobs.withNamedPath(
-        item.conversion.blobSha256, fileName: item.conversion.fileName
+        item.conversion.blobSha256, of: "conversion \(item.conversion.id)", fileName: item.conversion.fileName
       ) { url in
         do {
           return try CubeCutter.cut(item: item, recipe: recipe, source: url, into: file) { Task.isCancelled }
@@ -212,7 +212,7 @@ public struct TilePlugin: Plugin {
             shardSha256: shard.sha256, shardIndex: index)
         }, in: db)
     }
-    let labels = summary.perLabel.keys.sorted().map { "\($0) \(summary.perLabel[$0]!)" }.joined(
+    let labels = summary.perLabel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
       separator: ", ")
     let partly = summary.videos.compactMap(\.cubesPartlyOutside).reduce(0, +)
     let outside = summary.videos.compactMap(\.cubesSkippedOutside).reduce(0, +)

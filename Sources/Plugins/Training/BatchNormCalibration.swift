@@ -4,15 +4,15 @@ import Resnet3D
 /// Sets every BN layer's moving statistics to their mean over the training cubes ("precise BN",
 /// Wu & Johnson 2021), and measures the training accuracy on the way.
 ///
-/// With BN momentum 0.99 (Keras' default, DESIGN.md) the moving statistics need several hundred
-/// steps to forget their start (mean 0, variance 1); a short run on a small dataset never gets
-/// there and then predicts at chance in inference mode although it has learned. A training-mode
-/// forward pass from zeroed moving statistics leaves exactly (1 - momentum) x the batch's
-/// statistics in them, so one pass per batch recovers each batch's statistics; their
-/// size-weighted mean replaces the moving ones. Weights, gradients and Adam are untouched, so the
+/// With BN momentum 0.99 (Keras' default; docs/ARCHITECTURE.md, "The network") the moving
+/// statistics need several hundred steps to forget their start (mean 0, variance 1); a short run
+/// on a small dataset never gets there and then predicts at chance in inference mode although it
+/// has learned. A training-mode forward pass from zeroed moving statistics leaves exactly
+/// (1 - momentum) x the batch's statistics in them, so one pass per batch recovers each batch's
+/// statistics; their size-weighted mean replaces the moving ones. Weights, gradients and Adam are untouched, so the
 /// training itself is the same with or without it.
 enum BatchNormCalibration {
-  /// The engine's BN momentum (keras-resnet3d / DESIGN.md).
+  /// The engine's BN momentum (keras-resnet3d; docs/ARCHITECTURE.md, "The network").
   static let momentum = 0.99
 
   /// Returns the accuracy of the training-mode predictions.

@@ -72,7 +72,7 @@ public final class CubeReader {
     let bytes = cubeValues
     try out.withUnsafeMutableBufferPointer { buffer in
       for (position, item) in items.enumerated() {
-        let shard = try open(item.shardSha256)
+        let shard = try open(item.shardSha256, holding: item.id)
         guard item.shardIndex >= 0, item.shardIndex < shard.count else {
           throw TrainingError.badShard(item.shardSha256, "has no cube \(item.shardIndex)")
         }
@@ -89,9 +89,13 @@ public final class CubeReader {
     return out
   }
 
-  private func open(_ sha256: String) throws -> (handle: FileHandle, dataOffset: UInt64, count: Int) {
+  private func open(_ sha256: String, holding cube: String) throws -> (
+    handle: FileHandle, dataOffset: UInt64, count: Int
+  ) {
     if let shard = shards[sha256] { return shard }
-    let handle = try FileHandle(forReadingFrom: try blobs.url(for: sha256))
+    // One verifying pass over the shard when it is first opened; its cubes are then read at
+    // random from the same descriptor.
+    let handle = try blobs.openVerified(sha256, of: "the shard of cube \(cube)")
     let head = try handle.read(upToCount: 4096) ?? Data()
     guard let header = NPY.readHeader(head) else {
       try? handle.close()

@@ -66,12 +66,18 @@ public struct EvaluatePlugin: Plugin {
     return (models[0].id, datasets[0].id)
   }
 
-  public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
+  /// The part to score, refusing a name that is none.
+  static func part(_ parameters: Parameters) throws -> Evaluation.Part {
     guard let part = Evaluation.Part(rawValue: parameters.part) else {
       throw TrainingError.badParameter(
         "part '\(parameters.part)' is not one of "
           + Evaluation.Part.allCases.map(\.rawValue).joined(separator: ", "))
     }
+    return part
+  }
+
+  public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
+    let part = try part(parameters)
     try TrainingError.checkMinimums([
       "bootstrap": (parameters.bootstrap, 0), "batchSize": (parameters.batchSize, 1),
       "threads": (parameters.threads, 1),
@@ -80,8 +86,8 @@ public struct EvaluatePlugin: Plugin {
       throw TrainingError.needsModelAndDataset(plugin: name)
     }
     try await catalog.database.read { db in
-      let model = try Model.fetchOne(db, key: modelID)!
-      let dataset = try Dataset.fetchOne(db, key: datasetID)!
+      let model = try Model.find(db, key: modelID)
+      let dataset = try Dataset.find(db, key: datasetID)
       let setup = try ModelSetup.decode(model)
       let shape = try Row.fetchOne(
         db, sql: "SELECT frames, size FROM cube WHERE dataset_id = ? LIMIT 1", arguments: [datasetID])
@@ -109,12 +115,14 @@ public struct EvaluatePlugin: Plugin {
   public func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws
     -> PluginOutput
   {
-    let (modelID, datasetID) = Self.modelAndDataset(inputs)!
-    let part = Evaluation.Part(rawValue: parameters.part)!
+    guard let (modelID, datasetID) = Self.modelAndDataset(inputs) else {
+      throw TrainingError.needsModelAndDataset(plugin: Self.name)
+    }
+    let part = try Self.part(parameters)
     let (model, dataset, items) = try await context.catalog.database.read { db in
-      let model = try Model.fetchOne(db, key: modelID)!
+      let model = try Model.find(db, key: modelID)
       return (
-        model, try Dataset.fetchOne(db, key: datasetID)!,
+        model, try Dataset.find(db, key: datasetID),
         try Self.items(model: model, dataset: datasetID, part: part, in: db)
       )
     }
@@ -163,7 +171,7 @@ public struct EvaluatePlugin: Plugin {
       entry.n += 1
       videoScores[item.conversionId] = entry
     }
-    let videos = videoScores.keys.sorted().map { videoScores[$0]! }
+    let videos = videoScores.sorted { $0.key < $1.key }.map(\.value)
     var videosByPatient: [String: [(positive: Bool, score: Double)]] = [:]
     for video in videos {
       videosByPatient[video.patient, default: []].append((video.positive, video.sum / Double(video.n)))
@@ -175,7 +183,8 @@ public struct EvaluatePlugin: Plugin {
       cube: LevelReport(
         metrics: BinaryMetrics(positives: positives, scores: scores, threshold: parameters.threshold),
         intervals: PatientBootstrap.intervals(
-          groups: patientOrder.map { byPatient[$0]! }, replicates: parameters.bootstrap, seed: parameters.seed
+          groups: patientOrder.compactMap { byPatient[$0] }, replicates: parameters.bootstrap,
+          seed: parameters.seed
         )),
       video: LevelReport(
         metrics: BinaryMetrics(

@@ -31,51 +31,25 @@ public enum Experiment {
     runner.progress("experiment", 0, grid.pairs.count, unit: "pairs", perItem: true)
     for pair in grid.pairs {
       let preset = try Resnet3DPresetName.canonical(pair.architecture)
-      if datasets[pair.dataset] == nil {
-        let recipe = try DatasetRecipe.load(pair.dataset)
-        let plan = try await catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
-        guard !plan.items.isEmpty else {
-          throw TilingError.nothingToTile(recipe: recipe.name, skipped: plan.skipped.count)
-        }
-        let tiled = try await runner.run(
-          TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
-        // A build whose cubes the latest version already holds stands for that version (remade).
-        let datasetID = (tiled.outputs + tiled.remade)[0].id
-        var split = SplitPlugin.Parameters()
-        split.seed = grid.split.seed
-        split.test = grid.split.test
-        split.validation = grid.split.validation
-        let splitRun = try await runner.run(
-          SplitPlugin.self, parameters: split, inputs: [EntityRef(.dataset, datasetID)])
-        let reference = try await catalog.database.read { db in
-          try Dataset.fetchOne(db, key: datasetID)!.reference
-        }
-        datasets[pair.dataset] = (datasetID, reference, splitRun.outputs[0].id)
-        log("\(reference): dataset \(datasetID), split \(splitRun.outputs[0].id)")
+      let prepared: (dataset: String, reference: String, split: String)
+      if let known = datasets[pair.dataset] {
+        prepared = known
+      } else {
+        prepared = try await tiledAndSplit(pair.dataset, grid: grid, runner: runner)
+        datasets[pair.dataset] = prepared
+        log("\(prepared.reference): dataset \(prepared.dataset), split \(prepared.split)")
       }
-      let (datasetID, reference, splitID) = datasets[pair.dataset]!
-      var train = TrainPlugin.Parameters()
+      let (datasetID, reference, splitID) = prepared
+      var train = grid.train
       train.architecture = preset
-      train.width = grid.width
-      train.epochs = grid.epochs
-      train.batchSize = grid.batchSize
-      train.learningRate = grid.learningRate
-      train.classWeighting = grid.classWeighting
-      train.seed = grid.seed
-      train.threads = grid.threads
       let trained = try await runner.run(
         TrainPlugin.self, parameters: train,
         inputs: [EntityRef(.dataset, datasetID), EntityRef(.split, splitID)])
-      var evaluate = EvaluatePlugin.Parameters()
-      evaluate.part = grid.part
-      evaluate.bootstrap = grid.bootstrap
-      evaluate.seed = grid.seed
-      evaluate.threads = grid.threads
       let evaluated = try await runner.run(
-        EvaluatePlugin.self, parameters: evaluate,
+        EvaluatePlugin.self, parameters: grid.evaluate,
         inputs: [trained.outputs[0], EntityRef(.dataset, datasetID)])
       let evaluation = try await catalog.database.read { db in
-        try Evaluation.fetchOne(db, key: evaluated.outputs[0].id)!
+        try Evaluation.find(db, key: evaluated.outputs[0].id)
       }
       let report = try EvaluationReport.decode(evaluation)
       rows.append(
@@ -88,6 +62,26 @@ public enum Experiment {
       runner.progress("experiment", rows.count, grid.pairs.count, unit: "pairs", perItem: true)
     }
     return rows
+  }
+
+  /// Builds the recipe's dataset and splits it (each reused when the catalog already holds it).
+  static func tiledAndSplit(_ recipeName: String, grid: ExperimentGrid, runner: Runner) async throws -> (
+    dataset: String, reference: String, split: String
+  ) {
+    let recipe = try DatasetRecipe.load(recipeName)
+    let plan = try await runner.catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
+    guard !plan.items.isEmpty else {
+      throw TilingError.nothingToTile(recipe: recipe.name, skipped: plan.skipped.count)
+    }
+    let tiled = try await runner.run(TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
+    // A build whose cubes the latest version already holds stands for that version (remade).
+    let datasetID = (tiled.outputs + tiled.remade)[0].id
+    let splitRun = try await runner.run(
+      SplitPlugin.self, parameters: grid.split, inputs: [EntityRef(.dataset, datasetID)])
+    let reference = try await runner.catalog.database.read { db in
+      try Dataset.find(db, key: datasetID).reference
+    }
+    return (datasetID, reference, splitRun.outputs[0].id)
   }
 }
 

@@ -1,9 +1,15 @@
 import Foundation
 import Platform
+import Tiling
 
 /// A grid of (architecture, dataset) pairs to train and evaluate, read from JSON such as
 /// `datasets/paper-grid.json`. Every field has a default, so `{}` is the study's grid.
-public struct ExperimentGrid: Codable, Sendable, Equatable {
+///
+/// The settings are the plugins' own parameter types, not copies of them: the file's `split`
+/// object holds split parameters, and its other keys are read as the train and evaluate
+/// parameters of the same names (`width`, `epochs`, `part`, `bootstrap`, ...; a name both have,
+/// such as `seed` or `threads`, sets both).
+public struct ExperimentGrid: Sendable, Equatable {
   public struct Row: Codable, Sendable, Equatable, Hashable {
     public var architecture: String
     public var dataset: String
@@ -13,52 +19,48 @@ public struct ExperimentGrid: Codable, Sendable, Equatable {
     }
   }
 
-  public struct SplitSettings: Codable, Sendable, Equatable {
-    public var seed = 42
-    public var test = 0.3
-    public var validation = 0.15
-  }
-
   public var name = "paper-grid"
   public var architectures = ["resnet3d-18", "resnet3d-34", "resnet3d-50"]
   /// Built-in recipe names or recipe files.
   public var datasets = ["2_30x30", "all_30x30", "2_60x60", "all_60x60", "2_90x90", "all_90x90"]
   /// Explicit pairs; empty means every architecture with every dataset.
   public var rows: [Row] = []
-  public var split = SplitSettings()
-  public var width = 1.0
-  public var epochs = 16
-  public var batchSize = 32
-  public var learningRate = 0.001
-  public var classWeighting = false
-  public var seed = 42
-  public var threads = 2
-  public var part = "test"
-  public var bootstrap = 1000
+  /// How each dataset is split by patient.
+  public var split = SplitPlugin.Parameters()
+  /// How every pair trains (its architecture comes from the pair).
+  public var train = ExperimentGrid.studyTraining
+  /// How every model is scored.
+  public var evaluate = EvaluatePlugin.Parameters()
+
+  /// The train plugin's defaults at the study's full width (the plugin's own default is narrow).
+  public static var studyTraining: TrainPlugin.Parameters {
+    var parameters = TrainPlugin.Parameters()
+    parameters.width = 1
+    return parameters
+  }
 
   public init() {}
 
-  public init(from decoder: any Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    let d = ExperimentGrid()
-    name = try c.decodeIfPresent(String.self, forKey: .name) ?? d.name
-    architectures = try c.decodeIfPresent([String].self, forKey: .architectures) ?? d.architectures
-    datasets = try c.decodeIfPresent([String].self, forKey: .datasets) ?? d.datasets
-    rows = try c.decodeIfPresent([Row].self, forKey: .rows) ?? d.rows
-    if let s = try c.decodeIfPresent([String: Double].self, forKey: .split) {
-      split.seed = s["seed"].map { Int($0) } ?? split.seed
-      split.test = s["test"] ?? split.test
-      split.validation = s["validation"] ?? split.validation
+  /// Reads a grid from its JSON text.
+  public init(json data: Data) throws {
+    guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw TrainingError.badParameter("a grid is a JSON object")
     }
-    width = try c.decodeIfPresent(Double.self, forKey: .width) ?? d.width
-    epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
-    batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
-    learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.learningRate
-    classWeighting = try c.decodeIfPresent(Bool.self, forKey: .classWeighting) ?? d.classWeighting
-    seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? d.seed
-    threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? d.threads
-    part = try c.decodeIfPresent(String.self, forKey: .part) ?? d.part
-    bootstrap = try c.decodeIfPresent(Int.self, forKey: .bootstrap) ?? d.bootstrap
+    func value<T>(_ key: String, _ fallback: T) throws -> T {
+      guard let found = object[key] else { return fallback }
+      guard let typed = found as? T else { throw TrainingError.badParameter("\(key) has the wrong type") }
+      return typed
+    }
+    name = try value("name", name)
+    architectures = try value("architectures", architectures)
+    datasets = try value("datasets", datasets)
+    if let rows = object["rows"] {
+      let pairs = try JSONSerialization.data(withJSONObject: rows)
+      self.rows = try JSONDecoder().decode([Row].self, from: pairs)
+    }
+    split = try ParameterSchema.overlay(try value("split", [:]), on: split, as: SplitPlugin.self)
+    train = try ParameterSchema.overlay(object, on: train, as: TrainPlugin.self)
+    evaluate = try ParameterSchema.overlay(object, on: evaluate, as: EvaluatePlugin.self)
   }
 
   /// The pairs to run, in table order (by dataset as listed, then architecture).
@@ -83,7 +85,7 @@ public struct ExperimentGrid: Codable, Sendable, Equatable {
       throw TrainingError.badParameter("no grid file \(reference)")
     }
     do {
-      return try JSONDecoder().decode(ExperimentGrid.self, from: data)
+      return try ExperimentGrid(json: data)
     } catch {
       throw TrainingError.badParameter("\(reference) is not a grid: \(error)")
     }

@@ -68,7 +68,7 @@ public struct ExplainPlugin: Plugin {
   )
     throws -> [CubeItem]
   {
-    let model = try Model.fetchOne(db, key: modelID)!
+    let model = try Model.find(db, key: modelID)
     let all = try CubeItem.fetch(dataset: datasetID, split: nil, part: nil, in: db)
     let ids = parameters.cubes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     if !ids.isEmpty {
@@ -91,10 +91,12 @@ public struct ExplainPlugin: Plugin {
   public func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws
     -> PluginOutput
   {
-    let (modelID, datasetID) = EvaluatePlugin.modelAndDataset(inputs)!
+    guard let (modelID, datasetID) = EvaluatePlugin.modelAndDataset(inputs) else {
+      throw TrainingError.needsModelAndDataset(plugin: Self.name)
+    }
     let (model, items) = try await context.catalog.database.read { db in
       (
-        try Model.fetchOne(db, key: modelID)!,
+        try Model.find(db, key: modelID),
         try Self.chosen(parameters, model: modelID, dataset: datasetID, in: db)
       )
     }
@@ -154,7 +156,7 @@ public struct ExplainPlugin: Plugin {
           Cube.Columns.datasetId == datasetID && Column("conversion_id") == item.conversionId
             && Column("clip_index") == item.clipIndex
         ).order(Column("tile_row"), Column("tile_col")).fetchAll(db),
-        try Conversion.fetchOne(db, key: item.conversionId)!
+        try Conversion.find(db, key: item.conversionId)
       )
     }
     var tiles: [(x: Int, y: Int, vanilla: [Float], smooth: [Float])] = []
@@ -176,7 +178,9 @@ public struct ExplainPlugin: Plugin {
     let frameCount = cubes.first?.frames ?? reader.frames
     let wanted = Array(stride(from: firstFrame, to: firstFrame + frameCount, by: parameters.every))
     var frames: [GrayImage] = []
-    try context.blobs.withNamedPath(conversion.blobSha256, fileName: "conversion.mp4") { url in
+    try context.blobs.withNamedPath(
+      conversion.blobSha256, of: "conversion \(conversion.id)", fileName: "conversion.mp4"
+    ) { url in
       let decoder = try VideoDecoders.open(url)
       var index = 0
       while frames.count < wanted.count, let frame = try decoder.nextFrame() {

@@ -54,7 +54,7 @@ public enum ModelLoader {
   public static func load(_ model: Model, blobs: BlobStore, threads: Int) throws -> (ResNet3D, ModelSetup) {
     let setup = try ModelSetup.decode(model)
     let network = ResNet3D(config: try setup.config(), seed: UInt64(setup.seed), threads: threads)
-    try network.load(from: try blobs.url(for: model.weightsSha256))
+    try network.load(from: try blobs.read(model.weightsSha256, of: "the weights of model \(model.id)"))
     return (network, setup)
   }
 }

@@ -32,6 +32,16 @@ public enum ModelViews {
     public var createdAt: String
   }
 
+  /// The model with this id (an id a run just made, or one a lookup resolved).
+  public static func model(_ id: String, in catalog: Catalog) throws -> Model {
+    try catalog.database.read { db in try Model.find(db, key: id) }
+  }
+
+  /// The evaluation with this id.
+  public static func evaluation(_ id: String, in catalog: Catalog) throws -> Evaluation {
+    try catalog.database.read { db in try Evaluation.find(db, key: id) }
+  }
+
   public static func models(_ catalog: Catalog) throws -> [ModelRow] {
     try catalog.database.read { db in
       let names = try datasetNames(db)

@@ -99,7 +99,7 @@ struct WorkbenchMiddleware: RouterMiddleware {
     }
   }
 
-  static let hostField = HTTPField.Name("Host")!
+  static let hostField = HTTPField.Name.known("Host")
 
   static func cookie(for session: Session) -> Cookie {
     Cookie(name: sessionCookie, value: session.token, path: "/", httpOnly: true, sameSite: .strict)

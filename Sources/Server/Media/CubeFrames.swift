@@ -15,7 +15,7 @@ enum CubeFrames {
     guard catalog.blobs.contains(cube.shardSha256) else {
       throw WorkbenchError.notFound("the shard of cube \(id)")
     }
-    let handle = try FileHandle(forReadingFrom: try catalog.blobs.url(for: cube.shardSha256))
+    let handle = try catalog.blobs.openVerified(cube.shardSha256, of: "the shard of cube \(id)")
     defer { try? handle.close() }
     guard let header = NPY.readHeader(try handle.read(upToCount: 4096) ?? Data()) else {
       throw WorkbenchError(.internalServerError, "the shard of cube \(id) is not an .npy file")

@@ -59,7 +59,9 @@ actor LumaStackCache {
   }
 
   static func build(_ conversion: Conversion, catalog: Catalog) throws -> Stack {
-    try catalog.blobs.withNamedPath(conversion.blobSha256, fileName: conversion.fileName) { url in
+    try catalog.blobs.withNamedPath(
+      conversion.blobSha256, of: "conversion \(conversion.id)", fileName: conversion.fileName
+    ) { url in
       let (width, height) = (conversion.width, conversion.height)
       let frames = max(1, conversion.frameCount)
       let step = max(1, Int((Double(width * height * frames) / Double(byteLimit)).rounded(.up)))
@@ -92,7 +94,9 @@ actor SuggestionCache {
   func suggestion(for conversion: Conversion, catalog: Catalog) async throws -> PixelRect {
     if let rect = found[conversion.id] { return rect }
     let rect = try await Task.detached {
-      try catalog.blobs.withNamedPath(conversion.blobSha256, fileName: conversion.fileName) { url in
+      try catalog.blobs.withNamedPath(
+        conversion.blobSha256, of: "conversion \(conversion.id)", fileName: conversion.fileName
+      ) { url in
         do {
           return try RoiSuggester.suggest(url: url, frameCount: conversion.frameCount).rect
         } catch let failure as RoiSuggester.Failure {

@@ -18,14 +18,17 @@ enum Thumbnails {
       )
     }
     if let cached, catalog.blobs.contains(cached.blobSha256) {
-      return try catalog.blobs.read(cached.blobSha256)
+      return try catalog.blobs.read(cached.blobSha256, of: "the thumbnail of video \(videoID)")
     }
     let (sha, name) = conversion.map { ($0.blobSha256, $0.fileName) } ?? (video.blobSha256, video.fileName)
     guard catalog.blobs.contains(sha) else {
       throw WorkbenchError.notFound("the bytes of video \(videoID) (they stayed at the site that made it)")
     }
     let data = try await Task.detached {
-      try catalog.blobs.withNamedPath(sha, fileName: name) { url in
+      try catalog.blobs.withNamedPath(
+        sha, of: "video \(videoID) (\(conversion?.id ?? "source"))", fileName: name
+      ) {
+        url in
         try PNGWriter.encode(ContactSheet.make(from: url, columns: 3, rows: 1, thumbnailWidth: 96))
       }
     }.value

@@ -61,7 +61,9 @@ struct ReportData {
             (
               evaluation, try? EvaluationReport.decode(evaluation),
               evaluation.scoresSha256.flatMap { sha in
-                (try? catalog.blobs.read(sha)).map { String(decoding: $0, as: UTF8.self) }
+                (try? catalog.blobs.read(sha, of: "the scores of evaluation \(evaluation.id)")).map {
+                  String(decoding: $0, as: UTF8.self)
+                }
               }
             )
           },
@@ -73,9 +75,7 @@ struct ReportData {
 
   /// The `strip.png` blobs listed in the summaries of the succeeded `explain` runs on the model.
   static func strips(of model: Model, db: Database, blobs: BlobStore) throws -> [Data] {
-    let runIDs = try RunEdge.filter(
-      RunEdge.Columns.entityId == model.id && RunEdge.Columns.direction == RunEdge.Direction.input.rawValue
-    ).fetchAll(db).map(\.runId)
+    let runIDs = try RunEdge.all().edges(.input, ofEntity: model.id).fetchAll(db).map(\.runId)
     let runs = try Run.fetchAll(db, keys: runIDs).filter {
       $0.plugin == ExplainPlugin.name && $0.status == .succeeded
     }
@@ -83,7 +83,7 @@ struct ReportData {
       (run.summary ?? "").split(separator: "\n").compactMap { line -> Data? in
         let parts = line.split(separator: " ")
         guard parts.count == 2, parts[0] == "strip.png" else { return nil }
-        return try? blobs.read(String(parts[1]))
+        return try? blobs.read(String(parts[1]), of: "strip.png of run \(run.id)")
       }
     }
   }

@@ -199,9 +199,8 @@ struct PageRoutes {
       return (found, splits, try CubeFrames.samples(dataset: id, in: db))
     }
     let summary = try DatasetViews.summary(found)
-    let labels = summary.perLabel.keys.sorted().map { (label) -> String in
-      "\(label) \(summary.perLabel[label]!)"
-    }.joined(separator: ", ")
+    let labels = summary.perLabel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+      separator: ", ")
     let skipped = summary.skipped.isEmpty ? "" : "; \(summary.skipped.count) videos skipped"
     var body = "<h1>\(HTML.escape(found.reference)) <small>\(found.id)</small></h1>"
     body +=

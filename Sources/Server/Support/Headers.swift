@@ -3,11 +3,18 @@ import HTTPTypes
 import Hummingbird
 
 extension HTTPField.Name {
-  static let csrfToken = HTTPField.Name("X-CSRF-Token")!
-  static let contentSecurityPolicy = HTTPField.Name("Content-Security-Policy")!
-  static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
-  static let frameOptions = HTTPField.Name("X-Frame-Options")!
-  static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+  static let csrfToken = known("X-CSRF-Token")
+  static let contentSecurityPolicy = known("Content-Security-Policy")
+  static let contentTypeOptions = known("X-Content-Type-Options")
+  static let frameOptions = known("X-Frame-Options")
+  static let referrerPolicy = known("Referrer-Policy")
+
+  /// A header name written in this module: a valid token by construction, so a refusal is a
+  /// programming error, said by name.
+  static func known(_ name: String) -> HTTPField.Name {
+    guard let field = HTTPField.Name(name) else { preconditionFailure("'\(name)' is not a header name") }
+    return field
+  }
 }
 
 /// Responses the handlers build.

@@ -43,6 +43,8 @@ public struct WorkbenchError: Error, CustomStringConvertible, Equatable {
       if case .exists = error { return .init(.conflict, error.description) }
       return .init(.badRequest, error.description)
     case let error as CollectionQuery.QueryError: return .init(.badRequest, error.description)
+    // The store's fault, not the request's: said as it is (it names the blob and its entity).
+    case let error as DamagedBlobError: return .init(.internalServerError, error.description)
     case let error as RunError:
       // An edit checked again inside its transaction and refused there (it raced another).
       if case .failed(_, _, let reason) = error, reason.contains("was changed by") {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 
 /// A small catalog with everything the pipeline makes (6 synthetic patients, their conversions
 /// and ROIs, the `demo` dataset and a split), built once per test process with the real binary
@@ -13,7 +14,7 @@ enum DemoCatalog {
     func step(_ arguments: [String]) throws {
       let result = try cli.run(arguments)
       guard result.status == 0 else {
-        throw FixtureError(message: "pleura \(arguments.joined(separator: " ")): \(result.stderr)")
+        throw FixtureError("pleura \(arguments.joined(separator: " ")): \(result.stderr)")
       }
     }
     try step(["init", "--site-name", "Hospital A"])
@@ -42,13 +43,13 @@ enum DemoCatalog {
     ] {
       let result = try cli.run(arguments)
       guard result.status == 0 else {
-        throw FixtureError(message: "pleura \(arguments.joined(separator: " ")): \(result.stderr)")
+        throw FixtureError("pleura \(arguments.joined(separator: " ")): \(result.stderr)")
       }
     }
     let bundle = cli.folder.appendingPathComponent("hospital-b-demo-1.tar.zst")
     // Sources and conversions travel, so that transcode and build can read what came in.
     let export = try cli.run(["export", "demo@1", "-o", bundle.path, "--with-sources", "--with-conversions"])
-    guard export.status == 0 else { throw FixtureError(message: "pleura export: \(export.stderr)") }
+    guard export.status == 0 else { throw FixtureError("pleura export: \(export.stderr)") }
     return bundle
   }
   nonisolated(unsafe) private static var otherSiteFolder = ""

@@ -1,42 +1,22 @@
 import Foundation
+import TestSupport
 
 /// Test videos made at test time with the `ffmpeg` CLI (an independent tool, never used by
-/// Pleura itself), and the real public clips in ../shared/data/real-lus/ when present.
+/// Pleura itself); the real public clips are `RealClips` in TestSupport.
 enum Fixtures {
   static var ffmpegAvailable: Bool { which("ffmpeg") != nil && which("ffprobe") != nil }
 
-  static func which(_ tool: String) -> String? {
-    for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-      let path = "\(folder)/\(tool)"
-      if FileManager.default.isExecutableFile(atPath: path) { return path }
-    }
-    return nil
-  }
+  static func which(_ tool: String) -> String? { ExternalTool.which(tool) }
 
   /// Runs a tool and returns its stdout; throws with its stderr when it fails.
   @discardableResult
   static func tool(_ name: String, _ arguments: [String]) throws -> String {
-    String(decoding: try toolBytes(name, arguments), as: UTF8.self)
+    try ExternalTool.check(name, arguments)
   }
 
   /// Runs a tool and returns its stdout as bytes (raw video frames, for example).
   static func toolBytes(_ name: String, _ arguments: [String]) throws -> Data {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: which(name) ?? "/usr/bin/\(name)")
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw FixtureError(
-        message: "\(name) \(arguments.joined(separator: " ")): " + String(decoding: errors, as: UTF8.self))
-    }
-    return data
+    try ExternalTool.checkData(name, arguments)
   }
 
   /// A short test-pattern video; `encoder` picks codec and container options.
@@ -77,9 +57,4 @@ enum Fixtures {
       height: stream["height"] as! Int,
       rate: rate, frames: Int(stream["nb_read_frames"] as! String)!)
   }
-}
-
-struct FixtureError: Error, CustomStringConvertible {
-  var message: String
-  var description: String { message }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the real `pleura` binary, as a user would, on a temporary catalog.
 struct PleuraCLI {
@@ -8,14 +9,10 @@ struct PleuraCLI {
     var stderr: String
   }
 
-  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-
   /// `PLEURA_BIN` when set, else the debug build next to the tests.
   static var binary: URL {
     if let path = ProcessInfo.processInfo.environment["PLEURA_BIN"] { return URL(fileURLWithPath: path) }
-    return packageRoot.appendingPathComponent(".build/debug/pleura")
+    return PackageRoot.url.appendingPathComponent(".build/debug/pleura")
   }
 
   let folder: URL

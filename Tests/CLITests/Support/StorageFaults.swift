@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Read-only folders and full disks for tests. As root (where permissions do not stop writes) a
 /// folder is made read-only by a read-only bind mount of itself, and a full disk is a small
@@ -82,7 +83,7 @@ enum StorageFaults {
     let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-      throw FixtureError(message: "\(tool) \(arguments.joined(separator: " ")): \(output)")
+      throw FixtureError("\(tool) \(arguments.joined(separator: " ")): \(output)")
     }
     return output
   }

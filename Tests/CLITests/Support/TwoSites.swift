@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Site A ("Hospital A") trains and evaluates a small model on `demo@1` and exports the dataset
 /// with it; site B ("Hospital B") imports the bundle, so B lists the dataset as
@@ -18,7 +19,7 @@ actor TwoSites {
 
   func sites() async throws -> Sites {
     if building == nil { building = Task { try Self.build() } }
-    guard let building else { throw FixtureError(message: "unreachable") }
+    guard let building else { throw FixtureError("unreachable") }
     return try await building.value
   }
 
@@ -34,7 +35,7 @@ actor TwoSites {
     func step(_ cli: PleuraCLI, _ arguments: [String]) throws {
       let result = try cli.run(arguments)
       guard result.status == 0 else {
-        throw FixtureError(message: "pleura \(arguments.joined(separator: " ")): \(result.stderr)")
+        throw FixtureError("pleura \(arguments.joined(separator: " ")): \(result.stderr)")
       }
     }
     try step(a, ["init", "--site-name", "Hospital A"])
@@ -51,7 +52,7 @@ actor TwoSites {
     try step(a, ["train", "demo@1", "--width", "0.03125", "--epochs", "1", "--batch", "16"])
     let models = try a.json(["models"]) as? [[String: Any]]
     guard let model = models?.first?["id"] as? String else {
-      throw FixtureError(message: "no model at site A")
+      throw FixtureError("no model at site A")
     }
     try step(a, ["evaluate", model, "--bootstrap", "20"])
     let bundle = a.folder.appendingPathComponent("demo.tar.zst").path

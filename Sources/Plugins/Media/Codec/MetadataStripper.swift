@@ -76,15 +76,18 @@ public enum MetadataStripper {
 
     var packet = av_packet_alloc()
     defer { av_packet_free(&packet) }
+    guard let packet else {
+      throw MetadataStripperError.failed(file: name, step: "copy", reason: "out of memory")
+    }
     while av_read_frame(inputContext, packet) >= 0 {
       defer { av_packet_unref(packet) }
-      let from = Int(packet!.pointee.stream_index)
-      guard from < mapping.count, mapping[from] >= 0 else { continue }
-      let inStream = inputContext.pointee.streams[from]!
-      let outStream = outputContext.pointee.streams[Int(mapping[from])]!
-      packet!.pointee.stream_index = mapping[from]
+      let from = Int(packet.pointee.stream_index)
+      guard from < mapping.count, mapping[from] >= 0, let inStream = inputContext.pointee.streams[from],
+        let outStream = outputContext.pointee.streams[Int(mapping[from])]
+      else { continue }
+      packet.pointee.stream_index = mapping[from]
       av_packet_rescale_ts(packet, inStream.pointee.time_base, outStream.pointee.time_base)
-      packet!.pointee.pos = -1
+      packet.pointee.pos = -1
       status = av_interleaved_write_frame(outputContext, packet)
       guard status >= 0 else { throw fail("copy packets", status) }
     }

@@ -16,7 +16,7 @@ public enum VideoCodec: Hashable, Sendable, CustomStringConvertible {
   ]
 
   /// The study's encoder: H.264, crf 18, preset medium.
-  public static let studyDefault = VideoCodec.h264(crf: 18, preset: "medium")
+  public static var studyDefault: VideoCodec { WorkingFormat.codec }
 
   /// The container this codec goes in unless told otherwise.
   public var defaultContainer: VideoContainer {

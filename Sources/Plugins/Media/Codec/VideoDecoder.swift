@@ -61,19 +61,25 @@ public final class VideoDecoder: VideoFrameDecoder {
       throw VideoError.noVideoStream(file: path)
     }
     streamIndex = index
-    let parameters = stream.pointee.codecpar!
+    guard let parameters = stream.pointee.codecpar else {
+      avformat_close_input(&formatContext)
+      throw VideoError.noVideoStream(file: path)
+    }
     let codecName = String(cString: avcodec_get_name(parameters.pointee.codec_id))
     guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
       avformat_close_input(&formatContext)
       throw VideoError.unsupportedCodec(file: path, codec: codecName)
     }
-    let context = avcodec_alloc_context3(codec)
+    guard let context = avcodec_alloc_context3(codec) else {
+      avformat_close_input(&formatContext)
+      throw VideoError.cannotOpen(file: path, reason: "out of memory")
+    }
     codecContext = context
     status = avcodec_parameters_to_context(context, parameters)
     if status >= 0 {
-      context!.pointee.pkt_timebase = stream.pointee.time_base
-      context!.pointee.thread_count = Int32(threads)
-      context!.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+      context.pointee.pkt_timebase = stream.pointee.time_base
+      context.pointee.thread_count = Int32(threads)
+      context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
       status = avcodec_open2(context, codec, nil)
     }
     if status < 0 {
@@ -182,7 +188,7 @@ public final class VideoDecoder: VideoFrameDecoder {
     let decoder = try VideoDecoder(url: url, threads: 1)
     var count = 0
     while av_read_frame(decoder.formatContext, decoder.packet) >= 0 {
-      if decoder.packet!.pointee.stream_index == decoder.streamIndex { count += 1 }
+      if decoder.packet?.pointee.stream_index == decoder.streamIndex { count += 1 }
       av_packet_unref(decoder.packet)
     }
     return count
@@ -202,7 +208,7 @@ public final class VideoDecoder: VideoFrameDecoder {
       return
     }
     defer { av_packet_unref(packet) }
-    guard packet!.pointee.stream_index == streamIndex else { return }
+    guard packet?.pointee.stream_index == streamIndex else { return }
     packetsRead += 1
     let sent = avcodec_send_packet(codecContext, packet)
     if sent < 0, sent != pleura_averror_eagain() {
@@ -224,17 +230,21 @@ public final class VideoDecoder: VideoFrameDecoder {
   }
 
   private func makeFrame() throws -> DecodedFrame {
+    guard let frame else {
+      state = .finished
+      throw VideoError.decodeFailed(file: url.path, frame: decodedCount, reason: "out of memory")
+    }
     let noPts = pleura_nopts_value()
-    var pts = frame!.pointee.best_effort_timestamp
-    if pts == noPts { pts = frame!.pointee.pts }
+    var pts = frame.pointee.best_effort_timestamp
+    if pts == noPts { pts = frame.pointee.pts }
     if pts == noPts {
       pts = (lastPts.map { $0 + nominalFrameDuration }) ?? startPts
     }
     lastPts = pts
-    let duration = frame!.pointee.pkt_duration > 0 ? frame!.pointee.pkt_duration : nominalFrameDuration
-    guard let image = luma.image(from: frame!) else {
+    let duration = frame.pointee.pkt_duration > 0 ? frame.pointee.pkt_duration : nominalFrameDuration
+    guard let image = luma.image(from: frame) else {
       state = .finished
-      let format = av_get_pix_fmt_name(AVPixelFormat(rawValue: frame!.pointee.format))
+      let format = av_get_pix_fmt_name(AVPixelFormat(rawValue: frame.pointee.format))
       throw VideoError.decodeFailed(
         file: url.path, frame: decodedCount,
         reason: "cannot convert pixel format \(format.map { String(cString: $0) } ?? "?") to grey")

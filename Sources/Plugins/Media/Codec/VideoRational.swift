@@ -65,6 +65,9 @@ public struct VideoRational: Hashable, Sendable, CustomStringConvertible {
   /// `"30/1"`, `"187000/9789"`.
   public var description: String { "\(numerator)/\(denominator)" }
 
+  /// As a user writes it: `30` for a whole rate, `30000/1001` otherwise.
+  public var shortDescription: String { denominator == 1 ? "\(numerator)" : description }
+
   var av: AVRational { AVRational(num: Int32(clamping: numerator), den: Int32(clamping: denominator)) }
 
   init(_ value: AVRational) { self.init(Int(value.num), Int(value.den)) }

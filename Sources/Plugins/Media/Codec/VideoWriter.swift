@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import Primitives
 
 /// Encodes grey frames into a video file at a constant frame rate.
 ///
@@ -171,7 +172,7 @@ public final class VideoWriter {
   }
 
   private func setOption(_ name: String, _ value: String, path: String) throws {
-    let status = av_opt_set(codecContext!.pointee.priv_data, name, value, 0)
+    let status = av_opt_set(codecContext?.pointee.priv_data, name, value, 0)
     guard status >= 0 else {
       throw VideoError.invalidParameter(
         name: "\(options.codec.encoderName) \(name)", value: value, reason: ffmpegErrorDescription(status))
@@ -183,16 +184,20 @@ public final class VideoWriter {
     guard let frame else { throw VideoError.cannotCreateOutput(file: path, reason: "out of memory") }
     frame.pointee.width = Int32(encodedWidth)
     frame.pointee.height = Int32(encodedHeight)
-    frame.pointee.format = codecContext!.pointee.pix_fmt.rawValue
+    guard let codecContext else { throw VideoError.cannotCreateOutput(file: path, reason: "no encoder") }
+    frame.pointee.format = codecContext.pointee.pix_fmt.rawValue
     let status = av_frame_get_buffer(frame, 0)
     guard status >= 0 else {
       throw VideoError.cannotCreateOutput(file: path, reason: ffmpegErrorDescription(status))
     }
-    if codecContext!.pointee.pix_fmt == AV_PIX_FMT_YUV420P {
+    if codecContext.pointee.pix_fmt == AV_PIX_FMT_YUV420P {
       // Neutral chroma, set once: av_frame_make_writable copies it along whenever it reallocates.
       let chromaHeight = encodedHeight / 2
-      memset(frame.pointee.data.1!, 128, Int(frame.pointee.linesize.1) * chromaHeight)
-      memset(frame.pointee.data.2!, 128, Int(frame.pointee.linesize.2) * chromaHeight)
+      guard let u = frame.pointee.data.1, let v = frame.pointee.data.2 else {
+        throw VideoError.cannotCreateOutput(file: path, reason: "the frame has no chroma planes")
+      }
+      memset(u, 128, Int(frame.pointee.linesize.1) * chromaHeight)
+      memset(v, 128, Int(frame.pointee.linesize.2) * chromaHeight)
     }
   }
 
@@ -205,7 +210,7 @@ public final class VideoWriter {
         file: url.path, frame: framesWritten, expected: "\(width)x\(height)",
         got: "\(image.width)x\(image.height)")
     }
-    try image.pixels.withUnsafeBufferPointer { try append(pixels: $0.baseAddress!, stride: width) }
+    try image.pixels.withUnsafeBufferPointer { try append(pixels: $0.address, stride: width) }
   }
 
   /// Encodes one frame from raw luma rows (`height` rows of `width` bytes, `stride` bytes apart).
@@ -215,12 +220,12 @@ public final class VideoWriter {
         file: url.path, frame: framesWritten, reason: "the writer is already closed")
     }
     var status = av_frame_make_writable(frame)
-    guard status >= 0 else {
+    guard status >= 0, let frame, let luma = frame.pointee.data.0 else {
       throw VideoError.encodeFailed(
         file: url.path, frame: framesWritten, reason: ffmpegErrorDescription(status))
     }
-    copyLuma(pixels, stride: stride)
-    frame!.pointee.pts = Int64(framesWritten)
+    copyLuma(pixels, stride: stride, into: luma, lineSize: Int(frame.pointee.linesize.0))
+    frame.pointee.pts = Int64(framesWritten)
     status = avcodec_send_frame(codecContext, frame)
     guard status >= 0 else {
       throw VideoError.encodeFailed(
@@ -251,7 +256,7 @@ public final class VideoWriter {
       avcodec_send_frame(codecContext, nil)
       try drainPackets()
       let status = av_write_trailer(formatContext)
-      avio_closep(&formatContext!.pointee.pb)
+      if let formatContext { avio_closep(&formatContext.pointee.pb) }
       guard status >= 0 else {
         throw VideoError.encodeFailed(
           file: path, frame: framesWritten, reason: ffmpegErrorDescription(status))
@@ -278,9 +283,9 @@ public final class VideoWriter {
     try? FileManager.default.removeItem(at: url)
   }
 
-  private func copyLuma(_ pixels: UnsafePointer<UInt8>, stride: Int) {
-    let destination = frame!.pointee.data.0!
-    let lineSize = Int(frame!.pointee.linesize.0)
+  private func copyLuma(
+    _ pixels: UnsafePointer<UInt8>, stride: Int, into destination: UnsafeMutablePointer<UInt8>, lineSize: Int
+  ) {
     for row in 0..<height {
       let target = destination + row * lineSize
       target.update(from: pixels + row * stride, count: width)
@@ -302,11 +307,13 @@ public final class VideoWriter {
         throw VideoError.encodeFailed(
           file: url.path, frame: packetsWritten, reason: ffmpegErrorDescription(status))
       }
-      let packet = packet!
+      guard let packet, let codecContext, let stream else {
+        throw VideoError.encodeFailed(file: url.path, frame: packetsWritten, reason: "the writer is closed")
+      }
       // libx264 leaves durations unset; the muxer needs them for the last frame's length.
       if packet.pointee.duration <= 0 { packet.pointee.duration = 1 }
-      av_packet_rescale_ts(packet, codecContext!.pointee.time_base, stream!.pointee.time_base)
-      packet.pointee.stream_index = stream!.pointee.index
+      av_packet_rescale_ts(packet, codecContext.pointee.time_base, stream.pointee.time_base)
+      packet.pointee.stream_index = stream.pointee.index
       let written = av_interleaved_write_frame(formatContext, packet)
       guard written >= 0 else {
         throw VideoError.encodeFailed(

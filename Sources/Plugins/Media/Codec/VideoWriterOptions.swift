@@ -15,8 +15,8 @@ public struct VideoWriterOptions: Hashable, Sendable {
 
   /// Options for `codec` at `frameRate`, in `container` (or the codec's default container).
   public init(
-    codec: VideoCodec = .studyDefault, container: VideoContainer? = nil,
-    frameRate: VideoRational = VideoRational(integer: 30), threads: Int = 0
+    codec: VideoCodec = WorkingFormat.codec, container: VideoContainer? = nil,
+    frameRate: VideoRational = WorkingFormat.frameRate, threads: Int = 0
   ) {
     self.codec = codec
     self.container = container ?? codec.defaultContainer

@@ -34,7 +34,8 @@ public enum DicomFolder {
     let status = pleura_dicomdir_files(
       directory.path,
       { context, id in
-        Unmanaged<Collector>.fromOpaque(context!).takeUnretainedValue().ids.append(String(cString: id!))
+        guard let context, let id else { return }
+        Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue().ids.append(String(cString: id))
       }, Unmanaged.passUnretained(collector).toOpaque(), &error, error.count)
     guard status == 0 else {
       throw DicomFolderError.badDirectory(file: directory.path, reason: DicomFile.text(error))

@@ -115,7 +115,7 @@ final class HeaderRewriter {
       let day = Int(text.suffix(2))
     else { return nil }
     var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC")!
+    calendar.timeZone = .gmt
     let components = DateComponents(year: year, month: month, day: day)
     guard components.isValidDate(in: calendar), let date = calendar.date(from: components),
       let moved = calendar.date(byAdding: .day, value: days, to: date)
@@ -137,7 +137,8 @@ final class HeaderRewriter {
 
   /// The C callback: `context` is an unretained `HeaderRewriter`.
   static let visitor: pleura_dicom_visitor = { context, _, group, element, vr, value, replacement, size in
-    let rewriter = Unmanaged<HeaderRewriter>.fromOpaque(context!).takeUnretainedValue()
+    guard let context else { preconditionFailure("the DICOM visitor runs with its rewriter as context") }
+    let rewriter = Unmanaged<HeaderRewriter>.fromOpaque(context).takeUnretainedValue()
     let decision = rewriter.decide(
       tag: DicomTag(group, element), vr: vr.map { String(cString: $0) } ?? "",
       value: value.map { String(cString: $0) })
@@ -147,9 +148,11 @@ final class HeaderRewriter {
     case .remove:
       return Int32(PLEURA_DICOM_REMOVE)
     case .replace(let text):
+      // Without a buffer for the new value the element goes: nothing identifying is ever kept.
+      guard let replacement else { return Int32(PLEURA_DICOM_REMOVE) }
       let bytes = Array(text.utf8.prefix(max(0, size - 1)))
-      for (index, byte) in bytes.enumerated() { replacement![index] = CChar(bitPattern: byte) }
-      replacement![bytes.count] = 0
+      for (index, byte) in bytes.enumerated() { replacement[index] = CChar(bitPattern: byte) }
+      replacement[bytes.count] = 0
       return Int32(PLEURA_DICOM_REPLACE)
     }
   }

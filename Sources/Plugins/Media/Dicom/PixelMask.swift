@@ -1,4 +1,5 @@
 import Platform
+import Primitives
 
 /// Pixels to black out on every frame, as runs along rows (cheap to apply to each frame).
 public struct PixelMask: Sendable, Equatable {
@@ -55,7 +56,7 @@ public struct PixelMask: Sendable, Equatable {
   public func apply(to frame: inout [UInt8], samples: Int) {
     frame.withUnsafeMutableBufferPointer { pixels in
       for run in runs {
-        (pixels.baseAddress! + run.start * samples).update(repeating: 0, count: run.count * samples)
+        (pixels.address + run.start * samples).update(repeating: 0, count: run.count * samples)
       }
     }
   }

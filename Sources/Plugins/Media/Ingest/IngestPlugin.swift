@@ -116,8 +116,9 @@ public struct IngestPlugin: Plugin {
         let url = URL(fileURLWithPath: item.path)
         if !DicomFile.looksLikeDicom(url) { try RecordRules.fileName(url.lastPathComponent) }
         try RecordRules.notes(item.notes)
-        if preparation == nil { preparation = try SourcePreparation(parameters, catalog: catalog) }
-        try preparation!.check(item)
+        let prepared = try preparation ?? SourcePreparation(parameters, catalog: catalog)
+        preparation = prepared
+        try prepared.check(item)
         let sha256 = try SHA256Hex.digest(fileAt: URL(fileURLWithPath: item.path)).sha256
         try await catalog.database.read { db in
           if let video = try KnownBytes.video(fromBytes: sha256, siteID: catalog.localSite.id, in: db) {

@@ -17,8 +17,8 @@ public struct KnownBytesConflict: Error, CustomStringConvertible, Equatable {
   public var description: String {
     "\(file): these bytes are already in the catalog as \(video) (\(storedFileName)) with patient "
       + "\(storedPatient) and label \(storedLabel), but this ingest says patient \(givenPatient) and label "
-      + "\(givenLabel); nothing was stored. Ingest never changes a stored video's patient or label, and "
-      + "Pleura has no command that changes them yet: to ingest these bytes again, give the stored values"
+      + "\(givenLabel); nothing was stored. Ingest never changes a stored video's patient or label: "
+      + "to change the label, run `pleura label \(video) \(givenLabel)` (a new, recorded label version)"
   }
 }
 

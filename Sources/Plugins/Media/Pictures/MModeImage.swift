@@ -11,15 +11,12 @@ public enum MModeImage {
   /// - Throws: `VideoError.outOfRange` when the column or rows lie outside the frame, and decoding errors.
   public static func make(from url: URL, column: Int, rows: Range<Int>? = nil) throws -> GrayImage {
     let decoder = try VideoDecoders.open(url)
-    var builder: Builder?
-    while let frame = try decoder.nextFrame() {
-      if builder == nil {
-        builder = try Builder(
-          file: url.path, width: frame.image.width, height: frame.image.height, column: column, rows: rows)
-      }
-      builder!.append(frame.image)
-    }
-    return builder!.image
+    guard let first = try decoder.nextFrame() else { throw VideoError.noFrames(file: url.path) }
+    var builder = try Builder(
+      file: url.path, width: first.image.width, height: first.image.height, column: column, rows: rows)
+    builder.append(first.image)
+    while let frame = try decoder.nextFrame() { builder.append(frame.image) }
+    return builder.image
   }
 
   /// The M-mode of a video file over the inclusive rows `rows` (as in `--rows Y0-Y1`).

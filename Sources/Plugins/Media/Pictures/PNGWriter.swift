@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import Primitives
 
 /// Encodes pictures as PNG through libavcodec's PNG encoder (GRAY8 or RGB24).
 ///
@@ -71,10 +72,11 @@ public enum PNGWriter {
     guard status >= 0 else { throw failure(ffmpegErrorDescription(status)) }
     let rowBytes = width * bytesPerPixel
     let stride = Int(frame.pointee.linesize.0)
+    guard let plane = frame.pointee.data.0 else { throw failure("out of memory") }
     pixels.withUnsafeBufferPointer { source in
       for row in 0..<height {
-        (frame.pointee.data.0! + row * stride).update(
-          from: source.baseAddress! + row * rowBytes, count: rowBytes)
+        (plane + row * stride).update(
+          from: source.address + row * rowBytes, count: rowBytes)
       }
     }
     frame.pointee.pts = 0

@@ -19,7 +19,7 @@ enum FrameCounter {
     guard context != nil else { throw ProbeError.undecodable(path: path, reason: "out of memory") }
     defer { avcodec_free_context(&context) }
     avcodec_parameters_to_context(context, stream.pointee.codecpar)
-    context!.pointee.thread_count = 0
+    context?.pointee.thread_count = 0
     var status = avcodec_open2(context, decoder, nil)
     guard status >= 0 else {
       throw ProbeError.undecodable(path: path, reason: ffmpegErrorDescription(status))
@@ -53,7 +53,7 @@ enum FrameCounter {
       status = av_read_frame(format, packet)
       if status < 0 { break }  // end of file, or the file ends mid-packet: what was read counts
       defer { av_packet_unref(packet) }
-      guard packet!.pointee.stream_index == streamIndex else { continue }
+      guard packet?.pointee.stream_index == streamIndex else { continue }
       counts.packets += 1
       if decoding {
         let sent = avcodec_send_packet(context, packet)

@@ -33,6 +33,11 @@ public struct MediaTarget: Sendable {
   public var width: Int { conversion?.width ?? video.width }
   public var height: Int { conversion?.height ?? video.height }
   public var frameCount: Int { conversion?.frameCount ?? video.frameCount }
+  /// The entity whose bytes these are, for a damaged-blob message.
+  public var entity: String {
+    conversion.map { "conversion \($0.id) of \(video.fileName)" }
+      ?? "source video \(video.id) (\(video.fileName))"
+  }
   public var label: String {
     conversion.map { "\($0.id) (conversion of \(video.fileName))" } ?? video.fileName
   }
@@ -47,15 +52,16 @@ public struct MediaTarget: Sendable {
       let video: SourceVideo
       switch ref.kind {
       case .sourceVideo:
-        video = try SourceVideo.fetchOne(db, key: ref.id)!
+        video = try SourceVideo.find(db, key: ref.id)
         if preferConversion {
           conversion = try Conversion.filter(Conversion.Columns.sourceVideoId == video.id)
             .order(Column("created_at").desc).fetchOne(db)
           guard conversion != nil else { throw MediaTargetError.noConversion(video.id) }
         }
       case .conversion:
-        conversion = try Conversion.fetchOne(db, key: ref.id)!
-        video = try SourceVideo.fetchOne(db, key: conversion!.sourceVideoId)!
+        let found = try Conversion.find(db, key: ref.id)
+        conversion = found
+        video = try SourceVideo.find(db, key: found.sourceVideoId)
       default:
         throw MediaTargetError.notAVideo(id)
       }
@@ -68,7 +74,7 @@ public struct MediaTarget: Sendable {
 
   /// Calls `body` with a readable path to the bytes (named with the right extension).
   public func withFile<T>(in catalog: Catalog, _ body: (URL) throws -> T) throws -> T {
-    try catalog.blobs.withNamedPath(blobSha256, fileName: fileName) { url in
+    try catalog.blobs.withNamedPath(blobSha256, of: entity, fileName: fileName) { url in
       do {
         return try body(url)
       } catch {

@@ -27,9 +27,10 @@ public struct RoiMapping: Sendable {
     conversionFPS = Double(conversion.fpsNum) / Double(conversion.fpsDen)
   }
 
+  /// The scaling transcode recorded for the conversion (stretch when the record cannot be read).
   static func scaling(ofParametersJSON json: String) -> ScalingMode {
-    let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
-    return (object?["scaling"] as? String).flatMap(ScalingMode.init(rawValue:)) ?? .stretch
+    let parameters = try? ParameterSchema.decode(json: json, as: TranscodePlugin.self)
+    return parameters.flatMap { ScalingMode(rawValue: $0.scaling) } ?? .stretch
   }
 
   /// Each edge is mapped on its own and rounded to the nearest pixel, so a rectangle and its

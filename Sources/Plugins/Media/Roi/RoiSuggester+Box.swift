@@ -26,15 +26,16 @@ extension RoiSuggester {
       let top = Stats.quantile(tops, 0.05) - Double(max(4, height / 40))
       let first = Double(window.lowerBound)
       let last = Double(window.upperBound - 1)
-      let left = geometry.point(beam: first, sample: rows.first!).x
-      let right = geometry.point(beam: last, sample: rows.last!).x
+      // The window is never empty (the search judges windows of a few beams at least).
+      let left = geometry.point(beam: first, sample: rows.first ?? 0).x
+      let right = geometry.point(beam: last, sample: rows.last ?? 0).x
       var floorValues: [Double] = []
       for i in usable.bits.indices where usable.bits[i] {
         floorValues.append(max(0, clip.mean.values[i] - black))
       }
       let floor = Stats.quantile(floorValues, 0.03)
       signalEnd = SignalDepth.end(
-        view: view, window: window, below: Int((rows.max()! + 2 * delta).rounded()), floor: floor)
+        view: view, window: window, below: Int(((rows.max() ?? 0) + 2 * delta).rounded()), floor: floor)
       reachesBottom = signalEnd >= view.samples - 1
       let bottom = min(
         geometry.point(beam: first, sample: Double(signalEnd)).y,

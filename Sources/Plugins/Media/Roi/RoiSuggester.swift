@@ -61,7 +61,7 @@ public enum RoiSuggester {
       if accumulator == nil {
         accumulator = .init(width: frame.image.width, height: frame.image.height, expected: total)
       }
-      accumulator!.add(frame.image, index: frame.index)
+      accumulator?.add(frame.image, index: frame.index)
     }
     guard let statistics = accumulator?.finish() else { throw Failure.noFrames }
     return try suggest(statistics)

@@ -208,7 +208,7 @@ public struct SynthesizePlugin: Plugin {
       }
       run.note(
         "synthesized \(collection.count) videos of \(Set(collection.map(\.plan.patientCode)).count) patients ("
-          + counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", ") + ")")
+          + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")
       return outputs
     }
   }

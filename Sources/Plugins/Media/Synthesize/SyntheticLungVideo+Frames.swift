@@ -36,17 +36,17 @@ extension SyntheticLungVideo {
           scene.textureB.withUnsafeBufferPointer { textureB in
             scene.columnWeight.withUnsafeBufferPointer { columnWeight in
               scene.noise.withUnsafeBufferPointer { noise in
-                let out = output.baseAddress!
-                let back = background.baseAddress!
-                let texA = textureA.baseAddress!
-                let texB = textureB.baseAddress!
-                let columns = columnWeight.baseAddress!
+                let out = output.address
+                let back = background.address
+                let texA = textureA.address
+                let texB = textureB.address
+                let columns = columnWeight.address
                 for y in 0..<height {
                   let sourceY = y - whole < 0 ? 0 : (y - whole >= height ? height - 1 : y - whole)
                   let previousY = sourceY > 0 ? sourceY - 1 : 0
                   let backRow = back + sourceY * width
                   let backPrevious = back + previousY * width
-                  let noiseRow = noise.baseAddress! + (y + noiseY) * noiseStride + noiseX
+                  let noiseRow = noise.address + (y + noiseY) * noiseStride + noiseX
                   let outRow = out + y * width
                   if sourceY >= scene.lungTop {
                     // The lung moves with the chest too: blend its speckle between the same two rows.

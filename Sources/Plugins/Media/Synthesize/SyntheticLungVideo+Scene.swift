@@ -53,8 +53,8 @@ extension SyntheticLungVideo {
       }
       columnWeight = (0..<width).map { x in
         // Speckle fades out over 4 px at each shadow edge and is absent beneath the ribs.
-        let distance = [geometry.ribCenters.0, geometry.ribCenters.1]
-          .map { abs(x - $0) - geometry.ribHalfWidth }.min()!
+        let distance =
+          min(abs(x - geometry.ribCenters.0), abs(x - geometry.ribCenters.1)) - geometry.ribHalfWidth
         return Int32(max(0, min(256, distance * 64)))
       }
       let amplitude = parameters.patient.noise

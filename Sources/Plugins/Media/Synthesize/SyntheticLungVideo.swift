@@ -55,7 +55,8 @@ public struct SyntheticLungVideo: Sendable {
 
     /// Parameters with study-like defaults: 640x480, 30 fps, 2 s, classic.
     public init(
-      width: Int = 640, height: Int = 480, frameRate: VideoRational = VideoRational(integer: 30),
+      width: Int = WorkingFormat.width, height: Int = WorkingFormat.height,
+      frameRate: VideoRational = WorkingFormat.frameRate,
       duration: Double = 2, sliding: LungSliding = .present, seed: UInt64 = 0,
       patient: SyntheticPatientProfile = SyntheticPatientProfile(), style: Style = .classic,
       probe: Probe? = nil

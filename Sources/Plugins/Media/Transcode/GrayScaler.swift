@@ -1,4 +1,5 @@
 import CFFmpeg
+import Primitives
 
 /// Resizes grey images with swscale's bicubic filter (the default of FFmpeg's `scale` filter).
 ///
@@ -68,7 +69,7 @@ public final class GrayScaler {
         var sourcePlanes: [UnsafePointer<UInt8>?] = [source.baseAddress, nil, nil, nil]
         var sourceStrides: [Int32] = [Int32(image.width), 0, 0, 0]
         var destinationPlanes: [UnsafeMutablePointer<UInt8>?] = [
-          buffer.baseAddress! + place.y * outputWidth + place.x, nil, nil, nil,
+          buffer.address + place.y * outputWidth + place.x, nil, nil, nil,
         ]
         var destinationStrides: [Int32] = [Int32(outputWidth), 0, 0, 0]
         sws_scale(

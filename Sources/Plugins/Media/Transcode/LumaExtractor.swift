@@ -1,4 +1,5 @@
 import CFFmpeg
+import Primitives
 
 /// Turns a decoded `AVFrame` into a `GrayImage`.
 ///
@@ -33,7 +34,7 @@ final class LumaExtractor {
       let stride = Int(frame.pointee.linesize.0)
       let pixels = [UInt8](unsafeUninitializedCapacity: width * height) { buffer, count in
         for row in 0..<height {
-          (buffer.baseAddress! + row * width).update(from: source + row * stride, count: width)
+          (buffer.address + row * width).update(from: source + row * stride, count: width)
         }
         count = width * height
       }

@@ -1,5 +1,5 @@
-/// Parameters of a conversion to the working format. Defaults are the study's: 640x480, 30 fps,
-/// H.264 in MP4 (libx264, crf 18, preset medium), stretched.
+/// Parameters of a conversion to the working format. Defaults are the study's (``WorkingFormat``):
+/// 640x480, 30 fps, H.264 in MP4 (libx264, crf 18, preset medium), stretched.
 ///
 /// ```swift
 /// var options = TranscodeOptions()          // the study's format
@@ -24,8 +24,9 @@ public struct TranscodeOptions: Hashable, Sendable {
 
   /// The study's conversion, with any field overridden.
   public init(
-    width: Int = 640, height: Int = 480, frameRate: VideoRational = VideoRational(integer: 30),
-    codec: VideoCodec = .studyDefault, container: VideoContainer? = nil, scaling: ScalingMode = .stretch,
+    width: Int = WorkingFormat.width, height: Int = WorkingFormat.height,
+    frameRate: VideoRational = WorkingFormat.frameRate, codec: VideoCodec = WorkingFormat.codec,
+    container: VideoContainer? = nil, scaling: ScalingMode = WorkingFormat.scaling,
     threads: Int = 0
   ) {
     self.width = width

@@ -15,17 +15,18 @@ public enum TranscodeError: Error, CustomStringConvertible {
 /// `transcode`: converts a source video to the working format (the study's: 640x480, 30 fps,
 /// H.264 in MP4, crf 18, preset medium, stretched), keeping luma only.
 public struct TranscodePlugin: Plugin {
+  /// Defaults are the ``WorkingFormat``.
   public struct Parameters: PluginParameters {
-    public var width = 640
-    public var height = 480
-    public var fpsNumerator = 30
-    public var fpsDenominator = 1
+    public var width = WorkingFormat.width
+    public var height = WorkingFormat.height
+    public var fpsNumerator = WorkingFormat.frameRate.numerator
+    public var fpsDenominator = WorkingFormat.frameRate.denominator
     /// `h264`, `h264-lossless` (x264 qp 0), `ffv1` (lossless, Matroska) or `mpeg4`.
-    public var codec = "h264"
-    public var crf = 18.0
-    public var preset = "medium"
+    public var codec = WorkingFormat.codec.codecName
+    public var crf = WorkingFormat.crf
+    public var preset = WorkingFormat.preset
     /// `stretch` (as the study) or `letterbox` (keeps the aspect ratio with black bars).
-    public var scaling = "stretch"
+    public var scaling = WorkingFormat.scaling.rawValue
     public init() {}
   }
 
@@ -48,6 +49,9 @@ public struct TranscodePlugin: Plugin {
 
   public init() {}
 
+  /// The names `codec` takes.
+  public static let codecNames = ["h264", "h264-lossless", "ffv1", "mpeg4"]
+
   /// The library options these parameters mean; refuses values the encoder cannot take.
   public static func options(_ parameters: Parameters) throws -> TranscodeOptions {
     guard (16...7680).contains(parameters.width), (16...4320).contains(parameters.height) else {
@@ -63,10 +67,7 @@ public struct TranscodePlugin: Plugin {
     guard let scaling = ScalingMode(rawValue: parameters.scaling) else {
       throw TranscodeError.badParameter("scaling '\(parameters.scaling)' is not stretch or letterbox")
     }
-    let presets = [
-      "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
-      "placebo",
-    ]
+    let presets = VideoCodec.x264Presets
     guard presets.contains(parameters.preset) else {
       throw TranscodeError.badParameter(
         "preset '\(parameters.preset)' is not one of \(presets.joined(separator: ", "))")
@@ -83,7 +84,7 @@ public struct TranscodePlugin: Plugin {
     case "mpeg4": codec = .mpeg4(quality: 3)
     default:
       throw TranscodeError.badParameter(
-        "codec '\(parameters.codec)' is not one of h264, h264-lossless, ffv1, mpeg4")
+        "codec '\(parameters.codec)' is not one of \(codecNames.joined(separator: ", "))")
     }
     return TranscodeOptions(
       width: parameters.width, height: parameters.height,
@@ -108,7 +109,9 @@ public struct TranscodePlugin: Plugin {
     let output = scratch.appendingPathComponent(
       "out." + (options.container ?? options.codec.defaultContainer).fileExtension)
     let label = "transcode \(video.fileName)"
-    let result = try context.blobs.withNamedPath(video.blobSha256, fileName: video.fileName) { source in
+    let result = try context.blobs.withNamedPath(
+      video.blobSha256, of: "source video \(video.id) (\(video.fileName))", fileName: video.fileName
+    ) { source in
       do {
         return try Transcoder.transcode(input: source, output: output, options: options) { progress in
           // The estimate comes from the container's duration; the last report below is exact.

@@ -73,9 +73,9 @@ final class TranscodeProducer: @unchecked Sendable {
   /// Scales (once per source frame, so repeats cost nothing) and queues a kept frame; false when the
   /// consumer gave up.
   private func emit(_ source: Source) throws -> Bool {
-    if scaled?.index != source.index {
-      scaled = (source.index, try scaler.scale(source.image))
-    }
-    return queue.push(.frame(scaled!.image))
+    if let scaled, scaled.index == source.index { return queue.push(.frame(scaled.image)) }
+    let image = try scaler.scale(source.image)
+    scaled = (source.index, image)
+    return queue.push(.frame(image))
   }
 }

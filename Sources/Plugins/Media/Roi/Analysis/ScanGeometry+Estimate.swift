@@ -64,8 +64,8 @@ extension ScanGeometry {
         rowCounts[y] += 1
       }
     }
-    let columnLimit = columnCounts.max()! / 2
-    let rowLimit = rowCounts.max()! / 2
+    let columnLimit = (columnCounts.max() ?? 0) / 2
+    let rowLimit = (rowCounts.max() ?? 0) / 2
     guard let x0 = columnCounts.firstIndex(where: { $0 > columnLimit }),
       let x1 = columnCounts.lastIndex(where: { $0 > columnLimit }),
       let y0 = rowCounts.firstIndex(where: { $0 > rowLimit }),
@@ -81,11 +81,14 @@ extension ScanGeometry {
   static func fitSide(rows: [Int], edge: [Int: Int], inside: (Int) -> Bool) -> (
     intercept: Double, slope: Double
   )? {
-    let ys = rows.filter { inside(edge[$0]!) }.map(Double.init)
-    guard ys.count >= max(10, rows.count * 15 / 100) else { return nil }
-    let xs = ys.map { Double(edge[Int($0)]!) }
+    let points = rows.compactMap { y in edge[y].flatMap { inside($0) ? (y, $0) : nil } }
+    let ys = points.map { Double($0.0) }
+    let xs = points.map { Double($0.1) }
+    guard ys.count >= max(10, rows.count * 15 / 100), let firstY = ys.first, let lastY = ys.last else {
+      return nil
+    }
     let picks = (0..<min(30, ys.count)).map { $0 * (ys.count - 1) / max(1, min(30, ys.count) - 1) }
-    let span = ys.last! - ys.first!
+    let span = lastY - firstY
     var best: (count: Int, a: Double, b: Double) = (0, 0, 0)
     for i in picks {
       for j in picks where ys[j] - ys[i] >= 0.2 * span {
