@@ -27,6 +27,8 @@ extension BenchCommand {
     var small = false
     @Option(help: "Folder with real clips and their rois.csv.") var real: String?
     @Option(help: "Scratch folder for the videos (each is removed after use).") var scratch: String?
+    @Flag(help: "Score the previous suggester (before the realistic generator) on the same videos too.")
+    var previous = false
     @Flag(help: "Print every case, and the summary, as JSON.") var json = false
 
     func validate() throws {
@@ -57,7 +59,7 @@ extension BenchCommand {
       let cases = try RoiBenchmark.synthetic(
         count: videos, seed: UInt64(seed),
         sizes: small ? RoiBenchmark.testSizes : RoiBenchmark.benchmarkSizes,
-        seconds: secondsRange, scratch: folder
+        seconds: secondsRange, previous: previous, scratch: folder
       ) { item in
         if !json {
           let result =
@@ -67,7 +69,8 @@ extension BenchCommand {
           Terminal.warn("\(item.width)x\(item.height) \(item.probe) \(item.sliding): \(result)")
         }
       }
-      let realCases = try real.map { try RoiBenchmark.real(folder: URL(fileURLWithPath: $0)) } ?? []
+      let realCases =
+        try real.map { try RoiBenchmark.real(folder: URL(fileURLWithPath: $0), previous: previous) } ?? []
       if json {
         struct Report: Encodable {
           var summary: RoiBenchmark.Summary
@@ -94,6 +97,14 @@ extension BenchCommand {
               name, s.videos, s.atLeast07, 100 * Double(s.atLeast07) / Double(max(1, s.videos)), s.atLeast05,
               s.quantiles.map { String(format: "%.2f", $0) }.joined(separator: "/"), s.refused, s.straying,
               s.lowConfidence, s.confidentAndWrong))
+          if let atLeast07 = s.previousAtLeast07, let quantiles = s.previousQuantiles {
+            print(
+              String(
+                format: "  previous suggester: IoU >= 0.7: %d (%.1f %%); IoU p10/p25/p50/p75/p90 %@; "
+                  + "boxes > 10 %% outside the image region: %d",
+                atLeast07, 100 * Double(atLeast07) / Double(max(1, s.videos)),
+                quantiles.map { String(format: "%.2f", $0) }.joined(separator: "/"), s.previousStraying ?? 0))
+          }
         }
       }
       for item in realCases {
@@ -107,6 +118,12 @@ extension BenchCommand {
           "\(item.file) (reference \(item.reference), \(item.referenceConfidence)): \(outcome)\(item.meetsBar ? "" : " [misses the bar]")"
         )
         for reason in item.reasons { print("    \(reason)") }
+        if let iou = item.previousIoU {
+          print(
+            "    previous suggester: "
+              + (item.previousSuggested.map { String(format: "%@ IoU %.2f", $0.description, iou) }
+                ?? "refused"))
+        }
       }
     }
   }

@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `roi suggest` with its confidence and reasons, `--apply` above a threshold only, and a low-confidence
 /// ROI marked as such wherever an ROI is shown; `synthesize --style`.
 @Suite struct RoiSuggestCLITests {
-  @Test func suggestionsCarryAConfidenceAndApplyOnlyAboveTheThreshold() throws {
+  @Test(.tags(.slow)) func suggestionsCarryAConfidenceAndApplyOnlyAboveTheThreshold() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
     try cli.run(["init"])

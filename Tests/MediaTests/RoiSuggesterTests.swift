@@ -13,7 +13,7 @@ import Testing
   /// suggested from the file: IoU >= 0.7 with the true ROI on at least 90 % of them, and no box with more
   /// than 10 % of its area outside the image region. `benchmarks/roi/` runs the same on 210 videos at the
   /// study's and public clips' sizes.
-  @Test func realisticSyntheticVideosMeetTheBar() throws {
+  @Test(.tags(.slow)) func realisticSyntheticVideosMeetTheBar() throws {
     let scratch = Scratch()
     let cases = try RoiBenchmark.synthetic(
       count: 32, seed: 5, sizes: RoiBenchmark.testSizes, seconds: 1...1.5, scratch: scratch.url)
@@ -29,7 +29,7 @@ import Testing
   /// The three public clips against the hand-marked reference (`rois.csv`): where the reference is sure
   /// enough (medium), IoU >= 0.5 and the top edge within 15 px of the pleural row; where it is not (low:
   /// the probe moves, no box fits every frame), that or a refusal or a low-confidence box with reasons.
-  @Test(.tags(.realClips), .enabled(if: RealClips.available, RealClips.absent))
+  @Test(.tags(.realClips, .slow), .enabled(if: RealClips.available, RealClips.absent))
   func realClipsMeetTheirReferences() throws {
     let cases = try RoiBenchmark.real(folder: RealClips.folder)
     #expect(cases.count == 3)

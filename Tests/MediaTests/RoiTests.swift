@@ -95,7 +95,7 @@ import Testing
 
   /// The suggestion still finds the classic generator's ROI (synthesize 1.0.0's videos: linear probe,
   /// full frame, a clean chest wall). The realistic generator's figures are in RoiSuggesterTests.
-  @Test func suggestionsMatchTheTrueROIOfClassicVideos() throws {
+  @Test(.tags(.slow)) func suggestionsMatchTheTrueROIOfClassicVideos() throws {
     var parameters = SynthesizePlugin.Parameters()
     parameters.patients = 6
     parameters.seed = 11

@@ -20,6 +20,9 @@ public enum RoiBenchmark {
     public var outside: Double
     public var confidence: Double?
     public var refusal: String?
+    /// The previous suggester's IoU and share outside the image region (0 where it refused), when asked.
+    public var previousIoU: Double?
+    public var previousOutside: Double?
   }
 
   public struct RealCase: Codable, Sendable {
@@ -34,6 +37,9 @@ public enum RoiBenchmark {
     public var confidence: Double?
     public var reasons: [String]
     public var refusal: String?
+    /// The previous suggester's box (nil where it refused or was not asked) and its IoU.
+    public var previousSuggested: PixelRect?
+    public var previousIoU: Double?
 
     /// The bar: IoU >= 0.5 with the top edge within 15 px of the pleura, or — where the
     /// reference itself is of low confidence — a refusal or a low-confidence box with its reasons.
@@ -57,6 +63,10 @@ public enum RoiBenchmark {
     public var lowConfidence: Int
     /// IoU quantiles 10, 25, 50, 75 and 90 %.
     public var quantiles: [Double]
+    /// The same figures for the previous suggester, where it ran.
+    public var previousAtLeast07: Int?
+    public var previousStraying: Int?
+    public var previousQuantiles: [Double]?
 
     public init(_ cases: [SyntheticCase]) {
       videos = cases.count
@@ -68,7 +78,17 @@ public enum RoiBenchmark {
         cases.filter { $0.iou < 0.5 && $0.confidence.map { !RoiConfidence.isLow($0) } == true }.count
       lowConfidence = cases.filter { $0.confidence.map(RoiConfidence.isLow) == true }.count
       let ious = cases.map(\.iou)
-      quantiles = [0.1, 0.25, 0.5, 0.75, 0.9].map { (Stats.quantile(ious, $0) * 100).rounded() / 100 }
+      quantiles = Self.quantiles(ious)
+      let previous = cases.compactMap(\.previousIoU)
+      if !previous.isEmpty {
+        previousAtLeast07 = previous.filter { $0 >= 0.7 }.count
+        previousStraying = cases.compactMap(\.previousOutside).filter { $0 > 0.1 }.count
+        previousQuantiles = Self.quantiles(previous)
+      }
+    }
+
+    static func quantiles(_ ious: [Double]) -> [Double] {
+      [0.1, 0.25, 0.5, 0.75, 0.9].map { (Stats.quantile(ious, $0) * 100).rounded() / 100 }
     }
   }
 
@@ -95,10 +115,11 @@ public enum RoiBenchmark {
       probe: index % 2 == 0 ? .linear : .convex)
   }
 
-  /// Generates, writes, suggests and scores `count` videos; `progress` hears each finished case.
+  /// Generates, writes, suggests and scores `count` videos (with `previous`, by the previous suggester
+  /// too); `progress` hears each finished case.
   public static func synthetic(
     count: Int, seed: UInt64 = 1, sizes: [(Int, Int)] = benchmarkSizes, seconds: ClosedRange<Double> = 2...6,
-    scratch: URL, progress: (SyntheticCase) -> Void = { _ in }
+    previous: Bool = false, scratch: URL, progress: (SyntheticCase) -> Void = { _ in }
   ) throws -> [SyntheticCase] {
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     var cases: [SyntheticCase] = []
@@ -123,6 +144,11 @@ public enum RoiBenchmark {
       } catch let failure as RoiSuggester.Failure {
         item.refusal = failure.description
       }
+      if previous {
+        let box = try PreviousRoiSuggester.suggest(url: file, frameCount: video.frameCount)
+        item.previousIoU = box.map { $0.iou(video.roi) } ?? 0
+        item.previousOutside = box.map { video.validRegion.outsideFraction(of: $0) } ?? 0
+      }
       cases.append(item)
       progress(item)
     }
@@ -139,7 +165,7 @@ public enum RoiBenchmark {
   }
 
   /// Every clip of `folder/rois.csv` (`file,x,y,w,h,pleura_row,confidence,notes`) that exists.
-  public static func real(folder: URL) throws -> [RealCase] {
+  public static func real(folder: URL, previous: Bool = false) throws -> [RealCase] {
     let csv = folder.appendingPathComponent("rois.csv")
     guard let text = try? String(contentsOf: csv, encoding: .utf8) else {
       throw RealClipsError.unreadable("\(csv.path): cannot be read")
@@ -160,8 +186,12 @@ public enum RoiBenchmark {
         file: fields[0], reference: reference, pleuraRow: row, referenceConfidence: fields[6], suggested: nil,
         iou: 0,
         topOffset: nil, confidence: nil, reasons: [], refusal: nil)
+      let frames = try VideoProbe.probe(url).frameCount
+      if previous {
+        item.previousSuggested = try PreviousRoiSuggester.suggest(url: url, frameCount: frames)
+        item.previousIoU = item.previousSuggested.map { $0.iou(reference) } ?? 0
+      }
       do {
-        let frames = try VideoProbe.probe(url).frameCount
         let suggestion = try RoiSuggester.suggest(url: url, frameCount: frames)
         item.suggested = suggestion.rect
         item.iou = suggestion.rect.iou(reference)
