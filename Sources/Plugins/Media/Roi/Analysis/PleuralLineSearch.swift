@@ -174,7 +174,6 @@ struct PleuralLineSearch: Sendable {
   /// arc would be, down to the line itself (a rib's surface can lie at the pleura's depth).
   static func caps(view: BeamView, line: CandidateLine) -> [Double] {
     let smooth = view.smoothNormalized
-    let delta = Double(view.delta)
     return (0..<view.beams).map { u in
       let v = line.row(atBeam: Double(u))
       let a = max(0, Int((v - max(8, 0.5 * v)).rounded()))
