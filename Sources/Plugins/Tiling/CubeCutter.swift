@@ -13,12 +13,11 @@ enum CubeCutter {
     var framesPerCube: Int
     var size: Int
     var cubes: [(clip: Int, firstFrame: Int, tile: TileGrid.Tile)]
-    /// Tiles kept per clip, tiles partly outside the valid image region (kept), and tiles mostly outside
-    /// it (not cut), as judged on the first clip's frames.
-    var tilesKept: Int
-    var tilesPartlyOutside: Int
-    var tilesMostlyOutside: Int
-    var clips: Int
+    /// Tiles partly outside the valid image region (kept) and tiles mostly outside it (not cut), per
+    /// clip, as judged on the first clip's frames; 0 where nothing was judged (M-mode images).
+    var tilesPartlyOutside = 0
+    var tilesMostlyOutside = 0
+    var clips = 0
 
     var cubesPartlyOutside: Int { tilesPartlyOutside * clips }
     var cubesSkippedOutside: Int { tilesMostlyOutside * clips }
@@ -113,8 +112,8 @@ enum CubeCutter {
     try writer.finish()
     return Cut(
       shard: shard, framesPerCube: length, size: size,
-      cubes: cubes.map { (clip: $0.0, firstFrame: $0.1, tile: $0.2) }, tilesKept: tiles?.count ?? 0,
-      tilesPartlyOutside: partly, tilesMostlyOutside: mostly, clips: item.clipStarts.count)
+      cubes: cubes.map { (clip: $0.0, firstFrame: $0.1, tile: $0.2) }, tilesPartlyOutside: partly,
+      tilesMostlyOutside: mostly, clips: item.clipStarts.count)
   }
 
   /// The tiles worth cutting, and how many lie partly or mostly outside `region` (in the box's pixels):

@@ -16,13 +16,17 @@ public struct TilePlugin: Plugin {
 
   public static let name = "tile"
   /// 1.1.0: label versions are inputs too, and the summary names each video's label version.
-  public static let version = SemanticVersion(1, 1, 0)
-  public static let summary = "Cut ROIs of conversions into 60-frame video cubes: a versioned dataset."
+  /// 1.2.0: M-mode recipes (`"kind": "mmode"`); cube recipes cut the same cubes as before.
+  public static let version = SemanticVersion(1, 2, 0)
+  public static let summary =
+    "Cut ROIs of conversions into 60-frame video cubes, or M-mode images: a versioned dataset."
   public static let takes: [EntityKind] = [.conversion, .roi, .label]
   public static let makes: [EntityKind] = [.dataset]
   public static let parameterHelp = [
     "recipe":
-      "{name, tileSize, rows (\"all\" or N top rows), framesPerCube, clipStride, conversion, labels, patients, leftovers}"
+      "{name, tileSize, rows (\"all\" or N top rows), framesPerCube, clipStride, conversion, labels, patients, leftovers}; "
+      + "M-mode: {name, \"kind\": \"mmode\", mmode: {window, stride, sampling (every or brightest), columnStep, "
+      + "topK, bandHeight, size}, conversion, labels, patients, leftovers}"
   ]
 
   public static let reproducible = true
@@ -73,7 +77,9 @@ public struct TilePlugin: Plugin {
         item.conversion.blobSha256, of: "conversion \(item.conversion.id)", fileName: item.conversion.fileName
       ) { url in
         do {
-          return try CubeCutter.cut(item: item, recipe: recipe, source: url, into: file) { Task.isCancelled }
+          return try DatasetCutter.cut(item: item, recipe: recipe, source: url, into: file) {
+            Task.isCancelled
+          }
         } catch let error as TilingError {
           throw error
         } catch {
@@ -158,6 +164,8 @@ public struct TilePlugin: Plugin {
   ) throws -> [EntityRef] {
     var summary = DatasetSummary(
       cubes: 0, perLabel: [:], perPatient: [:], videos: [], shards: [], skipped: skipped)
+    // Cubes are judged against the image region (M-mode images are columns inside the ROI).
+    let judged = recipe.kind == .cubes
     for (item, shard, sidecar, cut) in shards {
       summary.cubes += cut.cubes.count
       summary.perLabel[item.label.label.rawValue, default: 0] += cut.cubes.count
@@ -166,13 +174,19 @@ public struct TilePlugin: Plugin {
         .init(
           video: item.video.id, fileName: item.video.fileName, patient: item.patientCode,
           label: item.label.label.rawValue,
-          roiVersion: item.roi.version, tilesPerClip: cut.tilesKept, clips: item.clipStarts.count,
+          roiVersion: item.roi.version,
+          // Cut per clip: the tiles, or the M-mode images a window kept (top-k of its columns).
+          tilesPerClip: item.clipStarts.isEmpty ? 0 : cut.cubes.count / item.clipStarts.count,
+          clips: item.clipStarts.count,
           cubes: cut.cubes.count, labelVersion: item.label.version, roiId: item.roi.id,
-          labelId: item.label.id, cubesPartlyOutside: cut.cubesPartlyOutside,
-          cubesSkippedOutside: cut.cubesSkippedOutside))
+          labelId: item.label.id, cubesPartlyOutside: judged ? cut.cubesPartlyOutside : nil,
+          cubesSkippedOutside: judged ? cut.cubesSkippedOutside : nil))
       run.note(
-        "\(item.video.id) \(item.video.fileName): \(cut.cubes.count) cubes, \(cut.cubesPartlyOutside) partly outside "
-          + "the valid image region, \(cut.cubesSkippedOutside) skipped as mostly outside it"
+        "\(item.video.id) \(item.video.fileName): "
+          + (judged
+            ? "\(cut.cubes.count) cubes, \(cut.cubesPartlyOutside) partly outside the valid image region, "
+              + "\(cut.cubesSkippedOutside) skipped as mostly outside it"
+            : "\(cut.cubes.count) M-mode images")
           + (item.roi.isLowConfidence ? " (cut with a low-confidence suggested ROI)" : ""))
       summary.shards.append(
         .init(
@@ -217,9 +231,11 @@ public struct TilePlugin: Plugin {
     let partly = summary.videos.compactMap(\.cubesPartlyOutside).reduce(0, +)
     let outside = summary.videos.compactMap(\.cubesSkippedOutside).reduce(0, +)
     run.note(
-      "\(dataset.reference): \(summary.cubes) cubes (\(labels)) from \(shards.count) videos of "
-        + "\(summary.perPatient.count) patients; \(skipped.count) videos skipped; \(partly) cubes partly outside "
-        + "the valid image region, \(outside) not cut as mostly outside it")
+      "\(dataset.reference): \(summary.cubes) \(recipe.kind == .mmode ? "M-mode images" : "cubes") (\(labels)) from \(shards.count) videos of "
+        + "\(summary.perPatient.count) patients; \(skipped.count) videos skipped"
+        + (judged
+          ? "; \(partly) cubes partly outside the valid image region, \(outside) not cut as mostly outside it"
+          : ""))
     return [EntityRef(.dataset, dataset.id)]
   }
 }
