@@ -13,8 +13,8 @@ step() { printf '\n== %s\n' "$*"; }
 step "init: a new catalog in $catalog"
 "$pleura" init --site-name demo-site
 
-step "synthesize: 12 synthetic patients with known labels and pleural ROIs"
-"$pleura" synthesize --patients 12 --seed 1 --min-seconds 2.5 --max-seconds 6
+step "synthesize: 12 synthetic patients (realistic: linear and convex probes, ribs, overlays) with known labels and ROIs"
+"$pleura" synthesize --patients 12 --seed 1 --min-seconds 2.5 --max-seconds 6 --style realistic
 
 step "transcode: every video to the study's format (640x480, 30 fps, H.264 MP4)"
 "$pleura" transcode --all > "$out/transcode.log"
@@ -33,7 +33,7 @@ for video in "$present" "$absent"; do
   "$pleura" mmode "$video" -o "$out/pictures/mmode-$video.png"
 done
 
-step "roi suggest: the pleural ROI found from the image, against the generator's truth"
+step "roi suggest: the pleural ROI found from the image, with its confidence and reasons"
 "$pleura" roi suggest "$present" "$absent"
 "$pleura" roi history "$present"
 "$pleura" roi show "$present" --tile 30 -o "$out/pictures/roi-$present.png"

@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
       Example:
         pleura bench train --arch resnet3d-18 --input 60x30x30 --batch 32
       """,
-    subcommands: [Train.self, Transcode.self, Tile.self, Verify.self]
+    subcommands: [Train.self, Transcode.self, Tile.self, Verify.self, Roi.self]
   )
 }
 

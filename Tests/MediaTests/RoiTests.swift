@@ -93,14 +93,15 @@ import Testing
     #expect(history[2].supersedesId == history[1].id)
   }
 
-  /// The suggestion against the generator's true ROI over a synthetic collection with the
-  /// study's variety of sizes and depths. Figure reported in the README.
-  @Test func suggestionsMatchTheTrueROI() throws {
+  /// The suggestion still finds the classic generator's ROI (synthesize 1.0.0's videos: linear probe,
+  /// full frame, a clean chest wall). The realistic generator's figures are in RoiSuggesterTests.
+  @Test(.tags(.slow)) func suggestionsMatchTheTrueROIOfClassicVideos() throws {
     var parameters = SynthesizePlugin.Parameters()
-    parameters.patients = 20
+    parameters.patients = 6
     parameters.seed = 11
     parameters.minSeconds = 0.5
     parameters.maxSeconds = 0.8
+    parameters.style = "classic"
     var ious: [Double] = []
     for plan in SynthesizePlugin.plan(parameters) {
       let video = try SyntheticLungVideo(parameters: plan.parameters)
@@ -109,27 +110,7 @@ import Testing
       ious.append(suggestion.rect.iou(video.roi))
     }
     let good = ious.filter { $0 >= 0.7 }.count
-    print(
-      "ROI suggestion: IoU >= 0.7 for \(good) of \(ious.count) synthetic videos; median IoU \(ious.sorted()[ious.count / 2])"
-    )
-    #expect(Double(good) >= 0.9 * Double(ious.count))
-  }
-
-  @Test(.tags(.realClips), .enabled(if: RealClips.available, RealClips.absent))
-  func suggestionOnRealClipsIsPlausibleOrSaysNoLine() throws {
-    let folder = RealClips.folder
-    for (name, frames) in [
-      ("Reg_Image_18122_crop.mp4", 187), ("Pneu_prospective_file3.mp4", 151),
-      ("Reg_pat1Image_132943.mpeg", 280),
-    ] {
-      do {
-        let suggestion = try RoiSuggester.suggest(
-          url: folder.appendingPathComponent(name), frameCount: frames)
-        #expect(suggestion.rect.width > 0 && suggestion.rect.height > 0, "\(name)")
-        #expect(suggestion.pleuraY > 10, "\(name): a line at the very top is not a pleura")
-      } catch let failure as RoiSuggester.Failure {
-        #expect(String(describing: failure).contains("no pleural line"), "\(name)")
-      }
-    }
+    print("ROI suggestion on classic videos: IoU >= 0.7 for \(good) of \(ious.count); IoUs \(ious)")
+    #expect(good == ious.count, "IoUs \(ious)")
   }
 }

@@ -3,7 +3,7 @@ import Media
 import Testing
 
 /// Mean over `rows` of each row's variance over time (M-mode columns are time).
-private func meanTemporalVariance(_ mmode: GrayImage, rows: Range<Int>) -> Double {
+func meanTemporalVariance(_ mmode: GrayImage, rows: Range<Int>) -> Double {
   var total = 0.0
   for y in rows {
     var sum = 0.0

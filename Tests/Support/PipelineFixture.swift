@@ -12,9 +12,12 @@ public struct PipelineFixture: Sendable {
   public let runner: Runner
 
   /// The first `mixedPatients` patients also get one video of each label, so that they carry both.
+  /// `style` is classic by default: these suites test the pipeline, and their figures were set on
+  /// synthesize 1.0.0's videos.
   public init(
     patients: Int = 4, mixedPatients: Int = 0, seed: Int = 7, seconds: ClosedRange<Double> = 2.1...2.6,
-    siteName: String = "test"
+    siteName: String = "test", style: SyntheticLungVideo.Style = .classic,
+    probe: SyntheticLungVideo.Probe? = nil
   ) async throws {
     let test = try TestCatalog(siteName: siteName, prefix: "pleura-pipeline")
     (folder, catalog, runner) = (test.folder, test.catalog, test.runner)
@@ -24,6 +27,8 @@ public struct PipelineFixture: Sendable {
     synthesize.absentFraction = 0.5
     synthesize.minSeconds = seconds.lowerBound
     synthesize.maxSeconds = seconds.upperBound
+    synthesize.style = style.rawValue
+    synthesize.probe = probe?.rawValue ?? "mixed"
     _ = try await runner.run(SynthesizePlugin.self, parameters: synthesize)
     // Synthetic codes are prefix, seed and index: the same seed adds videos to the same
     // patients. One run all present and one all absent give each of them both labels.

@@ -187,6 +187,42 @@ import Tiling
     #expect(summary.skipped[0].reason.contains("smaller than one 90 px tile"))
   }
 
+  /// A box that strays over a convex probe's black surround (here: the whole frame) no longer fills the
+  /// dataset with black cubes: tiles mostly outside the image region are not cut, those partly outside
+  /// are counted, per video, in the run's notes and the summary.
+  @Test func cubesMostlyOutsideTheImageRegionAreNotCut() async throws {
+    let fixture = try await PipelineFixture(patients: 2, style: .realistic, probe: .convex)
+    defer { fixture.cleanUp() }
+    let videos = try fixture.videos()
+    _ = try await fixture.runner.run(
+      RoiPlugin.self,
+      parameters: .init(
+        entries: videos.map {
+          RoiEntry(video: $0.id, rect: PixelRect(x: 0, y: 0, width: $0.width, height: $0.height), author: "t")
+        }))
+    let outcome = try await fixture.build(try DatasetRecipe.load("all_30x30"))
+    let summary = try DatasetViews.summary(try fixture.dataset(outcome))
+    #expect(summary.videos.count == 2)
+    for video in summary.videos {
+      #expect((video.cubesSkippedOutside ?? 0) > 0, "\(video.video): no cube skipped")
+      #expect((video.cubesPartlyOutside ?? 0) > 0, "\(video.video): no cube at the sector's edge")
+      #expect(video.cubes == video.tilesPerClip * video.clips)
+      #expect(outcome.summary.contains("\(video.video) \(video.fileName): \(video.cubes) cubes"))
+    }
+    #expect(outcome.summary.contains("skipped as mostly outside it"))
+    // No cube that was cut is mostly black.
+    for shard in summary.shards {
+      let data = try fixture.catalog.blobs.read(shard.shard, of: "a test")
+      let header = try #require(NPY.readHeader(data))
+      let black = data[header.dataOffset...].min()!
+      for cube in 0..<shard.cubes {
+        let first = header.dataOffset + cube * 60 * 900
+        let dark = data[first..<(first + 900)].filter { $0 <= black &+ 3 }.count
+        #expect(dark < 450, "cube \(cube) of \(shard.video) is mostly black")
+      }
+    }
+  }
+
   @Test func theSixStudyRecipesBuild() async throws {
     let fixture = try await PipelineFixture(patients: 2)
     defer { fixture.cleanUp() }

@@ -13,7 +13,7 @@ mkdir -p "$work"
 catalog="$work/site-a"
 if [ ! -d "$catalog" ]; then
   "$pleura" init --catalog "$catalog" --site-name bench-a >/dev/null
-  "$pleura" synthesize --catalog "$catalog" --patients "$patients" --min-seconds 8 --max-seconds 12 --seed 9 >/dev/null
+  "$pleura" synthesize --catalog "$catalog" --patients "$patients" --min-seconds 8 --max-seconds 12 --seed 9 --style classic >/dev/null
   "$pleura" transcode --all --catalog "$catalog" --preset ultrafast >/dev/null
   "$pleura" dataset build all_30x30 --catalog "$catalog" >/dev/null
 fi

@@ -75,13 +75,13 @@ prepare() {
   local c="$work/demo"
   {
     "$pleura" init --catalog "$c" --site-name "Hospital A" &&
-      "$pleura" synthesize --catalog "$c" --patients 6 --absent-fraction 0.5 --min-seconds 2.1 --max-seconds 2.2 --seed 5 &&
+      "$pleura" synthesize --catalog "$c" --patients 6 --absent-fraction 0.5 --min-seconds 2.1 --max-seconds 2.2 --seed 5 --style classic &&
       "$pleura" transcode --catalog "$c" --all --preset ultrafast &&
       "$pleura" dataset build --catalog "$c" demo &&
       "$pleura" split --catalog "$c" demo@1 --seed 7 &&
       "$pleura" export --catalog "$c" demo@1 -o "$work/demo.tar.zst" &&
       "$pleura" init --catalog "$work/siteb" --site-name "Hospital B" &&
-      "$pleura" synthesize --catalog "$work/siteb" --patients 3 --min-seconds 2.1 --max-seconds 2.2 --seed 6 &&
+      "$pleura" synthesize --catalog "$work/siteb" --patients 3 --min-seconds 2.1 --max-seconds 2.2 --seed 6 --style classic &&
       "$pleura" transcode --catalog "$work/siteb" --all --preset ultrafast &&
       "$pleura" dataset build --catalog "$work/siteb" demo &&
       "$pleura" export --catalog "$work/siteb" demo@1 -o "$work/siteb.tar.zst" --with-sources --with-conversions

@@ -14,7 +14,7 @@ mkdir -p "$work"
 catalog="$work/catalog"
 if [ ! -d "$catalog" ]; then
   "$pleura" init --catalog "$catalog" >/dev/null
-  "$pleura" synthesize --catalog "$catalog" --patients 8 --min-seconds 8 --max-seconds 12 --seed 4 >/dev/null
+  "$pleura" synthesize --catalog "$catalog" --patients 8 --min-seconds 8 --max-seconds 12 --seed 4 --style classic >/dev/null
   real="$root/../shared/data/real-lus"
   if [ -d "$real" ]; then
     n=0

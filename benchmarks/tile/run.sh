@@ -11,7 +11,7 @@ mkdir -p "$work"
 catalog="$work/catalog"
 if [ ! -d "$catalog" ]; then
   "$pleura" init --catalog "$catalog" >/dev/null
-  "$pleura" synthesize --catalog "$catalog" --patients 8 --min-seconds 8 --max-seconds 12 --seed 4 >/dev/null
+  "$pleura" synthesize --catalog "$catalog" --patients 8 --min-seconds 8 --max-seconds 12 --seed 4 --style classic >/dev/null
   "$pleura" transcode --all --catalog "$catalog" --preset ultrafast >/dev/null
 fi
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -19,7 +19,7 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 long="$work/long"
 if [ ! -d "$long" ]; then
   "$pleura" init --catalog "$long" >/dev/null
-  "$pleura" synthesize --catalog "$long" --patients 1 --min-seconds 60 --max-seconds 60 --seed 5 >/dev/null
+  "$pleura" synthesize --catalog "$long" --patients 1 --min-seconds 60 --max-seconds 60 --seed 5 --style classic >/dev/null
   "$pleura" transcode --all --catalog "$long" --preset ultrafast >/dev/null
 fi
 rm -rf "$long-copy" && cp -r "$long" "$long-copy"

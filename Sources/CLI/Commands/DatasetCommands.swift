@@ -121,12 +121,14 @@ extension Pleura {
               separator: ", "))
         print("videos:")
         Terminal.table(
-          ["  VIDEO", "FILE", "PATIENT", "LABEL", "ROI", "TILES/CLIP", "CLIPS", "CUBES"],
-          summary.videos.map {
+          ["  VIDEO", "FILE", "PATIENT", "LABEL", "ROI", "TILES/CLIP", "CLIPS", "CUBES", "OUTSIDE IMAGE"],
+          summary.videos.map { video in
             [
-              "  " + $0.video, $0.fileName, $0.patient, $0.label + ($0.labelVersion.map { " v\($0)" } ?? ""),
-              "v\($0.roiVersion)", "\($0.tilesPerClip)",
-              "\($0.clips)", "\($0.cubes)",
+              "  " + video.video, video.fileName, video.patient,
+              video.label + (video.labelVersion.map { " v\($0)" } ?? ""), "v\(video.roiVersion)",
+              "\(video.tilesPerClip)", "\(video.clips)", "\(video.cubes)",
+              video.cubesPartlyOutside.map { "\($0) partly, \(video.cubesSkippedOutside ?? 0) skipped" }
+                ?? "-",
             ]
           })
         if !summary.skipped.isEmpty {

@@ -20,12 +20,12 @@ extension Pleura {
       let rows = try Listings.videos(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(
-        ["ID", "PATIENT", "LABEL", "LABEL BY", "CODEC", "SIZE", "FPS", "FRAMES", "SECONDS", "FILE"],
+        ["ID", "PATIENT", "LABEL", "LABEL BY", "CODEC", "SIZE", "FPS", "FRAMES", "SECONDS", "ROI", "FILE"],
         rows.map {
           [
             $0.id, $0.patient, $0.label, "\($0.labelAuthor) v\($0.labelVersion)", $0.codec,
             "\($0.width)x\($0.height)", $0.fps, "\($0.frames)",
-            String(format: "%.2f", $0.durationSeconds), $0.fileName,
+            String(format: "%.2f", $0.durationSeconds), $0.roiDescription, $0.fileName,
           ]
         })
     }

@@ -112,13 +112,16 @@ extension Pleura {
       func run() async throws {
         let rows = try RoiViews.current(try catalogOptions.open())
         if output.json { return try output.printJSON(rows) }
-        print("video,file_name,version,x,y,width,height,frame_start,frame_end,author,conversion")
+        print(
+          "video,file_name,version,x,y,width,height,frame_start,frame_end,author,conversion,confidence,low_confidence"
+        )
         for row in rows {
           let fields: [String] = [
             row.video, row.fileName, "\(row.version)", "\(row.x)", "\(row.y)", "\(row.width)",
             "\(row.height)",
             row.frameStart.map(String.init) ?? "", row.frameEnd.map(String.init) ?? "", row.author,
-            row.conversion ?? "",
+            row.conversion ?? "", row.confidence.map { String(format: "%.2f", $0) } ?? "",
+            row.confidence.map { RoiConfidence.isLow($0) ? "yes" : "no" } ?? "",
           ]
           print(fields.map(RoiFile.csvField).joined(separator: ","))
         }
@@ -145,12 +148,12 @@ extension Pleura {
         if output.json { return try output.printJSON(versions) }
         if versions.isEmpty { return print("\(target.video.id) has no ROI yet") }
         Terminal.table(
-          ["VERSION", "ID", "RECT", "SPACE", "FRAMES", "AUTHOR", "CREATED"],
+          ["VERSION", "ID", "RECT", "SPACE", "FRAMES", "AUTHOR", "CONFIDENCE", "CREATED"],
           versions.map { roi in
             [
               "\(roi.version)", roi.id, roi.rect.description, roi.conversionId ?? "source",
               roi.frameStart.map { "\($0)-\(roi.frameEnd.map(String.init) ?? "")" } ?? "all", roi.author,
-              roi.createdAt,
+              roi.confidence.map(RoiConfidence.describe) ?? "-", roi.createdAt,
             ]
           })
       }
@@ -158,10 +161,14 @@ extension Pleura {
 
     struct Suggest: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Propose the pleural ROI from the video's temporal mean image; --apply records it.",
+        abstract:
+          "Propose the pleural ROI with a confidence and its reasons; --apply records confident ones.",
         discussion: """
-          Prints one rectangle per video; --apply records each as a new ROI version authored by \
-          roi-suggest. Look at it with `pleura roi show` before building a dataset.
+          The suggestion finds the picture's valid region (ignoring black surround and burned-in overlays), \
+          the rib shadows and the pleural line below the chest wall, and bounds the depth where the echo \
+          signal ends. Each rectangle comes with a confidence (0-1) and its reasons; below --min-confidence \
+          it is shown as low-confidence and --apply leaves it alone. Look at it with `pleura roi show` before \
+          building a dataset.
 
           Example:
             pleura roi suggest vid_3f9a0c12 vid_81b2aa07 --apply
@@ -169,7 +176,18 @@ extension Pleura {
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "Source videos: ids or file names.") var videos: [String]
-      @Flag(help: "Record each suggestion as a new ROI version authored by roi-suggest.") var apply = false
+      @Flag(
+        help: "Record each suggestion at or above --min-confidence as a new ROI version (author roi-suggest)."
+      )
+      var apply = false
+      @Option(help: "Lowest confidence (0-1) that --apply records.")
+      var minConfidence = RoiSuggester.defaultMinimumConfidence
+
+      func validate() throws {
+        guard (0...1).contains(minConfidence) else {
+          throw ValidationError("--min-confidence \(minConfidence) is outside 0...1")
+        }
+      }
 
       func run() async throws {
         let catalog = try catalogOptions.open()
@@ -182,34 +200,46 @@ extension Pleura {
             let suggestion = try target.withFile(in: catalog) { url in
               try RoiSuggester.suggest(url: url, frameCount: target.frameCount)
             }
-            results.append(
-              SuggestResult(
-                video: target.video.id, rect: suggestion.rect, pleuraY: suggestion.pleuraY, problem: nil))
-            entries.append(RoiEntry(video: target.video.id, rect: suggestion.rect, author: "roi-suggest"))
+            let applies = apply && suggestion.confidence >= minConfidence
+            results.append(SuggestResult(video: target.video.id, suggestion: suggestion, applied: applies))
+            if applies {
+              entries.append(
+                RoiEntry(
+                  video: target.video.id, rect: suggestion.rect, author: "roi-suggest",
+                  confidence: suggestion.confidence))
+            }
           } catch {
             failures += 1
             results.append(
               SuggestResult(
-                video: target.video.id, rect: nil, pleuraY: nil, problem: String(describing: error)))
+                video: target.video.id, suggestion: nil, applied: false, problem: String(describing: error)))
           }
         }
         if output.json {
           try output.printJSON(results)
         } else {
-          for result in results {
-            if let rect = result.rect {
-              print(
-                "\(result.video): ROI \(rect) (pleural line at row \(result.pleuraY.map(String.init) ?? "?"))"
-              )
-            } else {
-              Terminal.warn("\(result.video): \(result.problem ?? "no ROI suggested")")
-            }
-          }
+          for result in results { print(result, threshold: minConfidence, apply: apply) }
         }
-        if apply, !entries.isEmpty {
+        if !entries.isEmpty {
           try await RoiCommands.record(entries, catalog: catalog, options: catalogOptions)
         }
         if failures > 0 { throw ExitCode(1) }
+      }
+
+      func print(_ result: SuggestResult, threshold: Double, apply: Bool) {
+        guard let rect = result.rect, let confidence = result.confidence else {
+          return Terminal.warn("\(result.video): \(result.problem ?? "no ROI suggested")")
+        }
+        Swift.print(
+          "\(result.video): ROI \(rect) (pleural line at row \(result.pleuraY.map(String.init) ?? "?")), confidence "
+            + RoiConfidence.describe(confidence))
+        for reason in result.reasons ?? [] { Swift.print("  - \(reason)") }
+        if apply, !result.applied {
+          Swift.print(
+            String(
+              format: "  not applied: confidence %.2f is below %.2f (--min-confidence)", confidence, threshold
+            ))
+        }
       }
     }
 
@@ -217,7 +247,24 @@ extension Pleura {
       var video: String
       var rect: PixelRect?
       var pleuraY: Int?
+      var confidence: Double?
+      var lowConfidence: Bool?
+      var reasons: [String]?
+      var probe: String?
+      var applied: Bool
       var problem: String?
+
+      init(video: String, suggestion: RoiSuggester.Suggestion?, applied: Bool, problem: String? = nil) {
+        self.video = video
+        rect = suggestion?.rect
+        pleuraY = suggestion?.pleuraY
+        confidence = suggestion?.confidence
+        lowConfidence = suggestion?.isLowConfidence
+        reasons = suggestion?.reasons
+        probe = suggestion?.probe
+        self.applied = applied
+        self.problem = problem
+      }
     }
 
     struct ShowOverlay: AsyncParsableCommand {
@@ -260,11 +307,13 @@ extension Pleura {
           throw MediaTargetError.noRoi(video: target.video.id, fileName: target.video.fileName)
         }
         let frame = try target.withFile(in: catalog) { url in try FrameGrabber.frame(of: url, at: at) }
-        let image = RoiOverlay.draw(frame: frame, roi: roi, tile: tile)
+        let low = target.roiConfidence.map(RoiConfidence.isLow) ?? false
+        let image = RoiOverlay.draw(frame: frame, roi: roi, tile: tile, lowConfidence: low)
         try file.write(PNGWriter.encode(image))
         print(
           "wrote \(output): ROI \(roi) (version \(target.roiVersion ?? 0)) with a \(tile) px grid on \(target.label)"
-        )
+            + (target.roiConfidence.map { "; suggested with confidence \(RoiConfidence.describe($0))" } ?? "")
+            + (low ? " (drawn dashed in red)" : ""))
       }
     }
   }

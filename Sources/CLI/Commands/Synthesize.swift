@@ -25,6 +25,12 @@ extension Pleura {
     @Option(help: "Shortest video in seconds.") var minSeconds = defaults.minSeconds
     @Option(help: "Longest video in seconds.") var maxSeconds = defaults.maxSeconds
     @Option(help: "Seed: the same seed gives the same decoded frames.") var seed = defaults.seed
+    @Option(
+      help:
+        "realistic (linear and convex probes, chest wall, rib shadows, overlays) or classic (synthesize 1.0.0's videos)."
+    )
+    var style = defaults.style
+    @Option(help: "Probe of realistic videos: linear, convex or mixed.") var probe = defaults.probe
     @Flag(help: "Generate again even if an identical earlier run exists.") var force = false
 
     func validate() throws {
@@ -40,6 +46,8 @@ extension Pleura {
       parameters.minSeconds = minSeconds
       parameters.maxSeconds = maxSeconds
       parameters.seed = seed
+      parameters.style = style
+      parameters.probe = probe
       return parameters
     }
 

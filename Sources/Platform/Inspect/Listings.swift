@@ -19,6 +19,16 @@ public enum Listings {
     public var frames: Int
     public var durationSeconds: Double
     public var sha256: String
+    /// The current ROI's version, and its confidence when a suggestion made it.
+    public var roiVersion: Int?
+    public var roiConfidence: Double?
+
+    /// "v2", "v3 low confidence (0.31)", or "-" without an ROI.
+    public var roiDescription: String {
+      guard let roiVersion else { return "-" }
+      guard let roiConfidence, RoiConfidence.isLow(roiConfidence) else { return "v\(roiVersion)" }
+      return String(format: "v%d low confidence (%.2f)", roiVersion, roiConfidence)
+    }
   }
 
   public struct PatientRow: Codable, Sendable {
@@ -34,9 +44,11 @@ public enum Listings {
         db,
         sql: """
           SELECT v.*, p.code AS patient_code, s.name AS site_name, l.label AS current_label,
-            l.version AS label_version, l.author AS label_author FROM source_video v
+            l.version AS label_version, l.author AS label_author, r.version AS roi_version,
+            r.confidence AS roi_confidence FROM source_video v
           JOIN patient p ON p.id = v.patient_id JOIN site s ON s.id = v.site_id
           JOIN current_label l ON l.source_video_id = v.id
+          LEFT JOIN current_roi r ON r.source_video_id = v.id
           ORDER BY s.is_local DESC, p.code, v.created_at
           """
       ).map { row in
@@ -46,7 +58,9 @@ public enum Listings {
           container: row["container"], codec: row["codec"],
           width: row["width"], height: row["height"],
           fps: "\(row["fps_num"] as Int)/\(row["fps_den"] as Int)", frames: row["frame_count"],
-          durationSeconds: row["duration_seconds"], sha256: row["blob_sha256"])
+          durationSeconds: row["duration_seconds"], sha256: row["blob_sha256"],
+          roiVersion: row["roi_version"],
+          roiConfidence: row["roi_confidence"])
       }
     }
   }

@@ -68,11 +68,13 @@ public struct RoiAnnotation: VersionedVideoAnnotation, Equatable {
   public var createdAt: String
   /// A reviewer's decision: the current ROI until a later adjudicated version.
   public var adjudicated: Bool
+  /// How sure the automatic suggestion that made this version was (0...1); nil when a person drew it.
+  public var confidence: Double?
 
   public init(
     id: String, siteId: String, sourceVideoId: String, conversionId: String?, version: Int, x: Int, y: Int,
     width: Int, height: Int, frameStart: Int?, frameEnd: Int?, author: String, supersedesId: String?,
-    createdAt: String, adjudicated: Bool = false
+    createdAt: String, adjudicated: Bool = false, confidence: Double? = nil
   ) {
     self.id = id
     self.siteId = siteId
@@ -89,14 +91,16 @@ public struct RoiAnnotation: VersionedVideoAnnotation, Equatable {
     self.supersedesId = supersedesId
     self.createdAt = createdAt
     self.adjudicated = adjudicated
+    self.confidence = confidence
   }
 
   enum CodingKeys: String, CodingKey {
     case id, siteId, sourceVideoId, conversionId, version, x, y, width, height, frameStart, frameEnd, author,
-      supersedesId, createdAt, adjudicated
+      supersedesId, createdAt, adjudicated, confidence
   }
 
-  /// Bundles written before adjudication existed carry no `adjudicated`: such a version is not one.
+  /// Bundles written before adjudication existed carry no `adjudicated`: such a version is not one; nor
+  /// any `confidence` before suggestions had one.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
@@ -111,8 +115,12 @@ public struct RoiAnnotation: VersionedVideoAnnotation, Equatable {
       author: try c.decode(String.self, forKey: .author),
       supersedesId: try c.decodeIfPresent(String.self, forKey: .supersedesId),
       createdAt: try c.decode(String.self, forKey: .createdAt),
-      adjudicated: try c.decodeIfPresent(Bool.self, forKey: .adjudicated) ?? false)
+      adjudicated: try c.decodeIfPresent(Bool.self, forKey: .adjudicated) ?? false,
+      confidence: try c.decodeIfPresent(Double.self, forKey: .confidence))
   }
 
   public var rect: PixelRect { PixelRect(x: x, y: y, width: width, height: height) }
+
+  /// Whether this version is a low-confidence suggestion.
+  public var isLowConfidence: Bool { confidence.map(RoiConfidence.isLow) ?? false }
 }

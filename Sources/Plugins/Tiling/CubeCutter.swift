@@ -13,7 +13,20 @@ enum CubeCutter {
     var framesPerCube: Int
     var size: Int
     var cubes: [(clip: Int, firstFrame: Int, tile: TileGrid.Tile)]
+    /// Tiles partly outside the valid image region (kept) and tiles mostly outside it (not cut), per
+    /// clip, as judged on the first clip's frames; 0 where nothing was judged (M-mode images).
+    var tilesPartlyOutside = 0
+    var tilesMostlyOutside = 0
+    var clips = 0
+
+    var cubesPartlyOutside: Int { tilesPartlyOutside * clips }
+    var cubesSkippedOutside: Int { tilesMostlyOutside * clips }
   }
+
+  /// A tile with more than this share of its pixels outside the valid image region is not cut.
+  static let mostlyOutside = 0.5
+  /// Below this share a tile counts as inside (a stray pixel at the region's edge is not "outside").
+  static let partlyOutside = 0.01
 
   static func cut(
     item: TilePlan.Item, recipe: DatasetRecipe, source: URL, into shard: URL, cancelled: () -> Bool
@@ -33,12 +46,27 @@ enum CubeCutter {
     let writer = try NPY.StreamWriter(url: shard, dtype: .uint8, rowShape: [length, size, size])
     var cube = [UInt8](repeating: 0, count: length * size * size)
     var cubes: [(Int, Int, TileGrid.Tile)] = []
+    // Decided on the first clip's frames, then kept for every clip: the same tiles for the whole video.
+    var tiles: [TileGrid.Tile]?
+    var partly = 0
+    var mostly = 0
 
     func emitReadyClips() throws {
       while nextClip < item.clipStarts.count, item.clipStarts[nextClip] + length <= windowStart + window.count
       {
         let start = item.clipStarts[nextClip]
-        for tile in item.tiles {
+        let chosen: [TileGrid.Tile]
+        if let tiles {
+          chosen = tiles
+        } else {
+          let frames = (0..<length).map {
+            GrayImage(width: box.width, height: box.height, pixels: window[start - windowStart + $0])
+          }
+          (chosen, partly, mostly) = Self.tilesInside(
+            item.tiles, box: box, size: size, region: EchoRegion.mask(of: frames))
+          tiles = chosen
+        }
+        for tile in chosen {
           cube.withUnsafeMutableBufferPointer { cube in
             for f in 0..<length {
               window[start - windowStart + f].withUnsafeBufferPointer { crop in
@@ -84,7 +112,31 @@ enum CubeCutter {
     try writer.finish()
     return Cut(
       shard: shard, framesPerCube: length, size: size,
-      cubes: cubes.map { (clip: $0.0, firstFrame: $0.1, tile: $0.2) })
+      cubes: cubes.map { (clip: $0.0, firstFrame: $0.1, tile: $0.2) }, tilesPartlyOutside: partly,
+      tilesMostlyOutside: mostly, clips: item.clipStarts.count)
+  }
+
+  /// The tiles worth cutting, and how many lie partly or mostly outside `region` (in the box's pixels):
+  /// a box that strays into a sector's black surround or the scanner's text must not fill a dataset
+  /// with cubes of nothing.
+  static func tilesInside(_ tiles: [TileGrid.Tile], box: Box, size: Int, region: ImageMask?)
+    -> (kept: [TileGrid.Tile], partly: Int, mostly: Int)
+  {
+    guard let region else { return (tiles, 0, 0) }
+    var kept: [TileGrid.Tile] = []
+    var partly = 0
+    var mostly = 0
+    for tile in tiles {
+      let outside = region.outsideFraction(
+        of: PixelRect(x: tile.x - box.x, y: tile.y - box.y, width: size, height: size))
+      if outside > mostlyOutside {
+        mostly += 1
+        continue
+      }
+      if outside > partlyOutside { partly += 1 }
+      kept.append(tile)
+    }
+    return (kept, partly, mostly)
   }
 
   /// The bounding box of all tiles: the only part of each frame worth keeping.

@@ -24,6 +24,10 @@ public struct DatasetSummary: Codable, Sendable, Equatable {
     public var labelVersion: Int?
     public var roiId: String?
     public var labelId: String?
+    /// Cubes cut although part of them lies outside the video's valid image region, and cubes not cut
+    /// because most of them does (nil in datasets built before these were counted).
+    public var cubesPartlyOutside: Int?
+    public var cubesSkippedOutside: Int?
   }
 
   public var cubes: Int

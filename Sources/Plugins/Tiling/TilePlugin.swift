@@ -164,6 +164,8 @@ public struct TilePlugin: Plugin {
   ) throws -> [EntityRef] {
     var summary = DatasetSummary(
       cubes: 0, perLabel: [:], perPatient: [:], videos: [], shards: [], skipped: skipped)
+    // Cubes are judged against the image region (M-mode images are columns inside the ROI).
+    let judged = recipe.kind == .cubes
     for (item, shard, sidecar, cut) in shards {
       summary.cubes += cut.cubes.count
       summary.perLabel[item.label.label.rawValue, default: 0] += cut.cubes.count
@@ -177,7 +179,15 @@ public struct TilePlugin: Plugin {
           tilesPerClip: item.clipStarts.isEmpty ? 0 : cut.cubes.count / item.clipStarts.count,
           clips: item.clipStarts.count,
           cubes: cut.cubes.count, labelVersion: item.label.version, roiId: item.roi.id,
-          labelId: item.label.id))
+          labelId: item.label.id, cubesPartlyOutside: judged ? cut.cubesPartlyOutside : nil,
+          cubesSkippedOutside: judged ? cut.cubesSkippedOutside : nil))
+      run.note(
+        "\(item.video.id) \(item.video.fileName): "
+          + (judged
+            ? "\(cut.cubes.count) cubes, \(cut.cubesPartlyOutside) partly outside the valid image region, "
+              + "\(cut.cubesSkippedOutside) skipped as mostly outside it"
+            : "\(cut.cubes.count) M-mode images")
+          + (item.roi.isLowConfidence ? " (cut with a low-confidence suggested ROI)" : ""))
       summary.shards.append(
         .init(
           conversion: item.conversion.id, video: item.video.id, shard: shard.sha256, sidecar: sidecar.sha256,
@@ -218,9 +228,14 @@ public struct TilePlugin: Plugin {
     }
     let labels = summary.perLabel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
       separator: ", ")
+    let partly = summary.videos.compactMap(\.cubesPartlyOutside).reduce(0, +)
+    let outside = summary.videos.compactMap(\.cubesSkippedOutside).reduce(0, +)
     run.note(
       "\(dataset.reference): \(summary.cubes) \(recipe.kind == .mmode ? "M-mode images" : "cubes") (\(labels)) from \(shards.count) videos of "
-        + "\(summary.perPatient.count) patients; \(skipped.count) videos skipped")
+        + "\(summary.perPatient.count) patients; \(skipped.count) videos skipped"
+        + (judged
+          ? "; \(partly) cubes partly outside the valid image region, \(outside) not cut as mostly outside it"
+          : ""))
     return [EntityRef(.dataset, dataset.id)]
   }
 }

@@ -25,6 +25,8 @@ public struct MediaTarget: Sendable {
   public var conversion: Conversion?
   public var roi: PixelRect?
   public var roiVersion: Int?
+  /// The current ROI's confidence, when a suggestion made it.
+  public var roiConfidence: Double?
 
   public var blobSha256: String { conversion?.blobSha256 ?? video.blobSha256 }
   public var fileName: String { conversion?.fileName ?? video.fileName }
@@ -65,7 +67,8 @@ public struct MediaTarget: Sendable {
       }
       let current = try RoiResolver.currentRect(videoID: video.id, conversion: conversion, in: db)
       return MediaTarget(
-        video: video, conversion: conversion, roi: current?.rect, roiVersion: current?.annotation.version)
+        video: video, conversion: conversion, roi: current?.rect, roiVersion: current?.annotation.version,
+        roiConfidence: current?.annotation.confidence)
     }
   }
 

@@ -19,10 +19,12 @@ public struct RoiEntry: Codable, Sendable, Equatable {
   public var adjudicated: Bool?
   /// The version the editor started from; absent (the command line) takes the edit as it comes.
   public var base: EditBase?
+  /// Set by automatic suggestion (0...1); nil for ROIs a person drew.
+  public var confidence: Double?
 
   public init(
     video: String, conversion: String = "", rect: PixelRect, frameStart: Int = -1, frameEnd: Int = -1,
-    author: String, adjudicated: Bool? = nil, base: EditBase? = nil
+    author: String, adjudicated: Bool? = nil, base: EditBase? = nil, confidence: Double? = nil
   ) {
     self.video = video
     self.conversion = conversion
@@ -35,6 +37,7 @@ public struct RoiEntry: Codable, Sendable, Equatable {
     self.author = author
     self.adjudicated = adjudicated
     self.base = base
+    self.confidence = confidence
   }
 
   public var rect: PixelRect { PixelRect(x: x, y: y, width: width, height: height) }
@@ -48,6 +51,7 @@ public enum RoiError: Error, CustomStringConvertible, Equatable {
   case badFrames(start: Int, end: Int, frameCount: Int)
   case badAuthor(String)
   case conflict(AnnotationConflict)
+  case badConfidence(Double)
 
   public var description: String {
     switch self {
@@ -62,6 +66,7 @@ public enum RoiError: Error, CustomStringConvertible, Equatable {
       "frame range \(start)-\(end) is not inside the video's frames 0-\(count - 1)"
     case .badAuthor(let author): "author '\(author)' must be 1-64 printable characters"
     case .conflict(let conflict): conflict.description
+    case .badConfidence(let value): "confidence \(value) is outside 0...1"
     }
   }
 }
@@ -82,7 +87,7 @@ public struct RoiPlugin: Plugin {
   public static let makes: [EntityKind] = [.roi]
   public static let parameterHelp = [
     "entries":
-      "list of {video, conversion (\"\" = source pixels), x, y, width, height, frameStart, frameEnd, author}"
+      "list of {video, conversion (\"\" = source pixels), x, y, width, height, frameStart, frameEnd, author, confidence (suggestions only)}"
   ]
   /// Each edit is an act of a person: never stood in for by an earlier run.
   public static let usesRunCache = false
@@ -99,6 +104,9 @@ public struct RoiPlugin: Plugin {
   /// Checks an entry against its video: the message names the frame size.
   public static func validate(_ entry: RoiEntry, in db: Database) throws {
     guard AnnotationAuthor.isValid(entry.author) else { throw RoiError.badAuthor(entry.author) }
+    if let confidence = entry.confidence, !(0...1).contains(confidence) {
+      throw RoiError.badConfidence(confidence)
+    }
     guard let video = try SourceVideo.fetchOne(db, key: entry.video) else {
       throw RoiError.unknownVideo(entry.video)
     }
@@ -151,7 +159,7 @@ public struct RoiPlugin: Plugin {
     if let latest, latest.rect == entry.rect,
       latest.conversionId == (entry.conversion.isEmpty ? nil : entry.conversion),
       latest.frameStart == frames.0, latest.frameEnd == frames.1, latest.author == entry.author,
-      latest.adjudicated == adjudicated
+      latest.adjudicated == adjudicated, latest.confidence == entry.confidence
     {
       run.note("\(entry.video): ROI \(entry.rect) is already version \(latest.version); unchanged")
       run.remade(EntityRef(.roi, latest.id))
@@ -162,12 +170,14 @@ public struct RoiPlugin: Plugin {
       conversionId: entry.conversion.isEmpty ? nil : entry.conversion, version: (latest?.version ?? 0) + 1,
       x: entry.x, y: entry.y, width: entry.width, height: entry.height, frameStart: frames.0,
       frameEnd: frames.1,
-      author: entry.author, supersedesId: latest?.id, createdAt: run.now, adjudicated: adjudicated)
+      author: entry.author, supersedesId: latest?.id, createdAt: run.now, adjudicated: adjudicated,
+      confidence: entry.confidence)
     try annotation.insert(db)
     run.note(
       "\(entry.video): ROI version \(annotation.version) \(entry.rect) in "
         + (entry.conversion.isEmpty ? "source pixels" : "\(entry.conversion) pixels") + " by \(entry.author)"
-        + (adjudicated ? " (adjudicated)" : ""))
+        + (adjudicated ? " (adjudicated)" : "")
+        + (entry.confidence.map { ", confidence \(RoiConfidence.describe($0))" } ?? ""))
     if !adjudicated, let current = try RoiAnnotation.current(forVideo: entry.video, in: db),
       current.id != annotation.id
     {

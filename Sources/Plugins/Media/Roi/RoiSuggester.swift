@@ -1,134 +1,116 @@
 import Foundation
 import Platform
+import Primitives
 
-/// Proposes the pleural ROI of a B-mode lung video from its temporal mean image.
+/// Proposes the pleural ROI of a B-mode lung video, with a confidence and the reasons for it.
 ///
-/// The pleural line is the brightest, most continuous horizontal ridge below the soft tissue,
-/// looked for between the rib shadows (columns whose lower half is dark). The ROI spans that
-/// intercostal space from just above the line to the bottom of the image, as the study marked it.
+/// 1. The clip's temporal statistics give the **valid image region** (pixels that change over time or
+///    carry echo; the black surround does neither) and the **static overlays** (bright pixels that never
+///    change: text, depth scale, markers, caliper lines), which are ignored from then on.
+/// 2. The region's shape gives the **probe**: a convex probe's sector sides meet at an apex above the
+///    picture; the picture is then unrolled into beam space (scan lines across, depth down).
+/// 3. The **pleural line** is the bright, laterally extended line with rib shadows beside it (dark below,
+///    a bright arc above, the line hidden under it), below the layered chest wall and not below a rib
+///    (see `PleuralLineSearch`); the window between its rib shadows gives the ROI's sides.
+/// 4. The ROI runs from just above the line's highest point down to where the **echo signal ends**.
+/// 5. The **confidence** (0...1) drops when a second line at another depth scores nearly as well, when
+///    the line moves between parts of the clip (probe motion) or when it is faint. Below
+///    `defaultMinimumConfidence` a suggestion is shown as low-confidence and `--apply` leaves it alone.
 public enum RoiSuggester {
   public struct Suggestion: Equatable, Sendable, Codable {
     public var rect: PixelRect
-    /// Row of the pleural line.
+    /// Row of the pleural line under the middle of the ROI.
     public var pleuraY: Int
-    /// Ridge contrast in grey levels and the share of intercostal columns where it is present.
-    public var contrast: Double
-    public var continuity: Double
+    /// 0...1.
+    public var confidence: Double
+    /// Why: what was found, and what lowers the confidence.
+    public var reasons: [String]
+    /// `linear` or `convex`.
+    public var probe: String
+
+    /// Below the default threshold: shown as such everywhere.
+    public var isLowConfidence: Bool { RoiConfidence.isLow(confidence) }
   }
 
   public enum Failure: Error, CustomStringConvertible, Equatable {
     case noFrames
-    case noPleuralLine(bestContrast: Double, bestContinuity: Double)
+    case noImage(String)
+    case noPleuralLine(String)
 
     public var description: String {
       switch self {
       case .noFrames: "the video has no frames to look at"
-      case .noPleuralLine(let contrast, let continuity):
-        String(
-          format: "no pleural line found (best ridge: contrast %.1f grey levels over %.0f%% of the columns)",
-          contrast, continuity * 100)
+      case .noImage(let reason): "no ultrasound picture found: \(reason)"
+      case .noPleuralLine(let reason): "no pleural line found: \(reason)"
       }
     }
   }
 
-  /// Smallest ridge that counts as a pleural line.
-  static let minimumContrast = 6.0
-  static let minimumContinuity = 0.5
+  /// Suggestions below this confidence are low-confidence: shown as such and not applied by default.
+  public static let defaultMinimumConfidence = RoiConfidence.lowBelow
 
-  /// Suggests from a video file of `frameCount` frames, averaging up to `maxFrames` of them.
-  public static func suggest(url: URL, frameCount: Int, maxFrames: Int = 90) throws -> Suggestion {
+  /// Suggests from a video file of `frameCount` frames, reading about `maxFrames` of them (in pairs of
+  /// consecutive frames, spread over the clip).
+  public static func suggest(url: URL, frameCount: Int, maxFrames: Int = 180) throws -> Suggestion {
     let decoder = try VideoDecoders.open(url)
     let total = max(1, frameCount)
-    let step = max(1, total / maxFrames)
-    var frames: [GrayImage] = []
+    let step = max(1, Int((Double(total) / Double(max(2, maxFrames / 2))).rounded(.up)))
+    var accumulator: ClipStatistics.Accumulator?
     while let frame = try decoder.nextFrame() {
-      if frame.index % step == 0 { frames.append(frame.image) }
-      if frames.count >= maxFrames { break }
+      guard step == 1 || frame.index % step < 2 else { continue }
+      if accumulator == nil {
+        accumulator = .init(width: frame.image.width, height: frame.image.height, expected: total)
+      }
+      accumulator?.add(frame.image, index: frame.index)
     }
-    return try suggest(frames: frames)
+    guard let statistics = accumulator?.finish() else { throw Failure.noFrames }
+    return try suggest(statistics)
   }
 
   public static func suggest(frames: [GrayImage]) throws -> Suggestion {
     guard let first = frames.first else { throw Failure.noFrames }
-    let (width, height) = (first.width, first.height)
-    var mean = [Double](repeating: 0, count: width * height)
-    for frame in frames where frame.width == width && frame.height == height {
-      for index in 0..<mean.count { mean[index] += Double(frame.pixels[index]) }
-    }
-    let scale = 1 / Double(frames.count)
-    for index in 0..<mean.count { mean[index] *= scale }
-    return try suggest(mean: mean, width: width, height: height)
+    var accumulator = ClipStatistics.Accumulator(
+      width: first.width, height: first.height, expected: frames.count)
+    for (index, frame) in frames.enumerated() { accumulator.add(frame, index: index) }
+    guard let statistics = accumulator.finish() else { throw Failure.noFrames }
+    return try suggest(statistics)
   }
 
-  static func suggest(mean: [Double], width: Int, height: Int) throws -> Suggestion {
-    let (x0, x1) = intercostalColumns(mean: mean, width: width, height: height)
-    let columns = x1 - x0
-    // Row profile over the intercostal columns.
-    var profile = [Double](repeating: 0, count: height)
-    for y in 0..<height {
-      var sum = 0.0
-      for x in x0..<x1 { sum += mean[y * width + x] }
-      profile[y] = sum / Double(columns)
+  static func suggest(_ clip: ClipStatistics) throws -> Suggestion {
+    let (width, height) = (clip.width, clip.height)
+    let region = ValidImageRegion(mean: clip.mean, deviation: clip.deviation)
+    guard region.mask.count >= width * height / 20 else {
+      throw Failure.noImage("no part of the picture changes over time or carries echo data")
     }
-    let delta = max(3, height / 40)
-    var best = (y: -1, score: -Double.infinity, contrast: 0.0, continuity: 0.0)
-    let lower = max(delta, height / 10)
-    let upper = min(height - delta - 1, height * 3 / 4)
-    guard lower < upper else { throw Failure.noPleuralLine(bestContrast: 0, bestContinuity: 0) }
-    for y in lower...upper {
-      let around = 0.5 * (profile[y - delta] + profile[y + delta])
-      let contrast = profile[y] - around
-      guard contrast > 0 else { continue }
-      var present = 0
-      for x in x0..<x1 {
-        let value = mean[y * width + x]
-        if value > 0.5 * (mean[(y - delta) * width + x] + mean[(y + delta) * width + x]) + 2 { present += 1 }
-      }
-      let continuity = Double(present) / Double(columns)
-      // Bright and continuous; the shallowest such ridge wins over its deeper A-line echoes.
-      let score = contrast * continuity * (1 - 0.5 * Double(y) / Double(height))
-      if score > best.score { best = (y, score, contrast, continuity) }
+    guard let geometry = ScanGeometry.estimate(from: region.mask) else {
+      throw Failure.noImage("the region with echo data is neither a rectangle nor a sector")
     }
-    guard best.y >= 0, best.contrast >= minimumContrast, best.continuity >= minimumContinuity else {
-      throw Failure.noPleuralLine(
-        bestContrast: max(0, best.contrast), bestContinuity: max(0, best.continuity))
+    var usable = region.mask
+    for i in usable.bits.indices where region.overlay.bits[i] { usable.bits[i] = false }
+    let view = BeamView(geometry: geometry, mean: clip.mean, usable: usable, black: region.black)
+    let judged = PleuralLineSearch(view: view).judgedCandidates()
+    guard let chosen = judged.first, chosen.score > 0 else {
+      throw Failure.noPleuralLine("no bright, laterally extended line stands out below the chest wall")
     }
-    // The line's upper edge: where the ridge falls to half its contrast above its centre.
-    let base = 0.5 * (profile[best.y - delta] + profile[best.y + delta])
-    var top = best.y
-    while top > 0, profile[top - 1] - base > 0.5 * best.contrast { top -= 1 }
-    let y = max(0, top - max(4, height / 40))
-    let rect = PixelRect(x: x0, y: y, width: columns, height: height - y)
-    return Suggestion(rect: rect, pleuraY: best.y, contrast: best.contrast, continuity: best.continuity)
-  }
-
-  /// The widest run of columns whose lower half is not in acoustic shadow.
-  static func intercostalColumns(mean: [Double], width: Int, height: Int) -> (Int, Int) {
-    let start = height / 2
-    var columnMeans = [Double](repeating: 0, count: width)
-    for x in 0..<width {
-      var sum = 0.0
-      for y in start..<height { sum += mean[y * width + x] }
-      columnMeans[x] = sum / Double(height - start)
+    let box = Box(chosen: chosen, view: view, clip: clip, usable: usable, black: region.black)
+    guard box.rect.width >= 4, box.rect.height >= 4 else {
+      throw Failure.noPleuralLine("the line found leaves no usable box (\(box.rect))")
     }
-    let sorted = columnMeans.sorted()
-    let bright = sorted[Int(Double(width) * 0.75)]
-    let threshold = 0.45 * bright
-    var best = (0, width)
-    var bestLength = 0
-    var runStart: Int?
-    for x in 0...width {
-      let lit = x < width && columnMeans[x] > threshold
-      if lit, runStart == nil { runStart = x }
-      if !lit, let s = runStart {
-        if x - s > bestLength {
-          bestLength = x - s
-          best = (s, x)
-        }
-        runStart = nil
-      }
+    let stability = SuggestionConfidence.stability(
+      of: chosen, view: view, quarters: clip.quarters, usable: usable, black: region.black)
+    var confidence = SuggestionConfidence(
+      margin: SuggestionConfidence.margin(of: judged, delta: view.delta), spread: stability.spread,
+      windowAgreement: stability.windowAgreement, contrast: chosen.contrast)
+    if geometry.isConvex {
+      let bounded = chosen.boundedSides
+      confidence.unboundedConvexSides = (bounded.left ? 0 : 1) + (bounded.right ? 0 : 1)
     }
-    // A shadow-free picture (no ribs in view): use the whole width.
-    return bestLength >= max(8, width / 8) ? best : (0, width)
+    let reasons = Self.reasons(
+      geometry: geometry, region: region, chosen: chosen, judged: judged, box: box, confidence: confidence,
+      view: view)
+    return Suggestion(
+      rect: box.rect, pleuraY: box.pleuraY, confidence: (confidence.value * 100).rounded() / 100,
+      reasons: reasons,
+      probe: geometry.isConvex ? "convex" : "linear")
   }
 }

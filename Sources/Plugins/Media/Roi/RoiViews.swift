@@ -15,6 +15,9 @@ public enum RoiViews {
     public var frameEnd: Int?
     public var author: String
     public var conversion: String?
+    /// How sure an automatic suggestion was; nil for ROIs drawn by people or set by synthesize.
+    public var confidence: Double?
+    public var lowConfidence: Bool?
   }
 
   /// Videos in the order they were added; those without an ROI are left out.
@@ -25,7 +28,8 @@ public enum RoiViews {
         return Row(
           video: video.id, fileName: video.fileName, version: roi.version, x: roi.x, y: roi.y,
           width: roi.width, height: roi.height, frameStart: roi.frameStart, frameEnd: roi.frameEnd,
-          author: roi.author, conversion: roi.conversionId)
+          author: roi.author, conversion: roi.conversionId, confidence: roi.confidence,
+          lowConfidence: roi.confidence.map(RoiConfidence.isLow))
       }
     }
   }

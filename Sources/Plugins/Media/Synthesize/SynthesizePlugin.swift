@@ -16,6 +16,10 @@ public enum SynthesizeError: Error, CustomStringConvertible {
 /// study's variety (854x480 or 640x480, 30 or 54 fps, MP4/H.264 or AVI/MPEG-4, 2-18 s), writes
 /// them through the encoder, and records each as a source video of a synthetic patient with its
 /// true label and its true pleural ROI (authored by `synthesize`).
+///
+/// Version 2.0.0 draws `realistic` videos by default (linear and convex probes, chest-wall layers,
+/// rib shadows, overlays, probe motion: see `SyntheticLungVideo`); `style=classic` gives 1.0.0's
+/// videos, frame for frame, for the same seed and parameters.
 public struct SynthesizePlugin: Plugin {
   public struct Parameters: PluginParameters {
     public var patients = 12
@@ -27,11 +31,15 @@ public struct SynthesizePlugin: Plugin {
     public var seed = 1
     /// Patient codes are `<prefix>-<seed>-<number>`.
     public var codePrefix = "SYN"
+    /// `realistic` or `classic` (synthesize 1.0.0's videos).
+    public var style = SyntheticLungVideo.Style.realistic.rawValue
+    /// Realistic style: `linear`, `convex` or `mixed` (the seed picks each video's probe).
+    public var probe = "mixed"
     public init() {}
   }
 
   public static let name = "synthesize"
-  public static let version = SemanticVersion(1, 0, 0)
+  public static let version = SemanticVersion(2, 0, 0)
   public static let summary = "Generate synthetic lung-ultrasound videos with known labels and pleural ROIs."
   public static let takes: [EntityKind] = []
   public static let makes: [EntityKind] = [.patient, .sourceVideo, .label, .roi]
@@ -40,6 +48,9 @@ public struct SynthesizePlugin: Plugin {
     "absentFraction": "share of patients without lung sliding", "minSeconds": "shortest video",
     "maxSeconds": "longest video", "seed": "seed: the same seed gives the same decoded frames",
     "codePrefix": "prefix of the synthetic patient codes",
+    "style":
+      "realistic (linear and convex probes, chest wall, rib shadows, overlays) or classic (version 1.0.0's videos)",
+    "probe": "realistic style: linear, convex or mixed",
   ]
 
   /// Not byte for byte: one seed gave up to five different files in eight runs, always in the
@@ -65,6 +76,12 @@ public struct SynthesizePlugin: Plugin {
         "durations \(p.minSeconds)-\(p.maxSeconds) s must satisfy 0.5 <= min <= max <= 120")
     }
     try PatientCode.validate("\(p.codePrefix)-\(p.seed)-001")
+    guard SyntheticLungVideo.Style(rawValue: p.style) != nil else {
+      throw SynthesizeError.badParameter("style '\(p.style)' is not realistic or classic")
+    }
+    guard p.probe == "mixed" || SyntheticLungVideo.Probe(rawValue: p.probe) != nil else {
+      throw SynthesizeError.badParameter("probe '\(p.probe)' is not linear, convex or mixed")
+    }
   }
 
   /// One video of the collection, decided by the seed alone.
@@ -100,7 +117,9 @@ public struct SynthesizePlugin: Plugin {
             parameters: SyntheticLungVideo.Parameters(
               width: wide ? 854 : 640, height: 480, frameRate: VideoRational(integer: fps),
               duration: duration,
-              sliding: sliding, seed: generator.next(), patient: profile),
+              sliding: sliding, seed: generator.next(), patient: profile,
+              style: SyntheticLungVideo.Style(rawValue: p.style) ?? .realistic,
+              probe: SyntheticLungVideo.Probe(rawValue: p.probe)),
             container: container,
             fileName: "\(code.lowercased())-v\(video + 1)-\(sliding.rawValue).\(container.fileExtension)"))
       }
@@ -113,6 +132,8 @@ public struct SynthesizePlugin: Plugin {
     var blob: StoredBlob
     var probe: VideoProbe
     var roi: PixelRect
+    /// " (realistic, convex probe)", or "" for classic videos (whose notes stay as 1.0.0 wrote them).
+    var look: String
   }
 
   public func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws
@@ -128,8 +149,13 @@ public struct SynthesizePlugin: Plugin {
       let file = scratch.appendingPathComponent(plan.fileName)
       try video.write(to: file, container: plan.container)
       let probe = try VideoProbe.probe(file)
+      let look =
+        plan.parameters.style == .classic
+        ? "" : " (\(plan.parameters.style.rawValue), \(video.probe.rawValue) probe)"
       made.append(
-        Made(plan: plan, blob: try context.blobs.store(movingFileAt: file), probe: probe, roi: video.roi))
+        Made(
+          plan: plan, blob: try context.blobs.store(movingFileAt: file), probe: probe, roi: video.roi,
+          look: look))
       context.progress("synthesize", index + 1, plans.count, unit: "videos", perItem: true)
     }
     let collection = made
@@ -164,7 +190,7 @@ public struct SynthesizePlugin: Plugin {
           id: EntityKind.sourceVideo.newID(), siteId: run.siteID, patientId: patient.id,
           blobSha256: item.blob.sha256,
           fileName: item.plan.fileName, label: item.plan.sliding == .present ? .present : .absent,
-          notes: "synthetic, seed \(item.plan.parameters.seed)", container: probe.container,
+          notes: "synthetic\(item.look), seed \(item.plan.parameters.seed)", container: probe.container,
           codec: probe.codec,
           width: probe.width, height: probe.height, fpsNum: probe.fpsNumerator, fpsDen: probe.fpsDenominator,
           frameCount: probe.frameCount, durationSeconds: probe.durationSeconds, createdAt: run.now)

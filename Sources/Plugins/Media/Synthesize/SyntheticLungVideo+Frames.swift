@@ -2,10 +2,17 @@ import Platform
 import Primitives
 
 extension SyntheticLungVideo {
-  /// Frame `index` (0-based): the still picture moved by the chest (sub-pixel, blending two rows), plus the
-  /// lung speckle shifted and cross-faded by the sliding motion, plus this frame's noise. A pure function
-  /// of the parameters and index.
+  /// Frame `index` (0-based), a pure function of the parameters and index.
   public func frame(_ index: Int) -> GrayImage {
+    switch renderer {
+    case .classic(let scene, let motion): classicFrame(index, scene: scene, motion: motion)
+    case .realistic(let scan): scan.frame(index: index, at: seconds(ofFrame: index), seed: parameters.seed)
+    }
+  }
+
+  /// A classic frame: the still picture moved by the chest (sub-pixel, blending two rows), plus the lung
+  /// speckle shifted and cross-faded by the sliding motion, plus this frame's noise.
+  func classicFrame(_ index: Int, scene: Scene, motion: Motion) -> GrayImage {
     let width = scene.width
     let height = scene.height
     let state = motion.state(at: seconds(ofFrame: index))

@@ -2,22 +2,32 @@ import Foundation
 import Platform
 import Primitives
 
-/// A synthetic linear-probe B-mode lung-ultrasound video with a known label and pleural ROI.
+/// A synthetic B-mode lung-ultrasound video with a known label and pleural ROI, in one of two styles.
 ///
-/// The scene, from the top: skin, subcutaneous fat and muscle layers; two ribs (bright arcs) with acoustic
-/// shadows beneath them; a bright pleural line between the ribs; below it, lung speckle and A-lines
-/// (reverberations of the pleura at multiples of its depth). With sliding `present`, the speckle under the
-/// pleural line (and the line's own texture) moves laterally with breathing and shimmers, while the tissue
-/// above stays still: a seashore pattern in M-mode. With sliding `absent` everything below the line stays
-/// still (barcode). In both, the whole chest moves slightly up and down with breathing and every frame gets
-/// fresh electronic noise; gain, noise and pleural depth vary per patient.
+/// **Classic** (synthesize 1.0.0's videos, frame for frame): a linear probe filling the frame. From the
+/// top: skin, subcutaneous fat and muscle layers; two ribs (bright arcs) with acoustic shadows beneath
+/// them; a bright pleural line between the ribs; below it, lung speckle and A-lines (reverberations of
+/// the pleura at multiples of its depth).
+///
+/// **Realistic** (closer to real clips): a linear probe's rectangle or a convex probe's sector (fan-shaped
+/// scan lines, lateral resolution falling with depth) with black around it; skin, fat and muscle with
+/// their own textures, bright fascia lines and a slowly drifting muscle texture; the pleura at a varied
+/// depth, slightly tilted and curved, cut into segments by rib arcs and their shadows; A-lines and
+/// B-lines (comet tails); gain, depth and signal depth varying; burned-in text, a depth scale, a focus
+/// marker and sometimes a caliper line; and a probe held by a hand that wanders.
+///
+/// In both, with sliding `present` the speckle under the pleural line (and the line's own texture, and
+/// any comet tails) moves laterally with breathing and shimmers, while the tissue above stays (nearly)
+/// still: a seashore pattern in M-mode. With sliding `absent` everything below the line stays still
+/// (barcode). The whole chest moves slightly up and down with breathing and every frame gets fresh
+/// electronic noise.
 ///
 /// Everything follows from the parameters and seed: `frame(i)` is a pure function, so the same seed gives
 /// the same frames on every machine. Frames are composed from precomputed layers with integer shifts
 /// (one pass per frame, no per-pixel closures).
 ///
 /// ```swift
-/// let video = try SyntheticLungVideo(parameters: .init(sliding: .absent, seed: 7))
+/// let video = try SyntheticLungVideo(parameters: .init(sliding: .absent, seed: 7, style: .realistic))
 /// print(video.roi)                                    // the true pleural ROI
 /// try video.write(to: URL(fileURLWithPath: "p7.mp4"), container: .mp4)
 /// ```
@@ -38,13 +48,18 @@ public struct SyntheticLungVideo: Sendable {
     public var seed: UInt64
     /// The patient's look (gain, noise, depth, chest motion).
     public var patient: SyntheticPatientProfile
+    /// Classic (synthesize 1.0.0) or realistic.
+    public var style: Style
+    /// Realistic style only: the probe; nil lets the seed choose.
+    public var probe: Probe?
 
-    /// Parameters with study-like defaults: 640x480, 30 fps, 2 s.
+    /// Parameters with study-like defaults: 640x480, 30 fps, 2 s, classic.
     public init(
       width: Int = WorkingFormat.width, height: Int = WorkingFormat.height,
       frameRate: VideoRational = WorkingFormat.frameRate,
       duration: Double = 2, sliding: LungSliding = .present, seed: UInt64 = 0,
-      patient: SyntheticPatientProfile = SyntheticPatientProfile()
+      patient: SyntheticPatientProfile = SyntheticPatientProfile(), style: Style = .classic,
+      probe: Probe? = nil
     ) {
       self.width = width
       self.height = height
@@ -53,21 +68,49 @@ public struct SyntheticLungVideo: Sendable {
       self.sliding = sliding
       self.seed = seed
       self.patient = patient
+      self.style = style
+      self.probe = probe
     }
+  }
+
+  /// How the video looks: `classic` keeps synthesize 1.0.0's frames for its seeds; `realistic` adds what
+  /// real clips have and the classic videos lack.
+  public enum Style: String, Hashable, Sendable, Codable, CaseIterable {
+    case classic
+    case realistic
+  }
+
+  /// The probe of a realistic video.
+  public enum Probe: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Parallel scan lines: a rectangle of echo data.
+    case linear
+    /// Scan lines fanning out from an apex above the picture: a sector with black around it.
+    case convex
   }
 
   /// What was asked for.
   public let parameters: Parameters
   /// The true pleural region of interest: the intercostal space between the rib shadows, from just above
-  /// the pleural line to the bottom of the image, in this video's pixels.
+  /// the pleural line down to where the echo signal ends (classic: the bottom of the image), in this
+  /// video's pixels.
   public let roi: PixelRect
-  /// Row of the pleural line's centre.
+  /// Row of the pleural line's centre (realistic: under the middle of the ROI).
   public let pleuraY: Int
   /// `round(duration × frameRate)`.
   public let frameCount: Int
+  /// The probe the video shows (classic videos are linear).
+  public let probe: Probe
+  /// The pixels that carry echo data (classic: every pixel).
+  public let validRegion: ImageMask
+  /// Row of a burned-in caliper line across the picture, if the video has one.
+  public let caliperRow: Int?
 
-  let scene: Scene
-  let motion: Motion
+  let renderer: Renderer
+
+  enum Renderer: Sendable {
+    case classic(Scene, Motion)
+    case realistic(RealisticScan)
+  }
 
   /// Builds the scene (layers, textures, noise field); frames are then cheap.
   /// - Throws: `VideoError.invalidParameter` for sizes below 64x64, non-positive rates or durations
@@ -89,12 +132,28 @@ public struct SyntheticLungVideo: Sendable {
     }
     self.parameters = parameters
     frameCount = max(1, Int((parameters.duration * parameters.frameRate.doubleValue).rounded()))
-    var generator = SeededGenerator(seed: SeededGenerator.derive(parameters.seed, 1))
-    let geometry = Geometry(parameters: parameters, generator: &generator)
-    pleuraY = geometry.pleuraY
-    roi = geometry.roi
-    motion = Motion(parameters: parameters, generator: &generator)
-    scene = Scene(parameters: parameters, geometry: geometry, generator: &generator)
+    switch parameters.style {
+    case .classic:
+      var generator = SeededGenerator(seed: SeededGenerator.derive(parameters.seed, 1))
+      let geometry = Geometry(parameters: parameters, generator: &generator)
+      pleuraY = geometry.pleuraY
+      roi = geometry.roi
+      let motion = Motion(parameters: parameters, generator: &generator)
+      renderer = .classic(Scene(parameters: parameters, geometry: geometry, generator: &generator), motion)
+      probe = .linear
+      validRegion = ImageMask(width: parameters.width, height: parameters.height, filled: true)
+      caliperRow = nil
+    case .realistic:
+      // A stream of its own: the classic draws stay exactly as they were.
+      var generator = SeededGenerator(seed: SeededGenerator.derive(parameters.seed, 0x5245_414C))
+      let scan = RealisticScan(parameters: parameters, generator: &generator)
+      pleuraY = scan.pleuraY
+      roi = scan.roi
+      probe = scan.geometry.isConvex ? .convex : .linear
+      validRegion = scan.validRegion
+      caliperRow = scan.overlay.caliperRow
+      renderer = .realistic(scan)
+    }
   }
 
   /// Time of frame `index` in seconds.
