@@ -25,6 +25,7 @@ public enum RunReplay {
     case versionChanged(run: String, plugin: String, recorded: String, current: String)
     case notSucceeded(run: String, status: String)
     case notReproducible(run: String, plugin: String)
+    case pluginChanged(run: String, plugin: String)
 
     public var description: String {
       switch self {
@@ -36,6 +37,9 @@ public enum RunReplay {
       case .notReproducible(let run, let plugin):
         "run \(run) is a \(plugin) run, and \(plugin) is not reproducible (it reads files, records a "
           + "person's edit or encodes not byte for byte the same): running it again would check nothing"
+      case .pluginChanged(let run, let plugin):
+        "run \(run) used external plugin \(plugin) with other files (the SHA-256 of its plugin.json or "
+          + "program differs), so it cannot be re-executed as it was"
       }
     }
   }
@@ -59,6 +63,12 @@ public enum RunReplay {
       throw ReplayError.versionChanged(
         run: record.id, plugin: record.plugin, recorded: record.pluginVersion,
         current: plugin.version.description)
+    }
+    if let external = plugin.external,
+      record.pluginManifestSha256 != external.manifestSHA256
+        || record.pluginCommandSha256 != external.commandSHA256
+    {
+      throw ReplayError.pluginChanged(run: record.id, plugin: record.plugin)
     }
     guard record.status == .succeeded else {
       throw ReplayError.notSucceeded(run: record.id, status: record.status.rawValue)
