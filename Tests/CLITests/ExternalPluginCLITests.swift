@@ -107,9 +107,10 @@ struct ExternalPluginCLITests {
     #expect(try b.run(["show", runID, "--json"]).stdout.contains(manifestSHA))
 
     // Edited in place, the plugin is another plugin: no reuse, and no rerun of the old runs.
-    let program = copy.appendingPathComponent("plugin.py")
-    try (try String(contentsOf: program, encoding: .utf8) + "\n# edited\n").write(
-      to: program, atomically: true, encoding: .utf8)
+    let program = try FileHandle(forWritingTo: copy.appendingPathComponent("plugin.py"))
+    try program.seekToEnd()
+    try program.write(contentsOf: Data("\n# edited\n".utf8))
+    try program.close()
     let refusedRerun = try a.run(["rerun", runID], environment: env)
     #expect(refusedRerun.status != 0 && refusedRerun.stderr.contains("other files"), "\(refusedRerun.stderr)")
     let edited = try #require(try a.json(arguments) as? [String: Any])

@@ -87,6 +87,7 @@ public enum RunReplay {
       // An original output the rerun made again identically (the same bytes, already stored) is
       // matched by itself; the others are paired with the rerun's new outputs of their kind, in order.
       var made = outcome.outputs
+      var matched: [(original: EntityRef, rerun: EntityRef)] = []
       for ref in outputs {
         if outcome.remade.contains(ref) {
           pairs.append(Comparison.Pair(original: ref.id, rerun: ref.id, identical: true, differences: []))
@@ -97,9 +98,15 @@ public enum RunReplay {
             Comparison.Pair(original: ref.id, rerun: "-", identical: false, differences: ["not made again"]))
           continue
         }
-        let new = made.remove(at: index)
+        matched.append((ref, made.remove(at: index)))
+      }
+      // An output that refers to another output of its own run (an evaluation of the model made
+      // beside it) refers to its counterpart in the rerun: that is the same, not a difference.
+      let counterpart = Dictionary(
+        matched.map { ($0.rerun.id, $0.original.id) }, uniquingKeysWith: { a, _ in a })
+      for (ref, new) in matched {
         let a = try content(ref, in: db)
-        let b = try content(new, in: db)
+        let b = try content(new, in: db).mapValues { counterpart[$0] ?? $0 }
         let differences = Set(a.keys).union(b.keys).sorted().filter { a[$0] != b[$0] }
         pairs.append(
           Comparison.Pair(
