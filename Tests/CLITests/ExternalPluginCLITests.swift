@@ -139,3 +139,40 @@ struct ExternalPluginCLITests {
       !FileManager.default.fileExists(atPath: cli.catalog.appendingPathComponent("plugins/broken").path))
   }
 }
+
+/// Ctrl-C on `pleura run` stops an external plugin too, though it runs in a process group of
+/// its own (which the terminal's signal does not reach), and the run is marked interrupted.
+@Suite struct ExternalPluginInterruptCLITests {
+  @Test func ctrlCStopsThePluginAndItsChildren() async throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    try cli.run(["init"])
+    let folder = cli.folder.appendingPathComponent("sleeper")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let manifest = #"""
+      {"name": "sleeper", "version": "1.0.0", "summary": "Sleeps.", "command": ["run.sh"],
+       "outputs": ["evaluation"], "deterministic": false}
+      """#
+    try Data(manifest.utf8).write(to: folder.appendingPathComponent("plugin.json"))
+    let started = cli.folder.appendingPathComponent("started")
+    let survived = cli.folder.appendingPathComponent("survived")
+    let script =
+      "#!/bin/sh\ncat >/dev/null\n(sleep 5; touch '\(survived.path)') &\ntouch '\(started.path)'\nsleep 60\n"
+    try script.write(to: folder.appendingPathComponent("run.sh"), atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes(
+      [.posixPermissions: 0o755], ofItemAtPath: folder.appendingPathComponent("run.sh").path)
+
+    let running = try cli.start(["run", "sleeper"], environment: ["PLEURA_PLUGIN_PATH": folder.path])
+    while !FileManager.default.fileExists(atPath: started.path) && running.process.isRunning {
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    kill(running.process.processIdentifier, SIGINT)
+    let result = running.finish()
+    #expect(result.status != 0)
+    try await Task.sleep(for: .seconds(6))
+    #expect(!FileManager.default.fileExists(atPath: survived.path), "the plugin's child outlived pleura")
+    let runs = try #require(try cli.json(["runs"]) as? [[String: Any]])
+    let run = try #require(runs.first { $0["plugin"] as? String == "sleeper" })
+    #expect(run["status"] as? String == "failed", "\(run)")
+  }
+}

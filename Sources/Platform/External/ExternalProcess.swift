@@ -100,6 +100,8 @@ final class ExternalProcess: @unchecked Sendable {
       throw ExternalPluginError.cannotStart(argv[0], reason: String(cString: strerror(status)))
     }
     lock.withLock { pid = child }
+    SignalForwarding.start(child)
+    defer { SignalForwarding.stop(child) }
 
     let timer = DispatchWorkItem { [weak self] in self?.stop(cancelled: false) }
     DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(timeoutSeconds), execute: timer)
