@@ -11,8 +11,11 @@ struct ExternalExecution: Sendable {
   let progress: ProgressSink
 
   /// Runs the plugin on `request` inside `scratch` (which holds the request file and the output
-  /// folder the request names, created empty here).
-  func execute(_ request: ExternalPluginRequest, in scratch: URL) async throws -> ExternalPluginResult {
+  /// folder the request names, created empty here); returns its result and its last
+  /// standard-error lines, for a result that later checks refuse.
+  func execute(_ request: ExternalPluginRequest, in scratch: URL) async throws
+    -> (result: ExternalPluginResult, stderr: [String])
+  {
     let name = plugin.manifest.name
     try FileManager.default.createDirectory(
       at: URL(fileURLWithPath: request.outputFolder), withIntermediateDirectories: false)
@@ -39,7 +42,7 @@ struct ExternalExecution: Sendable {
       throw ExternalPluginError.exited(plugin: name, status: status, stderr: ending.stderrTail)
     }
     switch collector.outcome() {
-    case .success(let result): return result
+    case .success(let result): return (result, ending.stderrTail)
     case .failure(let failure):
       throw ExternalPluginError.invalidResult(plugin: name, reason: failure.reason, stderr: ending.stderrTail)
     }

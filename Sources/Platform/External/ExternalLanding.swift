@@ -6,19 +6,18 @@ import GRDB
 /// name a model of the same result by its key).
 enum ExternalLanding {
   static func output(
-    for result: ExternalPluginResult, plugin: ExternalPlugin, request: ExternalPluginRequest,
-    inputs: [EntityRef],
-    catalog: Catalog
+    for result: ExternalPluginResult, stderr: [String], plugin: ExternalPlugin,
+    request: ExternalPluginRequest,
+    inputs: [EntityRef], catalog: Catalog
   ) async throws -> PluginOutput {
     let check = ExternalResultCheck(
-      manifest: plugin.manifest, outputFolder: URL(fileURLWithPath: request.outputFolder), inputs: inputs,
-      seed: request.seed)
+      manifest: plugin.manifest, outputFolder: URL(fileURLWithPath: request.outputFolder), inputs: inputs)
     let checked: [ExternalResultCheck.Checked]
     do {
       checked = try await catalog.database.read { db in try check.check(result, in: db) }
     } catch let failure as ExternalResultCheck.Failure {
       throw ExternalPluginError.invalidResult(
-        plugin: plugin.manifest.name, reason: failure.reason, stderr: [])
+        plugin: plugin.manifest.name, reason: failure.reason, stderr: stderr)
     }
     var stored: [String: [String: StoredBlob]] = [:]
     for item in checked {

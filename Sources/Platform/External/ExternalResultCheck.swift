@@ -9,7 +9,6 @@ struct ExternalResultCheck {
   let manifest: PluginManifest
   let outputFolder: URL
   let inputs: [EntityRef]
-  let seed: Int64
 
   static let maxOutputs = 64
   static let maxScoresBytes = 256 << 20
@@ -110,7 +109,6 @@ struct ExternalResultCheck {
     guard let architecture = output.metadata["architecture"]?.stringValue,
       ResultWords.isWord(architecture, limit: 64)
     else { throw Failure("\(field): metadata architecture must be a word of at most 64 characters") }
-    _ = architecture
     guard let dataset = input(output.metadata["dataset"]?.stringValue, of: .dataset) else {
       throw Failure("\(field): metadata dataset must be the id of an input dataset")
     }

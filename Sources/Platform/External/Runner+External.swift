@@ -57,10 +57,10 @@ extension Runner {
         plugin: manifest.name, version: manifest.version.description, runId: run.id, parameters: parameters,
         seed: seed, inputs: described, outputFolder: scratch.appendingPathComponent("output").path,
         threads: manifest.resources.cpus)
-      let result = try await ExternalExecution(plugin: plugin, logger: logger, progress: progress)
+      let (result, stderr) = try await ExternalExecution(plugin: plugin, logger: logger, progress: progress)
         .execute(request, in: scratch)
       let output = try await ExternalLanding.output(
-        for: result, plugin: plugin, request: request, inputs: inputs, catalog: catalog)
+        for: result, stderr: stderr, plugin: plugin, request: request, inputs: inputs, catalog: catalog)
       return try await land(output, of: run)
     } catch {
       throw await markFailed(run, error)
