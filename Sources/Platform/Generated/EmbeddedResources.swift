@@ -439,6 +439,36 @@ public enum EmbeddedResources {
         """#
     ),
     (
+      name: "mmode_64.json",
+      text: #"""
+        {
+          "name": "mmode_64",
+          "description": "M-mode images as in the M-mode baseline (Jascur et al.): 64-frame non-overlapping windows of 640x480 30 fps conversions, one image per 8th pixel column across the ROI (the pleura down), each resized to 64x64.",
+          "kind": "mmode",
+          "mmode": { "window": 64, "stride": 64, "sampling": "every", "columnStep": 8, "topK": 3, "bandHeight": 32, "size": 64 },
+          "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+          "labels": ["present", "absent"],
+          "patients": [],
+          "leftovers": "drop"
+        }
+        """#
+    ),
+    (
+      name: "mmode_64_brightest.json",
+      text: #"""
+        {
+          "name": "mmode_64_brightest",
+          "description": "M-mode images at the brightest columns of the pleural line (as VanBerlo et al. 2022): per 64-frame non-overlapping window of 640x480 30 fps conversions, the 3 columns with the highest pixel sum over the ROI's top 32 rows, the pleura down, each resized to 64x64.",
+          "kind": "mmode",
+          "mmode": { "window": 64, "stride": 64, "sampling": "brightest", "columnStep": 8, "topK": 3, "bandHeight": 32, "size": 64 },
+          "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+          "labels": ["present", "absent"],
+          "patients": [],
+          "leftovers": "drop"
+        }
+        """#
+    ),
+    (
       name: "paper-grid.json",
       text: #"""
         {
