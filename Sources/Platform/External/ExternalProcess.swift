@@ -91,16 +91,18 @@ final class ExternalProcess: @unchecked Sendable {
       cEnv.forEach { free($0) }
     }
     var child: pid_t = 0
+    SignalForwarding.install()
     let status = posix_spawn(&child, argv[0], &actions, &attributes, cArgs, cEnv)
     close(outPipe[1])
     close(errPipe[1])
     guard status == 0 else {
+      SignalForwarding.stop(0)
       close(outPipe[0])
       close(errPipe[0])
       throw ExternalPluginError.cannotStart(argv[0], reason: String(cString: strerror(status)))
     }
     lock.withLock { pid = child }
-    SignalForwarding.start(child)
+    SignalForwarding.add(child)
     defer { SignalForwarding.stop(child) }
 
     let timer = DispatchWorkItem { [weak self] in self?.stop(cancelled: false) }
