@@ -32,6 +32,7 @@ extension Pleura {
           """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
+      @OptionGroup var executorOptions: ExecutorOptions
       @Argument(help: "Recipe JSON file or built-in recipe name.") var recipe: String
       @Flag(help: "Build again even if an identical earlier run exists.") var force = false
 
@@ -50,6 +51,12 @@ extension Pleura {
           Terminal.warn(
             "\(choice.video) \(choice.fileName): \(choice.others.count + 1) conversions match \(recipe.conversion); "
               + "took \(choice.chosen), the first made (not \(choice.others.joined(separator: ", ")))")
+        }
+        if try await executorOptions.chosen(for: catalog) == .slurm {
+          return try await executorOptions.submit(
+            TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs, catalog: catalog,
+            force: force,
+            output: output)
         }
         let outcome = try await catalogOptions.runner(catalog).run(
           TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs, force: force)
