@@ -61,6 +61,15 @@ extension BundleValidator {
         try RecordRules.word("startedAt", run.startedAt)
         if let ended = run.endedAt { try RecordRules.word("endedAt", ended) }
       }
+      // An external plugin's digests (docs/PLUGINS.md) are SHA-256 hex, or absent.
+      for (field, digest) in [
+        ("pluginManifestSha256", run.pluginManifestSha256), ("pluginCommandSha256", run.pluginCommandSha256),
+      ] {
+        guard let digest else { continue }
+        guard BlobStore.isValidName(digest) else {
+          throw ImportError.badRow(file: "run.json", index: i, reason: "\(field) is not a SHA-256")
+        }
+      }
       try json("run.json", i, run.parametersJson)
       try text("run.json", i, run.summary ?? "", run.error ?? "")
     }

@@ -34,6 +34,9 @@ import Testing
     Case(table: "dataset.json", field: "name", value: "demo/../x", refusal: "dataset name"),
     Case(table: "source_video.json", field: "codec", value: "h264\u{1B}[8m", refusal: "codec"),
     Case(table: "run.json", field: "plugin", value: "tile\u{0D}", refusal: "plugin"),
+    Case(
+      table: "run.json", field: "pluginManifestSha256", value: "../../etc\u{1B}[2J",
+      refusal: "pluginManifestSha256 is not a SHA-256"),
   ]
 
   @Test(arguments: cases)

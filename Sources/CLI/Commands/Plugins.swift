@@ -4,33 +4,43 @@ import Platform
 extension Pleura {
   struct Plugins: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List plugins, or show one plugin's parameters.",
+      abstract: "List plugins, show one plugin's parameters, or add an external plugin.",
       discussion: """
-        Every catalog change is made by a plugin run; `pleura run NAME` runs any of them.
+        Every catalog change is made by a plugin run; `pleura run NAME` runs any of them. Besides \
+        the built-in plugins, external plugins (a folder with a plugin.json, any language; see \
+        docs/PLUGINS.md) are found in the catalog's plugins/ folder and in the folders named by \
+        PLEURA_PLUGIN_PATH.
 
         Example:
           pleura plugins show train
         """,
-      subcommands: [List.self, ShowPlugin.self], defaultSubcommand: List.self)
+      subcommands: [List.self, ShowPlugin.self, AddPlugin.self, CheckPlugin.self],
+      defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List plugins with the entity kinds they take and make.",
+        commandName: "list",
+        abstract: "List plugins with the entity kinds they take and make, and where each comes from.",
         discussion: """
+          ORIGIN is built-in, catalog (the catalog's plugins/ folder) or PLEURA_PLUGIN_PATH, with \
+          the external plugin's folder. An external plugin that cannot be used is named on stderr \
+          with what is wrong.
+
           Example:
             pleura plugins list
           """)
+      @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
 
       func run() async throws {
-        let plugins = try BuiltinPlugins.registry().all
+        let plugins = try AllPlugins.registry(catalog: catalogOptions.location).all
         if output.json { return try output.printJSON(plugins.map(PluginInfo.init)) }
         Terminal.table(
-          ["NAME", "VERSION", "TAKES", "MAKES", "SUMMARY"],
+          ["NAME", "VERSION", "TAKES", "MAKES", "ORIGIN", "SUMMARY"],
           plugins.map {
             [
               $0.name, $0.version.description, $0.takes.map(\.rawValue).joined(separator: ","),
-              $0.makes.map(\.rawValue).joined(separator: ","), $0.summary,
+              $0.makes.map(\.rawValue).joined(separator: ","), $0.origin, $0.summary,
             ]
           })
       }
@@ -43,13 +53,24 @@ extension Pleura {
           Example:
             pleura plugins show transcode
           """)
+      @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
       @Argument(help: "Plugin name.") var name: String
 
       func run() async throws {
-        let plugin = try BuiltinPlugins.registry().plugin(named: name)
+        let plugin = try AllPlugins.registry(catalog: catalogOptions.location).plugin(named: name)
         if output.json { return try output.printJSON(PluginInfo(plugin)) }
         print("\(plugin.name) \(plugin.version): \(plugin.summary)")
+        print("origin: \(plugin.origin)")
+        if let external = plugin.external {
+          print("command: " + external.manifest.command.joined(separator: " "))
+          print("manifest sha256: \(external.manifestSHA256)")
+          print("command sha256: \(external.commandSHA256)")
+          let resources = external.manifest.resources
+          print(
+            "resources: \(resources.cpus) cpus, \(resources.memoryMB) MB, \(resources.gpus) gpus, "
+              + "\(resources.timeSeconds) s")
+        }
         print("takes: \(plugin.takes.map(\.rawValue).joined(separator: ", "))")
         print("makes: \(plugin.makes.map(\.rawValue).joined(separator: ", "))")
         print("reproducible: " + (plugin.reproducible ? "yes (`pleura rerun` checks its runs)" : "no"))
@@ -70,6 +91,10 @@ extension Pleura {
     /// Whether `pleura rerun` can check its runs.
     var reproducible: Bool
     var parameters: [ParameterInfo]
+    /// "built-in", or where an external plugin was found and its folder.
+    var origin: String
+    var manifestSha256: String?
+    var commandSha256: String?
 
     init(_ plugin: RegisteredPlugin) {
       name = plugin.name
@@ -79,6 +104,9 @@ extension Pleura {
       makes = plugin.makes
       reproducible = plugin.reproducible
       parameters = plugin.parameters
+      origin = plugin.origin
+      manifestSha256 = plugin.external?.manifestSHA256
+      commandSha256 = plugin.external?.commandSHA256
     }
   }
 
@@ -100,7 +128,7 @@ extension Pleura {
     @Flag(help: "Run again even if an identical earlier run exists.") var force = false
 
     func run() async throws {
-      let plugin = try BuiltinPlugins.registry().plugin(named: name)
+      let plugin = try AllPlugins.registry(catalog: catalogOptions.location).plugin(named: name)
       let catalog = try catalogOptions.open()
       let refs = try await catalog.database.read { db in
         try inputs.map { try EntityLookup.resolve(name: $0, in: db) }

@@ -25,7 +25,8 @@ extension Pleura {
       let comparison: RunReplay.Comparison
       do {
         comparison = try await RunReplay.rerun(
-          run, registry: try BuiltinPlugins.registry(), runner: catalogOptions.runner(catalog))
+          run, registry: try AllPlugins.registry(catalog: catalogOptions.location),
+          runner: catalogOptions.runner(catalog))
       } catch let error as RunReplay.ReplayError {
         throw ValidationError(error.description)
       }

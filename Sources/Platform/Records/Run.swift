@@ -31,12 +31,15 @@ public struct Run: CatalogRecord, Equatable {
   public var platformVersion: String
   public var pid: Int32?
   public var summary: String?
+  /// SHA-256 of an external plugin's `plugin.json` and program; nil for built-in plugins.
+  public var pluginManifestSha256: String?
+  public var pluginCommandSha256: String?
 
   public init(
     id: String, siteId: String, plugin: String, pluginVersion: String, parametersJson: String, seed: Int64?,
     cacheKey: String, status: Status, startedAt: String, endedAt: String?, error: String?,
     platformVersion: String,
-    pid: Int32?, summary: String?
+    pid: Int32?, summary: String?, pluginManifestSha256: String? = nil, pluginCommandSha256: String? = nil
   ) {
     self.id = id
     self.siteId = siteId
@@ -52,6 +55,8 @@ public struct Run: CatalogRecord, Equatable {
     self.platformVersion = platformVersion
     self.pid = pid
     self.summary = summary
+    self.pluginManifestSha256 = pluginManifestSha256
+    self.pluginCommandSha256 = pluginCommandSha256
   }
 }
 

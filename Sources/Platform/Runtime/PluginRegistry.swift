@@ -26,6 +26,10 @@ public struct RegisteredPlugin: Sendable {
   /// Whether `pleura rerun` may check its runs (``Plugin/reproducible``).
   public let reproducible: Bool
   public let parameters: [ParameterInfo]
+  /// Where the plugin comes from: "built-in", or where an external one was found.
+  public var origin = "built-in"
+  /// An external plugin's folder and the SHA-256 of its manifest and program (its runs record them).
+  public var external: ExternalPlugin?
   /// Runs the plugin with its defaults overridden by `key=value` assignments.
   public let runWithAssignments:
     @Sendable (_ runner: Runner, _ assignments: [String], _ inputs: [EntityRef], _ force: Bool) async throws
@@ -59,6 +63,12 @@ public struct PluginRegistry: Sendable {
   private var plugins: [String: RegisteredPlugin] = [:]
 
   public init() {}
+
+  /// Registers an already type-erased plugin (an external one); the name must be free.
+  public mutating func register(_ plugin: RegisteredPlugin) throws {
+    guard plugins[plugin.name] == nil else { throw RegistryError.duplicate(plugin.name) }
+    plugins[plugin.name] = plugin
+  }
 
   /// Registers a plugin; a second plugin with the same name is a bug and is refused.
   public mutating func register<P: Plugin>(_ plugin: P.Type) throws {

@@ -25,6 +25,7 @@ public enum RunReplay {
     case versionChanged(run: String, plugin: String, recorded: String, current: String)
     case notSucceeded(run: String, status: String)
     case notReproducible(run: String, plugin: String)
+    case pluginChanged(run: String, plugin: String)
 
     public var description: String {
       switch self {
@@ -36,6 +37,9 @@ public enum RunReplay {
       case .notReproducible(let run, let plugin):
         "run \(run) is a \(plugin) run, and \(plugin) is not reproducible (it reads files, records a "
           + "person's edit or encodes not byte for byte the same): running it again would check nothing"
+      case .pluginChanged(let run, let plugin):
+        "run \(run) used external plugin \(plugin) with other files (the SHA-256 of its plugin.json or "
+          + "program differs), so it cannot be re-executed as it was"
       }
     }
   }
@@ -60,6 +64,12 @@ public enum RunReplay {
         run: record.id, plugin: record.plugin, recorded: record.pluginVersion,
         current: plugin.version.description)
     }
+    if let external = plugin.external,
+      record.pluginManifestSha256 != external.manifestSHA256
+        || record.pluginCommandSha256 != external.commandSHA256
+    {
+      throw ReplayError.pluginChanged(run: record.id, plugin: record.plugin)
+    }
     guard record.status == .succeeded else {
       throw ReplayError.notSucceeded(run: record.id, status: record.status.rawValue)
     }
@@ -77,6 +87,7 @@ public enum RunReplay {
       // An original output the rerun made again identically (the same bytes, already stored) is
       // matched by itself; the others are paired with the rerun's new outputs of their kind, in order.
       var made = outcome.outputs
+      var matched: [(original: EntityRef, rerun: EntityRef)] = []
       for ref in outputs {
         if outcome.remade.contains(ref) {
           pairs.append(Comparison.Pair(original: ref.id, rerun: ref.id, identical: true, differences: []))
@@ -87,9 +98,15 @@ public enum RunReplay {
             Comparison.Pair(original: ref.id, rerun: "-", identical: false, differences: ["not made again"]))
           continue
         }
-        let new = made.remove(at: index)
+        matched.append((ref, made.remove(at: index)))
+      }
+      // An output that refers to another output of its own run (an evaluation of the model made
+      // beside it) refers to its counterpart in the rerun: that is the same, not a difference.
+      let counterpart = Dictionary(
+        matched.map { ($0.rerun.id, $0.original.id) }, uniquingKeysWith: { a, _ in a })
+      for (ref, new) in matched {
         let a = try content(ref, in: db)
-        let b = try content(new, in: db)
+        let b = try content(new, in: db).mapValues { counterpart[$0] ?? $0 }
         let differences = Set(a.keys).union(b.keys).sorted().filter { a[$0] != b[$0] }
         pairs.append(
           Comparison.Pair(

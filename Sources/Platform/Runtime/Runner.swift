@@ -77,37 +77,9 @@ public struct Runner: Sendable {
     let context = PluginContext(catalog: catalog, logger: logger, progress: progress, runID: run.id)
     do {
       let output = try await P().run(parameters, inputs: inputs, context: context)
-      try await DebugHooks.pauseBeforeCommit()
-      let persist = PersistContext(runID: run.id, siteID: catalog.localSite.id, now: Timestamp.now())
-      let (returned, summary) = try await catalog.database.write { db in
-        let returned = try output.persist(db, persist)
-        let summary = ([output.summary] + persist.notes).filter { !$0.isEmpty }.joined(separator: "\n")
-        for ref in returned where !persist.remade.contains(ref) {
-          try RunEdge(runId: run.id, direction: .output, entity: ref).insert(db)
-        }
-        try db.execute(
-          sql: "UPDATE run SET status = 'succeeded', ended_at = ?, summary = ? WHERE id = ?",
-          arguments: [Timestamp.now(), summary, run.id])
-        return (returned, summary)
-      }
-      return RunOutcome(
-        runID: run.id, plugin: P.name, outputs: returned.filter { !persist.remade.contains($0) },
-        reused: false,
-        summary: summary, remade: returned.filter { persist.remade.contains($0) })
+      return try await land(output, of: run)
     } catch {
-      let reason =
-        switch error {
-        case is CancellationError: "cancelled"
-        // GRDB's decoding errors quote the row, which may hold a patient code: never store it.
-        case is RowDecodingError: CatalogError.unreadableRow.description
-        default: catalog.describe(error)
-        }
-      try? await catalog.database.write { db in
-        try db.execute(
-          sql: "UPDATE run SET status = 'failed', ended_at = ?, error = ? WHERE id = ?",
-          arguments: [Timestamp.now(), reason, run.id])
-      }
-      throw RunError.failed(plugin: P.name, runID: run.id, reason: reason)
+      throw await markFailed(run, error)
     }
   }
 
@@ -116,7 +88,7 @@ public struct Runner: Sendable {
   /// that identical runs started at once make their outputs once. Checking and recording happen in
   /// one write transaction (SQLite's IMMEDIATE: one writer at a time across processes), so two
   /// identical runs can never both find nothing and both start.
-  private func claim(_ run: Run, inputs: [EntityRef], cached: Bool) async throws -> RunOutcome? {
+  func claim(_ run: Run, inputs: [EntityRef], cached: Bool) async throws -> RunOutcome? {
     var announced = false
     while true {
       let decision = try await catalog.database.write { db -> RunClaim.Decision in
