@@ -23,7 +23,7 @@ import Tiling
     let fixture = try await TrainingFixture(patients: 6, recipe: "demo")
     defer { fixture.cleanUp() }
     let parent = try await Self.parent(fixture)
-    let wider = try await fixture.pipeline.dataset(
+    let wider = try fixture.pipeline.dataset(
       try await fixture.pipeline.build(try DatasetRecipe.load("2_60x60")))
     let widerSplit = try await fixture.pipeline.split(wider)
     let before = try CatalogSnapshot.take(fixture.catalog)
