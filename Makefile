@@ -7,9 +7,12 @@ SOURCES := Sources Tests Package.swift
 demo: setup embed build-release
 	./scripts/demo.sh .build/release/pleura
 
+# The Slurm suites need a running single-node Slurm: started before the tests, stopped after
+# whatever they return (scripts/slurm-up.sh installs it when missing).
 test: setup-test embed lint
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	./scripts/slurm-up.sh
+	$(SWIFT) test --skip-build; status=$$?; ./scripts/slurm-down.sh; exit $$status
 
 # Everything but the suites tagged `.slow` (training, mutation runs): the loop while working.
 test-fast: embed

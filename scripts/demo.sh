@@ -60,6 +60,22 @@ step "explain: vanilla gradient and SmoothGrad (the study's Figure 5)"
 step "experiment: Table 4 for the demo rows"
 "$pleura" experiment paper-grid --width 0.0625 --epochs 6 --rows 18:all_30x30,18:demo -o "$out/experiment"
 
+step "fine-tune: the model on a small second collection (6 patients), conv1 and stage 1 held"
+"$pleura" synthesize --patients 6 --seed 2 --min-seconds 2.5 --max-seconds 4 > "$out/site_b.log"
+"$pleura" transcode --all >> "$out/site_b.log"
+# The demo recipe, restricted to the second collection's patients.
+codes=$(for i in 1 2 3 4 5 6; do printf '"SYN-2-%03d",' "$i"; done)
+sed -e 's/"name": "demo"/"name": "site_b"/' \
+  -e 's/"description": "[^"]*"/"description": "The demo recipe on the second collection only."/' \
+  -e "s/\"patients\": \[\]/\"patients\": [${codes%,}]/" \
+  "$(dirname "$0")/../datasets/demo.json" > "$out/site_b.json"
+"$pleura" dataset build "$out/site_b.json" >> "$out/site_b.log"
+"$pleura" split site_b@1 --seed 42 >> "$out/site_b.log"
+"$pleura" train site_b@1 --init "$model" --freeze-stages 1 --lr 0.0003 --epochs 3 --json > "$out/fine-tune.json"
+tuned=$(grep -m1 -o 'model_[0-9a-f]*' "$out/fine-tune.json")
+"$pleura" evaluate "$tuned"
+"$pleura" models --lineage
+
 step "lineage of the model"
 "$pleura" lineage "$model" > "$out/lineage-model.txt"
 sed -n 1,8p "$out/lineage-model.txt"

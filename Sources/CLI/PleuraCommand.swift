@@ -35,7 +35,8 @@ struct Pleura: AsyncParsableCommand {
       CommandGroup(
         name: "Datasets and models",
         subcommands: [
-          DatasetCommand.self, SplitCommand.self, Train.self, Evaluate.self, Explain.self, Experiment.self,
+          DatasetCommand.self, SplitCommand.self, Train.self, Retrain.self, Evaluate.self, Explain.self,
+          Experiment.self,
         ]),
       CommandGroup(name: "Sharing", subcommands: [Export.self, Import.self, BundleCommand.self]),
       CommandGroup(
@@ -45,6 +46,7 @@ struct Pleura: AsyncParsableCommand {
         ]),
       CommandGroup(
         name: "Plugins and runs", subcommands: [Plugins.self, RunPlugin.self, Rerun.self, BenchCommand.self]),
+      CommandGroup(name: "Cluster", subcommands: [Jobs.self, JobCommand.self]),
     ]
   )
 }

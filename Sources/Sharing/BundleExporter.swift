@@ -248,24 +248,22 @@ public struct BundleExporter {
         .union(content.splitAssignments.map(\.patientId))
       content.patients = try Patient.fetchAll(db, keys: Array(patientIDs)).sorted { $0.id < $1.id }
 
-      // Runs: whatever made an exported entity, and whatever made their inputs, transitively.
-      var exported = Set(
+      // Runs: whatever made an exported entity. Their inputs are exported entities too, except
+      // where a run also read one that stays here (the earlier split a retrain's split continues,
+      // the model a fine-tuned one started from, both of another dataset): an edge to a row the
+      // bundle lacks would be refused, so edges keep to the rows that travel.
+      let travelling = Set(
         [dataset.id] + content.cubes.map(\.id) + splitIDs + content.roiAnnotations.map(\.id)
           + content.labelAnnotations.map(\.id)
           + content.conversions.map(\.id) + content.sourceVideos.map(\.id) + content.patients.map(\.id)
           + content.models.map(\.id) + content.evaluations.map(\.id))
-      var frontier = Array(exported)
       var runIDs: Set<String> = []
-      while let entity = frontier.popLast() {
-        let makers = try RunEdge.all().edges(.output, ofEntity: entity).fetchAll(db).map(\.runId)
-        for run in makers where runIDs.insert(run).inserted {
-          let inputs = try RunEdge.all().edges(.input, ofRun: run).fetchAll(db).map(\.entityId)
-          for input in inputs where exported.insert(input).inserted { frontier.append(input) }
-        }
+      for entity in travelling {
+        runIDs.formUnion(try RunEdge.all().edges(.output, ofEntity: entity).fetchAll(db).map(\.runId))
       }
       content.runs = try Run.fetchAll(db, keys: Array(runIDs)).sorted { $0.startedAt < $1.startedAt }
       content.runEdges = try RunEdge.all().edges(ofRuns: runIDs).fetchAll(db)
-        .filter { exported.contains($0.entityId) }
+        .filter { travelling.contains($0.entityId) }
       let siteIDs = Set(
         content.runs.map(\.siteId) + content.patients.map(\.siteId) + content.sourceVideos.map(\.siteId)
           + content.conversions.map(\.siteId) + content.roiAnnotations.map(\.siteId)

@@ -62,55 +62,45 @@ struct ImportPlan {
     try check(content.splits, \.id)
     try check(content.models, \.id)
     try check(content.evaluations, \.id)
-    for patient in content.patients where !plan.existing.contains(patient.id) {
-      if try Patient.filter(Patient.Columns.siteId == patient.siteId && Patient.Columns.code == patient.code)
-        .fetchCount(db) > 0
-      {
-        throw ImportError.conflict(
-          "patient \(patient.code) of site \(patient.siteId) is already here under another id")
-      }
-    }
-    for video in content.sourceVideos where !plan.existing.contains(video.id) {
-      if try SourceVideo.filter(
-        SourceVideo.Columns.siteId == video.siteId && SourceVideo.Columns.blobSha256 == video.blobSha256
-      )
-      .fetchCount(db) > 0 {
-        throw ImportError.conflict(
-          "video \(video.id) of site \(video.siteId) is already here under another id")
-      }
-    }
-    try checkRuns(content, in: db)
     // The schema's other unique keys, so that a clash is named here and not by SQLite later.
-    for conversion in content.conversions where !plan.existing.contains(conversion.id) {
-      if try Conversion.filter(
-        Conversion.Columns.sourceVideoId == conversion.sourceVideoId
-          && Conversion.Columns.parametersJson == conversion.parametersJson
-      )
-      .fetchCount(db) > 0 {
-        throw ImportError.conflict(
-          "conversion \(conversion.id) of video \(conversion.sourceVideoId) is already here under another id")
+    func refuseClashes<R: CatalogRecord>(
+      _ rows: [R], _ id: (R) -> String, sameKey: (R) -> SQLExpression, named: (R) -> String
+    ) throws {
+      for row in rows where !plan.existing.contains(id(row)) {
+        if try R.filter(sameKey(row)).fetchCount(db) > 0 {
+          throw ImportError.conflict("\(named(row)) is already here under another id")
+        }
       }
     }
-    for roi in content.roiAnnotations where !plan.existing.contains(roi.id) {
-      if try RoiAnnotation.filter(
-        RoiAnnotation.Columns.sourceVideoId == roi.sourceVideoId
-          && RoiAnnotation.Columns.version == roi.version
-      )
-      .fetchCount(db) > 0 {
-        throw ImportError.conflict(
-          "ROI version \(roi.version) of video \(roi.sourceVideoId) is already here under another id")
-      }
-    }
-    for label in content.labelAnnotations where !plan.existing.contains(label.id) {
-      if try LabelAnnotation.filter(
-        LabelAnnotation.Columns.sourceVideoId == label.sourceVideoId
-          && LabelAnnotation.Columns.version == label.version
-      )
-      .fetchCount(db) > 0 {
-        throw ImportError.conflict(
-          "label version \(label.version) of video \(label.sourceVideoId) is already here under another id")
-      }
-    }
+    try refuseClashes(
+      content.patients, \.id,
+      sameKey: { Patient.Columns.siteId == $0.siteId && Patient.Columns.code == $0.code },
+      named: { "patient \($0.code) of site \($0.siteId)" })
+    try refuseClashes(
+      content.sourceVideos, \.id,
+      sameKey: { SourceVideo.Columns.siteId == $0.siteId && SourceVideo.Columns.blobSha256 == $0.blobSha256 },
+      named: { "video \($0.id) of site \($0.siteId)" })
+    try checkRuns(content, in: db)
+    try refuseClashes(
+      content.conversions, \.id,
+      sameKey: {
+        Conversion.Columns.sourceVideoId == $0.sourceVideoId
+          && Conversion.Columns.parametersJson == $0.parametersJson
+      },
+      named: { "conversion \($0.id) of video \($0.sourceVideoId)" })
+    try refuseClashes(
+      content.roiAnnotations, \.id,
+      sameKey: {
+        RoiAnnotation.Columns.sourceVideoId == $0.sourceVideoId && RoiAnnotation.Columns.version == $0.version
+      },
+      named: { "ROI version \($0.version) of video \($0.sourceVideoId)" })
+    try refuseClashes(
+      content.labelAnnotations, \.id,
+      sameKey: {
+        LabelAnnotation.Columns.sourceVideoId == $0.sourceVideoId
+          && LabelAnnotation.Columns.version == $0.version
+      },
+      named: { "label version \($0.version) of video \($0.sourceVideoId)" })
     let rows =
       content.patients.map(\.id) + content.sourceVideos.map(\.id) + content.conversions.map(\.id)
       + content.roiAnnotations.map(\.id) + content.labelAnnotations.map(\.id) + content.splits.map(\.id)

@@ -9,7 +9,8 @@ extension Pleura {
       commandName: "dataset", abstract: "Build, list, show, compare and export cube datasets.",
       discussion: """
         A dataset NAME@V is a fixed set of cubes (short grey clips, frames x size x size, tiled \
-        inside each video's ROI) made by a recipe. Wherever a dataset is asked for, every name \
+        inside each video's ROI) made by a recipe; an M-mode recipe ("kind": "mmode") makes M-mode \
+        images instead, stored as cubes of one frame (1 x size x size). Wherever a dataset is asked for, every name \
         `pleura dataset list` prints is accepted: NAME@V, NAME (its newest version), SITE/NAME@V \
         for another site's, or its ds_ id.
 
@@ -31,6 +32,7 @@ extension Pleura {
           """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
+      @OptionGroup var executorOptions: ExecutorOptions
       @Argument(help: "Recipe JSON file or built-in recipe name.") var recipe: String
       @Flag(help: "Build again even if an identical earlier run exists.") var force = false
 
@@ -49,6 +51,12 @@ extension Pleura {
           Terminal.warn(
             "\(choice.video) \(choice.fileName): \(choice.others.count + 1) conversions match \(recipe.conversion); "
               + "took \(choice.chosen), the first made (not \(choice.others.joined(separator: ", ")))")
+        }
+        if try await executorOptions.chosen(for: catalog) == .slurm {
+          return try await executorOptions.submit(
+            TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs, catalog: catalog,
+            force: force,
+            output: output)
         }
         let outcome = try await catalogOptions.runner(catalog).run(
           TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs, force: force)
@@ -73,10 +81,11 @@ extension Pleura {
         let rows = try DatasetViews.list(try catalogOptions.openForReading())
         if output.json { return try output.printJSON(rows) }
         Terminal.table(
-          ["DATASET", "ID", "SITE", "CUBES", "VIDEOS", "PATIENTS", "SKIPPED", "CREATED"],
+          ["DATASET", "ID", "SITE", "KIND", "CUBES", "VIDEOS", "PATIENTS", "SKIPPED", "CREATED"],
           rows.map {
             [
-              $0.reference, $0.id, $0.site, "\($0.cubes)", "\($0.videos)", "\($0.patients)", "\($0.skipped)",
+              $0.reference, $0.id, $0.site, $0.kind, "\($0.cubes)", "\($0.videos)", "\($0.patients)",
+              "\($0.skipped)",
               $0.createdAt,
             ]
           })
@@ -101,6 +110,7 @@ extension Pleura {
         if output.json { return try output.printJSON(detail) }
         let (found, summary, splits) = (detail.dataset, detail.summary, detail.splits)
         print("\(found.reference) (\(found.id)), \(summary.cubes) cubes")
+        print("holds: \(detail.holds)")
         print(
           "per label: "
             + summary.perLabel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(

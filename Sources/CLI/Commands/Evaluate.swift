@@ -21,6 +21,7 @@ extension Pleura {
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var executorOptions: ExecutorOptions
     @Argument(help: "Model id.") var model: String
     @Option(help: "NAME@V to score (default: the model's dataset).") var dataset: String?
     @Option(help: "test, validation, train (of the model's split) or all.") var part = defaults.part
@@ -44,6 +45,13 @@ extension Pleura {
         try Model.scoringInputs(model: model, dataset: dataset, in: db)
       }
       let parameters = parameters
+      if try await executorOptions.chosen(for: catalog) == .slurm {
+        return try await TrainingViews.refusing {
+          try await executorOptions.submit(
+            EvaluatePlugin.self, parameters: parameters, inputs: inputs, catalog: catalog, force: force,
+            output: output)
+        }
+      }
       let outcome = try await TrainingViews.refusing {
         try await catalogOptions.runner(catalog).run(
           EvaluatePlugin.self, parameters: parameters, inputs: inputs, force: force)

@@ -19,6 +19,7 @@ extension Pleura {
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var executorOptions: ExecutorOptions
     @Argument(help: "Grid JSON file (or paper-grid).") var grid: String
     @Option(help: "Override the width multiplier of every model.") var width: Double?
     @Option(help: "Override the epochs.") var epochs: Int?
@@ -45,8 +46,14 @@ extension Pleura {
         }
       }
       let catalog = try catalogOptions.open()
+      let onSlurm = try await executorOptions.chosen(for: catalog) == .slurm
+      let overrides = executorOptions.overrides
       let result = try await TrainingViews.refusing {
-        try await Training.Experiment.run(
+        if onSlurm {
+          return try await Training.Experiment.runOnSlurm(
+            grid, runner: catalogOptions.runner(catalog), overrides: overrides, log: { Terminal.warn($0) })
+        }
+        return try await Training.Experiment.run(
           grid, runner: catalogOptions.runner(catalog), log: { Terminal.warn($0) })
       }
       try out.create()

@@ -20,6 +20,7 @@ extension Pleura {
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var executorOptions: ExecutorOptions
     @Argument(help: "Model id.") var model: String
     @Option(help: "NAME@V the cubes come from (default: the model's dataset).") var dataset: String?
     @Option(help: "Comma-separated cube ids (default: the first cube of each label in the test part).")
@@ -52,6 +53,14 @@ extension Pleura {
         try Model.scoringInputs(model: model, dataset: dataset, in: db)
       }
       let parameters = parameters
+      // On Slurm the run is only submitted: once collected, the same command here takes the
+      // landed run from the run cache and writes its pictures.
+      if try await executorOptions.chosen(for: catalog) == .slurm {
+        return try await TrainingViews.refusing {
+          try await executorOptions.submit(
+            ExplainPlugin.self, parameters: parameters, inputs: inputs, catalog: catalog, output: output)
+        }
+      }
       let outcome = try await TrainingViews.refusing {
         try await catalogOptions.runner(catalog).run(
           ExplainPlugin.self, parameters: parameters, inputs: inputs)

@@ -8,13 +8,24 @@ extension Pleura {
     static let configuration = CommandConfiguration(
       abstract: "List trained models with their site, dataset and evaluations.",
       discussion: """
+        With --lineage, each model with the models trained from it below it (`pleura train --init`, \
+        `pleura retrain`), down the chain of successors.
+
         Example:
           pleura models --json
+          pleura models --lineage
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
+    @Flag(help: "Show which model each was trained from (train --init, retrain): chains of successors.")
+    var lineage = false
 
     func run() async throws {
+      if lineage {
+        let forest = try ModelViews.successorForest(try catalogOptions.openForReading())
+        if output.json { return try output.printJSON(forest) }
+        return print(ModelViews.rendered(forest))
+      }
       let rows = try ModelViews.models(try catalogOptions.openForReading())
       if output.json { return try output.printJSON(rows) }
       Terminal.table(

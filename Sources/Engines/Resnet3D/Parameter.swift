@@ -12,6 +12,9 @@ public final class Parameter: @unchecked Sendable {
   public let trainable: Bool
   /// Carries L2 kernel regularisation (conv and dense kernels only).
   public let regularized: Bool
+  /// Trainable but held at its value: Adam leaves it (and its moments) alone. Fine-tuning sets
+  /// it on the first stages (`ResNet3D.freeze(stages:)`); its L2 term still counts in the loss.
+  public internal(set) var frozen = false
   let value: FloatBuffer
   /// Gradient and Adam moments, allocated on first use so that inference-only models stay small.
   lazy var grad = FloatBuffer(count: trainable ? count : 0)
@@ -83,6 +86,7 @@ func adamUpdate(
     let m = SharedPointer(p.m.pointer)
     let v = SharedPointer(p.v.pointer)
     let decay: Float = p.regularized ? 2 * (l2 ?? 0) : 0
+    let frozen = p.frozen
     for i in sums.indices { sums[i] = 0 }
     sums.withUnsafeMutableBufferPointer { buffer in
       let partial = SharedPointer(buffer.address)
@@ -91,6 +95,7 @@ func adamUpdate(
         for i in range {
           let wi = w[i]
           squares += wi * wi
+          if frozen { continue }
           let gi = g[i] + decay * wi
           m[i] += (gi - m[i]) * oneMinusB1
           v[i] += (gi * gi - v[i]) * oneMinusB2

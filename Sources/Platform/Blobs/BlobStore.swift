@@ -39,8 +39,15 @@ public enum BlobStoreError: Error, CustomStringConvertible {
 /// `objects/<first 2 hex>/<sha256>`; a crash leaves at most a staging file, which `gc` sweeps.
 public struct BlobStore: Sendable {
   public let root: URL
+  /// A second store read when a blob is not in `root`, and never written: a Slurm job's
+  /// workspace reads its inputs from the catalog's store and writes its outputs into its own
+  /// folder (see Platform/Jobs and docs/CLUSTER.md).
+  public let readThrough: URL?
 
-  public init(root: URL) { self.root = root }
+  public init(root: URL, readThrough: URL? = nil) {
+    self.root = root
+    self.readThrough = readThrough
+  }
 
   static func create(at root: URL) throws {
     try FileManager.default.createDirectory(
@@ -58,6 +65,17 @@ public struct BlobStore: Sendable {
   /// Where the blob lives. Refuses anything but a SHA-256 name, so that a name read from a
   /// hostile bundle can never address a path outside the store.
   public func url(for sha256: String) throws -> URL {
+    let own = try ownURL(for: sha256)
+    if let readThrough, !FileManager.default.fileExists(atPath: own.path) {
+      let other = readThrough.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
+      if FileManager.default.fileExists(atPath: other.path) { return other }
+    }
+    return own
+  }
+
+  /// Where the blob lives in this store's own folder: where it is written and removed, never the
+  /// read-through store.
+  func ownURL(for sha256: String) throws -> URL {
     guard Self.isValidName(sha256) else { throw BlobStoreError.invalidName(sha256) }
     return root.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
   }
@@ -152,7 +170,7 @@ public struct BlobStore: Sendable {
   }
 
   private func moveIntoPlace(staging: URL, blob: StoredBlob) throws {
-    let destination = try url(for: blob.sha256)
+    let destination = try ownURL(for: blob.sha256)
     let folder = destination.deletingLastPathComponent()
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     chmod(staging.path, 0o444)
@@ -230,7 +248,7 @@ public struct BlobStore: Sendable {
   }
 
   public func remove(_ sha256: String) throws {
-    let url = try url(for: sha256)
+    let url = try ownURL(for: sha256)
     try FileManager.default.removeItem(at: url)
   }
 }

@@ -90,10 +90,22 @@ public final class Catalog: Sendable {
     return databaseURL
   }
 
-  private init(root: URL, pool: DatabasePool) throws {
+  /// Opens a Slurm job's workspace: a catalog folder whose `catalog.sqlite` is the job's own copy
+  /// of the catalog and whose store reads blobs it lacks from `blobsReadFrom`, the catalog's own
+  /// store, without ever writing there (``JobWorker``).
+  static func openWorkspace(at root: URL, blobsReadFrom: URL) throws -> Catalog {
+    let root = root.standardizedFileURL
+    let pool = try openPool(at: try locateDatabase(in: root), root: root)
+    let blobs = BlobStore(root: root.appendingPathComponent(objectsFolderName), readThrough: blobsReadFrom)
+    let catalog = try Catalog(root: root, pool: pool, blobs: blobs)
+    try RunReaper.markAbandonedRuns(in: catalog)
+    return catalog
+  }
+
+  private init(root: URL, pool: DatabasePool, blobs: BlobStore? = nil) throws {
     self.root = root
     self.database = pool
-    self.blobs = BlobStore(root: root.appendingPathComponent(Self.objectsFolderName))
+    self.blobs = blobs ?? BlobStore(root: root.appendingPathComponent(Self.objectsFolderName))
     guard let site = try pool.read({ db in try Site.filter(Site.Columns.isLocal == true).fetchOne(db) })
     else { throw CatalogError.missingLocalSite(path: root.path) }
     self.localSite = site

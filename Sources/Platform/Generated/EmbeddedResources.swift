@@ -305,6 +305,45 @@ public enum EmbeddedResources {
         );
         """#
     ),
+    (
+      name: "0014_jobs.sql",
+      text: #"""
+        -- Runs sent to Slurm (Platform/Jobs, docs/CLUSTER.md). A job is one task of a submission (an
+        -- sbatch job array: one task per run); its node works in its own folder under CATALOG/jobs/ and
+        -- never writes catalog.sqlite. The coordinator (`pleura experiment --executor slurm`, `pleura jobs
+        -- collect`) lands a finished job's run in one transaction and records here where and how it ran.
+        -- Local bookkeeping of this site: never exported.
+        CREATE TABLE job (
+          id TEXT PRIMARY KEY NOT NULL,
+          submission TEXT NOT NULL,
+          task INTEGER NOT NULL CHECK (task >= 0),
+          slurm_job_id TEXT NOT NULL,
+          plugin TEXT NOT NULL,
+          parameters_json TEXT NOT NULL,
+          inputs_json TEXT NOT NULL,
+          cache_key TEXT NOT NULL,
+          resources_json TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('submitted', 'landed', 'failed', 'cancelled')),
+          submitted_at TEXT NOT NULL,
+          finished_at TEXT,
+          run_id TEXT REFERENCES run (id),
+          node TEXT,
+          slurm_state TEXT,
+          reason TEXT,
+          resubmitted_as TEXT REFERENCES job (id),
+          UNIQUE (submission, task)
+        );
+        CREATE INDEX job_status ON job (status);
+        CREATE INDEX job_run ON job (run_id);
+
+        -- Catalog-wide settings, one value per key (`executor`: local or slurm, the default of the
+        -- commands that take --executor).
+        CREATE TABLE setting (
+          key TEXT PRIMARY KEY NOT NULL,
+          value TEXT NOT NULL
+        );
+        """#
+    ),
   ]
 
   public static let datasetRecipes: [(name: String, text: String)] = [
@@ -420,6 +459,36 @@ public enum EmbeddedResources {
           "rows": "2",
           "framesPerCube": 60,
           "clipStride": 60,
+          "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+          "labels": ["present", "absent"],
+          "patients": [],
+          "leftovers": "drop"
+        }
+        """#
+    ),
+    (
+      name: "mmode_64.json",
+      text: #"""
+        {
+          "name": "mmode_64",
+          "description": "M-mode images as in the M-mode baseline (Jascur et al.): 64-frame non-overlapping windows of 640x480 30 fps conversions, one image per 8th pixel column across the ROI (the pleura down), each resized to 64x64.",
+          "kind": "mmode",
+          "mmode": { "window": 64, "stride": 64, "sampling": "every", "columnStep": 8, "topK": 3, "bandHeight": 32, "size": 64 },
+          "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
+          "labels": ["present", "absent"],
+          "patients": [],
+          "leftovers": "drop"
+        }
+        """#
+    ),
+    (
+      name: "mmode_64_brightest.json",
+      text: #"""
+        {
+          "name": "mmode_64_brightest",
+          "description": "M-mode images at the brightest columns of the pleural line (as VanBerlo et al. 2022): per 64-frame non-overlapping window of 640x480 30 fps conversions, the 3 columns with the highest pixel sum over the ROI's top 32 rows, the pleura down, each resized to 64x64.",
+          "kind": "mmode",
+          "mmode": { "window": 64, "stride": 64, "sampling": "brightest", "columnStep": 8, "topK": 3, "bandHeight": 32, "size": 64 },
           "conversion": { "width": 640, "height": 480, "fpsNumerator": 30, "fpsDenominator": 1 },
           "labels": ["present", "absent"],
           "patients": [],

@@ -6,7 +6,7 @@ import GRDB
 /// The *current* label is the latest adjudicated version (a reviewer's decision) if the video has
 /// one, else the latest version: a curator's later label is kept in the history but does not
 /// overturn a reviewer until another reviewer decides again.
-public struct LabelAnnotation: CatalogRecord, Equatable {
+public struct LabelAnnotation: VersionedVideoAnnotation, Equatable {
   public static let databaseTableName = "label_annotation"
   public enum Columns {
     public static let id = Column("id")
@@ -58,22 +58,6 @@ public struct LabelAnnotation: CatalogRecord, Equatable {
   /// `lab_` followed by the video id's hex digits.
   public static func ingestVersionID(ofVideo videoID: String) -> String {
     EntityKind.label.idPrefix + "_" + videoID.drop(while: { $0 != "_" }).dropFirst()
-  }
-
-  /// The current version: the latest adjudicated one, else the latest.
-  public static func current(forVideo videoID: String, in db: Database) throws -> LabelAnnotation? {
-    try LabelAnnotation.filter(Columns.sourceVideoId == videoID)
-      .order(Columns.adjudicated.desc, Columns.version.desc).fetchOne(db)
-  }
-
-  /// The version with the highest number (what the next version supersedes).
-  public static func latest(forVideo videoID: String, in db: Database) throws -> LabelAnnotation? {
-    try LabelAnnotation.filter(Columns.sourceVideoId == videoID).order(Columns.version.desc).fetchOne(db)
-  }
-
-  /// Every version for a video, oldest first.
-  public static func history(forVideo videoID: String, in db: Database) throws -> [LabelAnnotation] {
-    try LabelAnnotation.filter(Columns.sourceVideoId == videoID).order(Columns.version).fetchAll(db)
   }
 
   /// The current label of a video: its current version's, or the ingest label.

@@ -40,7 +40,7 @@ public struct PixelRect: Codable, Hashable, Sendable, CustomStringConvertible {
 
 /// One version of a video's pleural region of interest. Versions are never updated or deleted:
 /// an edit adds version n+1 that supersedes version n.
-public struct RoiAnnotation: CatalogRecord, Equatable {
+public struct RoiAnnotation: VersionedVideoAnnotation, Equatable {
   public static let databaseTableName = "roi_annotation"
   public enum Columns {
     public static let id = Column("id")
@@ -115,20 +115,4 @@ public struct RoiAnnotation: CatalogRecord, Equatable {
   }
 
   public var rect: PixelRect { PixelRect(x: x, y: y, width: width, height: height) }
-
-  /// The current version: the latest adjudicated one if there is one, else the latest.
-  public static func current(forVideo videoID: String, in db: Database) throws -> RoiAnnotation? {
-    try RoiAnnotation.filter(Columns.sourceVideoId == videoID)
-      .order(Columns.adjudicated.desc, Columns.version.desc).fetchOne(db)
-  }
-
-  /// The version with the highest number (what the next version supersedes).
-  public static func latest(forVideo videoID: String, in db: Database) throws -> RoiAnnotation? {
-    try RoiAnnotation.filter(Columns.sourceVideoId == videoID).order(Columns.version.desc).fetchOne(db)
-  }
-
-  /// Every version for a video, oldest first.
-  public static func history(forVideo videoID: String, in db: Database) throws -> [RoiAnnotation] {
-    try RoiAnnotation.filter(Columns.sourceVideoId == videoID).order(Columns.version).fetchAll(db)
-  }
 }

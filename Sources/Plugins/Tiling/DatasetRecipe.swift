@@ -2,7 +2,9 @@ import Foundation
 import Media
 import Platform
 
-/// A recipe for a derived cube dataset, as the JSON files in `datasets/` spell it.
+/// A recipe for a derived dataset, as the JSON files in `datasets/` spell it: video cubes (the
+/// default kind), or M-mode images (`"kind": "mmode"` with an `mmode` section, see
+/// ``MModeSettings``; such a recipe has no `tileSize`, `rows`, `framesPerCube` or `clipStride`).
 ///
 /// ```json
 /// { "name": "all_30x30", "tileSize": 30, "rows": "all", "framesPerCube": 60, "clipStride": 60,
@@ -62,8 +64,17 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
     }
   }
 
+  /// What a dataset holds: video cubes, or M-mode images stored as cubes of one frame.
+  public enum Kind: String, Codable, Sendable, CaseIterable {
+    case cubes
+    case mmode
+  }
+
   public var name: String
   public var description: String = ""
+  public var kind = Kind.cubes
+  /// The M-mode settings of an `mmode` recipe; nil for cubes.
+  public var mmode: MModeSettings?
   /// Side of the square tiles in conversion pixels.
   public var tileSize: Int
   /// `"all"`: every tile row that fits in the ROI; a number: the top that many rows (at the pleura).
@@ -86,23 +97,87 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
     self.rows = rows
   }
 
+  /// An M-mode recipe. The cube fields keep fixed values that nothing reads (see
+  /// `DatasetRecipe+Kind.swift`), so that two equal M-mode recipes compare equal.
+  public init(name: String, mmode: MModeSettings) {
+    self.name = name
+    self.kind = .mmode
+    self.mmode = mmode
+    self.tileSize = Self.unusedTileSize
+    self.rows = "all"
+  }
+
   enum CodingKeys: String, CodingKey {
-    case name, description, tileSize, rows, framesPerCube, clipStride, conversion, labels, patients, leftovers
+    case name, description, kind, mmode, tileSize, rows, framesPerCube, clipStride, conversion, labels,
+      patients, leftovers
   }
 
   public init(from decoder: Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     name = try container.decode(String.self, forKey: .name)
     description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
-    tileSize = try container.decode(Int.self, forKey: .tileSize)
-    rows = try container.decode(String.self, forKey: .rows)
-    framesPerCube = try container.decodeIfPresent(Int.self, forKey: .framesPerCube) ?? 60
-    clipStride = try container.decodeIfPresent(Int.self, forKey: .clipStride) ?? 60
+    let kindName = try container.decodeIfPresent(String.self, forKey: .kind) ?? Kind.cubes.rawValue
+    guard let kind = Kind(rawValue: kindName) else {
+      throw RecipeError.invalid(
+        name: name,
+        reason: "kind '\(kindName)' is not one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    self.kind = kind
+    switch kind {
+    case .cubes:
+      guard !container.contains(.mmode) else {
+        throw RecipeError.invalid(name: name, reason: "an mmode section needs \"kind\": \"mmode\"")
+      }
+      tileSize = try container.decode(Int.self, forKey: .tileSize)
+      rows = try container.decode(String.self, forKey: .rows)
+      framesPerCube = try container.decodeIfPresent(Int.self, forKey: .framesPerCube) ?? 60
+      clipStride = try container.decodeIfPresent(Int.self, forKey: .clipStride) ?? 60
+    case .mmode:
+      // One spelling of each setting: the cube fields would say the same thing a second way.
+      let stray = [CodingKeys.tileSize, .rows, .framesPerCube, .clipStride].filter { container.contains($0) }
+      guard stray.isEmpty else {
+        throw RecipeError.invalid(
+          name: name,
+          reason: "\(stray.map(\.stringValue).joined(separator: ", ")) do not apply to an M-mode recipe "
+            + "(set mmode.window, mmode.stride and mmode.size)")
+      }
+      do {
+        mmode = try container.decodeIfPresent(MModeSettings.self, forKey: .mmode) ?? MModeSettings()
+      } catch let error as MModeSettingsError {
+        throw RecipeError.invalid(name: name, reason: error.description)
+      }
+      tileSize = Self.unusedTileSize
+      rows = "all"
+    }
     conversion =
       try container.decodeIfPresent(ConversionFilter.self, forKey: .conversion) ?? ConversionFilter()
     labels = try container.decodeIfPresent([String].self, forKey: .labels) ?? ["present", "absent"]
     patients = try container.decodeIfPresent([String].self, forKey: .patients) ?? []
     leftovers = try container.decodeIfPresent(String.self, forKey: .leftovers) ?? "drop"
+  }
+
+  /// A cube recipe is written with exactly the fields it had before kinds existed (so its
+  /// canonical JSON, and the identity of its runs, is unchanged); an M-mode recipe without the
+  /// cube fields it does not use.
+  public func encode(to encoder: Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(name, forKey: .name)
+    try container.encode(description, forKey: .description)
+    switch kind {
+    case .cubes:
+      try container.encode(tileSize, forKey: .tileSize)
+      try container.encode(rows, forKey: .rows)
+      try container.encode(framesPerCube, forKey: .framesPerCube)
+      try container.encode(clipStride, forKey: .clipStride)
+      try container.encodeIfPresent(mmode, forKey: .mmode)
+    case .mmode:
+      try container.encode(kind, forKey: .kind)
+      try container.encodeIfPresent(mmode, forKey: .mmode)
+    }
+    try container.encode(conversion, forKey: .conversion)
+    try container.encode(labels, forKey: .labels)
+    try container.encode(patients, forKey: .patients)
+    try container.encode(leftovers, forKey: .leftovers)
   }
 
   /// The top rows kept, or nil for all of them.
@@ -116,6 +191,17 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
     guard (try? RecordRules.datasetName(name)) != nil else {
       throw fail("name must be 1-64 letters, digits, '_', '-' or '.'")
     }
+    switch (kind, mmode) {
+    case (.cubes, nil): try validateCubes()
+    case (.cubes, .some): throw fail("an mmode section needs \"kind\": \"mmode\"")
+    case (.mmode, nil): throw fail("an M-mode recipe needs an mmode section")
+    case (.mmode, .some(let settings)): if let problem = settings.problem() { throw fail(problem) }
+    }
+    try validateCommon()
+  }
+
+  private func validateCubes() throws {
+    func fail(_ reason: String) -> RecipeError { RecipeError.invalid(name: name, reason: reason) }
     guard Self.tileSizes.contains(tileSize) else {
       throw fail("tileSize \(tileSize) is outside \(Self.tileSizes)")
     }
@@ -126,6 +212,10 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
       throw fail("framesPerCube \(framesPerCube) is outside 1...600")
     }
     guard (1...6000).contains(clipStride) else { throw fail("clipStride \(clipStride) is outside 1...6000") }
+  }
+
+  private func validateCommon() throws {
+    func fail(_ reason: String) -> RecipeError { RecipeError.invalid(name: name, reason: reason) }
     guard ["drop", "overlap"].contains(leftovers) else {
       throw fail("leftovers '\(leftovers)' is not drop or overlap")
     }
@@ -161,6 +251,8 @@ public struct DatasetRecipe: Codable, Sendable, Equatable {
     let recipe: DatasetRecipe
     do {
       recipe = try JSONDecoder().decode(DatasetRecipe.self, from: data)
+    } catch let error as RecipeError {
+      throw error
     } catch {
       throw RecipeError.malformed(reference, reason: "\(error)")
     }

@@ -8,6 +8,8 @@ public enum DatasetViews {
     public var reference: String
     public var id: String
     public var site: String
+    /// `cubes` or `mmode` (M-mode images, stored as cubes of one frame).
+    public var kind: String
     public var cubes: Int
     public var videos: Int
     public var patients: Int
@@ -19,10 +21,14 @@ public enum DatasetViews {
     public var dataset: Dataset
     public var summary: DatasetSummary
     public var splits: [String]
+    /// `cubes` or `mmode`, and what its items are in a few words (from the recipe).
+    public var kind: String
+    public var holds: String
     public init(dataset: Dataset, summary: DatasetSummary, splits: [String]) {
       self.dataset = dataset
       self.summary = summary
       self.splits = splits
+      (kind, holds) = DatasetViews.kind(of: dataset)
     }
   }
 
@@ -64,7 +70,8 @@ public enum DatasetViews {
         let site = sites[dataset.siteId]
         return ListRow(
           reference: dataset.listedName(site: site), id: dataset.id,
-          site: site?.name ?? "?", cubes: summary?.cubes ?? 0, videos: summary?.videos.count ?? 0,
+          site: site?.name ?? "?", kind: kind(of: dataset).kind, cubes: summary?.cubes ?? 0,
+          videos: summary?.videos.count ?? 0,
           patients: summary?.perPatient.count ?? 0, skipped: summary?.skipped.count ?? 0,
           createdAt: dataset.createdAt)
       }

@@ -37,7 +37,9 @@ public struct SplitPlugin: Plugin {
   public static let version = SemanticVersion(1, 1, 0)
   public static let summary =
     "Split a dataset's patients into train/validation/test, stratified by label, seeded."
-  public static let takes: [EntityKind] = [.dataset]
+  /// A split among the inputs is an earlier split to continue (``SplitPlugin/successorParts``):
+  /// its patients keep their parts, so a successor model is tested on patients neither saw.
+  public static let takes: [EntityKind] = [.dataset, .split]
   public static let makes: [EntityKind] = [.split]
   public static let parameterHelp = [
     "seed": "seed of the shuffle", "test": "share of each label's patients in test",
@@ -53,13 +55,13 @@ public struct SplitPlugin: Plugin {
     guard (0...1).contains(parameters.test), (0...1).contains(parameters.validation),
       parameters.test + parameters.validation < 1
     else { throw SplitError.badFractions(test: parameters.test, validation: parameters.validation) }
-    guard inputs.count == 1, inputs[0].kind == .dataset else { throw SplitError.needsOneDataset }
+    guard let (datasetID, _) = datasetAndEarlier(inputs) else { throw SplitError.needsOneDataset }
     let (reference, patients) = try await catalog.database.read { db in
       (
-        try Dataset.fetchOne(db, key: inputs[0].id)?.reference ?? inputs[0].id,
+        try Dataset.fetchOne(db, key: datasetID)?.reference ?? datasetID,
         try Int.fetchOne(
           db, sql: "SELECT count(DISTINCT patient_id) FROM cube WHERE dataset_id = ?",
-          arguments: [inputs[0].id]) ?? 0
+          arguments: [datasetID]) ?? 0
       )
     }
     guard patients >= 2 else { throw SplitError.tooFewPatients(dataset: reference, patients: patients) }
@@ -68,8 +70,10 @@ public struct SplitPlugin: Plugin {
   public func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws
     -> PluginOutput
   {
-    let datasetID = inputs[0].id
-    let (dataset, patients) = try await context.catalog.database.read { db in
+    guard let (datasetID, earlierID) = Self.datasetAndEarlier(inputs) else {
+      throw SplitError.needsOneDataset
+    }
+    let (dataset, patients, earlier) = try await context.catalog.database.read { db in
       let dataset = try Dataset.find(db, key: datasetID)
       // A patient's labels are those of its videos in this dataset, so those of its cubes.
       let rows = try Row.fetchAll(
@@ -83,11 +87,9 @@ public struct SplitPlugin: Plugin {
         let id: String = row["patient_id"]
         patients[id, default: .init(id: id, order: row["code"], labels: [])].labels.insert(row["label"])
       }
-      return (dataset, Array(patients.values))
+      return (dataset, Array(patients.values), try earlierID.map { try Self.parts(ofSplit: $0, in: db) })
     }
-    let plan = SplitAssignmentPlan(
-      patients: patients, test: parameters.test, validation: parameters.validation, seed: parameters.seed)
-    let assignment = plan.parts
+    let assignment = Self.successorParts(keeping: earlier ?? [:], patients: patients, parameters)
     let mixed = patients.filter { $0.labels.count > 1 }.count
     let parametersJSON = try CanonicalJSON.encode(parameters)
     return PluginOutput(summary: "") { db, run in
@@ -103,7 +105,8 @@ public struct SplitPlugin: Plugin {
       }
       run.note(
         "\(split.id) of \(dataset.reference): patients \(counts.joined(separator: ", ")) (seed \(parameters.seed))"
-          + (mixed > 0 ? "; \(mixed) with both labels, each kept whole and counted in both strata" : ""))
+          + (mixed > 0 ? "; \(mixed) with both labels, each kept whole and counted in both strata" : "")
+          + Self.keptNote(earlierID, earlier: earlier ?? [:], assignment: assignment))
       return [EntityRef(.split, split.id)]
     }
   }

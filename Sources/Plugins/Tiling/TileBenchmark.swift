@@ -42,7 +42,7 @@ public enum TileBenchmark {
           decode += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
           start = DispatchTime.now().uptimeNanoseconds
           let shard = scratch.appendingPathComponent("shard.npy")
-          cubes += try CubeCutter.cut(item: item, recipe: recipe, source: url, into: shard) { false }.cubes
+          cubes += try DatasetCutter.cut(item: item, recipe: recipe, source: url, into: shard) { false }.cubes
             .count
           tile += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
           try FileManager.default.removeItem(at: shard)

@@ -86,17 +86,17 @@ public struct TilePlan: Sendable {
         skip("no ROI (set one with `pleura roi set` or `pleura roi suggest --apply`)")
         continue
       }
-      let tiles = TileGrid.tiles(in: rect, size: recipe.tileSize, rowLimit: recipe.rowLimit)
+      let tiles = recipe.plannedTiles(in: rect)
       guard !tiles.isEmpty else {
-        skip("ROI \(rect.width)x\(rect.height) is smaller than one \(recipe.tileSize) px tile")
+        skip(recipe.tooSmallReason(rect))
         continue
       }
       let frames = frameRange(roi: roi, video: video, conversion: conversion)
       let starts = TileGrid.clipStarts(
-        frames: frames, length: recipe.framesPerCube, stride: recipe.clipStride,
+        frames: frames, length: recipe.clipLength, stride: recipe.clipStep,
         overlap: recipe.leftovers == "overlap")
       guard !starts.isEmpty else {
-        skip("\(frames.count) frames in the ROI's range, fewer than one \(recipe.framesPerCube)-frame clip")
+        skip("\(frames.count) frames in the ROI's range, fewer than one \(recipe.clipLength)-frame clip")
         continue
       }
       items.append(

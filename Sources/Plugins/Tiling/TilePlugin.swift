@@ -16,13 +16,17 @@ public struct TilePlugin: Plugin {
 
   public static let name = "tile"
   /// 1.1.0: label versions are inputs too, and the summary names each video's label version.
-  public static let version = SemanticVersion(1, 1, 0)
-  public static let summary = "Cut ROIs of conversions into 60-frame video cubes: a versioned dataset."
+  /// 1.2.0: M-mode recipes (`"kind": "mmode"`); cube recipes cut the same cubes as before.
+  public static let version = SemanticVersion(1, 2, 0)
+  public static let summary =
+    "Cut ROIs of conversions into 60-frame video cubes, or M-mode images: a versioned dataset."
   public static let takes: [EntityKind] = [.conversion, .roi, .label]
   public static let makes: [EntityKind] = [.dataset]
   public static let parameterHelp = [
     "recipe":
-      "{name, tileSize, rows (\"all\" or N top rows), framesPerCube, clipStride, conversion, labels, patients, leftovers}"
+      "{name, tileSize, rows (\"all\" or N top rows), framesPerCube, clipStride, conversion, labels, patients, leftovers}; "
+      + "M-mode: {name, \"kind\": \"mmode\", mmode: {window, stride, sampling (every or brightest), columnStep, "
+      + "topK, bandHeight, size}, conversion, labels, patients, leftovers}"
   ]
 
   public static let reproducible = true
@@ -73,7 +77,9 @@ public struct TilePlugin: Plugin {
         item.conversion.blobSha256, of: "conversion \(item.conversion.id)", fileName: item.conversion.fileName
       ) { url in
         do {
-          return try CubeCutter.cut(item: item, recipe: recipe, source: url, into: file) { Task.isCancelled }
+          return try DatasetCutter.cut(item: item, recipe: recipe, source: url, into: file) {
+            Task.isCancelled
+          }
         } catch let error as TilingError {
           throw error
         } catch {
@@ -166,7 +172,10 @@ public struct TilePlugin: Plugin {
         .init(
           video: item.video.id, fileName: item.video.fileName, patient: item.patientCode,
           label: item.label.label.rawValue,
-          roiVersion: item.roi.version, tilesPerClip: item.tiles.count, clips: item.clipStarts.count,
+          roiVersion: item.roi.version,
+          // Cut per clip: the tiles, or the M-mode images a window kept (top-k of its columns).
+          tilesPerClip: item.clipStarts.isEmpty ? 0 : cut.cubes.count / item.clipStarts.count,
+          clips: item.clipStarts.count,
           cubes: cut.cubes.count, labelVersion: item.label.version, roiId: item.roi.id,
           labelId: item.label.id))
       summary.shards.append(
@@ -210,7 +219,7 @@ public struct TilePlugin: Plugin {
     let labels = summary.perLabel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
       separator: ", ")
     run.note(
-      "\(dataset.reference): \(summary.cubes) cubes (\(labels)) from \(shards.count) videos of "
+      "\(dataset.reference): \(summary.cubes) \(recipe.kind == .mmode ? "M-mode images" : "cubes") (\(labels)) from \(shards.count) videos of "
         + "\(summary.perPatient.count) patients; \(skipped.count) videos skipped")
     return [EntityRef(.dataset, dataset.id)]
   }

@@ -45,7 +45,9 @@ public struct EvaluatePlugin: Plugin {
   public static let version = SemanticVersion(1, 0, 0)
   public static let summary =
     "Score a dataset part with a model: accuracy, sensitivity, specificity, F1, AUC, CIs, per video."
-  public static let takes: [EntityKind] = [.model, .dataset]
+  /// A split among the inputs is the one whose part is scored instead of the model's own
+  /// (`pleura retrain` scores a model on its successor's test patients).
+  public static let takes: [EntityKind] = [.model, .dataset, .split]
   public static let makes: [EntityKind] = [.evaluation]
   public static let parameterHelp = [
     "part": "test, validation, train (of the model's split) or all",
@@ -62,7 +64,10 @@ public struct EvaluatePlugin: Plugin {
   static func modelAndDataset(_ inputs: [EntityRef]) -> (model: String, dataset: String)? {
     let models = inputs.filter { $0.kind == .model }
     let datasets = inputs.filter { $0.kind == .dataset }
-    guard inputs.count == 2, models.count == 1, datasets.count == 1 else { return nil }
+    let splits = inputs.filter { $0.kind == .split }
+    guard inputs.count == 2 + splits.count, splits.count <= 1, models.count == 1, datasets.count == 1 else {
+      return nil
+    }
     return (models[0].id, datasets[0].id)
   }
 
@@ -94,22 +99,23 @@ public struct EvaluatePlugin: Plugin {
       guard let shape, shape[0] as Int == setup.frames, shape[1] as Int == setup.size else {
         throw TrainingError.cubeShapeMismatch(dataset: dataset.reference, model: model.id)
       }
-      if part != .all, model.datasetId != datasetID {
+      let split = try scoredSplit(model: model, dataset: dataset, inputs: inputs, in: db)
+      if part != .all, split == model.splitId, model.datasetId != datasetID {
         throw TrainingError.partNeedsTheModelsSplit(
           part: part.rawValue, dataset: dataset.reference, model: model.id)
       }
-      if try items(model: model, dataset: datasetID, part: part, in: db).isEmpty {
-        throw TrainingError.emptyPart(split: model.splitId, part: part.rawValue)
+      if try items(split: split, dataset: datasetID, part: part, in: db).isEmpty {
+        throw TrainingError.emptyPart(split: split, part: part.rawValue)
       }
     }
   }
 
-  static func items(model: Model, dataset: String, part: Evaluation.Part, in db: Database) throws
+  static func items(split: String, dataset: String, part: Evaluation.Part, in db: Database) throws
     -> [CubeItem]
   {
     let splitPart = SplitAssignment.Part(rawValue: part.rawValue)
     return try CubeItem.fetch(
-      dataset: dataset, split: splitPart == nil ? nil : model.splitId, part: splitPart, in: db)
+      dataset: dataset, split: splitPart == nil ? nil : split, part: splitPart, in: db)
   }
 
   public func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws
@@ -121,10 +127,9 @@ public struct EvaluatePlugin: Plugin {
     let part = try Self.part(parameters)
     let (model, dataset, items) = try await context.catalog.database.read { db in
       let model = try Model.find(db, key: modelID)
-      return (
-        model, try Dataset.find(db, key: datasetID),
-        try Self.items(model: model, dataset: datasetID, part: part, in: db)
-      )
+      let dataset = try Dataset.find(db, key: datasetID)
+      let split = try Self.scoredSplit(model: model, dataset: dataset, inputs: inputs, in: db)
+      return (model, dataset, try Self.items(split: split, dataset: datasetID, part: part, in: db))
     }
     let (network, setup) = try ModelLoader.load(model, blobs: context.blobs, threads: parameters.threads)
     let reader = CubeReader(blobs: context.blobs, frames: setup.frames, size: setup.size)

@@ -29,6 +29,11 @@ public struct ModelSetup: Codable, Sendable, Equatable {
   public var parameterCount: Int
   public var trainCubes: Int
   public var validationCubes: Int
+  /// The model whose weights training started from (`pleura train --init`), none for a fresh
+  /// initialisation (and in models trained before fine-tuning existed).
+  public var initialModel: String?
+  /// How many stages (conv1 with stage 1 first) were held at the initial model's weights.
+  public var freezeStages: Int?
 
   /// The engine's configuration for these weights.
   public func config() throws -> ResNet3DConfig {

@@ -30,6 +30,9 @@ public struct TrainPlugin: Plugin {
     /// A failed or killed train run to continue from its last checkpoint (not part of the run's
     /// identity: the result is the same as an uninterrupted run).
     public var resume = ""
+    /// With a model among the inputs (`pleura train --init MODEL`): hold conv1 and the first N
+    /// of the four stages at the model's values (0 trains every layer).
+    public var freezeStages = 0
     public init() {}
   }
 
@@ -37,7 +40,8 @@ public struct TrainPlugin: Plugin {
   public static let version = SemanticVersion(1, 0, 0)
   public static let summary =
     "Train a ResNet3D on a split's train part; keep the epoch with the lowest validation loss."
-  public static let takes: [EntityKind] = [.dataset, .split]
+  /// A model among the inputs is the starting point: its weights instead of a fresh initialisation.
+  public static let takes: [EntityKind] = [.dataset, .split, .model]
   public static let makes: [EntityKind] = [.model]
   public static let parameterHelp = [
     "architecture": "resnet3d-18, resnet3d-34 or resnet3d-50",
@@ -47,6 +51,7 @@ public struct TrainPlugin: Plugin {
     "seed": "seed of initialisation and shuffling", "threads": "engine threads (part of the result)",
     "shuffleLabels": "control: permute labels across training and validation videos",
     "resume": "run id of an interrupted train run to continue from its checkpoint",
+    "freezeStages": "with a model input: hold conv1 and the first N stages at the model's weights",
   ]
 
   /// Test hook: stop with an error right after this epoch's checkpoint, as if killed.
@@ -63,25 +68,19 @@ public struct TrainPlugin: Plugin {
     return recorded
   }
 
+  /// The dataset and split among the inputs (beside at most one starting model).
   static func datasetAndSplit(_ inputs: [EntityRef]) -> (dataset: String, split: String)? {
     let datasets = inputs.filter { $0.kind == .dataset }
     let splits = inputs.filter { $0.kind == .split }
-    guard inputs.count == 2, datasets.count == 1, splits.count == 1 else { return nil }
+    let models = inputs.filter { $0.kind == .model }
+    guard inputs.count == 2 + models.count, models.count <= 1, datasets.count == 1, splits.count == 1 else {
+      return nil
+    }
     return (datasets[0].id, splits[0].id)
   }
 
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
-    _ = try ResNet3DConfig.Preset.named(parameters.architecture)
-    guard parameters.width > 0, parameters.width <= 4 else {
-      throw TrainingError.badParameter("width \(parameters.width) must be in (0, 4]")
-    }
-    try TrainingError.checkMinimums([
-      "epochs": (parameters.epochs, 1), "batchSize": (parameters.batchSize, 1),
-      "threads": (parameters.threads, 1),
-    ])
-    guard parameters.learningRate > 0 else {
-      throw TrainingError.badParameter("learningRate \(parameters.learningRate) must be more than 0")
-    }
+    try checkParameters(parameters)
     guard let (datasetID, splitID) = datasetAndSplit(inputs) else {
       throw TrainingError.needsDatasetAndSplit(plugin: name)
     }
@@ -100,11 +99,27 @@ public struct TrainPlugin: Plugin {
       if !parameters.resume.isEmpty {
         try checkResume(parameters, inputs: inputs, in: db)
       }
+      try checkStart(parameters, inputs: inputs, dataset: dataset, in: db)
     }
     if !parameters.resume.isEmpty,
       TrainingCheckpoint.latest(catalog: catalog, runID: parameters.resume) == nil
     {
       throw TrainingError.noCheckpoint(run: parameters.resume)
+    }
+  }
+
+  /// The parameters alone: architecture, sizes and learning rate (freezeStages with the inputs).
+  static func checkParameters(_ parameters: Parameters) throws {
+    _ = try ResNet3DConfig.Preset.named(parameters.architecture)
+    guard parameters.width > 0, parameters.width <= 4 else {
+      throw TrainingError.badParameter("width \(parameters.width) must be in (0, 4]")
+    }
+    try TrainingError.checkMinimums([
+      "epochs": (parameters.epochs, 1), "batchSize": (parameters.batchSize, 1),
+      "threads": (parameters.threads, 1),
+    ])
+    guard parameters.learningRate > 0 else {
+      throw TrainingError.badParameter("learningRate \(parameters.learningRate) must be more than 0")
     }
   }
 
@@ -141,6 +156,9 @@ public struct TrainPlugin: Plugin {
     let scratch = try context.blobs.scratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
     let best = scratch.appendingPathComponent("best.safetensors")
+    try await Self.start(model, parameters, inputs: inputs, context: context)
+    setup.initialModel = Self.initialModel(inputs)
+    setup.freezeStages = setup.initialModel == nil ? nil : parameters.freezeStages
     var state = try Self.startingState(parameters, model: model, best: best, context: context)
     try Self.trainEpochs(parameters, model: model, parts: parts, best: best, state: &state, context: context)
     return try Self.output(parameters, setup: setup, parts: parts, state: state, best: best, context: context)

@@ -12,6 +12,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
   case stoppedAfterEpoch(Int)
   case unknownCube(String)
   case cubeShapeMismatch(dataset: String, model: String)
+  case initMismatch(model: String, reason: String)
+  case nothingToCompare(model: String, dataset: String)
 
   /// The first count below its minimum, named with its value: "epochs 0 must be at least 1".
   static func checkMinimums(_ counts: KeyValuePairs<String, (value: Int, minimum: Int)>) throws {
@@ -38,6 +40,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case .unknownCube(let id): "cube \(id) is not in the dataset"
     case .cubeShapeMismatch(let dataset, let model):
       "cubes of \(dataset) do not have the shape model \(model) was trained on"
+    case .initMismatch(let model, let reason): "cannot start from model \(model): \(reason)"
+    case .nothingToCompare(let model, let dataset):
+      "none of model \(model)'s test patients is in \(dataset): the two models would share no test patient"
     }
   }
 }

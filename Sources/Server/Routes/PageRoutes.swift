@@ -76,7 +76,9 @@ struct PageRoutes {
     // The tile sizes of the recipes this catalog has built (and the study's three) for the grid.
     var sizes: Set<Int> = [30, 60, 90]
     for json in recipes {
-      if let recipe = try? JSONDecoder().decode(DatasetRecipe.self, from: Data(json.utf8)) {
+      if let recipe = try? JSONDecoder().decode(DatasetRecipe.self, from: Data(json.utf8)),
+        recipe.kind == .cubes
+      {
         sizes.insert(recipe.tileSize)
       }
     }
