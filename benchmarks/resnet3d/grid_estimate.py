@@ -21,7 +21,8 @@ these rows overstate the time (an earlier R18 60x90x90 run trained at 1.6x the F
 Per (architecture, dataset) with N cubes: 16 epochs x (training steps over 0.55 N at the
 training throughput + batch-norm calibration over 0.55 N at the training-mode forward throughput
 + validation over 0.15 N at the inference throughput) + evaluation of 0.3 N at the inference
-throughput. Reading cubes from shards, checkpoints and saliency maps are left out.
+throughput (the inference throughput stands in for the training-mode forward in logs that lack
+it). Reading cubes from shards, checkpoints and saliency maps are left out.
 """
 import glob
 import json
@@ -90,7 +91,8 @@ for depth in (18, 34, 50):
         n = cubes(size, rows)
         train = median("trainClipsPerSecond", depth, size)
         infer = median("inferClipsPerSecond", depth, size)
-        calib = median("trainingForwardClipsPerSecond", depth, size)
+        # Logs from before the training-mode forward was timed: calibration at the inference rate.
+        calib = median("trainingForwardClipsPerSecond", depth, size) or infer
         if not (train and infer and calib):
             missing.append(f"R{depth} {size}")
             print(f"| ResNet3D-{depth} | {rows}_{size}x{size} | {n} | – | – | – | not measured |")
