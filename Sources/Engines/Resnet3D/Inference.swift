@@ -49,7 +49,7 @@ final class InferenceNetwork {
 extension ResNet3D {
   /// Logits (N) of a batch with BN in inference mode, through the folded network: the same
   /// function as `forward(batch:training: false)` up to float rounding (about 1e-5 relative),
-  /// faster, and keeping nothing for backward. Folds again whenever a parameter has changed.
+  /// keeping nothing for backward. Folds again whenever a parameter has changed.
   public func infer(batch: [Float]) throws(ResNet3DError) -> [Float] {
     let n = try loadForInference(batch)
     let net = foldedNetwork()
