@@ -97,6 +97,10 @@ extension BenchCommand {
       print(
         String(
           format: "inference: %.2f clips/s (median %.3f s/batch)", result.inferClipsPerSecond, inferMedian))
+      print(
+        String(
+          format: "layer-by-layer inference (unfolded): %.2f clips/s; training-mode forward: %.2f clips/s",
+          result.layeredInferClipsPerSecond, result.trainingForwardClipsPerSecond))
       print(String(format: "peak RSS: %.0f MiB", Double(result.peakRSSBytes) / 1_048_576))
       print(
         String(

@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
-# Side-by-side ResNet3D throughput: pleura vs Keras/TensorFlow (and PyTorch when installed),
-# same topology, batch 32, random data, same machine, interleaved repetitions, medians.
+# Side-by-side ResNet3D throughput: pleura vs Keras/TensorFlow and PyTorch (CPU), same
+# topology, batch 32, random data, same machine, training and inference, medians.
 #
-#   bash benchmarks/resnet3d/run.sh                 # all cases
+#   bash benchmarks/resnet3d/run.sh                 # R18/34/50 at 60x30x30, 3 repetitions each
 #   CASES="18:30:3 50:30:1" bash benchmarks/resnet3d/run.sh   # depth:size[:repetitions]
+#   STEPS=3 WARMUP=1 bash benchmarks/resnet3d/run.sh          # fewer timed steps per run
 #
-# Peers live in a git-ignored venv: python3 -m venv benchmarks/venv &&
-#   benchmarks/venv/bin/pip install tensorflow-cpu safetensors [torch]
+# Repetitions are interleaved (pleura, TF, torch, pleura, TF, torch, ...) so that all three meet
+# the same load on a shared machine. The peers live in the git-ignored benchmarks/.venv,
+# installed from PyPI by benchmarks/resnet3d/setup-peers.sh (run here when missing).
 # Logs go to benchmarks/resnet3d/logs/; the summary table is printed and written to
 # benchmarks/resnet3d/logs/summary.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=${PY:-benchmarks/venv/bin/python}
+PY=${PY:-benchmarks/.venv/bin/python}
+[ "$PY" = benchmarks/.venv/bin/python ] && bash benchmarks/resnet3d/setup-peers.sh
 REPS=${REPS:-3}
-CASES=${CASES:-"18:30:3 34:30:1 50:30:1 18:90:1"}
+CASES=${CASES:-"18:30:3 34:30:3 50:30:3"}
 LOGS=${LOGS:-benchmarks/resnet3d/logs}
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*.log
 
-swift build -c release --product pleura >/dev/null
-BIN="$(swift build -c release --show-bin-path)/pleura"
+# BIN: an already built release binary (e.g. from --scratch-path .build-release); else built here.
+if [ -z "${BIN:-}" ]; then
+  swift build -c release --product pleura >/dev/null
+  BIN="$(swift build -c release --show-bin-path)/pleura"
+fi
 HAVE_TORCH=0
 "$PY" -c "import torch" 2>/dev/null && HAVE_TORCH=1
 
@@ -34,6 +40,7 @@ HAVE_TORCH=0
 for c in $CASES; do
   IFS=: read -r depth size reps <<< "$c"; reps=${reps:-$REPS}
   if [ "$size" -ge 90 ]; then steps=3; warmup=1; else steps=6; warmup=2; fi
+  steps=${STEPS:-$steps}; warmup=${WARMUP:-$warmup}
   for rep in $(seq 1 "$reps"); do
     tag="r${depth}_${size}_rep${rep}"
     echo "== $tag load $(cut -d' ' -f1-3 /proc/loadavg)" >&2

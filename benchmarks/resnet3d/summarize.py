@@ -18,7 +18,8 @@ def parse(path):
             return out  # run not finished (or failed): no figures
         j = json.loads(text[text.index("{"):])
         out.update(train=j["trainClipsPerSecond"], infer=j["inferClipsPerSecond"], rss=j["peakRSSBytes"] / 2**20,
-                   cpu_train=j.get("trainCPUSecondsPerStep"), cpu_infer=j.get("inferCPUSecondsPerBatch"))
+                   cpu_train=j.get("trainCPUSecondsPerStep"), cpu_infer=j.get("inferCPUSecondsPerBatch"),
+                   layered=j.get("layeredInferClipsPerSecond"), train_forward=j.get("trainingForwardClipsPerSecond"))
     else:
         t = re.search(r"TRAIN batch \d+: median [\d.]+ s/step = ([\d.]+) clips/s", text)
         i = re.search(r"INFER batch \d+: median [\d.]+ s/batch = ([\d.]+) clips/s", text)
@@ -74,6 +75,16 @@ for (depth, size), e in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])
          med(t, "cpu_infer")]
     print(f"| R{depth} 60x{size}x{size} | " + " | ".join(fmt(x, 3) for x in v)
           + f" | {ratio(v[1], v[0])} | {ratio(v[4], v[3])} |")
+print()
+print("Pleura's inference paths (clips/s): folded (what evaluation runs; the 'pleura infer' above), the "
+      "layer-by-layer forward it replaces, and the training-mode forward of batch-norm calibration:")
+print()
+print("| model / input | folded | layer by layer | folded / layer by layer | training-mode forward |")
+print("|---|---|---|---|---|")
+for (depth, size), e in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    p = e.get("pleura", [])
+    f, l, tf = med(p, "infer"), med(p, "layered"), med(p, "train_forward")
+    print(f"| R{depth} 60x{size}x{size} | {fmt(f)} | {fmt(l)} | {ratio(f, l)} | {fmt(tf)} |")
 print()
 print("Throughput in clips/s (batch 32); each figure is the median over repetitions of the per-run median step.")
 loads = [r["load"] for e in rows.values() for runs in e.values() for r in runs]

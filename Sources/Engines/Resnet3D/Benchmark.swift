@@ -45,6 +45,10 @@ public struct Resnet3DBenchmark: Sendable {
     /// other processes on the machine disturb far less than wall time.
     public var trainCPUSecondsPerStep: Double
     public var inferCPUSecondsPerBatch: Double
+    /// The layer-by-layer forward with BN in inference mode (the path `infer` replaces), and in
+    /// training mode (what batch-norm calibration runs over the training cubes every epoch).
+    public var layeredInferClipsPerSecond: Double
+    public var trainingForwardClipsPerSecond: Double
   }
 
   public func run() throws -> Result {
@@ -63,12 +67,18 @@ public struct Resnet3DBenchmark: Sendable {
     let train = try (0..<steps).map { _ in try time { try model.trainStep(inputs: clips, labels: labels) } }
     let cpu1 = Self.cpuSeconds()
     if Profile.shared.enabled { print("training, \(steps) steps:\n" + Profile.shared.report()) }
-    for _ in 0..<warmup { _ = try model.forward(batch: clips) }
+    // Inference as evaluation runs it: the batch-norm-folded network (Inference.swift).
+    for _ in 0..<warmup { _ = try model.infer(batch: clips) }
     Profile.shared.reset()
     let cpu2 = Self.cpuSeconds()
-    let infer = try (0..<steps).map { _ in try time { _ = try model.forward(batch: clips) } }
+    let infer = try (0..<steps).map { _ in try time { _ = try model.infer(batch: clips) } }
     let cpu3 = Self.cpuSeconds()
     if Profile.shared.enabled { print("inference, \(steps) batches:\n" + Profile.shared.report()) }
+    let layered = try (0..<steps).map { _ in try time { _ = try model.forward(batch: clips, training: false) }
+    }
+    let trainingForward = try (0..<steps).map { _ in
+      try time { _ = try model.forward(batch: clips, training: true) }
+    }
     return Result(
       architecture: config.architecture,
       input: "\(config.frames)x\(config.height)x\(config.width)x\(config.inputChannels)",
@@ -76,7 +86,9 @@ public struct Resnet3DBenchmark: Sendable {
       trainClipsPerSecond: Double(batch) / Self.median(train),
       inferClipsPerSecond: Double(batch) / Self.median(infer), peakRSSBytes: Self.peakRSSBytes(),
       trainCPUSecondsPerStep: (cpu1 - cpu0) / Double(steps),
-      inferCPUSecondsPerBatch: (cpu3 - cpu2) / Double(steps))
+      inferCPUSecondsPerBatch: (cpu3 - cpu2) / Double(steps),
+      layeredInferClipsPerSecond: Double(batch) / Self.median(layered),
+      trainingForwardClipsPerSecond: Double(batch) / Self.median(trainingForward))
   }
 
   static func median(_ values: [Double]) -> Double {

@@ -10,7 +10,7 @@ extension Conv3D {
   func multiplyByClass(
     _ l: Lowering, _ classes: [TapClass], kernel: UnsafeMutablePointer<Float>, co: Int,
     source: UnsafePointer<Float>, dest: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
-    accumulate: Bool, batch: Int, ws: Workspace, workers: Workers
+    accumulate: Bool, batch: Int, ws: Workspace, workers: Workers, epilogue: ConvEpilogue = .none
   ) {
     // Class kernels, one after the other.
     var offsets: [Int] = []
@@ -66,7 +66,8 @@ extension Conv3D {
           let (c0, c1) = (cols.lowerBound, cols.upperBound)
           for f in rows {
             let n = samples.lowerBound + f / count
-            let y = out.base + (n * positions + Int(c.positions[f % count])) * co
+            let offset = (n * positions + Int(c.positions[f % count])) * co
+            let y = out.base + offset
             let t = tmp.base + (f - rows.lowerBound) * co
             switch (accumulate, b) {
             case (false, let b?): for o in c0..<c1 { y[o] = t[o] + b[o] }
@@ -74,6 +75,7 @@ extension Conv3D {
             case (false, nil): for o in c0..<c1 { y[o] = t[o] }
             case (true, nil): for o in c0..<c1 { y[o] += t[o] }
             }
+            if epilogue.isActive { epilogue.finish(y, offset: offset, channels: c0..<c1) }
           }
           first = rows.upperBound
         }

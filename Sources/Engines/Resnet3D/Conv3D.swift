@@ -87,13 +87,15 @@ final class Conv3D {
 
   /// The (Kv, Co) kernel the GEMMs use: the stored kernel, or its valid-tap rows summed over
   /// folded channels, written to `ws.kernel`.
-  private func loweredKernel(_ ws: Workspace) -> UnsafePointer<Float> {
-    guard lowered else { return UnsafePointer(kernel.value.pointer) }
+  /// `stored`: a kernel in the stored layout to lower instead of the parameter's (the inference
+  /// network's batch-norm-folded copy).
+  private func loweredKernel(_ ws: Workspace, stored: UnsafePointer<Float>? = nil) -> UnsafePointer<Float> {
+    let src = UnsafeMutablePointer(mutating: stored ?? UnsafePointer(kernel.value.pointer))
+    guard lowered else { return UnsafePointer(src) }
     let co = output.channels
     let ci = input.channels
     ws.kernel.resize(kv * co)
     let dst = ws.kernel.pointer
-    let src = kernel.value.pointer
     for (t, storedTap) in lowering.validTapIndices.enumerated() {
       for c in 0..<ci {
         let out = dst + (t * ci + c) * co
@@ -165,18 +167,21 @@ final class Conv3D {
 
   /// y = conv(x) + bias. x (N, D, H, W, Ci), y (N, Do, Ho, Wo, Co).
   /// With `accumulate`, y += conv(x) + bias (the residual add of a shortcut).
+  /// `weights` replaces the stored kernel and bias (same layouts); `epilogue` is what the output
+  /// pass does besides (both for the inference network, see Inference.swift).
   func forward(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, ws: Workspace, workers: Workers,
-    accumulate: Bool = false
+    accumulate: Bool = false, weights: ConvWeights? = nil, epilogue: ConvEpilogue = .none
   ) {
-    let w = SharedPointer(loweredKernel(ws))
+    let w = SharedPointer(loweredKernel(ws, stored: weights?.kernel))
     let co = output.channels
-    let b = SharedPointer(bias.value.pointer)
+    let biasPointer = weights?.bias ?? UnsafePointer(bias.value.pointer)
+    let b = SharedPointer(biasPointer)
     let py = SharedPointer(y)
     if let classes {
       multiplyByClass(
-        lowering, classes, kernel: w.base, co: co, source: x, dest: y, bias: bias.value.pointer,
-        accumulate: accumulate, batch: batch, ws: ws, workers: workers)
+        lowering, classes, kernel: w.base, co: co, source: x, dest: y, bias: biasPointer,
+        accumulate: accumulate, batch: batch, ws: ws, workers: workers, epilogue: epilogue)
       return
     }
     lowerAndMultiply(
@@ -194,6 +199,9 @@ final class Conv3D {
       cblas_sgemm(
         CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(co), Int32(kv), 1,
         a, Int32(kv), w.base, Int32(co), 1, out, Int32(co))
+      if epilogue.isActive {
+        for r in rows { epilogue.finish(py.base + r * co, offset: r * co, channels: 0..<co) }
+      }
     }
   }
 
@@ -227,10 +235,15 @@ final class Conv3D {
   }
 
   /// Accumulates the kernel and bias gradients and, when `dx` is given, dx += dL/dx.
+  /// Without `parameterGradients` only dx is computed (saliency maps need nothing else).
   func backward(
     _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?,
-    batch: Int, ws: Workspace, workers: Workers
+    batch: Int, ws: Workspace, workers: Workers, parameterGradients: Bool = true
   ) {
+    guard parameterGradients else {
+      if let dx { backwardDataOnly(dy, dx, batch: batch, ws: ws, workers: workers) }
+      return
+    }
     let co = output.channels
     let ci = input.channels
     let kv = self.kv
@@ -310,6 +323,46 @@ final class Conv3D {
       }
     }
     if let dx, let t = transposed { backwardData(t, dy, dx, batch: batch, ws: ws, workers: workers) }
+  }
+
+  /// dx += dL/dx alone: the backward-data convolution for stride 1, else dy x W^T (pointwise) or
+  /// dcol = dy x Wv^T scattered back (strided), each worker owning whole samples of dx.
+  private func backwardDataOnly(
+    _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, batch: Int, ws: Workspace, workers: Workers
+  ) {
+    if let t = transposed {
+      backwardData(t, dy, dx, batch: batch, ws: ws, workers: workers)
+      return
+    }
+    let (co, ci, kv, lowering, pointwise) = (
+      output.channels, input.channels, self.kv, self.lowering, self.pointwise
+    )
+    let positions = output.positions
+    let w = SharedPointer(loweredKernel(ws))
+    let (pdy, pdx) = (SharedPointer(dy), SharedPointer(dx))
+    let chunk = Self.chunkRows(kv: kv, limit: batch * positions)
+    if !pointwise { ws.dcol.resize(workers.count * chunk * kv) }
+    let dcolBase = SharedPointer(ws.dcol.pointer)
+    workers.splitIndexed(batch) { index, samples in
+      var first = samples.lowerBound * positions
+      let end = samples.upperBound * positions
+      while first < end {
+        let rows = first..<min(end, first + chunk)
+        let g = pdy.base + rows.lowerBound * co
+        if pointwise {
+          cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(ci), Int32(co), 1,
+            g, Int32(co), w.base, Int32(co), 1, pdx.base + rows.lowerBound * ci, Int32(ci))
+        } else {
+          let dcol = dcolBase + index * chunk * kv
+          cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(kv), Int32(co), 1,
+            g, Int32(co), w.base, Int32(co), 0, dcol.base, Int32(kv))
+          lowering.col2vol(dcol, rows: rows, first: rows.lowerBound, channels: 0..<ci, dx: pdx)
+        }
+        first = rows.upperBound
+      }
+    }
   }
 
   /// dx += conv(dy, flipped transposed kernel) for stride-1 convolutions: lowered like a forward

@@ -87,6 +87,8 @@ final class BatchNormReLU {
         mm[j] = mm[j] * Self.momentum + Float(m) * (1 - Self.momentum)
         mv[j] = mv[j] * Self.momentum + Float(variance) * (1 - Self.momentum)
       }
+      movingMean.didChange()
+      movingVariance.didChange()
     } else {
       for j in 0..<c {
         mean[j] = movingMean.value.pointer[j]
@@ -120,18 +122,21 @@ final class BatchNormReLU {
   /// With g = dy * [y > 0], xhat = (x - mean) * invStd, a = gamma * invStd:
   /// dgamma += sum(g * xhat), dbeta += sum(g), and in training
   /// dx += a * (g - mean(g) - xhat * mean(g * xhat)) = a * g + p * x + q per channel.
+  /// Without `parameterGradients` (and not `training`) the sums are skipped: dx += a * g needs none.
   func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-    _ dx: UnsafeMutablePointer<Float>, rows: Int, training: Bool, workers: Workers
+    _ dx: UnsafeMutablePointer<Float>, rows: Int, training: Bool, workers: Workers,
+    parameterGradients: Bool = true
   ) {
     let c = channels
     let (px, py, pdy, pdx) = (SharedPointer(x), SharedPointer(y), SharedPointer(dy), SharedPointer(dx))
+    let sums = training || parameterGradients
     // Sums of g and g * x per channel: float over blocks of rows (vectorizes over channels), then
     // double across blocks and workers (in worker order, so deterministic).
     partials = Array(repeating: 0, count: workers.count * 2 * c)
     partials.withUnsafeMutableBufferPointer { buffer in
       let acc = SharedPointer(buffer.address)
-      workers.splitIndexed(rows, grain: 64) { index, range in
+      workers.splitIndexed(sums ? rows : 0, grain: 64) { index, range in
         let total = acc + index * 2 * c
         let block = UnsafeMutablePointer<Float>.allocate(capacity: 2 * c)
         defer { block.deallocate() }
@@ -179,19 +184,20 @@ final class BatchNormReLU {
     var slope = [Float](repeating: 0, count: c)
     var offset = [Float](repeating: 0, count: c)
     for j in 0..<c {
+      let inv = Double(invStd[j])
+      let a = Double(gamma.value.pointer[j]) * inv
+      scale[j] = Float(a)
+      guard sums else { continue }
       var sum = 0.0
       var dot = 0.0
       for i in 0..<workers.count {
         sum += partials[i * 2 * c + j]
         dot += partials[i * 2 * c + c + j]
       }
-      let inv = Double(invStd[j])
       let mu = Double(mean[j])
       let dotXhat = inv * (dot - mu * sum)
       gamma.grad.pointer[j] += Float(dotXhat)
       beta.grad.pointer[j] += Float(sum)
-      let a = Double(gamma.value.pointer[j]) * inv
-      scale[j] = Float(a)
       if training {
         let meanG = sum / Double(rows)
         let meanGXhat = dotXhat / Double(rows)
@@ -414,20 +420,22 @@ final class Dense {
     }
   }
 
-  /// Accumulates dkernel, dbias and (when given) dx.
+  /// Accumulates dkernel, dbias (unless `parameterGradients` is false) and (when given) dx.
   func backward(
-    _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, batch: Int
+    _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, batch: Int,
+    parameterGradients: Bool = true
   ) {
     let w = kernel.value.pointer
-    let dw = kernel.grad.pointer
     for n in 0..<batch {
       for o in 0..<outputs {
         let g = dy[n * outputs + o]
-        bias.grad.pointer[o] += g
-        for i in 0..<inputs {
-          dw[i * outputs + o] += g * x[n * inputs + i]
-          if let dx { dx[n * inputs + i] += g * w[i * outputs + o] }
+        if let dx {
+          for i in 0..<inputs { dx[n * inputs + i] += g * w[i * outputs + o] }
         }
+        guard parameterGradients else { continue }
+        let dw = kernel.grad.pointer
+        bias.grad.pointer[o] += g
+        for i in 0..<inputs { dw[i * outputs + o] += g * x[n * inputs + i] }
       }
     }
   }

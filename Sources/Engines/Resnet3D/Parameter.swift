@@ -20,6 +20,9 @@ public final class Parameter: @unchecked Sendable {
   lazy var grad = FloatBuffer(count: trainable ? count : 0)
   lazy var m = FloatBuffer(count: trainable ? count : 0)
   lazy var v = FloatBuffer(count: trainable ? count : 0)
+  /// Bumped by every write to the values, so that derived copies (the inference network's
+  /// batch-norm-folded kernels) know when they are stale.
+  private(set) var version = 0
 
   init(name: String, shape: [Int], trainable: Bool = true, regularized: Bool = false, fill: Float = 0) {
     self.name = name
@@ -41,7 +44,13 @@ public final class Parameter: @unchecked Sendable {
   public var gradient: [Float] { grad.array }
 
   /// Overwrites the values (count must match).
-  public func setValues(_ values: [Float]) { value.copy(from: values) }
+  public func setValues(_ values: [Float]) {
+    value.copy(from: values)
+    didChange()
+  }
+
+  /// Records a write to `value` made through its pointer.
+  func didChange() { version &+= 1 }
 }
 
 // MARK: - Adam
@@ -95,6 +104,7 @@ func adamUpdate(
         partial[index] = Double(squares)
       }
     }
+    p.didChange()
     if p.regularized, l2 != nil { penalty += sums.reduce(0, +) }
   }
   return Float(penalty) * (l2 ?? 0)

@@ -133,6 +133,8 @@ public final class ResNet3D {
   private var logitsGrad: [Float] = []
   /// Adam steps taken (set directly only when a checkpoint restores the optimizer).
   public internal(set) var step = 0
+  /// The batch-norm-folded weights of `infer` (Inference.swift), made on first use.
+  var inferenceNetwork: InferenceNetwork?
 
   /// Builds the network and initialises it: he_normal (truncated) kernels from `seed`, zero
   /// biases, BN gamma 1, beta 0, moving mean 0, moving variance 1.
@@ -210,9 +212,10 @@ public final class ResNet3D {
     return logits
   }
 
-  /// Probabilities sigmoid(logit) with BN in inference mode.
+  /// Probabilities sigmoid(logit) with BN in inference mode, through the folded inference
+  /// network (`infer`).
   public func predict(batch: [Float]) throws(ResNet3DError) -> [Float] {
-    try forward(batch: batch, training: false).map(SigmoidCrossEntropy.sigmoid)
+    try infer(batch: batch).map(SigmoidCrossEntropy.sigmoid)
   }
 
   /// Loss (mean BCE + L2) of a batch in training mode, leaving its gradient in every parameter's
@@ -259,11 +262,20 @@ public final class ResNet3D {
   /// Vanilla gradient of each clip's logit with respect to its input (BN in inference mode), same
   /// layout as the batch: the saliency map.
   public func inputGradient(batch: [Float]) throws(ResNet3DError) -> [Float] {
+    try inputGradientAndLogits(batch: batch).gradient
+  }
+
+  /// The saliency maps of `inputGradient` and the logits of the same forward pass (BN in
+  /// inference mode). Only the input's gradient is computed: no kernel, bias or batch-norm
+  /// parameter gradients, which would double the backward pass's work.
+  public func inputGradientAndLogits(batch: [Float]) throws(ResNet3DError) -> (
+    gradient: [Float], logits: [Float]
+  ) {
     let n = try load(batch, withGradient: true)
     runForward(batch: n, training: false, backward: true)
     logitsGrad = Array(repeating: 1, count: n)
-    runBackward(batch: n, training: false, inputGradient: true)
-    return input.grad.array
+    runBackward(batch: n, training: false, inputGradient: true, parameterGradients: false)
+    return (input.grad.array, logits)
   }
 
   // MARK: - Forward / backward
@@ -344,7 +356,11 @@ public final class ResNet3D {
     }
   }
 
-  private func runBackward(batch n: Int, training: Bool, inputGradient: Bool) {
+  /// `parameterGradients`: accumulate every parameter's gradient (training); without it only the
+  /// activations' gradients are computed (saliency maps).
+  private func runBackward(batch n: Int, training: Bool, inputGradient: Bool, parameterGradients: Bool = true)
+  {
+    let params = parameterGradients
     let w = workers
     let prof = Profile.shared
     prof.measure("zero activation gradients") {
@@ -358,7 +374,7 @@ public final class ResNet3D {
       features.withUnsafeBufferPointer { f in
         featuresGrad.withUnsafeMutableBufferPointer { df in
           logitsGrad.withUnsafeBufferPointer { dz in
-            dense.backward(f.address, dz.address, df.address, batch: n)
+            dense.backward(f.address, dz.address, df.address, batch: n, parameterGradients: params)
           }
           GlobalAveragePool.backward(
             df.address, headActivated.grad.pointer, batch: n, positions: last.shape.positions,
@@ -367,14 +383,16 @@ public final class ResNet3D {
       }
       headBN.backward(
         last.value.pointer, headActivated.value.pointer, headActivated.grad.pointer, last.grad.pointer,
-        rows: n * last.shape.positions, training: training, workers: w)
+        rows: n * last.shape.positions, training: training, workers: w, parameterGradients: params)
     }
     for (index, block) in blocks.enumerated().reversed() {
       let x = index == 0 ? pooled : blocks[index - 1].output
       let out = block.output
       prof.measure("shortcut backward") {
         if let shortcut = block.shortcut {
-          shortcut.backward(x.value.pointer, out.grad.pointer, x.grad.pointer, batch: n, ws: ws, workers: w)
+          shortcut.backward(
+            x.value.pointer, out.grad.pointer, x.grad.pointer, batch: n, ws: ws, workers: w,
+            parameterGradients: params)
         } else {
           add(out.grad.pointer, into: x.grad.pointer, count: n * out.shape.count)
         }
@@ -385,13 +403,13 @@ public final class ResNet3D {
         prof.measure("conv backward k\(unit.conv.kernel.shape[0]) \(unit.conv.output.channels)") {
           unit.conv.backward(
             convInput.value.pointer, unit.output.grad.pointer, convInput.grad.pointer, batch: n, ws: ws,
-            workers: w)
+            workers: w, parameterGradients: params)
         }
         if let bn = unit.bn, let a = unit.activated {
           prof.measure("bn-relu backward") {
             bn.backward(
               h.value.pointer, a.value.pointer, a.grad.pointer, h.grad.pointer, rows: n * h.shape.positions,
-              training: training, workers: w)
+              training: training, workers: w, parameterGradients: params)
           }
         }
       }
@@ -402,13 +420,13 @@ public final class ResNet3D {
     prof.measure("bn-relu backward") {
       stemBN.backward(
         stemOut.value.pointer, stemActivated.value.pointer, stemActivated.grad.pointer, stemOut.grad.pointer,
-        rows: n * stemOut.shape.positions, training: training, workers: w)
+        rows: n * stemOut.shape.positions, training: training, workers: w, parameterGradients: params)
     }
     // conv1 needs no input gradient except for saliency maps.
     prof.measure("conv1 backward") {
       stemConv.backward(
         input.value.pointer, stemOut.grad.pointer, inputGradient ? input.grad.pointer : nil, batch: n, ws: ws,
-        workers: w)
+        workers: w, parameterGradients: params)
     }
   }
 

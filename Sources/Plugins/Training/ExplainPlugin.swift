@@ -104,11 +104,15 @@ public struct ExplainPlugin: Plugin {
     let reader = CubeReader(blobs: context.blobs, frames: setup.frames, size: setup.size)
     var maps: [Float] = []
     var strips: [SaliencyPictures.Cube] = []
+    // The picked cubes' scores and vanilla maps come from one batched pass.
+    let cubes = try reader.read(items)
+    let (vanillas, scores) = try Saliency.vanillaAndScores(network, cubes: cubes)
+    let size = setup.frames * setup.size * setup.size
     for (index, item) in items.enumerated() {
       try context.checkCancellation()
-      let cube = try reader.read([item])
-      let score = try network.predict(batch: cube)[0]
-      let vanilla = try Saliency.vanilla(network, cubes: cube)
+      let cube = Array(cubes[(index * size)..<((index + 1) * size)])
+      let score = scores[index]
+      let vanilla = Array(vanillas[(index * size)..<((index + 1) * size)])
       let smooth = try Saliency.smoothGrad(
         network, cube: cube, noise: parameters.noise, samples: parameters.samples,
         seed: parameters.seed &+ index)
@@ -167,13 +171,23 @@ public struct ExplainPlugin: Plugin {
       )
     }
     var tiles: [(x: Int, y: Int, vanilla: [Float], smooth: [Float])] = []
-    for (index, cube) in cubes.enumerated() {
-      try context.checkCancellation()
-      let asItem = CubeItem(
+    let size = reader.frames * reader.size * reader.size
+    let asItems = cubes.map { cube in
+      CubeItem(
         id: cube.id, shardSha256: cube.shardSha256, shardIndex: cube.shardIndex, label: cube.label,
         patientId: cube.patientId, conversionId: cube.conversionId, clipIndex: cube.clipIndex)
-      let input = try reader.read([asItem])
-      let vanilla = Saliency.normalized(try Saliency.vanilla(network, cubes: input))
+    }
+    // The tiles' vanilla maps in batches of up to 16 cubes (one pass each).
+    var vanillas: [Float] = []
+    for start in stride(from: 0, to: asItems.count, by: 16) {
+      try context.checkCancellation()
+      let batch = try reader.read(asItems[start..<min(asItems.count, start + 16)])
+      vanillas += try Saliency.vanilla(network, cubes: batch)
+    }
+    for (index, cube) in cubes.enumerated() {
+      try context.checkCancellation()
+      let input = try reader.read([asItems[index]])
+      let vanilla = Saliency.normalized(vanillas[(index * size)..<((index + 1) * size)])
       let smooth = Saliency.normalized(
         try Saliency.smoothGrad(
           network, cube: input, noise: parameters.noise, samples: parameters.samples,

@@ -10,6 +10,15 @@ public enum Saliency {
     try model.inputGradient(batch: cubes)
   }
 
+  /// The vanilla gradients of a batch of cubes and each cube's score (sigmoid of its logit), from
+  /// one forward and one backward pass over the whole batch.
+  public static func vanillaAndScores(_ model: ResNet3D, cubes: [Float]) throws -> (
+    maps: [Float], scores: [Float]
+  ) {
+    let (maps, logits) = try model.inputGradientAndLogits(batch: cubes)
+    return (maps, logits.map { 1 / (1 + exp(-$0)) })
+  }
+
   /// SmoothGrad (Smilkov et al. 2017): the mean gradient over `samples` copies of the cube with
   /// Gaussian noise of standard deviation `noise` times the cube's value range added.
   public static func smoothGrad(
