@@ -10,4 +10,4 @@ names=$(find Tests -name '*.swift' -exec awk '
     split(substr($0, RSTART, RLENGTH), word, " "); print word[2]; tagged = 0
   }' {} + | sort -u | paste -sd'|' -)
 [ -n "$names" ] || { echo "no suite is tagged .slow" >&2; exit 1; }
-printf '\\.(%s)\\b\n' "$names"
+printf '[./](%s)\\b\n' "$names"

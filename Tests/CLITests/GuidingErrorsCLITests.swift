@@ -150,7 +150,7 @@ import Testing
     (["synthesize"], [], "--absent-fraction"), (["synthesize"], [], "--min-seconds"),
     (["synthesize"], [], "--max-seconds"), (["frame"], ["vid_1234", "-o", "f.png"], "--at"),
     (["roi", "show"], ["vid_1234", "-o", "f.png"], "--at"), (["experiment"], ["paper-grid"], "--width"),
-    (["bench", "train"], [], "--width"),
+    (["bench", "train"], [], "--width"), (["roi", "suggest"], ["vid_1234"], "--min-confidence"),
   ]
 
   @Test(arguments: ["nan", "inf", "-inf", "NaN", "infinity"])

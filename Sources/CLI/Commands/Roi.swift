@@ -184,6 +184,7 @@ extension Pleura {
       var minConfidence = RoiSuggester.defaultMinimumConfidence
 
       func validate() throws {
+        try FiniteNumber.check(["--min-confidence": minConfidence])
         guard (0...1).contains(minConfidence) else {
           throw ValidationError("--min-confidence \(minConfidence) is outside 0...1")
         }
