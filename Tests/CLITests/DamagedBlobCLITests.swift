@@ -10,7 +10,7 @@ import Testing
 ///
 /// The deterministic cases below run in `make test`; `benchmarks/integrity/run.sh` runs the
 /// randomised harness (`randomisedDamage`) with more cases and records the results.
-@Suite(.serialized) struct DamagedBlobCLITests {
+@Suite(.serialized, .tags(.slow)) struct DamagedBlobCLITests {
   /// Every command, each with one kind of damage (the kinds taken in turn), fixed offsets.
   static let deterministic: [(BlobReadCase, BlobDamage)] = BlobReadCase.all.enumerated().map {
     ($0.element, BlobDamage.allCases[$0.offset % BlobDamage.allCases.count])

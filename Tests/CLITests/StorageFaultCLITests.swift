@@ -5,7 +5,7 @@ import Testing
 /// A read-only catalog folder, a read-only `objects/` and a full disk (issue 12, item 9): each is
 /// told in one line saying what is wrong and where, never as SQLite's or Foundation's error codes;
 /// commands that only read work on a catalog that cannot be written; nothing is lost.
-@Suite(.serialized) struct StorageFaultCLITests {
+@Suite(.serialized, .tags(.slow)) struct StorageFaultCLITests {
   static let rawErrors = ["SQLite error", "NSCocoaErrorDomain", "Error Domain", "errno"]
 
   static func expectOneClearLine(_ result: PleuraCLI.Result, saying words: String, _ command: String) {
