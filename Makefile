@@ -15,7 +15,7 @@ test: setup-test embed lint
 	$(SWIFT) test --skip-build; status=$$?; ./scripts/slurm-down.sh; exit $$status
 
 # Everything but the suites tagged `.slow` (training, mutation runs): the loop while working.
-test-fast: embed
+test-fast: setup-test embed
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip "$$(./scripts/slow-suites.sh)"
 
