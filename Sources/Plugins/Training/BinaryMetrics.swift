@@ -89,34 +89,44 @@ public enum PatientBootstrap {
   public static func intervals(
     groups: [[(positive: Bool, score: Double)]], replicates: Int, seed: Int
   ) -> [String: Interval] {
-    let groups = groups.filter { !$0.isEmpty }
-    guard !groups.isEmpty, replicates > 0 else { return [:] }
-    // A patient's stratum is the label of most of its examples.
-    let strata = [true, false].map { label in
-      groups.filter { group in (group.filter(\.positive).count * 2 >= group.count) == label }
-    }.filter { !$0.isEmpty }
-    var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(seed)))
     var samples: [String: [Double]] = [:]
-    for _ in 0..<replicates {
-      var positives: [Bool] = []
-      var scores: [Double] = []
-      for stratum in strata {
-        for _ in stratum.indices {
-          let group = stratum[Int.random(in: 0..<stratum.count, using: &generator)]
-          positives += group.map(\.positive)
-          scores += group.map(\.score)
-        }
-      }
-      for (name, value) in BinaryMetrics(positives: positives, scores: scores).named {
+    draw(groups.filter { !$0.isEmpty }, positive: \.positive, replicates: replicates, seed: seed) { drawn in
+      let metrics = BinaryMetrics(positives: drawn.map(\.positive), scores: drawn.map(\.score))
+      for (name, value) in metrics.named {
         if let value { samples[name, default: []].append(value) }
       }
     }
-    return samples.mapValues { values in
-      let sorted = values.sorted()
-      func percentile(_ q: Double) -> Double {
-        sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count - 1)).rounded())))]
+    return samples.compactMapValues(percentileInterval)
+  }
+
+  /// Calls `replicate` with each replicate's pooled examples. A patient's stratum is the label of
+  /// most of its examples; the draws follow one seeded generator, so a seed gives the same
+  /// replicates to every caller (the paired comparison draws its patient pairs the same way).
+  static func draw<Example>(
+    _ groups: [[Example]], positive: (Example) -> Bool, replicates: Int, seed: Int,
+    _ replicate: ([Example]) -> Void
+  ) {
+    guard !groups.isEmpty, replicates > 0 else { return }
+    let strata = [true, false].map { label in
+      groups.filter { group in (group.filter(positive).count * 2 >= group.count) == label }
+    }.filter { !$0.isEmpty }
+    var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(seed)))
+    for _ in 0..<replicates {
+      var drawn: [Example] = []
+      for stratum in strata {
+        for _ in stratum.indices { drawn += stratum[Int.random(in: 0..<stratum.count, using: &generator)] }
       }
-      return Interval(lower: percentile(0.025), upper: percentile(0.975))
+      replicate(drawn)
     }
+  }
+
+  /// The 2.5th and 97.5th percentiles (nearest rank on the sorted replicates).
+  static func percentileInterval(_ values: [Double]) -> Interval? {
+    guard !values.isEmpty else { return nil }
+    let sorted = values.sorted()
+    func percentile(_ q: Double) -> Double {
+      sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count - 1)).rounded())))]
+    }
+    return Interval(lower: percentile(0.025), upper: percentile(0.975))
   }
 }

@@ -59,7 +59,7 @@ public struct PairedComparison: Codable, Sendable, Equatable {
       let difference = first.flatMap { a in second.map { $0 - a } }
       return PairedDifference(
         metric: name, first: first, second: second, difference: difference,
-        interval: samples[name].flatMap(Self.percentileInterval))
+        interval: samples[name].flatMap(PatientBootstrap.percentileInterval))
     }
   }
 
@@ -80,18 +80,8 @@ public struct PairedComparison: Codable, Sendable, Equatable {
   static func bootstrap(
     _ groups: [[PairedScore]], threshold: Double, replicates: Int, seed: Int
   ) -> [String: [Double]] {
-    guard !groups.isEmpty, replicates > 0 else { return [:] }
-    // A patient's stratum is the label of most of its examples (as PatientBootstrap's).
-    let strata = [true, false].map { label in
-      groups.filter { group in (group.filter(\.positive).count * 2 >= group.count) == label }
-    }.filter { !$0.isEmpty }
-    var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(seed)))
     var samples: [String: [Double]] = [:]
-    for _ in 0..<replicates {
-      var drawn: [PairedScore] = []
-      for stratum in strata {
-        for _ in stratum.indices { drawn += stratum[Int.random(in: 0..<stratum.count, using: &generator)] }
-      }
+    PatientBootstrap.draw(groups, positive: \.positive, replicates: replicates, seed: seed) { drawn in
       let (first, second) = metrics(drawn, threshold: threshold)
       for name in Self.metrics {
         if let a = first[name] ?? nil, let b = second[name] ?? nil {
@@ -100,16 +90,6 @@ public struct PairedComparison: Codable, Sendable, Equatable {
       }
     }
     return samples
-  }
-
-  /// The 2.5th and 97.5th percentiles (nearest rank on the sorted replicates).
-  static func percentileInterval(_ values: [Double]) -> Interval? {
-    guard !values.isEmpty else { return nil }
-    let sorted = values.sorted()
-    func percentile(_ q: Double) -> Double {
-      sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count - 1)).rounded())))]
-    }
-    return Interval(lower: percentile(0.025), upper: percentile(0.975))
   }
 }
 
