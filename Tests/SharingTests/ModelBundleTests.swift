@@ -1,6 +1,7 @@
 import Bag
 import Foundation
 import GRDB
+import Media
 import Platform
 import TestSupport
 import Testing
@@ -41,7 +42,8 @@ import Training
     #expect(lineage.madeBy?.id == trainRun && lineage.madeBy?.site == "Hospital A")
     let rendered = lineage.rendered()
     #expect(
-      rendered.contains("split \(SplitPlugin.version)") && rendered.contains("synthesize 1.0.0"),
+      rendered.contains("split \(SplitPlugin.version)")
+        && rendered.contains("synthesize \(SynthesizePlugin.version)"),
       "\(rendered)")
 
     let listed = try ModelViews.models(b.catalog)

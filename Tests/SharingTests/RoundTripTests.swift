@@ -1,6 +1,7 @@
 import Bag
 import Foundation
 import GRDB
+import Media
 import Platform
 import Sharing
 import TestSupport
@@ -44,7 +45,7 @@ import Training
     let lineage = try LineageNode.build(for: EntityRef(.cube, bCubes[0].id), in: b.catalog)
     let rendered = lineage.rendered()
     #expect(
-      rendered.contains("[\(site)]") && rendered.contains("synthesize 1.0.0")
+      rendered.contains("[\(site)]") && rendered.contains("synthesize \(SynthesizePlugin.version)")
         && rendered.contains("transcode"))
 
     // B can work on it: a split of A's dataset at B, and a model trained on it there. (Site A
