@@ -60,6 +60,27 @@ public struct TrainingFixture: Sendable {
     return try EvaluationReport.decode(evaluation)
   }
 
+  /// Evaluates `model` on each part and scores the parts' examples together (the shuffled-label
+  /// controls pool validation and test: with so few videos, one part alone spreads widely).
+  public func pooledMetrics(of model: Model, parts: [String]) async throws -> BinaryMetrics {
+    var positives: [Bool] = []
+    var scores: [Double] = []
+    for part in parts {
+      _ = try await evaluate(model, part: part)
+      let evaluation = try await catalog.database.read { db in
+        try Evaluation.filter(Column("model_id") == model.id && Column("part") == part).fetchOne(db)
+      }
+      guard let sha256 = evaluation?.scoresSha256 else {
+        throw FixtureError("the \(part) evaluation of \(model.id) has no scores")
+      }
+      let parsed = ChartPictures.scores(
+        csv: String(decoding: try catalog.blobs.read(sha256, of: "a test"), as: UTF8.self))
+      positives += parsed.positives
+      scores += parsed.scores
+    }
+    return BinaryMetrics(positives: positives, scores: scores)
+  }
+
   public func count(_ table: String) async throws -> Int {
     try await catalog.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
   }

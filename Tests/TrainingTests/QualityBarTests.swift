@@ -50,19 +50,7 @@ import Testing
     var control = Self.parameters()
     control.shuffleLabels = true
     let shuffled = try await fixture.train(control)
-    var pooled: (positives: [Bool], scores: [Double]) = ([], [])
-    for part in ["validation", "test"] {
-      _ = try await fixture.evaluate(shuffled, part: part)
-      let scores = try await fixture.catalog.database.read { db in
-        try Evaluation.filter(Column("model_id") == shuffled.id && Column("part") == part).fetchOne(db)!
-      }
-      let csv = String(
-        decoding: try fixture.catalog.blobs.read(scores.scoresSha256!, of: "a test"), as: UTF8.self)
-      let parsed = ChartPictures.scores(csv: csv)
-      pooled.positives += parsed.positives
-      pooled.scores += parsed.scores
-    }
-    let controlMetrics = BinaryMetrics(positives: pooled.positives, scores: pooled.scores)
+    let controlMetrics = try await fixture.pooledMetrics(of: shuffled, parts: ["validation", "test"])
     print(
       "control (validation + test, \(controlMetrics.count) cubes): accuracy \(controlMetrics.accuracy ?? -1) "
         + "AUC \(controlMetrics.auc ?? -1); total \(Int(Date().timeIntervalSince(started))) s")
