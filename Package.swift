@@ -4,9 +4,10 @@ import PackageDescription
 // The targets and what each may use (docs/ARCHITECTURE.md, "Targets and dependencies", draws it):
 //
 //   Primitives          seeded generator, hex, message escaping, free disk space; depends on nothing
-//   Platform            catalog, blobs, records, plugin protocol, runner          -> Primitives
+//   Platform            catalog, blobs, records, plugin protocol, runner,         -> Primitives
+//                       external plugins, Slurm jobs
 //   Bag                 BagIt + RO-Crate over libarchive, knows no catalog        -> Primitives, CArchive
-//   Resnet3D (engine)   the 3D ResNet on OpenBLAS, knows no catalog               -> Primitives, COpenBLAS
+//   Resnet3D (engine)   the 3D ResNets and the 2D ResNet-18 on OpenBLAS, no catalog -> Primitives, COpenBLAS
 //   Media    (plugins)  video I/O, ingest, transcode, ROI, synthesize, pictures   -> Platform, CFFmpeg, CDicomLazy
 //   Tiling   (plugins)  recipes, tile, split                                      -> Platform, Media
 //   Training (plugins)  train, evaluate, explain, experiment                      -> Platform, Tiling, Media, Resnet3D
