@@ -118,3 +118,25 @@ func foldedInferenceGivesTheLogitsOfTheLayeredForward(_ c: InferenceCase) throws
   // The training gradients left by computeGradients are untouched by the saliency pass.
   #expect(model.parameters.filter(\.trainable).map(\.gradient) == gradients)
 }
+
+@Test(arguments: [ResNet3DConfig.Preset.resnet18, .resnet50])
+func keptGEMMKernelsGiveTheSameLogitsAsKernelsMadePerBatch(_ preset: ResNet3DConfig.Preset) throws {
+  let model = ResNet3D(
+    config: ResNet3DConfig(preset: preset, widthMultiplier: 1.0 / 32, greyInput: true), seed: 71, threads: 2)
+  randomizeNormalizations(model, seed: 72)
+  let x = randomFloats(3 * model.config.clipSize, seed: 73)
+  let signature = model.parameters.reduce(0) { $0 &+ $1.version }
+  let kept = InferenceNetwork(model, signature: signature)
+  let none = InferenceNetwork(model, signature: signature, budget: 0)
+  // The stem's and the stage convolutions' tap-class kernels are kept (the 60x30x30 cube has
+  // borders at every stage), and a zero budget keeps none.
+  #expect(kept.prepared[ObjectIdentifier(model.stemConv)] != nil)
+  #expect(kept.prepared.count >= model.blocks.count)
+  #expect(none.prepared.isEmpty)
+  let n = try model.loadForInference(x)
+  let withKept = model.runInference(kept, batch: n)
+  let perBatch = model.runInference(none, batch: n)
+  // The same copies of the same kernel rows: the same floats, not merely close ones.
+  #expect(withKept == perBatch)
+  #expect(relativeError(withKept, try model.forward(batch: x, training: false)) <= tolerance)
+}

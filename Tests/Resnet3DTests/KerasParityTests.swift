@@ -98,6 +98,9 @@ func logitsAndGradientsMatchKeras(_ fixture: ParityFixture, grey: Bool) throws {
   // Logits within 1e-4 relative, BN in inference mode (moving statistics), then in training mode.
   let inference = try model.forward(batch: inputs, training: false)
   #expect(relativeError(inference, expected["logits_inference"]!) < 1e-4, "\(inference)")
+  // The same through the inference network (folded batch norms, its own GEMM kernels).
+  let folded = try model.infer(batch: inputs)
+  #expect(relativeError(folded, expected["logits_inference"]!) < 1e-4, "\(folded)")
   // Training-mode BN normalizes over 4 clips at the 1x1x1 late stages, which amplifies float32
   // rounding differences (seen: 2e-4 for the tiny ResNet3D-50); 1e-3 there.
   let training = try model.forward(batch: inputs, training: true)

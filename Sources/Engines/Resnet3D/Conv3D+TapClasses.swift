@@ -7,27 +7,26 @@ extension Conv3D {
   /// dest (=|+=) bias + conv(source) computed class by class: each class's columns hold only its
   /// valid taps and multiply its own (Kc, Co) kernel rows; results go to temp rows, then to
   /// their positions. `kernel` is the lowered (Kv, Co) kernel of `l`.
+  /// `classKernels`: the class kernels already written (writeClassKernels), as the inference
+  /// network keeps them; else they are written to `ws.kernelClasses` from `kernel`.
   func multiplyByClass(
-    _ l: Lowering, _ classes: [TapClass], kernel: UnsafeMutablePointer<Float>, co: Int,
+    _ l: Lowering, _ classes: [TapClass], kernel: UnsafeMutablePointer<Float>?, co: Int,
     source: UnsafePointer<Float>, dest: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
-    accumulate: Bool, batch: Int, ws: Workspace, workers: Workers, epilogue: ConvEpilogue = .none
+    accumulate: Bool, batch: Int, ws: Workspace, workers: Workers, epilogue: ConvEpilogue = .none,
+    classKernels: UnsafePointer<Float>? = nil
   ) {
-    // Class kernels, one after the other.
-    var offsets: [Int] = []
-    var total = 0
-    for c in classes {
-      offsets.append(total)
-      total += c.kc * co
-    }
-    ws.kernelClasses.resize(total)
-    let kc = ws.kernelClasses.pointer
-    let ci = l.input.channels
-    for (c, start) in zip(classes, offsets) {
-      var dst = kc + start
-      for row in c.kernelRows {
-        dst.update(from: kernel + row * co, count: ci * co)
-        dst += ci * co
+    let layout = Self.classKernelOffsets(classes, co: co)
+    let offsets = layout.starts
+    let kc: UnsafeMutablePointer<Float>
+    if let classKernels {
+      kc = UnsafeMutablePointer(mutating: classKernels)
+    } else {
+      guard let kernel else {
+        preconditionFailure("\(name): neither class kernels nor a kernel to make them")
       }
+      ws.kernelClasses.resize(layout.total)
+      kc = ws.kernelClasses.pointer
+      Self.writeClassKernels(l, classes, kernel: kernel, co: co, offsets: offsets, to: kc)
     }
     let chunks = classes.map { Self.chunkRows(kv: $0.kc, limit: batch * $0.positions.count) }
     let maxRows = chunks.max() ?? 1
@@ -79,6 +78,33 @@ extension Conv3D {
           }
           first = rows.upperBound
         }
+      }
+    }
+  }
+
+  /// Where each class's (Kc, Co) kernel starts when they are stored one after the other, and
+  /// the floats they take in all.
+  static func classKernelOffsets(_ classes: [TapClass], co: Int) -> (starts: [Int], total: Int) {
+    var starts: [Int] = []
+    var total = 0
+    for c in classes {
+      starts.append(total)
+      total += c.kc * co
+    }
+    return (starts, total)
+  }
+
+  /// Writes each class's rows of the lowered (Kv, Co) `kernel` of `l`, one class after the other.
+  static func writeClassKernels(
+    _ l: Lowering, _ classes: [TapClass], kernel: UnsafePointer<Float>, co: Int, offsets: [Int],
+    to kc: UnsafeMutablePointer<Float>
+  ) {
+    let ci = l.input.channels
+    for (c, start) in zip(classes, offsets) {
+      var dst = kc + start
+      for row in c.kernelRows {
+        dst.update(from: kernel + row * co, count: ci * co)
+        dst += ci * co
       }
     }
   }

@@ -169,21 +169,28 @@ final class Conv3D {
   /// With `accumulate`, y += conv(x) + bias (the residual add of a shortcut).
   /// `weights` replaces the stored kernel and bias (same layouts); `epilogue` is what the output
   /// pass does besides (both for the inference network, see Inference.swift).
+  /// `prepared`: the kernel already in the layout the GEMMs read (`gemmKernel`), which the
+  /// inference network keeps per fold rather than rewriting it every batch.
   func forward(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, ws: Workspace, workers: Workers,
-    accumulate: Bool = false, weights: ConvWeights? = nil, epilogue: ConvEpilogue = .none
+    accumulate: Bool = false, weights: ConvWeights? = nil, epilogue: ConvEpilogue = .none,
+    prepared: UnsafePointer<Float>? = nil
   ) {
-    let w = SharedPointer(loweredKernel(ws, stored: weights?.kernel))
     let co = output.channels
     let biasPointer = weights?.bias ?? UnsafePointer(bias.value.pointer)
     let b = SharedPointer(biasPointer)
     let py = SharedPointer(y)
     if let classes {
+      // With prepared class kernels, the lowered kernel is not needed.
+      var full: UnsafeMutablePointer<Float>? = nil
+      if prepared == nil { full = UnsafeMutablePointer(mutating: loweredKernel(ws, stored: weights?.kernel)) }
       multiplyByClass(
-        lowering, classes, kernel: w.base, co: co, source: x, dest: y, bias: biasPointer,
-        accumulate: accumulate, batch: batch, ws: ws, workers: workers, epilogue: epilogue)
+        lowering, classes, kernel: full, co: co, source: x, dest: y,
+        bias: biasPointer, accumulate: accumulate, batch: batch, ws: ws, workers: workers, epilogue: epilogue,
+        classKernels: prepared)
       return
     }
+    let w = SharedPointer(prepared ?? loweredKernel(ws, stored: weights?.kernel))
     lowerAndMultiply(
       lowering, source: x, batch: batch, ws: ws, workers: workers, direct: pointwise
     ) { _, rows, a, kv in
@@ -203,6 +210,31 @@ final class Conv3D {
         for r in rows { epilogue.finish(py.base + r * co, offset: r * co, channels: 0..<co) }
       }
     }
+  }
+
+  /// The kernel in the layout `forward`'s GEMMs read, made from `stored` (the stored layout; the
+  /// parameter when nil): the class kernels one after the other when the convolution multiplies
+  /// by tap class, else the lowered (Kv, Co) kernel. Nil when that is the stored kernel itself.
+  func gemmKernel(stored: UnsafePointer<Float>?, ws: Workspace) -> FloatBuffer? {
+    guard classes != nil || lowered else { return nil }
+    let co = output.channels
+    let kernel = loweredKernel(ws, stored: stored)
+    guard let classes else {
+      let copy = FloatBuffer(count: kv * co)
+      copy.pointer.update(from: kernel, count: kv * co)
+      return copy
+    }
+    let offsets = Self.classKernelOffsets(classes, co: co)
+    let buffer = FloatBuffer(count: offsets.total)
+    Self.writeClassKernels(
+      lowering, classes, kernel: kernel, co: co, offsets: offsets.starts, to: buffer.pointer)
+    return buffer
+  }
+
+  /// Floats `gemmKernel` takes (0 when it returns nil).
+  var gemmKernelCount: Int {
+    if let classes { return Self.classKernelOffsets(classes, co: output.channels).total }
+    return lowered ? kv * output.channels : 0
   }
 
   /// For each worker's samples, chunk by chunk: the column matrix of `rows` (lowered from

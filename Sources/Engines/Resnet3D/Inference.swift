@@ -24,8 +24,17 @@ final class InferenceNetwork {
   /// Per block: the batch norm that reads its residual sum (the next block's first unit's, or
   /// the head's).
   let after: [BatchNormAffine]
+  /// Per convolution, its kernel in the layout its GEMMs read (Conv3D.gemmKernel), made once per
+  /// fold instead of on every batch: for the tap-class convolutions that is a copy of the kernel
+  /// per class (tens of MB per convolution at stages 2 and 3), which took about a tenth of
+  /// inference time. Made while `preparedBudget` floats last; later convolutions make theirs
+  /// per batch as before.
+  let prepared: [ObjectIdentifier: FloatBuffer]
+  /// 256 MB: the whole network of R18 at 60x30x30 (about 230 MB), part of larger ones.
+  static let preparedBudget = 1 << 26
 
-  init(_ model: ResNet3D, signature: Int) {
+  /// - Parameter budget: floats of GEMM-layout kernels to keep (tests lower it).
+  init(_ model: ResNet3D, signature: Int, budget: Int = InferenceNetwork.preparedBudget) {
     self.signature = signature
     stem = FoldedConv(model.stemConv, model.stemBN)
     inner = model.blocks.map { block in
@@ -43,6 +52,28 @@ final class InferenceNetwork {
       }
       return BatchNormAffine(bn)
     }
+    // In the order inference runs them, each with the kernel it multiplies by (folded or stored).
+    var convs: [(Conv3D, UnsafePointer<Float>?)] = [(model.stemConv, UnsafePointer(stem.kernel.pointer))]
+    for (index, block) in model.blocks.enumerated() {
+      if let shortcut = block.shortcut { convs.append((shortcut, nil)) }
+      for (i, unit) in block.units.enumerated() {
+        let folded = i + 1 < block.units.count ? UnsafePointer(inner[index][i].kernel.pointer) : nil
+        convs.append((unit.conv, folded))
+      }
+    }
+    var prepared: [ObjectIdentifier: FloatBuffer] = [:]
+    var left = budget
+    for (conv, kernel) in convs where conv.gemmKernelCount <= left {
+      guard let buffer = conv.gemmKernel(stored: kernel, ws: model.ws) else { continue }
+      prepared[ObjectIdentifier(conv)] = buffer
+      left -= buffer.count
+    }
+    self.prepared = prepared
+  }
+
+  /// The kept GEMM-layout kernel of `conv`, if any.
+  func preparedKernel(_ conv: Conv3D) -> UnsafePointer<Float>? {
+    prepared[ObjectIdentifier(conv)].map { UnsafePointer($0.pointer) }
   }
 }
 
@@ -66,7 +97,7 @@ extension ResNet3D {
   }
 
   /// Sizes only the tensors the inference network writes and copies the batch in.
-  private func loadForInference(_ batch: [Float]) throws(ResNet3DError) -> Int {
+  func loadForInference(_ batch: [Float]) throws(ResNet3DError) -> Int {
     let size = config.clipSize
     guard !batch.isEmpty, batch.count % size == 0 else {
       throw .badInput("\(batch.count) floats is not a whole number of \(input.shape) clips")
@@ -82,13 +113,14 @@ extension ResNet3D {
     return n
   }
 
-  private func runInference(_ net: InferenceNetwork, batch n: Int) -> [Float] {
+  func runInference(_ net: InferenceNetwork, batch n: Int) -> [Float] {
     let w = workers
     let prof = Profile.shared
     prof.measure("conv1 forward") {
       stemConv.forward(
         input.value.pointer, stemActivated.value.pointer, batch: n, ws: ws, workers: w,
-        weights: net.stem.weights, epilogue: ConvEpilogue(relu: true))
+        weights: net.stem.weights, epilogue: ConvEpilogue(relu: true),
+        prepared: net.preparedKernel(stemConv))
     }
     prof.measure("maxpool forward") {
       pool.forward(stemActivated.value.pointer, pooled.value.pointer, batch: n, training: false, workers: w)
@@ -98,7 +130,9 @@ extension ResNet3D {
       let h = block.output
       if let shortcut = block.shortcut {
         prof.measure("shortcut forward") {
-          shortcut.forward(x.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w)
+          shortcut.forward(
+            x.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w,
+            prepared: net.preparedKernel(shortcut))
         }
       }
       var a = block.units[0].activated ?? x
@@ -111,7 +145,8 @@ extension ResNet3D {
           prof.measure(key) {
             unit.conv.forward(
               a.value.pointer, next.value.pointer, batch: n, ws: ws, workers: w,
-              weights: net.inner[index][i].weights, epilogue: ConvEpilogue(relu: true))
+              weights: net.inner[index][i].weights, epilogue: ConvEpilogue(relu: true),
+              prepared: net.preparedKernel(unit.conv))
           }
           a = next
         } else {
@@ -123,7 +158,7 @@ extension ResNet3D {
           prof.measure(key) {
             unit.conv.forward(
               a.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w,
-              accumulate: block.shortcut != nil, epilogue: epilogue)
+              accumulate: block.shortcut != nil, epilogue: epilogue, prepared: net.preparedKernel(unit.conv))
           }
         }
       }
