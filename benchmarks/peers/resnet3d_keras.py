@@ -20,6 +20,10 @@ Trained with Adam + binary cross-entropy, batch 32, channels-last (frames, H, W,
 Usage:
   python resnet3d_keras.py --depth 18 --frames 60 --size 30 --batch 32 --steps 6 --reps 3
   python resnet3d_keras.py --depth 18 --size 90 --steps 5 --reps 1 --threads 2
+  python resnet3d_keras.py --depth 18 --planar --size 64   # keras-resnet's 2D ResNet-18 on 64x64 images
+
+--planar (added for Pleura's 2D ResNet-18, `resnet-18`): the same graph with Conv2D, MaxPooling2D and
+AveragePooling2D on (size, size, 3) images, as benchmarks/peers/keras_parity.py builds it.
 """
 import argparse
 import math
@@ -44,6 +48,7 @@ def parse():
     p.add_argument("--no-train", action="store_true")
     p.add_argument("--no-infer", action="store_true")
     p.add_argument("--jit", action="store_true", help="XLA jit_compile=True")
+    p.add_argument("--planar", action="store_true", help="the 2D ResNet on (size, size, 3) images")
     return p.parse_args()
 
 
@@ -60,10 +65,15 @@ import keras  # noqa: E402
 from keras import layers, regularizers  # noqa: E402
 
 REG = 1e-4
+PLANAR = args.planar
+Conv = layers.Conv2D if PLANAR else layers.Conv3D
+MaxPooling = layers.MaxPooling2D if PLANAR else layers.MaxPooling3D
+AveragePooling = layers.AveragePooling2D if PLANAR else layers.AveragePooling3D
+SPATIAL = (1, 2) if PLANAR else (1, 2, 3)
 
 
 def conv(x, filters, k, strides=1, padding="same"):
-    return layers.Conv3D(filters, k, strides=strides, padding=padding,
+    return Conv(filters, k, strides=strides, padding=padding,
                          kernel_initializer="he_normal",
                          kernel_regularizer=regularizers.l2(REG))(x)
 
@@ -74,7 +84,7 @@ def bn_relu(x):
 
 def shortcut(inp, res):
     ishape, rshape = inp.shape, res.shape
-    st = tuple(int(math.ceil(ishape[i] / rshape[i])) for i in (1, 2, 3))
+    st = tuple(int(math.ceil(ishape[i] / rshape[i])) for i in SPATIAL)
     if max(st) > 1 or ishape[-1] != rshape[-1]:
         inp = conv(inp, rshape[-1], 1, strides=st, padding="valid")
     return layers.Add()([inp, res])
@@ -108,7 +118,7 @@ def build(depth, input_shape):
     block_fn, reps = CONFIG[depth]
     inp = keras.Input(shape=input_shape)
     x = bn_relu(conv(inp, 64, 7, strides=2))
-    x = layers.MaxPooling3D(pool_size=3, strides=2, padding="same")(x)
+    x = MaxPooling(pool_size=3, strides=2, padding="same")(x)
     filters = 64
     for i, r in enumerate(reps):
         for j in range(r):
@@ -116,21 +126,21 @@ def build(depth, input_shape):
             x = block_fn(x, filters, strides, first_of_first=(i == 0 and j == 0))
         filters *= 2
     x = bn_relu(x)
-    x = layers.AveragePooling3D(pool_size=tuple(x.shape[1:4]), strides=1)(x)
+    x = AveragePooling(pool_size=tuple(x.shape[1:1 + len(SPATIAL)]), strides=1)(x)
     x = layers.Flatten()(x)
     out = layers.Dense(1, activation="sigmoid", kernel_initializer="he_normal",
                        kernel_regularizer=regularizers.l2(REG))(x)
-    return keras.Model(inp, out, name=f"resnet3d_{depth}")
+    return keras.Model(inp, out, name=f"resnet{'' if PLANAR else '3d'}_{depth}")
 
 
 def forward_flops(model):
     """2*MACs of Conv3D + Dense layers (BN/ReLU/pool/add ignored, they are <1%)."""
     total = 0
     for l in model.layers:
-        if isinstance(l, layers.Conv3D):
-            k = l.kernel.shape  # kd,kh,kw,cin,cout
-            o = l.output.shape  # N,D,H,W,C
-            total += 2 * int(np.prod(k)) * int(np.prod(o[1:4]))
+        if isinstance(l, (layers.Conv2D, layers.Conv3D)):
+            k = l.kernel.shape  # (kd,) kh, kw, cin, cout
+            o = l.output.shape  # N, (D,) H, W, C
+            total += 2 * int(np.prod(k)) * int(np.prod(o[1:-1]))
         elif isinstance(l, layers.Dense):
             total += 2 * int(np.prod(l.kernel.shape))
     return total
@@ -157,7 +167,7 @@ def time_steps(fn, warmup, steps, reps):
 
 
 def main():
-    shape = (args.frames, args.size, args.size, 3)
+    shape = (args.size, args.size, 3) if PLANAR else (args.frames, args.size, args.size, 3)
     model = build(args.depth, shape)
     fl = forward_flops(model)
     print(f"tf {tf.__version__} keras {keras.__version__} numpy {np.__version__}")
@@ -167,7 +177,7 @@ def main():
     print(f"model {model.name} input {shape} params {model.count_params():,} "
           f"(trainable {sum(int(np.prod(w.shape)) for w in model.trainable_weights):,})")
     print(f"forward GFLOP/clip {fl / 1e9:.3f}  (train ~3x = {3 * fl / 1e9:.3f})")
-    print(f"output shape before pool: {[l.output.shape for l in model.layers if isinstance(l, layers.AveragePooling3D)]}")
+    print(f"output shape before pool: {[l.output.shape for l in model.layers if isinstance(l, AveragePooling)]}")
     sys.stdout.flush()
 
     rng = np.random.default_rng(0)

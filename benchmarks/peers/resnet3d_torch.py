@@ -13,6 +13,10 @@ shapes used; FLOPs are identical.)
 Usage:
   python resnet3d_torch.py --depth 18 --frames 60 --size 30 --batch 32 --threads 2
   python resnet3d_torch.py --channels-last     # torch.channels_last_3d memory format
+  python resnet3d_torch.py --planar --size 64  # the 2D ResNet-18 on (N, 3, 64, 64) images
+
+--planar (added for Pleura's 2D ResNet-18): the same graph with the 2D layers (Conv2d, BatchNorm2d,
+MaxPool2d, AdaptiveAvgPool2d), as benchmarks/peers/keras_parity.py builds it in Keras.
 """
 import argparse
 import statistics
@@ -21,23 +25,26 @@ import time
 import torch
 import torch.nn as nn
 
+# The layer kinds, 3D unless main() switches them to 2D (--planar).
+L = {"Conv": nn.Conv3d, "BatchNorm": nn.BatchNorm3d, "MaxPool": nn.MaxPool3d, "AvgPool": nn.AdaptiveAvgPool3d}
+
 
 class Block(nn.Module):
     def __init__(self, cin, f, stride, first_of_first, bottleneck):
         super().__init__()
-        self.pre = None if first_of_first else nn.Sequential(nn.BatchNorm3d(cin), nn.ReLU(inplace=True))
+        self.pre = None if first_of_first else nn.Sequential(L["BatchNorm"](cin), nn.ReLU(inplace=True))
         if bottleneck:
             cout = 4 * f
             self.body = nn.Sequential(
-                nn.Conv3d(cin, f, 1, stride),
-                nn.BatchNorm3d(f), nn.ReLU(inplace=True), nn.Conv3d(f, f, 3, 1, 1),
-                nn.BatchNorm3d(f), nn.ReLU(inplace=True), nn.Conv3d(f, cout, 1))
+                L["Conv"](cin, f, 1, stride),
+                L["BatchNorm"](f), nn.ReLU(inplace=True), L["Conv"](f, f, 3, 1, 1),
+                L["BatchNorm"](f), nn.ReLU(inplace=True), L["Conv"](f, cout, 1))
         else:
             cout = f
             self.body = nn.Sequential(
-                nn.Conv3d(cin, f, 3, stride, 1),
-                nn.BatchNorm3d(f), nn.ReLU(inplace=True), nn.Conv3d(f, f, 3, 1, 1))
-        self.short = nn.Conv3d(cin, cout, 1, stride) if (stride != 1 or cin != cout) else None
+                L["Conv"](cin, f, 3, stride, 1),
+                L["BatchNorm"](f), nn.ReLU(inplace=True), L["Conv"](f, f, 3, 1, 1))
+        self.short = L["Conv"](cin, cout, 1, stride) if (stride != 1 or cin != cout) else None
         self.cout = cout
 
     def forward(self, x):
@@ -52,8 +59,8 @@ class ResNet3D(nn.Module):
     def __init__(self, depth=18):
         super().__init__()
         bott, reps = self.CFG[depth]
-        layers = [nn.Conv3d(3, 64, 7, 2, 3), nn.BatchNorm3d(64), nn.ReLU(inplace=True),
-                  nn.MaxPool3d(3, 2, 1)]
+        layers = [L["Conv"](3, 64, 7, 2, 3), L["BatchNorm"](64), nn.ReLU(inplace=True),
+                  L["MaxPool"](3, 2, 1)]
         cin, f = 64, 64
         for i, r in enumerate(reps):
             for j in range(r):
@@ -61,7 +68,7 @@ class ResNet3D(nn.Module):
                 layers.append(b)
                 cin = b.cout
             f *= 2
-        layers += [nn.BatchNorm3d(cin), nn.ReLU(inplace=True), nn.AdaptiveAvgPool3d(1), nn.Flatten(),
+        layers += [L["BatchNorm"](cin), nn.ReLU(inplace=True), L["AvgPool"](1), nn.Flatten(),
                    nn.Linear(cin, 1)]
         self.net = nn.Sequential(*layers)
 
@@ -73,11 +80,11 @@ def conv_flops(model, x):
     total = [0]
 
     def hook(m, inp, out):
-        if isinstance(m, nn.Conv3d):
-            total[0] += 2 * m.weight.numel() * out.shape[2] * out.shape[3] * out.shape[4]
+        if isinstance(m, (nn.Conv2d, nn.Conv3d)):
+            total[0] += 2 * m.weight.numel() * out.shape[2:].numel()
         elif isinstance(m, nn.Linear):
             total[0] += 2 * m.weight.numel()
-    hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv3d, nn.Linear))]
+    hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Conv3d, nn.Linear))]
     with torch.no_grad():
         model.eval()
         model(x[:1])
@@ -118,23 +125,27 @@ def main():
     p.add_argument("--steps", type=int, default=6)
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--planar", action="store_true", help="the 2D ResNet on (N, 3, size, size) images")
     p.add_argument("--no-train", action="store_true")
     p.add_argument("--no-infer", action="store_true")
     a = p.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
+    if a.planar:
+        L.update(Conv=nn.Conv2d, BatchNorm=nn.BatchNorm2d, MaxPool=nn.MaxPool2d, AvgPool=nn.AdaptiveAvgPool2d)
     model = ResNet3D(a.depth)
-    x = torch.randn(a.batch, 3, a.frames, a.size, a.size)
+    x = torch.randn(a.batch, 3, a.size, a.size) if a.planar else torch.randn(a.batch, 3, a.frames, a.size, a.size)
     y = torch.randint(0, 2, (a.batch, 1)).float()
     if a.channels_last:
-        model = model.to(memory_format=torch.channels_last_3d)
-        x = x.contiguous(memory_format=torch.channels_last_3d)
+        layout = torch.channels_last if a.planar else torch.channels_last_3d
+        model = model.to(memory_format=layout)
+        x = x.contiguous(memory_format=layout)
     fl = conv_flops(model, x)
     nparam = sum(p.numel() for p in model.parameters())
     print(f"torch {torch.__version__} threads {torch.get_num_threads()} mkldnn {torch.backends.mkldnn.is_available()} "
           f"channels_last={a.channels_last}")
-    print(f"model resnet3d_{a.depth} input (N,3,{a.frames},{a.size},{a.size}) params {nparam:,} "
+    print(f"model resnet{'' if a.planar else '3d'}_{a.depth} input {tuple(x.shape)} params {nparam:,} "
           f"forward GFLOP/clip {fl / 1e9:.3f}")
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     lossf = nn.BCEWithLogitsLoss()

@@ -23,6 +23,12 @@ training throughput + batch-norm calibration over 0.55 N at the training-mode fo
 + validation over 0.15 N at the inference throughput) + evaluation of 0.3 N at the inference
 throughput (the inference throughput stands in for the training-mode forward in logs that lack
 it). Reading cubes from shards, checkpoints and saliency maps are left out.
+
+The M-mode row (Table 5's baseline: the 2D ResNet-18, `resnet-18`, on datasets/mmode_64.json)
+is priced the same way from pleura_r18_64_2d_rep*.log (`run.sh` case 18:64:N:2d, 1x64x64 images).
+Its images: one per 8th pixel column of the ROI's width per 64-frame window (a new window every
+64 frames of each video). The study's 163 two-second clips are 9780 frames of video; its 48 videos
+each end in a partial window (half a window on average), so 9780 / 64 - 48 / 2, about 129 windows.
 """
 import glob
 import json
@@ -42,7 +48,12 @@ if "--roi" in args:
     del args[i:i + 2]
 
 runs = {}
+mmode_runs = []
 for folder in args:
+    for path in glob.glob(os.path.join(folder, "pleura_r18_64_2d_rep*.log")):
+        text = open(path).read()
+        if "{" in text:
+            mmode_runs.append(json.loads(text[text.index("{"):]))
     for path in glob.glob(os.path.join(folder, "pleura_r*_rep*.log")):
         m = re.match(r"pleura_r(\d+)_(\d+)_rep\d+\.log", os.path.basename(path))
         text = open(path).read()
@@ -102,6 +113,26 @@ for depth in (18, 34, 50):
         mark = " (scaled)" if (depth, size) in scaled else ""
         print(f"| ResNet3D-{depth} | {rows}_{size}x{size} | {n} | {train:.2f}{mark} | {calib:.2f}{mark} "
               f"| {infer:.2f}{mark} | {seconds / 3600:.2f} |")
+MMODE_WINDOWS = round(CLIPS * 60 / 64 - 48 / 2)
+mmode_images = MMODE_WINDOWS * len(range(0, roi[0], 8))
+
+
+def mmode_median(key):
+    values = [j[key] for j in mmode_runs if j.get(key)]
+    return statistics.median(values) if values else None
+
+
+train, infer, calib = (mmode_median(k) for k in ("trainClipsPerSecond", "inferClipsPerSecond",
+                                                  "trainingForwardClipsPerSecond"))
+if train and infer and calib:
+    seconds = EPOCHS * (TRAIN * mmode_images / train + TRAIN * mmode_images / calib
+                        + VALIDATION * mmode_images / infer) + TEST * mmode_images / infer
+    total += seconds
+    print(f"| ResNet-18 (2D) | mmode_64 | {mmode_images} | {train:.2f} | {calib:.2f} | {infer:.2f} "
+          f"| {seconds / 3600:.2f} |")
+else:
+    missing.append("M-mode (2D R18 64)")
+    print(f"| ResNet-18 (2D) | mmode_64 | {mmode_images} | – | – | – | not measured |")
 print()
 print(f"Total: {total / 3600:.1f} hours ({total / 86400:.2f} days) on this machine"
       + (f"; not measured: {', '.join(sorted(set(missing)))}" if missing else ""))

@@ -13,7 +13,7 @@ logs = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file
 def parse(path):
     text = open(path).read()
     out = {"load": re.search(r"^load (.*)$", text, re.M).group(1) if text.startswith("load") else "?"}
-    if "pleura_" in os.path.basename(path):
+    if os.path.basename(path).startswith("pleura"):
         if "{" not in text:
             return out  # run not finished (or failed): no figures
         j = json.loads(text[text.index("{"):])
@@ -33,11 +33,11 @@ def parse(path):
 
 rows = {}
 for path in sorted(glob.glob(os.path.join(logs, "*_rep*.log"))):
-    m = re.match(r"(pleura|keras|torch)_r(\d+)_(\d+)_rep(\d+)\.log", os.path.basename(path))
+    m = re.match(r"(pleuradefault|pleura|keras|torch)_r(\d+)_(\d+)(_2d)?_rep(\d+)\.log", os.path.basename(path))
     if not m:
         continue
-    engine, depth, size, rep = m.groups()
-    rows.setdefault((int(depth), int(size)), {}).setdefault(engine, []).append(parse(path))
+    engine, depth, size, planar, rep = m.groups()
+    rows.setdefault((int(depth), int(size), bool(planar)), {}).setdefault(engine, []).append(parse(path))
 
 
 def med(runs, key):
@@ -49,6 +49,10 @@ def fmt(v, d=1):
     return "–" if v is None else f"{v:.{d}f}"
 
 
+def label(depth, size, planar):
+    return f"R{depth} 2D 1x{size}x{size}" if planar else f"R{depth} 60x{size}x{size}"
+
+
 def ratio(a, b):
     return "–" if a is None or b is None else f"{a / b:.2f}x"
 
@@ -56,10 +60,10 @@ def ratio(a, b):
 print("| model / input | pleura train | Keras/TF train | torch train | pleura infer | Keras/TF infer | torch infer "
       "| train vs TF | infer vs TF | train vs torch | infer vs torch | peak RSS MiB pleura / TF / torch | reps |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-for (depth, size), e in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+for (depth, size, planar), e in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0])):
     p, k, t = e.get("pleura", []), e.get("keras", []), e.get("torch", [])
     pt, pi, kt, ki, tt, ti = med(p, "train"), med(p, "infer"), med(k, "train"), med(k, "infer"), med(t, "train"), med(t, "infer")
-    print(f"| R{depth} 60x{size}x{size} | {fmt(pt)} | {fmt(kt)} | {fmt(tt)} | {fmt(pi)} | {fmt(ki)} | {fmt(ti)} "
+    print(f"| {label(depth, size, planar)} | {fmt(pt)} | {fmt(kt)} | {fmt(tt)} | {fmt(pi)} | {fmt(ki)} | {fmt(ti)} "
           f"| {ratio(pt, kt)} | {ratio(pi, ki)} | {ratio(pt, tt)} | {ratio(pi, ti)} "
           f"| {fmt(med(p, 'rss'), 0)} / {fmt(med(k, 'rss'), 0)} / {fmt(med(t, 'rss'), 0)} | {len(p)} |")
 print()
@@ -67,25 +71,41 @@ print("CPU seconds per step (process user+system time per timed training step / 
       "other processes on the machine disturb this far less than wall time):")
 print()
 print("| model / input | pleura train | TF train | torch train | pleura infer | TF infer | torch infer "
-      "| TF/pleura train | TF/pleura infer |")
-print("|---|---|---|---|---|---|---|---|---|")
-for (depth, size), e in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+      "| TF/pleura train | TF/pleura infer | torch/pleura train | torch/pleura infer |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+for (depth, size, planar), e in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0])):
     p, k, t = e.get("pleura", []), e.get("keras", []), e.get("torch", [])
     v = [med(p, "cpu_train"), med(k, "cpu_train"), med(t, "cpu_train"), med(p, "cpu_infer"), med(k, "cpu_infer"),
          med(t, "cpu_infer")]
-    print(f"| R{depth} 60x{size}x{size} | " + " | ".join(fmt(x, 3) for x in v)
-          + f" | {ratio(v[1], v[0])} | {ratio(v[4], v[3])} |")
+    print(f"| {label(depth, size, planar)} | " + " | ".join(fmt(x, 3) for x in v)
+          + f" | {ratio(v[1], v[0])} | {ratio(v[4], v[3])} | {ratio(v[2], v[0])} | {ratio(v[5], v[3])} |")
 print()
 print("Pleura's inference paths (clips/s): folded (what evaluation runs; the 'pleura infer' above), the "
       "layer-by-layer forward it replaces, and the training-mode forward of batch-norm calibration:")
 print()
 print("| model / input | folded | layer by layer | folded / layer by layer | training-mode forward |")
 print("|---|---|---|---|---|")
-for (depth, size), e in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+for (depth, size, planar), e in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0])):
     p = e.get("pleura", [])
     f, l, tf = med(p, "infer"), med(p, "layered"), med(p, "train_forward")
-    print(f"| R{depth} 60x{size}x{size} | {fmt(f)} | {fmt(l)} | {ratio(f, l)} | {fmt(tf)} |")
+    print(f"| {label(depth, size, planar)} | {fmt(f)} | {fmt(l)} | {ratio(f, l)} | {fmt(tf)} |")
 print()
 print("Throughput in clips/s (batch 32); each figure is the median over repetitions of the per-run median step.")
 loads = [r["load"] for e in rows.values() for runs in e.values() for r in runs]
 print(f"Load averages (1/5/15 min) seen at the start of each run: {', '.join(sorted(set(loads)))}")
+
+if any("pleuradefault" in e for e in rows.values()):
+    print()
+    print("Pleura with OPENBLAS_CORETYPE unset (OpenBLAS's own kernel choice) in the same runs (DEFAULT_KERNELS=1):")
+    print()
+    print("| model / input | train | infer | train CPU s/step | infer CPU s/batch | train vs TF | infer vs TF "
+          "| TF/pleura CPU train | TF/pleura CPU infer |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for (depth, size, planar), e in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0])):
+        d, k = e.get("pleuradefault", []), e.get("keras", [])
+        if not d:
+            continue
+        v = [med(d, "train"), med(d, "infer"), med(d, "cpu_train"), med(d, "cpu_infer")]
+        print(f"| {label(depth, size, planar)} | {fmt(v[0])} | {fmt(v[1])} | {fmt(v[2], 3)} | {fmt(v[3], 3)} "
+              f"| {ratio(v[0], med(k, 'train'))} | {ratio(v[1], med(k, 'infer'))} "
+              f"| {ratio(med(k, 'cpu_train'), v[2])} | {ratio(med(k, 'cpu_infer'), v[3])} |")
