@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Estimated wall time of the study's full grid on this machine, from measured Pleura throughput.
 
-    python3 benchmarks/resnet3d/grid_estimate.py LOGDIR [LOGDIR ...] [--roi 300x180]
+    python3 benchmarks/resnet3d/grid_estimate.py LOGDIR [LOGDIR ...] [--roi 300x180] [--default-kernels]
+
+A (depth, size) measured in an earlier LOGDIR is taken from that folder alone (list the newest
+first). --default-kernels prices the grid from the pleuradefault_* logs instead (run.sh DEFAULT_KERNELS=1:
+pleura with OPENBLAS_CORETYPE unset, OpenBLAS's own AVX-512 kernels on this machine).
 
 Reads the pleura_r{depth}_{size}_rep*.log files (JSON of `pleura bench train --json`) in the given
 folders, medians per (depth, size), and prices the grid of datasets/paper-grid.json: ResNet3D-18,
@@ -42,6 +46,10 @@ EPOCHS = 16
 TRAIN, VALIDATION, TEST = 0.55, 0.15, 0.30
 args = sys.argv[1:]
 roi = (300, 180)
+engine = "pleura"
+if "--default-kernels" in args:
+    args.remove("--default-kernels")
+    engine = "pleuradefault"
 if "--roi" in args:
     i = args.index("--roi")
     roi = tuple(int(v) for v in args[i + 1].split("x"))
@@ -50,17 +58,20 @@ if "--roi" in args:
 runs = {}
 mmode_runs = []
 for folder in args:
-    for path in glob.glob(os.path.join(folder, "pleura_r18_64_2d_rep*.log")):
+    found = {}
+    for path in glob.glob(os.path.join(folder, f"{engine}_r18_64_2d_rep*.log")) if not mmode_runs else []:
         text = open(path).read()
         if "{" in text:
             mmode_runs.append(json.loads(text[text.index("{"):]))
-    for path in glob.glob(os.path.join(folder, "pleura_r*_rep*.log")):
-        m = re.match(r"pleura_r(\d+)_(\d+)_rep\d+\.log", os.path.basename(path))
+    for path in glob.glob(os.path.join(folder, f"{engine}_r*_rep*.log")):
+        m = re.match(engine + r"_r(\d+)_(\d+)_rep\d+\.log", os.path.basename(path))
         text = open(path).read()
         if not m or "{" not in text:
             continue
         j = json.loads(text[text.index("{"):])
-        runs.setdefault((int(m.group(1)), int(m.group(2))), []).append(j)
+        found.setdefault((int(m.group(1)), int(m.group(2))), []).append(j)
+    for key, value in found.items():
+        runs.setdefault(key, value)
 
 
 # Forward GFLOP per clip, valid taps, conv1 on one grey channel (flops_calc.py: valid-tap total
@@ -91,7 +102,7 @@ def cubes(size, rows):
 
 
 datasets = [(rows, size) for size in (30, 60, 90) for rows in ("2", "all")]
-print(f"ROI {roi[0]}x{roi[1]} px, {CLIPS} clips, {EPOCHS} epochs, batch 32, 2 threads")
+print(f"{engine} logs, ROI {roi[0]}x{roi[1]} px, {CLIPS} clips, {EPOCHS} epochs, batch 32, 2 threads")
 print()
 print("| architecture | dataset | cubes | train clips/s | calibration clips/s | inference clips/s | hours |")
 print("|---|---|---|---|---|---|---|")
