@@ -147,7 +147,8 @@ struct ExternalOutputsCLITests {
   }
 
   @Test(arguments: [
-    ("corrupt-video", "video"),
+    ("corrupt-video", "output 'grey' video is not a usable video"),
+    ("truncated-video", "output 'grey' video is truncated"),
     ("wrong-size", "its size is 64x48 but its parameters give 96x72"),
   ])
   func aBrokenConversionLeavesNoEntity(fault: String, reason: String) async throws {

@@ -8,7 +8,9 @@ import TestSupport
 /// PNG pictures. `fault` breaks one thing on purpose, so that each refusal has a plugin to show it.
 enum MakerPlugin {
   static let faults = [
-    "none", "float-shard", "short-sidecar", "foreign-conversion", "corrupt-video", "wrong-size", "not-png",
+    "none", "float-shard", "short-sidecar", "foreign-conversion", "corrupt-video", "truncated-video",
+    "wrong-size",
+    "not-png",
     "bad-crc",
   ]
 
@@ -93,10 +95,13 @@ enum MakerPlugin {
         path = os.path.join(out, "grey.mkv")
         subprocess.run(["ffmpeg", "-v", "error", "-i", source["files"]["video"], "-vf", "scale=64:48,format=gray",
                         "-r", "15", "-c:v", "ffv1", "-threads", "1", path], check=True)
-        if fault == "corrupt-video":
-            data = open(path, "rb").read()
+        data = open(path, "rb").read()
+        if fault == "truncated-video":
             with open(path, "wb") as video:
-                video.write(data[:len(data) // 3] + bytes(len(data) // 3))
+                video.write(data[:len(data) // 3])
+        if fault == "corrupt-video":
+            with open(path, "wb") as video:
+                video.write(bytes(4096) + data[4096:])
         width, height = (96, 72) if fault == "wrong-size" else (64, 48)
         parameters = {"width": width, "height": height, "fpsNumerator": 15, "fpsDenominator": 1, "codec": "ffv1"}
         finish({"key": "grey", "kind": "conversion", "files": {"video": "grey.mkv"},

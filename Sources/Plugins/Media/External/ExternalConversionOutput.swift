@@ -110,6 +110,15 @@ public struct ExternalConversionOutput: ExternalOutputHandler {
       throw ExternalOutputRefusal(
         "\(field) video: its header promises \(probe.frameCount) frames but \(decoded) decode")
     }
+    // A container that counts no frames still states its duration: a cut-off file decodes to
+    // fewer frames than that duration holds (two frames and 2 % are allowed for rounding).
+    let rate = Double(probe.fpsNumerator) / Double(max(1, probe.fpsDenominator))
+    let stated = probe.durationSeconds * rate
+    if rate > 0, stated.isFinite, Double(decoded) < stated * 0.98 - 2 {
+      throw ExternalOutputRefusal(
+        "\(field) video is truncated: its container says \(String(format: "%.2f", probe.durationSeconds)) s "
+          + "(\(Int(stated.rounded())) frames) but only \(decoded) frames decode")
+    }
     return probe
   }
 }
