@@ -101,3 +101,56 @@ import Testing
     #expect(text.contains("--mmode <mmode>"))
   }
 }
+
+/// The M-mode row on a real single-node Slurm (scripts/slurm-up.sh; `make test` starts it): its
+/// train and evaluate runs go out as jobs like the 3D rows', and Table 5 is the local one.
+@Suite(
+  .tags(.slow),
+  .enabled(
+    if: SlurmCluster.available,
+    "no single-node Slurm answers here (start it with scripts/slurm-up.sh as root)"))
+struct ExperimentTable5SlurmCLITests {
+  @Test func theMModeRowOnSlurmGivesTheLocalTableFive() async throws {
+    let fixture = try await PipelineFixture(patients: 6, seconds: 2.2...2.3)
+    defer { fixture.cleanUp() }
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    let local = cli.folder.appendingPathComponent("local")
+    let slurm = cli.folder.appendingPathComponent("slurm")
+    try FileManager.default.copyItem(at: fixture.catalog.root, to: local)
+    try FileManager.default.copyItem(at: fixture.catalog.root, to: slurm)
+    let gridFile = cli.folder.appendingPathComponent("grid.json")
+    try Data(ExperimentTable5CLITests.grid.utf8).write(to: gridFile)
+    func table5(_ catalog: URL, _ extra: [String]) throws -> [String: Any] {
+      let result = try cli.run(
+        ["experiment", gridFile.path, "-o", catalog.path + "-out", "--json", "--catalog", catalog.path]
+          + extra,
+        withCatalog: false)
+      #expect(result.status == 0, "\(result.stderr)")
+      let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+      return try #require(json?["table5"] as? [String: Any])
+    }
+    let here = try table5(local, [])
+    let there = try table5(slurm, ["--executor", "slurm"])
+    let sql =
+      "SELECT m.architecture, m.weights_sha256, j.id IS NOT NULL FROM model m LEFT JOIN job j ON j.run_id = "
+      + "(SELECT run_id FROM run_edge WHERE entity_id = m.id AND direction = 'output') ORDER BY m.architecture"
+    let localModels = try SQLiteRows.fetch(local, sql)
+    let slurmModels = try SQLiteRows.fetch(slurm, sql)
+    // The same weights bit for bit, every model of the Slurm catalog trained by a job.
+    #expect(localModels.map { $0.prefix(2) } == slurmModels.map { $0.prefix(2) })
+    #expect(localModels.map(\.[0]) == ["resnet-18", "resnet3d-18"])
+    #expect(slurmModels.allSatisfy { $0[2] == "1" }, "\(slurmModels)")
+    // The same comparison (the ids differ between the catalogs, the figures do not).
+    func figures(_ table: [String: Any]) throws -> Data {
+      let entries = try #require(table["entries"] as? [[String: Any]])
+      let comparisons = entries.compactMap {
+        ($0["comparison"] as? [String: Any]).map {
+          ["cube": $0["cube"], "video": $0["video"], "mcNemar": $0["videoMcNemar"]]
+        }
+      }
+      return try JSONSerialization.data(withJSONObject: comparisons, options: .sortedKeys)
+    }
+    #expect(try figures(here) == figures(there))
+  }
+}
