@@ -141,3 +141,25 @@ struct TorchPluginCLITests {
     #expect(String(decoding: header, as: UTF8.self).contains(", 2, 1, 30, 30)"))
   }
 }
+
+/// Without its venv the plugin's launcher fails in one line naming the script that makes it, and
+/// the run leaves no model. Needs no PyTorch, so it runs everywhere.
+@Suite(.enabled(if: Fixtures.ffmpegAvailable, "the ffmpeg CLI is needed to make test videos"), .tags(.slow))
+struct TorchPluginWithoutVenvCLITests {
+  @Test func aMissingVenvIsNamedWithTheScriptThatMakesIt() async throws {
+    let (cli, _) = try await PipelineCatalog.shared.copy()
+    defer { cli.cleanUp() }
+    #expect(try cli.run(["plugins", "add", TorchVenv.plugin.path]).status == 0)
+    let split = try #require(try SQLiteRows.fetch(cli.catalog, "SELECT id FROM split").first?[0])
+    let models = try SQLiteRows.fetch(cli.catalog, "SELECT count(*) FROM model")
+    let missing = cli.folder.appendingPathComponent("no-venv").path
+    let result = try cli.run(
+      ["run", "torch-resnet3d", "--input", "demo@1", "--input", split],
+      environment: ["PLEURA_TORCH_VENV": missing])
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(
+      result.stderr.contains("no PyTorch venv at \(missing)") && result.stderr.contains("setup-venv.sh"),
+      "\(result.stderr)")
+    #expect(try SQLiteRows.fetch(cli.catalog, "SELECT count(*) FROM model") == models)
+  }
+}
