@@ -88,7 +88,8 @@ struct SlurmExternalCLITests {
     let again = try #require(
       try JSONSerialization.jsonObject(
         with: Data(
-          try cli.run(run + ["--catalog", slurm.path, "--json"], environment: env, withCatalog: false).stdout.utf8))
+          try cli.run(run + ["--catalog", slurm.path, "--json"], environment: env, withCatalog: false).stdout
+            .utf8))
         as? [String: Any])
     #expect(again["reused"] as? Bool == true)
     #expect(try cli.run(["verify", "--catalog", slurm.path], withCatalog: false).status == 0)
@@ -105,7 +106,8 @@ struct SlurmExternalCLITests {
       "inputs": [["kind": "dataset", "min": 1, "max": 1]], "outputs": ["model"],
       "resources": ["timeSeconds": 120], "deterministic": true,
     ]
-    try JSONSerialization.data(withJSONObject: manifest).write(to: source.appendingPathComponent("plugin.json"))
+    try JSONSerialization.data(withJSONObject: manifest).write(
+      to: source.appendingPathComponent("plugin.json"))
     let program = source.appendingPathComponent("run.sh")
     try "#!/bin/sh\necho 'the plugin broke on purpose' >&2\nexit 3\n".write(
       to: program, atomically: true, encoding: .utf8)

@@ -61,7 +61,8 @@ struct SlurmRecoveryCLITests {
     #expect(try SlurmCLITests.jobs(in: root).isEmpty)
     let submission = try #require(Self.submissionFolders(root).first)
     #expect(
-      FileManager.default.fileExists(atPath: root.appendingPathComponent("jobs/\(submission)/intent.json").path))
+      FileManager.default.fileExists(
+        atPath: root.appendingPathComponent("jobs/\(submission)/intent.json").path))
     let listed = try cli.run(["jobs", "--catalog", root.path], withCatalog: false)
     #expect(listed.stdout.contains("submitting"), "\(listed.stdout)\(listed.stderr)")
 

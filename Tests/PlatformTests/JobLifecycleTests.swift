@@ -15,7 +15,8 @@ import Testing
     #expect(resources == JobResources(gres: "gpu:1", time: "1-02:03:04", cpusPerTask: 4, memory: "2048M"))
     #expect(
       try resources.sbatchLines() == [
-        "#SBATCH --gres=gpu:1", "#SBATCH --time=1-02:03:04", "#SBATCH --cpus-per-task=4", "#SBATCH --mem=2048M",
+        "#SBATCH --gres=gpu:1", "#SBATCH --time=1-02:03:04", "#SBATCH --cpus-per-task=4",
+        "#SBATCH --mem=2048M",
       ])
     // No GPU asks for no gres; the command's options still win.
     let cpuOnly = PluginManifest.Resources(cpus: 1, memoryMB: 512, gpus: 0, timeSeconds: 1800).jobResources
@@ -69,7 +70,8 @@ import Testing
   }
 
   /// A job row of `submission`, task `task`.
-  static func job(_ submission: String, _ task: Int, _ status: Job.Status, resubmittedAs: String? = nil) -> Job
+  static func job(_ submission: String, _ task: Int, _ status: Job.Status, resubmittedAs: String? = nil)
+    -> Job
   {
     Job(
       id: Job.newID(), submission: submission, task: task, slurmJobId: "7", plugin: "train",

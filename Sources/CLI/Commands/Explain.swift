@@ -56,7 +56,8 @@ extension Pleura {
       // On Slurm the run is only submitted: once collected, the same command here takes the
       // landed run from the run cache and writes its pictures.
       if try await TrainingViews.sentToSlurm(
-        ExplainPlugin.self, parameters: parameters, inputs: inputs, catalog: catalog, executor: executorOptions,
+        ExplainPlugin.self, parameters: parameters, inputs: inputs, catalog: catalog,
+        executor: executorOptions,
         output: output)
       {
         return

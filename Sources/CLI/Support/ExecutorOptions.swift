@@ -41,7 +41,8 @@ struct ExecutorOptions: ParsableArguments {
   /// Sends an external plugin's run to Slurm (`pleura run NAME --executor slurm`), asking for the
   /// manifest's resources unless --partition, --gres, --time or --account say otherwise.
   func submit(
-    external plugin: ExternalPlugin, assignments: [String], inputs: [EntityRef], catalog: Catalog, force: Bool,
+    external plugin: ExternalPlugin, assignments: [String], inputs: [EntityRef], catalog: Catalog,
+    force: Bool,
     output: OutputOptions
   ) async throws {
     try await submit(

@@ -48,7 +48,8 @@ extension PluginManifest.Resources {
   var jobResources: JobResources {
     let seconds = max(timeSeconds, 1)
     let time = String(
-      format: "%d-%02d:%02d:%02d", seconds / 86_400, seconds % 86_400 / 3600, seconds % 3600 / 60, seconds % 60)
+      format: "%d-%02d:%02d:%02d", seconds / 86_400, seconds % 86_400 / 3600, seconds % 3600 / 60,
+      seconds % 60)
     return JobResources(
       gres: gpus > 0 ? "gpu:\(gpus)" : nil, time: time, cpusPerTask: max(cpus, 1),
       memory: memoryMB > 0 ? "\(memoryMB)M" : nil)

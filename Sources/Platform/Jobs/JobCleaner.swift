@@ -70,7 +70,9 @@ public enum JobCleaner {
     let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: Array(keys))
     var total: Int64 = 0
     while let file = files?.nextObject() as? URL {
-      guard let values = try? file.resourceValues(forKeys: keys), values.isRegularFile == true else { continue }
+      guard let values = try? file.resourceValues(forKeys: keys), values.isRegularFile == true else {
+        continue
+      }
       total += Int64(values.fileSize ?? 0)
     }
     return total

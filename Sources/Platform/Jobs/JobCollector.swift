@@ -32,20 +32,21 @@ public enum JobCollector {
           job: $0, state: "submitting",
           detail: "not recorded yet; `pleura jobs collect` records it once its coordinator has stopped")
       }
-    return unrecorded + jobs.map { job in
-      guard job.status == .submitted else {
-        return Report(job: job, state: job.status.rawValue, detail: job.reason ?? job.slurmState)
+    return unrecorded
+      + jobs.map { job in
+        guard job.status == .submitted else {
+          return Report(job: job, state: job.status.rawValue, detail: job.reason ?? job.slurmState)
+        }
+        let slurm = states[job.slurmTaskID]
+        let exit = JobExitRecord.read(from: taskFolder(of: job, in: catalog))
+        if let slurm, slurm.isActive {
+          let state = slurm.state == "PENDING" ? "pending" : "running"
+          return Report(
+            job: job, state: state,
+            detail: [slurm.state, slurm.reason].compactMap { $0 }.joined(separator: ": "))
+        }
+        return Report(job: job, state: "finished", detail: exit.map { $0.status.rawValue } ?? slurm?.state)
       }
-      let slurm = states[job.slurmTaskID]
-      let exit = JobExitRecord.read(from: taskFolder(of: job, in: catalog))
-      if let slurm, slurm.isActive {
-        let state = slurm.state == "PENDING" ? "pending" : "running"
-        return Report(
-          job: job, state: state,
-          detail: [slurm.state, slurm.reason].compactMap { $0 }.joined(separator: ": "))
-      }
-      return Report(job: job, state: "finished", detail: exit.map { $0.status.rawValue } ?? slurm?.state)
-    }
   }
 
   /// What one collection did.

@@ -124,7 +124,8 @@ enum JobLanding {
     }
     // An external plugin's run records the digests of the files that ran: those submitted.
     if let external = job.externalPlugin {
-      guard run.pluginManifestSha256 == external.manifestSHA256, run.pluginCommandSha256 == external.commandSHA256
+      guard run.pluginManifestSha256 == external.manifestSHA256,
+        run.pluginCommandSha256 == external.commandSHA256
       else {
         throw JobError.invalidOutput(
           job: job.id, reason: "its run \(run.id) ran other plugin files than were submitted")

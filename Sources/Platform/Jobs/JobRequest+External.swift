@@ -9,7 +9,8 @@ extension JobRequest {
     force: Bool = false
   ) async throws -> Plan {
     try await plan(
-      external: plugin, parameters: ExternalParameters.parse(assignments, for: plugin.manifest), inputs: inputs,
+      external: plugin, parameters: ExternalParameters.parse(assignments, for: plugin.manifest),
+      inputs: inputs,
       catalog: catalog, force: force)
   }
 

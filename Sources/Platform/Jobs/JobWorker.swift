@@ -75,7 +75,8 @@ public enum JobWorker {
       let parameters = try? JSONDecoder().decode(AnyJSON.self, from: Data(task.parametersJSON.utf8))
         .objectValue
     else {
-      throw ParameterError.invalid(plugin: task.plugin, reason: "the submitted parameters are not a JSON object")
+      throw ParameterError.invalid(
+        plugin: task.plugin, reason: "the submitted parameters are not a JSON object")
     }
     return try await runner.run(external: plugin, parameters: parameters, inputs: task.inputs, force: true)
   }
