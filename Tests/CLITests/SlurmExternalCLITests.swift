@@ -118,6 +118,15 @@ struct SlurmExternalCLITests {
     let builtin = try cli.run(["run", "split", "--input", "demo@1", "--executor", "slurm"])
     #expect(builtin.status == 2 && builtin.stderr.contains("external plugins"), "\(builtin.stderr)")
     #expect(try CatalogSnapshot.take(cli.catalog) == before)
+    // So is a resource value sbatch would not take.
+    let hostile = try cli.run([
+      "run", "breaks", "--input", "demo@1", "--executor", "slurm", "--partition", "a b",
+    ])
+    #expect(hostile.status == 2 && hostile.stderr.contains("--partition"), "\(hostile.stderr)")
+    #expect(try CatalogSnapshot.take(cli.catalog) == before)
+    #expect(
+      ((try? FileManager.default.contentsOfDirectory(atPath: cli.catalog.appendingPathComponent("jobs").path))
+        ?? []).isEmpty)
 
     let submitted = try cli.run(["run", "breaks", "--input", "demo@1", "--executor", "slurm"])
     #expect(submitted.status == 0, "\(submitted.stderr)")

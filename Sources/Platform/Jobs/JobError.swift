@@ -35,3 +35,14 @@ public enum JobError: Error, CustomStringConvertible {
     }
   }
 }
+
+extension JobError: UsageClassified {
+  /// A bad option value (a resource sbatch would not take, an unknown executor, a built-in plugin
+  /// sent to Slurm through `pleura run`) is the user's input, refused before anything is written.
+  public var isUsageError: Bool {
+    switch self {
+    case .invalidResource, .unknownExecutor, .builtinThroughRun: true
+    default: false
+    }
+  }
+}
