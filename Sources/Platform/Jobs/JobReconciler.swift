@@ -16,7 +16,10 @@ enum JobReconciler {
   static func reconcile(catalog: Catalog) async throws -> Outcome {
     var outcome = Outcome()
     for folder in submissionFolders(of: catalog) {
-      guard let intent = JobIntent.read(from: folder), let first = intent.jobs.first else { continue }
+      // An intent is only taken for the submission whose folder holds it.
+      guard let intent = JobIntent.read(from: folder), let first = intent.jobs.first,
+        intent.jobs.allSatisfy({ $0.submission == folder.lastPathComponent })
+      else { continue }
       let recorded = try await catalog.database.read { db in
         try Job.filter(Job.Columns.submission == first.submission).fetchCount(db)
       }
