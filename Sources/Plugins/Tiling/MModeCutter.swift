@@ -71,8 +71,7 @@ enum MModeCutter {
 
   /// The M-mode of ROI column `column` over `frames`: `height` rows (depth, from the ROI's top)
   /// by one column per frame (time), row-major.
-  static func mmode(of frames: ArraySlice<[UInt8]>, column: Int, width: Int, height: Int) -> [UInt8]
-  {
+  static func mmode(of frames: ArraySlice<[UInt8]>, column: Int, width: Int, height: Int) -> [UInt8] {
     let length = frames.count
     var image = [UInt8](repeating: 0, count: height * length)
     for (t, crop) in frames.enumerated() {
