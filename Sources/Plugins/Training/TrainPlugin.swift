@@ -119,14 +119,14 @@ public struct TrainPlugin: Plugin {
   static func checkParameters(_ parameters: Parameters) throws {
     _ = try ResNet3DConfig.Preset.named(parameters.architecture)
     guard parameters.width > 0, parameters.width <= 4 else {
-      throw TrainingError.badParameter("width \(parameters.width) must be in (0, 4]")
+      throw TrainingError.outOfRange("width \(parameters.width) must be in (0, 4]")
     }
     try TrainingError.checkMinimums([
       "epochs": (parameters.epochs, 1), "batchSize": (parameters.batchSize, 1),
       "threads": (parameters.threads, 1),
     ])
     guard parameters.learningRate > 0 else {
-      throw TrainingError.badParameter("learningRate \(parameters.learningRate) must be more than 0")
+      throw TrainingError.outOfRange("learningRate \(parameters.learningRate) must be more than 0")
     }
   }
 
