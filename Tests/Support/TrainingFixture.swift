@@ -18,17 +18,8 @@ public struct TrainingFixture: Sendable {
     patients: Int, seed: Int = 7, seconds: ClosedRange<Double> = 2.1...2.2, recipe: String = "all_30x30",
     splitSeed: Int = 42, test: Double = 0.3, validation: Double = 0.2, siteName: String = "test"
   ) async throws {
-    try await self.init(
-      patients: patients, seed: seed, seconds: seconds, recipe: try DatasetRecipe.load(recipe),
-      splitSeed: splitSeed, test: test, validation: validation, siteName: siteName)
-  }
-
-  public init(
-    patients: Int, seed: Int = 7, seconds: ClosedRange<Double>, recipe: DatasetRecipe, splitSeed: Int = 42,
-    test: Double = 0.3, validation: Double = 0.2, siteName: String = "test"
-  ) async throws {
     pipeline = try await PipelineFixture(patients: patients, seed: seed, seconds: seconds, siteName: siteName)
-    dataset = try pipeline.dataset(try await pipeline.build(recipe))
+    dataset = try pipeline.dataset(try await pipeline.build(try DatasetRecipe.load(recipe)))
     var parameters = SplitPlugin.Parameters()
     parameters.seed = splitSeed
     parameters.test = test

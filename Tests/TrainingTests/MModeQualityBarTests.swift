@@ -13,7 +13,7 @@ import Tiling
 /// engine's 2D ResNet-18 (`resnet-18`) reading each image as a cube of one frame: width 1/16,
 /// 12 epochs (6 gave 0.85 test accuracy: its He initialisation is not the smaller one of 3x3x3
 /// kernels on one frame), test accuracy 0.960 (176 images), AUC 0.993, video accuracy 1.0;
-/// control (358 images) accuracy 0.50, AUC 0.60; about 90 s on 2 busy cores in a debug build,
+/// control (358 images) accuracy 0.39, AUC 0.33 (since train 1.1.0 the same every run); about 90 s on 2 busy cores in a debug build,
 /// most of it making the 16 videos. (ResNet3D-18 on one frame, 6 epochs, before `train` refused
 /// 3D networks on single frames, gave 0.966 and 0.989.) `PLEURA_QB_WIDTH` and
 /// `PLEURA_QB_EPOCHS` override the size.
@@ -62,37 +62,6 @@ import Tiling
         + "AUC \(controlMetrics.auc ?? -1); total \(Int(Date().timeIntervalSince(started))) s")
     #expect(controlMetrics.accuracy! < 0.8)
     #expect(abs(controlMetrics.auc! - 0.5) < 0.3)
-  }
-
-  /// VanBerlo's recipe, `mmode_64_brightest` (the 3 brightest columns of the pleural band per
-  /// window), with top-k sampling: each epoch trains on one of a window's 3 images, evaluation
-  /// scores its brightest. The short synthetic videos hold one 64-frame window each, so windows
-  /// start every 4 frames here (7 per video), and batches are 8 images.
-  @Test func theBrightestColumnsRecipeIsLearnableWithTopKSampling() async throws {
-    var recipe = try DatasetRecipe.load("mmode_64_brightest")
-    recipe.mmode?.stride = 4
-    let fixture = try await TrainingFixture(patients: 16, seed: 11, seconds: 2.9...3.0, recipe: recipe)
-    defer { fixture.cleanUp() }
-    var parameters = Self.parameters()
-    parameters.batchSize = 8
-    parameters.epochs = Int(ProcessInfo.processInfo.environment["PLEURA_QB_EPOCHS"] ?? "") ?? 16
-    let model = try await fixture.train(parameters)
-    let setup = try ModelSetup.decode(model)
-    #expect(setup.windowSampling == WindowSampling(topK: 3))
-    let report = try await fixture.evaluate(model)
-    let testWindows = try await fixture.catalog.database.read { db in
-      try Int.fetchOne(
-        db,
-        sql: """
-          SELECT count(*) FROM cube c JOIN split_assignment a ON a.patient_id = c.patient_id
-          WHERE c.dataset_id = ? AND a.split_id = ? AND a.part = 'test' AND c.tile_row = 0
-          """, arguments: [fixture.dataset.id, fixture.split]) ?? 0
-    }
-    print(
-      "mmode brightest quality bar: test windows \(report.cube.metrics.count) accuracy "
-        + "\(report.cube.metrics.accuracy ?? -1) AUC \(report.cube.metrics.auc ?? -1)")
-    #expect(report.cube.metrics.count == testWindows && testWindows > 0)
-    #expect(report.cube.metrics.accuracy! >= 0.9)
   }
 
   /// The shuffled-label control gave 0.50, 0.59 and 0.34 for the same seed: two builds of the same
