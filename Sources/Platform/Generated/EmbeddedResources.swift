@@ -523,6 +523,7 @@ public enum EmbeddedResources {
           "architectures": ["resnet3d-18", "resnet3d-34", "resnet3d-50"],
           "datasets": ["2_30x30", "all_30x30", "2_60x60", "all_60x60", "2_90x90", "all_90x90"],
           "rows": [],
+          "mmode": "mmode_64",
           "split": { "seed": 42, "test": 0.3, "validation": 0.15 },
           "width": 1.0,
           "epochs": 16,
