@@ -32,7 +32,7 @@ enum Main {
     } catch let error as RegistryError {
       Terminal.error(error.description)
       exit(2)
-    } catch let error as CatalogError where error.isUsageError {
+    } catch let error as any UsageClassified & CustomStringConvertible where error.isUsageError {
       Terminal.error(error.description)
       exit(2)
     } catch  where CatalogError.isUnreadableRow(error) {

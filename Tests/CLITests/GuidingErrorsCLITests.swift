@@ -102,9 +102,15 @@ import Testing
         ["roi", "set", video, "--rect", "5,5,50,50", "--frames", "5-2"], 2,
         "--frames 5-2: the first frame comes after the last"
       ),
-      (["run", "train", "--param", "epochs=0"], 1, "epochs 0 must be at least 1"),
-      (["run", "evaluate", "--param", "bootstrap=-1"], 1, "bootstrap -1 must be at least 0"),
-      (["run", "explain", "--param", "every=0"], 1, "every 0 must be at least 1"),
+      // A plugin's own range checks are usage errors too, through `pleura run` as through its command.
+      (["run", "train", "--param", "epochs=0"], 2, "epochs 0 must be at least 1"),
+      (["run", "evaluate", "--param", "bootstrap=-1"], 2, "bootstrap -1 must be at least 0"),
+      (["run", "explain", "--param", "every=0"], 2, "every 0 must be at least 1"),
+      (["run", "synthesize", "--param", "patients=0"], 2, "synthesize: patients 0 is outside 1...1000"),
+      (
+        ["run", "transcode", "--param", "scaling=squash"], 2,
+        "transcode: scaling 'squash' is not stretch or letterbox"
+      ),
     ]
     for (arguments, status, message) in cases {
       let result = try cli.run(arguments)

@@ -52,7 +52,10 @@ struct PseudonymisedExportCLITests {
       _ = try step(["roi", "set", id, "--rect", "10,10,200,150", "--author", Self.author])
     }
     _ = try step(["roi", "set", ids[0], "--rect", "10,10,200,150", "--author", Self.idleAuthor])
-    _ = try step(["dataset", "build", "demo"])
+    let build = try step(["dataset", "build", "demo"])
+    #expect(
+      build.stderr.contains("skipped \(ids[2])") && build.stderr.contains("no ROI"),
+      "the build names the skipped video and why: \(build.stderr)")
     let key = cli.folder.appendingPathComponent("site.key")
     try Data((0..<32).map { UInt8($0 * 5 + 3) }).write(to: key)
     chmod(key.path, 0o600)

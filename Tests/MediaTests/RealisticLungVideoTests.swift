@@ -26,30 +26,17 @@ import Testing
   @Test func mModeVarianceRatioSeparatesSlidingWhileBrightnessDoesNot() throws {
     let fixtures = try Fixtures()
     defer { fixtures.remove() }
-    var ratios: [LungSliding: [Double]] = [:]
-    var brightness: [LungSliding: [Double]] = [:]
+    var separation = SlidingSeparation()
     for i in 0..<8 {
       let video = try Self.video(i)
       let url = fixtures.url("realistic-\(i).mp4")
       try video.write(to: url, container: .mp4)
       let frames = try Fixtures.decodeAll(url).map(\.image)
       #expect(frames.count == 60)
-      let mmode = try MModeImage.make(from: frames, column: video.roi.x + video.roi.width / 2)
       let p = video.pleuraY
-      let ratio =
-        meanTemporalVariance(mmode, rows: (p + 5)..<min(240, p + 60))
-        / meanTemporalVariance(mmode, rows: (p / 4)..<(p - 5))
-      ratios[video.parameters.sliding, default: []].append(ratio)
-      brightness[video.parameters.sliding, default: []].append(
-        frames.map(\.meanBrightness).reduce(0, +) / Double(frames.count))
+      try separation.add(video, decoded: frames, below: (p + 5)..<min(240, p + 60), above: (p / 4)..<(p - 5))
     }
-    print("realistic variance ratios below/above: \(ratios), mean brightness: \(brightness)")
-    let present = ratios[.present]!
-    let absent = ratios[.absent]!
-    #expect(present.allSatisfy { $0 > Self.ratioThreshold }, "present ratios \(present)")
-    #expect(absent.allSatisfy { $0 < Self.ratioThreshold }, "absent ratios \(absent)")
-    let bright = (present: brightness[.present]!, absent: brightness[.absent]!)
-    #expect(bright.present.min()! < bright.absent.max()! && bright.absent.min()! < bright.present.max()!)
+    separation.expectSeparated(threshold: Self.ratioThreshold)
   }
 
   @Test func sameSeedGivesTheSameFramesAndAnotherSeedOthers() throws {

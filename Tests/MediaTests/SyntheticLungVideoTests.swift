@@ -2,23 +2,6 @@ import Foundation
 import Media
 import Testing
 
-/// Mean over `rows` of each row's variance over time (M-mode columns are time).
-func meanTemporalVariance(_ mmode: GrayImage, rows: Range<Int>) -> Double {
-  var total = 0.0
-  for y in rows {
-    var sum = 0.0
-    var squares = 0.0
-    for x in 0..<mmode.width {
-      let value = Double(mmode[x, y])
-      sum += value
-      squares += value * value
-    }
-    let n = Double(mmode.width)
-    total += squares / n - (sum / n) * (sum / n)
-  }
-  return total / Double(rows.count)
-}
-
 @Suite struct SyntheticLungVideoTests {
   /// Statistic: on the decoded video's M-mode through the middle of the ROI, the mean temporal variance of
   /// the rows 10–120 px below the pleural line divided by that of the soft tissue above it (rows pleuraY/4
@@ -30,8 +13,7 @@ func meanTemporalVariance(_ mmode: GrayImage, rows: Range<Int>) -> Double {
   @Test func mModeVarianceRatioSeparatesSlidingWhileBrightnessDoesNot() throws {
     let fixtures = try Fixtures()
     defer { fixtures.remove() }
-    var ratios: [LungSliding: [Double]] = [:]
-    var brightness: [LungSliding: [Double]] = [:]
+    var separation = SlidingSeparation()
     for i in 0..<8 {
       let sliding: LungSliding = i % 2 == 0 ? .present : .absent
       let video = try SyntheticLungVideo(
@@ -42,23 +24,10 @@ func meanTemporalVariance(_ mmode: GrayImage, rows: Range<Int>) -> Double {
       try video.write(to: url, container: container)
       let frames = try Fixtures.decodeAll(url).map(\.image)
       #expect(frames.count == 60)
-      let mmode = try MModeImage.make(from: frames, column: video.roi.x + video.roi.width / 2)
       let p = video.pleuraY
-      let ratio =
-        meanTemporalVariance(mmode, rows: (p + 10)..<(p + 120))
-        / meanTemporalVariance(mmode, rows: (p / 4)..<(p - 10))
-      ratios[sliding, default: []].append(ratio)
-      brightness[sliding, default: []].append(
-        frames.map(\.meanBrightness).reduce(0, +) / Double(frames.count))
+      try separation.add(video, decoded: frames, below: (p + 10)..<(p + 120), above: (p / 4)..<(p - 10))
     }
-    print("variance ratios below/above: \(ratios), mean brightness: \(brightness)")
-    let present = ratios[.present]!
-    let absent = ratios[.absent]!
-    #expect(present.allSatisfy { $0 > Self.ratioThreshold }, "present ratios \(present)")
-    #expect(absent.allSatisfy { $0 < Self.ratioThreshold }, "absent ratios \(absent)")
-    // Whole-frame mean brightness overlaps between the classes (it follows the patient's gain, not the label).
-    let bright = (present: brightness[.present]!, absent: brightness[.absent]!)
-    #expect(bright.present.min()! < bright.absent.max()! && bright.absent.min()! < bright.present.max()!)
+    separation.expectSeparated(threshold: Self.ratioThreshold)
   }
 
   @Test func sameSeedGivesTheSameDecodedFrames() throws {

@@ -43,8 +43,8 @@ extension Pleura {
         }
         let catalog = try catalogOptions.open()
         let plan = try await catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
+        for skip in plan.skipped { Terminal.warn("skipped \(skip.video) \(skip.fileName): \(skip.reason)") }
         guard !plan.items.isEmpty else {
-          for skip in plan.skipped { Terminal.warn("skipped \(skip.video) \(skip.fileName): \(skip.reason)") }
           throw TilingError.nothingToTile(recipe: recipe.name, skipped: plan.skipped.count)
         }
         for choice in plan.choices {

@@ -50,7 +50,7 @@ public struct ExplainPlugin: Plugin {
 
   public static func check(_ parameters: Parameters, inputs: [EntityRef], catalog: Catalog) async throws {
     guard parameters.noise >= 0 else {
-      throw TrainingError.badParameter("noise \(parameters.noise) must be at least 0")
+      throw TrainingError.outOfRange("noise \(parameters.noise) must be at least 0")
     }
     try TrainingError.checkMinimums([
       "samples": (parameters.samples, 0), "every": (parameters.every, 1), "threads": (parameters.threads, 1),

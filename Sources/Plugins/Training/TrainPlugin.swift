@@ -37,7 +37,10 @@ public struct TrainPlugin: Plugin {
   }
 
   public static let name = "train"
-  public static let version = SemanticVersion(1, 0, 0)
+  /// 1.1.0: M-mode datasets keeping several brightest columns per window are top-k sampled
+  /// (`WindowSampling`), and the shuffled-label control permutes videos in the order of their
+  /// shards, not of their random ids (the same videos and seed now give the same control).
+  public static let version = SemanticVersion(1, 1, 0)
   public static let summary =
     "Train a ResNet3D on a split's train part; keep the epoch with the lowest validation loss."
   /// A model among the inputs is the starting point: its weights instead of a fresh initialisation.
@@ -116,14 +119,14 @@ public struct TrainPlugin: Plugin {
   static func checkParameters(_ parameters: Parameters) throws {
     _ = try ResNet3DConfig.Preset.named(parameters.architecture)
     guard parameters.width > 0, parameters.width <= 4 else {
-      throw TrainingError.badParameter("width \(parameters.width) must be in (0, 4]")
+      throw TrainingError.outOfRange("width \(parameters.width) must be in (0, 4]")
     }
     try TrainingError.checkMinimums([
       "epochs": (parameters.epochs, 1), "batchSize": (parameters.batchSize, 1),
       "threads": (parameters.threads, 1),
     ])
     guard parameters.learningRate > 0 else {
-      throw TrainingError.badParameter("learningRate \(parameters.learningRate) must be more than 0")
+      throw TrainingError.outOfRange("learningRate \(parameters.learningRate) must be more than 0")
     }
   }
 

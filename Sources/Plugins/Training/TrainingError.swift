@@ -4,6 +4,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
   case splitOfAnotherDataset(split: String, belongsTo: String, dataset: String)
   case emptyPart(split: String, part: String)
   case badParameter(String)
+  /// A parameter outside its range: the command line's fault (exit 2), unlike the other cases.
+  case outOfRange(String)
   case badShard(String, String)
   case needsModelAndDataset(plugin: String)
   case partNeedsTheModelsSplit(part: String, dataset: String, model: String)
@@ -14,11 +16,13 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
   case cubeShapeMismatch(dataset: String, model: String)
   case initMismatch(model: String, reason: String)
   case nothingToCompare(model: String, dataset: String)
+  /// Two models Table 5 puts side by side would not be tested on the same patients.
+  case testPatientsDiffer(String)
 
   /// The first count below its minimum, named with its value: "epochs 0 must be at least 1".
   static func checkMinimums(_ counts: KeyValuePairs<String, (value: Int, minimum: Int)>) throws {
     for (name, count) in counts where count.value < count.minimum {
-      throw TrainingError.badParameter("\(name) \(count.value) must be at least \(count.minimum)")
+      throw TrainingError.outOfRange("\(name) \(count.value) must be at least \(count.minimum)")
     }
   }
 
@@ -29,7 +33,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case .splitOfAnotherDataset(let split, let owner, let dataset):
       "split \(split) belongs to dataset \(owner), not to \(dataset)"
     case .emptyPart(let split, let part): "split \(split) has no labelled cubes in its \(part) part"
-    case .badParameter(let reason): reason
+    case .badParameter(let reason), .outOfRange(let reason): reason
     case .badShard(let sha, let reason): "cube shard \(sha.prefix(12)) \(reason)"
     case .needsModelAndDataset(let plugin): "\(plugin) needs a model and a dataset as inputs"
     case .partNeedsTheModelsSplit(let part, let dataset, let model):
@@ -43,6 +47,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case .initMismatch(let model, let reason): "cannot start from model \(model): \(reason)"
     case .nothingToCompare(let model, let dataset):
       "none of model \(model)'s test patients is in \(dataset): the two models would share no test patient"
+    case .testPatientsDiffer(let reason): reason
     }
   }
 }
