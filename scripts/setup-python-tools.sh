@@ -16,4 +16,10 @@ if python3 -m venv "$venv" >/dev/null 2>&1 && timeout 300 "$venv/bin/pip" instal
 else
   echo "setup: could not install ${packages[*]} from PyPI; the tests that need them will be skipped" >&2
 fi
+# Opt-in, because PyPI's Linux torch is about 4 GB: `PLEURA_WITH_TORCH=1 make test` also makes the
+# torch-resnet3d plugin's venv, and its tests (PyTorch parity, the plugin end to end) then run.
+if [ -n "${PLEURA_WITH_TORCH:-}" ]; then
+  "$root/plugins/torch-resnet3d/setup-venv.sh" ||
+    echo "setup: could not make the torch-resnet3d venv; its tests will be skipped" >&2
+fi
 exit 0

@@ -38,7 +38,7 @@ import Testing
     #expect(models.first?["site"] as? String == "Hospital A")
     #expect(models.first?["dataset"] as? String == "Hospital A/demo@1")
     let lineage = try b.run(["lineage", model])
-    #expect(lineage.stdout.contains("train 1.0.0") && lineage.stdout.contains("[Hospital A]"))
+    #expect(lineage.stdout.contains("train 1.1.0") && lineage.stdout.contains("[Hospital A]"))
     let evaluate = try b.run(["evaluate", model, "--bootstrap", "50", "--part", "all"])
     #expect(evaluate.status == 0 && evaluate.stdout.contains("accuracy"), "\(evaluate.stderr)")
     let evaluations = try #require(try b.json(["evaluations"]) as? [[String: Any]])

@@ -42,6 +42,11 @@ import Testing
     }
     #expect(cubes.count == summary.cubes && Set(cubes.map(\.label)) == [.present, .absent])
     #expect(cubes.allSatisfy { $0.frames == 1 && $0.size == 32 })
+    // Columns taken every k-th are not ranked: the sidecar has the cubes' columns only.
+    let sidecar = try fixture.catalog.blobs.read(summary.shards[0].sidecar, of: "a test")
+    #expect(
+      String(decoding: sidecar, as: UTF8.self).hasPrefix(
+        "index,clip,first_frame,frames,tile_row,tile_col,x,y,size,label,patient,conversion,roi_version\n"))
     for shard in summary.shards {
       let data = try fixture.catalog.blobs.read(shard.shard, of: "a test")
       let header = try #require(NPY.readHeader(data))
@@ -113,6 +118,15 @@ import Testing
       }
       return sums
     }
+    // The sidecar says which rows make one window and their rank, as its last two columns.
+    let shard = try #require(summary.shards.first { $0.conversion == cubes[0].conversionId })
+    let rows = String(decoding: try fixture.catalog.blobs.read(shard.sidecar, of: "a test"), as: UTF8.self)
+      .split(separator: "\n").map {
+        $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      }
+    #expect(rows[0].suffix(2) == ["window", "rank"] && rows[0].count == 15)
+    let inShard = cubes.filter { $0.shardSha256 == shard.shard }.sorted { $0.shardIndex < $1.shardIndex }
+    #expect(rows.dropFirst().map { $0.suffix(2) } == inShard.map { ["\($0.clipIndex)", "\($0.tileRow)"] })
     #expect(sums[first[0].tileCol] == sums.max())
     #expect(
       sums[first[1].tileCol] >= sums.enumerated().filter { $0.offset != first[0].tileCol }.map(\.element)

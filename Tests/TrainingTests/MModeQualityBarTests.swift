@@ -12,8 +12,9 @@ import Testing
 /// engine's 2D ResNet-18 (`resnet-18`) reading each image as a cube of one frame: width 1/16,
 /// 12 epochs (6 gave 0.85 test accuracy: its He initialisation is not the smaller one of 3x3x3
 /// kernels on one frame), test accuracy 0.960 (176 images), AUC 0.993, video accuracy 1.0;
-/// control (358 images) accuracy 0.50, AUC 0.60; about 90 s on 2 busy cores in a debug build,
-/// most of it making the 16 videos. (ResNet3D-18 on one frame, 6 epochs, before `train` refused
+/// control (358 images) accuracy 0.50, AUC 0.60 (0.36-0.60 and 0.30-0.63 in four runs since
+/// train 1.1.0 ordered videos by shard, not random id: synthesize still makes a few videos
+/// differently in each build); about 90 s on 2 busy cores in a debug build, most of it making the 16 videos. (ResNet3D-18 on one frame, 6 epochs, before `train` refused
 /// 3D networks on single frames, gave 0.966 and 0.989.) `PLEURA_QB_WIDTH` and
 /// `PLEURA_QB_EPOCHS` override the size.
 @Suite(.serialized, .tags(.slow)) struct MModeQualityBarTests {

@@ -45,12 +45,11 @@ extension Pleura {
         try Model.scoringInputs(model: model, dataset: dataset, in: db)
       }
       let parameters = parameters
-      if try await executorOptions.chosen(for: catalog) == .slurm {
-        return try await TrainingViews.refusing {
-          try await executorOptions.submit(
-            EvaluatePlugin.self, parameters: parameters, inputs: inputs, catalog: catalog, force: force,
-            output: output)
-        }
+      if try await TrainingViews.sentToSlurm(
+        EvaluatePlugin.self, parameters: parameters, inputs: inputs, catalog: catalog, force: force,
+        executor: executorOptions, output: output)
+      {
+        return
       }
       let outcome = try await TrainingViews.refusing {
         try await catalogOptions.runner(catalog).run(
@@ -92,6 +91,21 @@ enum TrainingViews {
     } catch let error as ResNet3DError {
       throw ValidationError(error.description)
     }
+  }
+
+  /// The Slurm branch of `evaluate` and `explain`: when the executor is Slurm (by --executor or
+  /// the catalog's default), the run is submitted (or the earlier identical run handed back),
+  /// what happened is printed, and true tells the command it is done.
+  static func sentToSlurm<P: Plugin>(
+    _ plugin: P.Type, parameters: P.Parameters, inputs: [EntityRef], catalog: Catalog, force: Bool = false,
+    executor: ExecutorOptions, output: OutputOptions
+  ) async throws -> Bool {
+    guard try await executor.chosen(for: catalog) == .slurm else { return false }
+    try await refusing {
+      try await executor.submit(
+        P.self, parameters: parameters, inputs: inputs, catalog: catalog, force: force, output: output)
+    }
+    return true
   }
 
   static func printCurves(_ modelID: String, catalog: Catalog) throws {

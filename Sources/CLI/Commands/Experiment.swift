@@ -14,8 +14,20 @@ extension Pleura {
         PNG per model and a ROC PNG per evaluation into the output folder. The table has the \
         layout of the study's Table 4.
 
+        The M-mode row: when the grid names an M-mode recipe ("mmode": "mmode_64" in paper-grid, \
+        or --mmode), the study's M-mode baseline, a 2D ResNet-18 (--arch resnet-18), is trained on \
+        that dataset with the grid's settings, on a split that continues the split of the chosen 3D \
+        models (each patient keeps its part, as `pleura retrain` does), so it is tested on the same \
+        patients; if the test patients cannot be aligned the command refuses. Table 5 (table5.md, \
+        table5.csv, and "table5" in --json) then puts the best 3D model of each cube size (the \
+        highest cube accuracy in Table 4; ties: F1, then AUC) next to it, at cube (image) and video \
+        level, with the study's reference row (Jaščur et al.: 0.89 / 0.82 / 0.92), and each 3D \
+        model's difference from the M-mode model with a 95% interval from a bootstrap over \
+        patients and McNemar's test on the videos.
+
         Example:
           pleura experiment paper-grid --epochs 4 -o experiment-output
+          pleura experiment paper-grid --width 0.125 --rows 18:all_30x30,18:all_60x60 --mmode mmode_64
         """)
     @OptionGroup var catalogOptions: CatalogOptions
     @OptionGroup var output: OutputOptions
@@ -25,6 +37,8 @@ extension Pleura {
     @Option(help: "Override the epochs.") var epochs: Int?
     @Option(help: "Only these pairs, e.g. 18:all_30x30,34:2_60x60.") var rows: String?
     @Option(help: "Override the engine threads.") var threads: Int?
+    @Option(help: "M-mode recipe of Table 5's baseline row (default: the grid's; none drops the row).")
+    var mmode: String?
     @Option(name: [.customShort("o"), .customLong("output")], help: "Folder for tables and pictures.")
     var folder = "experiment-output"
 
@@ -45,6 +59,10 @@ extension Pleura {
           throw ValidationError("--rows takes ARCH:DATASET pairs, e.g. 18:all_30x30")
         }
       }
+      if let mmode { grid.mmode = mmode == "none" ? "" : mmode }
+      do { try Training.Experiment.checkMModeRow(grid) } catch {
+        throw ValidationError(String(describing: error))
+      }
       let catalog = try catalogOptions.open()
       let onSlurm = try await executorOptions.chosen(for: catalog) == .slurm
       let overrides = executorOptions.overrides
@@ -59,13 +77,35 @@ extension Pleura {
       try out.create()
       let markdown = ExperimentTable.markdown(result)
       let csv = ExperimentTable.csv(result)
+      // Table 4 is written before Table 5 is made: a Table 5 that refuses leaves it in place.
       try OutputPath.file(out.url.appendingPathComponent("table.md").path).write(Data(markdown.utf8))
       try OutputPath.file(out.url.appendingPathComponent("table.csv").path).write(Data(csv.utf8))
-      let pictures = try Self.pictures(result, catalog: catalog, to: out.url)
-      if output.json { return try output.printJSON(result) }
+      let table5 = try await TrainingViews.refusing { [grid] in
+        try await Training.Experiment.table5(
+          grid, rows: result, runner: catalogOptions.runner(catalog),
+          execution: onSlurm
+            ? Training.Experiment.RowExecution.slurm(
+              catalog, overrides: overrides, log: { Terminal.warn($0) }) : nil,
+          log: { Terminal.warn($0) })
+      }
+      var tables = ["table.md", "table.csv"]
+      if let table5 {
+        try OutputPath.file(out.url.appendingPathComponent("table5.md").path).write(
+          Data(Table5Table.markdown(table5).utf8))
+        try OutputPath.file(out.url.appendingPathComponent("table5.csv").path).write(
+          Data(Table5Table.csv(table5).utf8))
+        tables += ["table5.md", "table5.csv"]
+      }
+      let pictures = try Self.pictures(
+        result + (table5.map { [$0.mmode] } ?? []), catalog: catalog, to: out.url)
+      if output.json { return try output.printJSON(ExperimentResult(rows: result, table5: table5)) }
       print(markdown)
       print(csv)
-      print("tables: \(out.path)/table.md, table.csv")
+      if let table5 {
+        print(Table5Table.markdown(table5))
+        print(Table5Table.csv(table5))
+      }
+      print("tables: \(out.path)/" + tables.joined(separator: ", "))
       print("pictures: " + pictures.map(\.lastPathComponent).joined(separator: ", ") + " in \(out.path)")
     }
 
@@ -98,4 +138,19 @@ extension Pleura {
       return written
     }
   }
+}
+
+/// What `pleura experiment --json` prints: Table 4's rows and Table 5 (null without an M-mode row).
+struct ExperimentResult: Encodable {
+  var rows: [ExperimentRow]
+  var table5: Table5?
+
+  func encode(to encoder: Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(rows, forKey: .rows)
+    // Present as null rather than left out, so a reader finds the key either way.
+    try container.encode(table5, forKey: .table5)
+  }
+
+  enum CodingKeys: String, CodingKey { case rows, table5 }
 }

@@ -55,11 +55,12 @@ extension Pleura {
       let parameters = parameters
       // On Slurm the run is only submitted: once collected, the same command here takes the
       // landed run from the run cache and writes its pictures.
-      if try await executorOptions.chosen(for: catalog) == .slurm {
-        return try await TrainingViews.refusing {
-          try await executorOptions.submit(
-            ExplainPlugin.self, parameters: parameters, inputs: inputs, catalog: catalog, output: output)
-        }
+      if try await TrainingViews.sentToSlurm(
+        ExplainPlugin.self, parameters: parameters, inputs: inputs, catalog: catalog,
+        executor: executorOptions,
+        output: output)
+      {
+        return
       }
       let outcome = try await TrainingViews.refusing {
         try await catalogOptions.runner(catalog).run(

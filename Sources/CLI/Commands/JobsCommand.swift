@@ -13,12 +13,15 @@ extension Pleura {
         Runs sent with --executor slurm are jobs: pending, running, finished (waiting to be \
         collected), landed (the run is in the catalog), failed or cancelled. `pleura jobs collect` \
         lands every finished job's run in one transaction each; cancelled, failed and timed-out \
-        jobs leave no entity. See docs/CLUSTER.md.
+        jobs leave no entity, and their folders stay under CATALOG/jobs/ for diagnosis until they \
+        are resubmitted or `pleura jobs clean` removes them. See docs/CLUSTER.md.
 
         Example:
           pleura jobs collect
         """,
-      subcommands: [ListJobs.self, Collect.self, Cancel.self, Resubmit.self, DefaultExecutor.self],
+      subcommands: [
+        ListJobs.self, Collect.self, Cancel.self, Resubmit.self, Clean.self, DefaultExecutor.self,
+      ],
       defaultSubcommand: ListJobs.self)
 
     struct ListJobs: AsyncParsableCommand {
@@ -53,7 +56,9 @@ extension Pleura {
         abstract: "Land the runs of finished jobs; record the jobs that ended without one.",
         discussion: """
           Safe to run at any time and as often as you like: a job lands once, and jobs still \
-          pending or running are left for later.
+          pending or running are left for later. A submission whose coordinator was killed before \
+          it recorded its jobs is recorded first: found at Slurm by its job name, or marked failed \
+          (never submitted) so that it can be resubmitted.
 
           Example:
             pleura jobs collect
@@ -64,6 +69,9 @@ extension Pleura {
       func run() async throws {
         let collection = try await JobCollector.collect(catalog: try catalogOptions.open())
         if output.json { return try output.printJSON(collection) }
+        for job in collection.recovered {
+          print("recorded \(job.id) (Slurm \(job.slurmTaskID)), left unrecorded by a stopped coordinator")
+        }
         for job in collection.landed {
           print("landed \(job.id) (Slurm \(job.slurmTaskID), \(job.node ?? "?")): run \(job.runId ?? "?")")
         }
@@ -115,6 +123,31 @@ extension Pleura {
           job, overrides: JobResources(partition: partition, gres: gres, time: time, account: account),
           catalog: try catalogOptions.open())
         print("resubmitted \(job) as \(again.id) (Slurm \(again.slurmTaskID))")
+      }
+    }
+
+    struct Clean: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Remove the folders of collected jobs (landed, failed, cancelled) under CATALOG/jobs/.",
+        discussion: """
+          A failed or cancelled job's folder (its task's copy of the catalog, Slurm's output) is \
+          kept for diagnosis until the job is resubmitted or this removes it; the job stays listed \
+          and can still be resubmitted. Folders of jobs pending, running or not yet collected, and \
+          of submissions not yet recorded, are never removed.
+
+          Example:
+            pleura jobs clean --dry-run
+          """)
+      @OptionGroup var catalogOptions: CatalogOptions
+      @OptionGroup var output: OutputOptions
+      @Flag(help: "Only list what would be removed.") var dryRun = false
+
+      func run() async throws {
+        let report = try await JobCleaner.clean(catalog: try catalogOptions.open(), dryRun: dryRun)
+        if output.json { return try output.printJSON(report) }
+        let verb = dryRun ? "would remove" : "removed"
+        for folder in report.removed { print("\(verb) \(folder)") }
+        print("\(verb) \(report.removed.count) folder(s), \(report.bytes) bytes")
       }
     }
 

@@ -115,7 +115,9 @@ extension Pleura {
       commandName: "run", abstract: "Run any plugin by name.",
       discussion: """
         Parameters not given keep their defaults (see `pleura plugins show NAME`); inputs are \
-        entity ids. The commands above do the same with checks and tables of their own.
+        entity ids. The commands above do the same with checks and tables of their own. An \
+        external plugin's run goes to Slurm with --executor slurm, asking for the manifest's \
+        resources (docs/CLUSTER.md); built-in plugins go to Slurm through their own commands.
 
         Example:
           pleura run split --input ds_1a2b3c4d --param seed=7
@@ -126,12 +128,24 @@ extension Pleura {
     @Option(name: .customLong("input"), help: "An input entity id (repeatable).") var inputs: [String] = []
     @Option(name: .customLong("param"), help: "key=value (repeatable).") var parameters: [String] = []
     @Flag(help: "Run again even if an identical earlier run exists.") var force = false
+    @OptionGroup var executorOptions: ExecutorOptions
 
     func run() async throws {
       let plugin = try AllPlugins.registry(catalog: catalogOptions.location).plugin(named: name)
       let catalog = try catalogOptions.open()
       let refs = try await catalog.database.read { db in
         try inputs.map { try EntityLookup.resolve(name: $0, in: db) }
+      }
+      if try await executorOptions.chosen(for: catalog) == .slurm {
+        if let external = plugin.external {
+          return try await executorOptions.submit(
+            external: external, assignments: parameters, inputs: refs, catalog: catalog, force: force,
+            output: output)
+        }
+        // A built-in plugin named here runs in this process unless Slurm was asked for by name.
+        if executorOptions.executor != nil {
+          throw ValidationError(JobError.builtinThroughRun(name).description)
+        }
       }
       let outcome = try await plugin.runWithAssignments(
         catalogOptions.runner(catalog), parameters, refs, force)

@@ -19,6 +19,10 @@ enum BuiltinPlugins {
     try registry.register(TrainPlugin.self)
     try registry.register(EvaluatePlugin.self)
     try registry.register(ExplainPlugin.self)
+    // What external plugins' dataset and conversion outputs are checked with (Platform knows no
+    // shards or videos).
+    ExternalOutputHandlers.register(ExternalDatasetOutput())
+    ExternalOutputHandlers.register(ExternalConversionOutput())
     return registry
   }
 }

@@ -33,9 +33,26 @@ struct ExecutorOptions: ParsableArguments {
     _ plugin: P.Type, parameters: P.Parameters, inputs: [EntityRef], catalog: Catalog, force: Bool = false,
     output: OutputOptions
   ) async throws {
-    switch try await JobRequest.plan(
-      P.self, parameters: parameters, inputs: inputs, catalog: catalog, force: force)
-    {
+    try await submit(
+      JobRequest.plan(P.self, parameters: parameters, inputs: inputs, catalog: catalog, force: force),
+      catalog: catalog, output: output)
+  }
+
+  /// Sends an external plugin's run to Slurm (`pleura run NAME --executor slurm`), asking for the
+  /// manifest's resources unless --partition, --gres, --time or --account say otherwise.
+  func submit(
+    external plugin: ExternalPlugin, assignments: [String], inputs: [EntityRef], catalog: Catalog,
+    force: Bool,
+    output: OutputOptions
+  ) async throws {
+    try await submit(
+      JobRequest.plan(
+        external: plugin, assignments: assignments, inputs: inputs, catalog: catalog, force: force),
+      catalog: catalog, output: output)
+  }
+
+  private func submit(_ plan: JobRequest.Plan, catalog: Catalog, output: OutputOptions) async throws {
+    switch plan {
     case .reused(let outcome):
       if output.json { return try output.printJSON(outcome) }
       RunReport.print(outcome)

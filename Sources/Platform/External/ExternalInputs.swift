@@ -40,17 +40,41 @@ enum ExternalInputs {
         kind: .model, id: ref.id, record: try json(model), files: ["weights": try path(model.weightsSha256)])
     case .conversion:
       let conversion = try Conversion.find(db, key: ref.id)
+      let video = try SourceVideo.find(db, key: conversion.sourceVideoId)
       return ExternalInput(
-        kind: .conversion, id: ref.id, record: try json(conversion),
+        kind: .conversion, id: ref.id,
+        record: try withPatientCode(json(conversion), of: video.patientId, in: db),
         files: ["video": try path(conversion.blobSha256)])
     case .evaluation:
       let evaluation = try Evaluation.find(db, key: ref.id)
       return ExternalInput(
         kind: .evaluation, id: ref.id, record: try json(evaluation),
         files: try evaluation.scoresSha256.map { ["scores": try path($0)] } ?? [:])
+    case .sourceVideo:
+      var video = try SourceVideo.find(db, key: ref.id)
+      // Free-text notes may name a person: they never leave the catalog.
+      video.notes = nil
+      return ExternalInput(
+        kind: .sourceVideo, id: ref.id, record: try withPatientCode(json(video), of: video.patientId, in: db),
+        files: ["video": try path(video.blobSha256)])
+    case .roi:
+      return ExternalInput(kind: .roi, id: ref.id, record: try json(try RoiAnnotation.find(db, key: ref.id)))
+    case .label:
+      return ExternalInput(
+        kind: .label, id: ref.id, record: try json(try LabelAnnotation.find(db, key: ref.id)))
     default:
       throw ExternalInputError.kindNotDescribed(ref)
     }
+  }
+
+  /// A video's or conversion's record with its patient's code (a pseudonym) as `patientCode`:
+  /// the cubes of a dataset a plugin makes name their patient by code, as a built dataset's do.
+  static func withPatientCode(_ record: AnyJSON, of patientID: String, in db: Database) throws -> AnyJSON {
+    guard var object = record.objectValue,
+      let code = try String.fetchOne(db, sql: "SELECT code FROM patient WHERE id = ?", arguments: [patientID])
+    else { return record }
+    object["patientCode"] = .string(code)
+    return .object(object)
   }
 
   /// A record's fields as JSON, with the keys bundles use (camelCase).

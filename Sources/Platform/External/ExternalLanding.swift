@@ -3,7 +3,9 @@ import GRDB
 
 /// Turns a checked result into what the runner lands: blobs stored, and a `persist` closure that
 /// writes a model row per model output and an evaluation row per evaluation output (which may
-/// name a model of the same result by its key).
+/// name a model of the same result by its key), lets each dataset or conversion output write its
+/// rows through the family that checked it (``ExternalOutputHandler``), and lists pictures in
+/// the run's summary as `NAME SHA256` lines, the way `explain` attaches its pictures.
 enum ExternalLanding {
   static func output(
     for result: ExternalPluginResult, stderr: [String], plugin: ExternalPlugin,
@@ -27,7 +29,11 @@ enum ExternalLanding {
     }
     let rows = stored
     let seed = request.seed
-    let summary = String((result.summary ?? "").prefix(500))
+    let pictures = checked.filter { $0.output.kind == .pictures }.flatMap { item in
+      (rows[item.output.key] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.sha256)" }
+    }
+    let summary = ([String((result.summary ?? "").prefix(500))] + pictures).filter { !$0.isEmpty }
+      .joined(separator: "\n")
     return PluginOutput(summary: summary) { db, run in
       for blob in rows.values.flatMap(\.values) { try BlobRecord.register(blob, in: db) }
       var made: [EntityRef] = []
@@ -62,7 +68,10 @@ enum ExternalLanding {
             scoresSha256: rows[output.key]?["scores"]?.sha256, createdAt: run.now)
           try evaluation.insert(db)
           made.append(EntityRef(.evaluation, evaluation.id))
-        default: continue
+        case .dataset, .conversion:
+          guard let handled = item.handled else { continue }
+          made += try handled.persist(blobs: rows[output.key] ?? [:], in: db, run: run)
+        case .pictures: continue
         }
       }
       return made

@@ -125,13 +125,14 @@ public struct ExternalPluginResult: Codable, Sendable, Equatable {
 /// the run's own models it scores.
 public struct ExternalOutput: Codable, Sendable, Equatable {
   public var key: String
-  public var kind: EntityKind
+  public var kind: ExternalOutputKind
   /// Files by role, as paths relative to the output folder: a model's "weights" (safetensors),
-  /// an evaluation's "scores" (CSV).
+  /// an evaluation's "scores" (CSV), a dataset's "shard-N"/"sidecar-N", a conversion's "video",
+  /// a picture's own name ("strip.png").
   public var files: [String: String]
   public var metadata: [String: AnyJSON]
 
-  public init(key: String, kind: EntityKind, files: [String: String], metadata: [String: AnyJSON]) {
+  public init(key: String, kind: ExternalOutputKind, files: [String: String], metadata: [String: AnyJSON]) {
     self.key = key
     self.kind = kind
     self.files = files

@@ -12,16 +12,20 @@ struct ExternalResultCheck {
 
   static let maxOutputs = 64
   static let maxScoresBytes = 256 << 20
+  /// A dataset brings a shard and a sidecar per conversion; more files than this is not a result.
+  static let maxFilesPerOutput = 4096
 
   struct Failure: Error {
     var reason: String
     init(_ reason: String) { self.reason = reason }
   }
 
-  /// An output that passed, with the files it brings by role.
+  /// An output that passed, with the files it brings by role, and for a kind a plugin family
+  /// checks, what lands it.
   struct Checked {
     var output: ExternalOutput
     var files: [String: URL]
+    var handled: (any CheckedExternalOutput)?
   }
 
   func check(_ result: ExternalPluginResult, in db: Database) throws -> [Checked] {
@@ -41,13 +45,27 @@ struct ExternalResultCheck {
           "\(field) is \(output.kind.withArticle); the manifest's outputs are "
             + manifest.outputs.map(\.rawValue).joined(separator: ", "))
       }
+      guard output.files.count <= Self.maxFilesPerOutput else {
+        throw Failure("\(field) names \(output.files.count) files; at most \(Self.maxFilesPerOutput)")
+      }
       let files = try resolve(output.files, field: field)
+      var handled: (any CheckedExternalOutput)?
       switch output.kind {
       case .model: try checkModel(output, files: files, field: field, in: db)
       case .evaluation: try checkEvaluation(output, files: files, field: field, result: result, in: db)
-      default: throw Failure("\(field): external plugins cannot make \(output.kind.withArticle)")
+      case .pictures: try PicturesCheck.check(output, files: files, field: field)
+      case .dataset, .conversion:
+        guard let handler = ExternalOutputHandlers.handler(for: output.kind) else {
+          throw Failure("\(field): this Pleura has no check for \(output.kind.withArticle) output")
+        }
+        do {
+          handled = try handler.check(
+            output, files: files, context: ExternalOutputContext(inputs: inputs, field: field), in: db)
+        } catch let refusal as ExternalOutputRefusal {
+          throw Failure(refusal.reason)
+        }
       }
-      checked.append(Checked(output: output, files: files))
+      checked.append(Checked(output: output, files: files, handled: handled))
     }
     return checked
   }

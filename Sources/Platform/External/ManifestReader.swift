@@ -290,17 +290,17 @@ public struct ManifestReader {
     return specs
   }
 
-  private mutating func outputs(_ value: AnyJSON?) -> [EntityKind]? {
+  private mutating func outputs(_ value: AnyJSON?) -> [ExternalOutputKind]? {
     guard case .array(let items)? = value, !items.isEmpty else {
       problem(
         "outputs",
-        "must be a non-empty list of entity kinds ("
+        "must be a non-empty list of output kinds ("
           + PluginManifest.acceptedOutputs.map(\.rawValue).joined(separator: ", ") + ")")
       return nil
     }
-    var kinds: [EntityKind] = []
+    var kinds: [ExternalOutputKind] = []
     for (index, item) in items.enumerated() {
-      guard let name = item.stringValue, let kind = EntityKind(rawValue: name),
+      guard let name = item.stringValue, let kind = ExternalOutputKind(rawValue: name),
         PluginManifest.acceptedOutputs.contains(kind)
       else {
         let shown = item.stringValue.map { "'\($0.escapedForMessage)'" } ?? "this"

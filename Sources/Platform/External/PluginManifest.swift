@@ -12,7 +12,7 @@ public struct PluginManifest: Codable, Sendable, Equatable {
   /// Parameters by name, in name order.
   public var parameters: [ParameterSpec]
   public var inputs: [InputSpec]
-  public var outputs: [EntityKind]
+  public var outputs: [ExternalOutputKind]
   public var resources: Resources
   /// Whether the same request gives byte-identical outputs: then `pleura rerun` checks its runs.
   public var deterministic: Bool
@@ -50,10 +50,13 @@ public struct PluginManifest: Codable, Sendable, Equatable {
 
   /// The kinds an external plugin may take as inputs: those whose metadata and bytes a request
   /// can describe.
-  public static let acceptedInputs: [EntityKind] = [.dataset, .split, .model, .conversion, .evaluation]
+  public static let acceptedInputs: [EntityKind] = [
+    .dataset, .split, .model, .conversion, .evaluation, .sourceVideo, .roi, .label,
+  ]
   /// The kinds an external plugin may make: those whose rows Pleura can check from a result
-  /// (weights by their safetensors header, scores against the dataset's cubes).
-  public static let acceptedOutputs: [EntityKind] = [.model, .evaluation]
+  /// (weights by their safetensors header, scores against the dataset's cubes, shards against
+  /// their sidecars, videos by probing, pictures by their PNG header).
+  public static let acceptedOutputs = ExternalOutputKind.allCases
 }
 
 /// Bounds on what a manifest may ask for, so that a hostile one cannot make Pleura read, hold or

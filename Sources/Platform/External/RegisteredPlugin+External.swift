@@ -9,7 +9,7 @@ extension RegisteredPlugin {
     version = manifest.version
     summary = manifest.summary
     takes = manifest.inputs.map(\.kind)
-    makes = manifest.outputs
+    makes = manifest.outputs.compactMap(\.entityKind)
     reproducible = manifest.deterministic
     parameters = manifest.parameters.map {
       ParameterInfo(

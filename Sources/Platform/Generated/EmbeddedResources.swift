@@ -363,6 +363,17 @@ public enum EmbeddedResources {
         );
         """#
     ),
+    (
+      name: "0019_job_external_plugin.sql",
+      text: #"""
+        -- An external plugin's job (Platform/Jobs, docs/CLUSTER.md) names the plugin's folder and the
+        -- SHA-256 of its manifest and program as they were at submission: the node refuses to run other
+        -- files, and `pleura jobs resubmit` sends the very same plugin again. NULL for built-in plugins.
+        ALTER TABLE job ADD COLUMN plugin_folder TEXT;
+        ALTER TABLE job ADD COLUMN plugin_manifest_sha256 TEXT;
+        ALTER TABLE job ADD COLUMN plugin_command_sha256 TEXT;
+        """#
+    ),
   ]
 
   public static let datasetRecipes: [(name: String, text: String)] = [
@@ -523,6 +534,7 @@ public enum EmbeddedResources {
           "architectures": ["resnet3d-18", "resnet3d-34", "resnet3d-50"],
           "datasets": ["2_30x30", "all_30x30", "2_60x60", "all_60x60", "2_90x90", "all_90x90"],
           "rows": [],
+          "mmode": "mmode_64",
           "split": { "seed": 42, "test": 0.3, "validation": 0.15 },
           "width": 1.0,
           "epochs": 16,

@@ -9,7 +9,8 @@ public enum JobCollector {
   /// One job as it stands now.
   public struct Report: Sendable, Codable, Equatable {
     public var job: Job
-    /// `pending`, `running`, `finished` (waiting to be collected), `landed`, `failed`, `cancelled`.
+    /// `submitting` (not recorded yet), `pending`, `running`, `finished` (waiting to be collected),
+    /// `landed`, `failed`, `cancelled`.
     public var state: String
     /// Slurm's state and reason, or why the job failed.
     public var detail: String?
@@ -22,20 +23,30 @@ public enum JobCollector {
     }
     let open = jobs.filter { $0.status == .submitted }
     let states = try Slurm.states(ofArrays: Array(Set(open.map(\.slurmJobId))).sorted())
-    return jobs.map { job in
-      guard job.status == .submitted else {
-        return Report(job: job, state: job.status.rawValue, detail: job.reason ?? job.slurmState)
+    // Submissions whose rows are not written yet: being submitted, or left by a killed coordinator.
+    let recorded = Set(jobs.map(\.submission))
+    let unrecorded = JobReconciler.submissionFolders(of: catalog).compactMap(JobIntent.read(from:))
+      .flatMap(\.jobs).filter { !recorded.contains($0.submission) }
+      .map {
+        Report(
+          job: $0, state: "submitting",
+          detail: "not recorded yet; `pleura jobs collect` records it once its coordinator has stopped")
       }
-      let slurm = states[job.slurmTaskID]
-      let exit = JobExitRecord.read(from: taskFolder(of: job, in: catalog))
-      if let slurm, slurm.isActive {
-        let state = slurm.state == "PENDING" ? "pending" : "running"
-        return Report(
-          job: job, state: state,
-          detail: [slurm.state, slurm.reason].compactMap { $0 }.joined(separator: ": "))
+    return unrecorded
+      + jobs.map { job in
+        guard job.status == .submitted else {
+          return Report(job: job, state: job.status.rawValue, detail: job.reason ?? job.slurmState)
+        }
+        let slurm = states[job.slurmTaskID]
+        let exit = JobExitRecord.read(from: taskFolder(of: job, in: catalog))
+        if let slurm, slurm.isActive {
+          let state = slurm.state == "PENDING" ? "pending" : "running"
+          return Report(
+            job: job, state: state,
+            detail: [slurm.state, slurm.reason].compactMap { $0 }.joined(separator: ": "))
+        }
+        return Report(job: job, state: "finished", detail: exit.map { $0.status.rawValue } ?? slurm?.state)
       }
-      return Report(job: job, state: "finished", detail: exit.map { $0.status.rawValue } ?? slurm?.state)
-    }
   }
 
   /// What one collection did.
@@ -44,17 +55,22 @@ public enum JobCollector {
     public var failed: [Job] = []
     /// Jobs still pending or running.
     public var waiting: [Job] = []
+    /// Jobs a killed coordinator left unrecorded that Slurm has, recorded now.
+    public var recovered: [Job] = []
   }
 
   /// Lands every finished job's run and records every job that ended without one. `only`
   /// restricts it to some jobs (an experiment's own).
   public static func collect(catalog: Catalog, only: Set<String>? = nil) async throws -> Collection {
+    let reconciled = try await JobReconciler.reconcile(catalog: catalog)
+    var collection = Collection(
+      failed: reconciled.neverSubmitted.filter { only?.contains($0.id) ?? true },
+      recovered: reconciled.recovered)
     let jobs = try await catalog.database.read { db in
       try Job.filter(Job.Columns.status == Job.Status.submitted.rawValue).order(Job.Columns.submittedAt)
         .fetchAll(db)
     }.filter { only?.contains($0.id) ?? true }
     let states = try Slurm.states(ofArrays: Array(Set(jobs.map(\.slurmJobId))).sorted())
-    var collection = Collection()
     for job in jobs {
       var slurm = states[job.slurmTaskID] ?? Slurm.detail(ofTask: job.slurmTaskID)
       if slurm?.isActive == true {
@@ -76,6 +92,7 @@ public enum JobCollector {
           ended.status = .landed
           ended.runId = runID
           collection.landed.append(ended)
+          try await JobCleaner.tidy(submission: job.submission, catalog: catalog)
           continue
         } catch {
           ended.status = .failed
@@ -120,11 +137,12 @@ public enum JobCollector {
     guard job.status == .failed || job.status == .cancelled else {
       throw JobError.notResubmittable(job.id, status: job.status.rawValue)
     }
+    if let again = job.resubmittedAs { throw JobError.alreadyResubmitted(job.id, as: again) }
     let declared =
       (try? JSONDecoder().decode(JobResources.self, from: Data(job.resourcesJson.utf8))) ?? JobResources()
     let request = JobRequest(
       plugin: job.plugin, parametersJSON: job.parametersJson, inputs: job.inputs, cacheKey: job.cacheKey,
-      resources: declared)
+      resources: declared, external: job.externalPlugin)
     guard let again = try await JobSubmitter.submit([request], overrides: overrides, catalog: catalog).first
     else {
       throw JobError.unknownJob(id)
@@ -132,6 +150,8 @@ public enum JobCollector {
     try await catalog.database.write { db in
       try db.execute(sql: "UPDATE job SET resubmitted_as = ? WHERE id = ?", arguments: [again.id, job.id])
     }
+    // Nothing is left to diagnose: the old task's folder goes (and its submission's, once done).
+    try await JobCleaner.tidy(submission: job.submission, resubmittedTask: job.task, catalog: catalog)
     return again
   }
 

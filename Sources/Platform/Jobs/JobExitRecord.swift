@@ -11,13 +11,19 @@ public struct JobExitRecord: Codable, Sendable, Equatable {
   public var node: String
   public var reason: String?
   public var endedAt: String
+  /// Slurm's id of the array the task ran in (`SLURM_ARRAY_JOB_ID`): how a collection finds the
+  /// job of a submission whose coordinator died before recording it, once Slurm has forgotten it.
+  public var slurmJobID: String?
 
-  public init(status: Status, runID: String?, node: String, reason: String?, endedAt: String) {
+  public init(
+    status: Status, runID: String?, node: String, reason: String?, endedAt: String, slurmJobID: String? = nil
+  ) {
     self.status = status
     self.runID = runID
     self.node = node
     self.reason = reason
     self.endedAt = endedAt
+    self.slurmJobID = slurmJobID
   }
 
   static let fileName = "exit.json"

@@ -122,6 +122,15 @@ enum JobLanding {
     guard run.plugin == job.plugin, run.cacheKey == job.cacheKey else {
       throw JobError.invalidOutput(job: job.id, reason: "its run \(run.id) is not the run that was submitted")
     }
+    // An external plugin's run records the digests of the files that ran: those submitted.
+    if let external = job.externalPlugin {
+      guard run.pluginManifestSha256 == external.manifestSHA256,
+        run.pluginCommandSha256 == external.commandSHA256
+      else {
+        throw JobError.invalidOutput(
+          job: job.id, reason: "its run \(run.id) ran other plugin files than were submitted")
+      }
+    }
     let inputs = try RunEdge.all().edges(.input, ofRun: run.id).fetchAll(db).map(\.entity.id).sorted()
     guard inputs == job.inputs.map(\.id).sorted() else {
       throw JobError.invalidOutput(

@@ -10,6 +10,8 @@ public struct JobRequest: Sendable {
   public var inputs: [EntityRef]
   public var cacheKey: String
   public var resources: JobResources
+  /// The external plugin's folder and digests, or nil for a built-in plugin.
+  public var external: ExternalJobPlugin? = nil
 
   /// What sending a run to Slurm comes to: a request to submit, or an earlier identical run.
   public enum Plan: Sendable {

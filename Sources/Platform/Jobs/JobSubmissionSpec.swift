@@ -12,6 +12,8 @@ public struct JobSubmissionSpec: Codable, Sendable {
     /// The plugin's parameters as canonical JSON (``ParameterSchema/decode(json:as:)`` reads them).
     public var parametersJSON: String
     public var inputs: [EntityRef]
+    /// The external plugin to run (its files checked on the node), or nil for a built-in one.
+    public var external: ExternalJobPlugin?
   }
 
   public var submission: String

@@ -19,6 +19,8 @@ public enum JobSubmitter {
     let jobsFolder = catalog.root.appendingPathComponent(JobSubmissionSpec.jobsFolderName)
     let folder = jobsFolder.appendingPathComponent(submission)
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let intended: [Job]
+    let slurmID: String
     do {
       let snapshot = folder.appendingPathComponent(JobSubmissionSpec.snapshotName)
       let watermarks = try await makeSnapshot(of: catalog, at: snapshot)
@@ -27,7 +29,8 @@ public enum JobSubmitter {
         submission: submission,
         tasks: zip(jobIDs, requests).map { id, request in
           .init(
-            jobID: id, plugin: request.plugin, parametersJSON: request.parametersJSON, inputs: request.inputs)
+            jobID: id, plugin: request.plugin, parametersJSON: request.parametersJSON, inputs: request.inputs,
+            external: request.external)
         },
         watermarks: watermarks)
       let specURL = folder.appendingPathComponent(JobSubmissionSpec.fileName)
@@ -37,23 +40,43 @@ public enum JobSubmitter {
         submission: submission, tasks: requests.count, folder: folder, spec: specURL, lines: scriptLines,
         executable: executable ?? currentExecutable()
       ).write(to: script, atomically: true, encoding: .utf8)
-      let slurmID = try Slurm.submit(script: script)
       let now = Timestamp.now()
       let resourcesJSON = try CanonicalJSON.encode(resources)
-      let jobs = try zip(jobIDs, requests).enumerated().map { index, pair in
+      intended = try zip(jobIDs, requests).enumerated().map { index, pair in
         Job(
-          id: pair.0, submission: submission, task: index, slurmJobId: slurmID, plugin: pair.1.plugin,
+          id: pair.0, submission: submission, task: index, slurmJobId: "", plugin: pair.1.plugin,
           parametersJson: pair.1.parametersJSON,
           inputsJson: String(decoding: try JSONEncoder().encode(pair.1.inputs), as: UTF8.self),
           cacheKey: pair.1.cacheKey, resourcesJson: resourcesJSON, status: .submitted, submittedAt: now,
-          finishedAt: nil, runId: nil, node: nil, slurmState: "PENDING", reason: nil, resubmittedAs: nil)
+          finishedAt: nil, runId: nil, node: nil, slurmState: "PENDING", reason: nil, resubmittedAs: nil,
+          pluginFolder: pair.1.external?.folder, pluginManifestSha256: pair.1.external?.manifestSHA256,
+          pluginCommandSha256: pair.1.external?.commandSHA256)
       }
-      try await catalog.database.write { db in for job in jobs { try job.insert(db) } }
-      return jobs
+      // Recorded before sbatch: a coordinator killed once Slurm has the jobs and before their
+      // rows are written leaves the intent, which the next collection turns into rows.
+      try JobIntent(jobs: intended).write(into: folder)
+      slurmID = try Slurm.submit(script: script)
     } catch {
+      // Slurm did not take the submission (sbatch refused it) or it was never sent.
       try? FileManager.default.removeItem(at: folder)
       throw error
     }
+    return try await record(intended, slurmJobID: slurmID, folder: folder, catalog: catalog)
+  }
+
+  /// Writes the rows of a submission Slurm has taken. A failure here leaves the folder and its
+  /// intent: Slurm runs the jobs, and `pleura jobs collect` records them.
+  static func record(_ intended: [Job], slurmJobID: String, folder: URL, catalog: Catalog) async throws
+    -> [Job]
+  {
+    let jobs = intended.map { job in
+      var job = job
+      job.slurmJobId = slurmJobID
+      return job
+    }
+    try await catalog.database.write { db in for job in jobs { try job.insert(db) } }
+    try? FileManager.default.removeItem(at: JobIntent.url(in: folder))
+    return jobs
   }
 
   /// Copies the catalog into `url` (SQLite's `VACUUM INTO`: a consistent copy, read while others
@@ -84,7 +107,7 @@ public enum JobSubmitter {
   ) -> String {
     ([
       "#!/bin/sh",
-      "#SBATCH --job-name=pleura-\(submission)",
+      "#SBATCH --job-name=\(jobName(of: submission))",
       "#SBATCH --array=0-\(tasks - 1)",
       "#SBATCH --output=\(folder.path)/slurm-%a.out",
       "#SBATCH --ntasks=1",
@@ -93,6 +116,10 @@ public enum JobSubmitter {
       "",
     ]).joined(separator: "\n")
   }
+
+  /// The Slurm job name of a submission: unique, so that a submission whose coordinator died
+  /// before recording it is found again (``JobReconciler``).
+  static func jobName(of submission: String) -> String { "pleura-\(submission)" }
 
   static func shellQuoted(_ text: String) -> String {
     "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"

@@ -38,20 +38,46 @@ public enum JobWorker {
       at: submissionFolder.appendingPathComponent(JobSubmissionSpec.snapshotName), to: database)
     chmod(database.path, 0o644)
 
-    let node = ProcessInfo.processInfo.environment["SLURMD_NODENAME"] ?? ProcessInfo.processInfo.hostName
+    let environment = ProcessInfo.processInfo.environment
+    let node = environment["SLURMD_NODENAME"] ?? ProcessInfo.processInfo.hostName
+    let slurmJobID = environment["SLURM_ARRAY_JOB_ID"] ?? environment["SLURM_JOB_ID"]
     let record: JobExitRecord
     do {
       let catalog = try Catalog.openWorkspace(
         at: folder, blobsReadFrom: catalogRoot.appendingPathComponent(Catalog.objectsFolderName))
       let runner = Runner(catalog: catalog, logger: logger, progress: progress)
-      let outcome = try await runPlugin(task.plugin, runner, task.parametersJSON, task.inputs)
+      let outcome: RunOutcome
+      if let external = task.external {
+        outcome = try await runExternal(external, task: task, runner: runner)
+      } else {
+        outcome = try await runPlugin(task.plugin, runner, task.parametersJSON, task.inputs)
+      }
       record = JobExitRecord(
-        status: .succeeded, runID: outcome.runID, node: node, reason: nil, endedAt: Timestamp.now())
+        status: .succeeded, runID: outcome.runID, node: node, reason: nil, endedAt: Timestamp.now(),
+        slurmJobID: slurmJobID)
     } catch {
       record = JobExitRecord(
-        status: .failed, runID: nil, node: node, reason: "\(error)", endedAt: Timestamp.now())
+        status: .failed, runID: nil, node: node, reason: "\(error)", endedAt: Timestamp.now(),
+        slurmJobID: slurmJobID)
     }
     try record.write(into: folder)
     return record
+  }
+
+  /// An external plugin's task: the plugin is loaded from the folder the submission names and
+  /// run only if its manifest and program hash to what was submitted; the runner then records
+  /// and lands it exactly as a local external run (``Runner/run(external:parameters:inputs:force:)``).
+  static func runExternal(_ external: ExternalJobPlugin, task: JobSubmissionSpec.Task, runner: Runner)
+    async throws -> RunOutcome
+  {
+    let plugin = try external.load(name: task.plugin)
+    guard
+      let parameters = try? JSONDecoder().decode(AnyJSON.self, from: Data(task.parametersJSON.utf8))
+        .objectValue
+    else {
+      throw ParameterError.invalid(
+        plugin: task.plugin, reason: "the submitted parameters are not a JSON object")
+    }
+    return try await runner.run(external: plugin, parameters: parameters, inputs: task.inputs, force: true)
   }
 }

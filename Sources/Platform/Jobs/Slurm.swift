@@ -69,6 +69,13 @@ public enum Slurm {
     return TaskState(state: state, reason: reason, node: node)
   }
 
+  /// The id of the job array named `name` (sbatch's `--job-name`), while Slurm still knows it.
+  static func arrayJobID(named name: String) throws -> String? {
+    let output = try run("squeue", ["-h", "-t", "all", "--name", name, "-o", "%F"])
+    return output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+      .first { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+  }
+
   /// Cancels one task (`JOBID_TASK`) or a whole job.
   static func cancel(_ id: String) throws { _ = try run("scancel", [id]) }
 

@@ -40,9 +40,21 @@ public struct Job: CatalogRecord, Equatable {
   public var slurmState: String?
   public var reason: String?
   public var resubmittedAs: String?
+  /// An external plugin's folder, and the SHA-256 of its manifest and program at submission;
+  /// nil for a built-in plugin.
+  public var pluginFolder: String? = nil
+  public var pluginManifestSha256: String? = nil
+  public var pluginCommandSha256: String? = nil
 
-  /// Slurm's name for this task: `ARRAYJOB_TASK`.
-  public var slurmTaskID: String { "\(slurmJobId)_\(task)" }
+  /// Slurm's name for this task: `ARRAYJOB_TASK` (`-` for a job that never reached Slurm).
+  public var slurmTaskID: String { slurmJobId.isEmpty ? "-" : "\(slurmJobId)_\(task)" }
+
+  /// The external plugin the job runs, or nil for a built-in one.
+  public var externalPlugin: ExternalJobPlugin? {
+    guard let pluginFolder, let pluginManifestSha256, let pluginCommandSha256 else { return nil }
+    return ExternalJobPlugin(
+      folder: pluginFolder, manifestSHA256: pluginManifestSha256, commandSHA256: pluginCommandSha256)
+  }
 
   public var inputs: [EntityRef] {
     (try? JSONDecoder().decode([EntityRef].self, from: Data(inputsJson.utf8))) ?? []

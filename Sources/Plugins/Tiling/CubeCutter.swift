@@ -4,8 +4,8 @@ import Platform
 import Primitives
 
 /// Decodes one conversion once and cuts its cubes into an `.npy` shard: `[n, frames, size,
-/// size]` uint8, clip by clip, each clip's tiles row by row. Frames stream through a window of
-/// one clip's length (only the tiles' bounding box of each frame is kept), so memory does not
+/// size]` uint8, clip by clip, each clip's tiles row by row. Frames stream through a `ClipWindow`
+/// of one clip's length (only the tiles' bounding box of each frame is kept), so memory does not
 /// grow with the video.
 enum CubeCutter {
   struct Cut {
@@ -33,86 +33,55 @@ enum CubeCutter {
   ) throws -> Cut {
     let size = recipe.tileSize
     let length = recipe.framesPerCube
-    guard let box = Box(tiles: item.tiles, size: size), let firstClip = item.clipStarts.first,
-      let lastClip = item.clipStarts.last
-    else { throw TilingError.nothingToCut(conversion: item.conversion.id) }
-    let lastNeeded = lastClip + length
-    // window[i] holds the crop of frame windowStart + i.
-    var window: [[UInt8]] = []
-    var windowStart = firstClip
-    var nextClip = 0
-    var seen = 0
-
+    guard let box = Box(tiles: item.tiles, size: size), !item.clipStarts.isEmpty else {
+      throw TilingError.nothingToCut(conversion: item.conversion.id)
+    }
     let writer = try NPY.StreamWriter(url: shard, dtype: .uint8, rowShape: [length, size, size])
     var cube = [UInt8](repeating: 0, count: length * size * size)
-    var cubes: [(Int, Int, TileGrid.Tile)] = []
+    var cubes: [(clip: Int, firstFrame: Int, tile: TileGrid.Tile)] = []
     // Decided on the first clip's frames, then kept for every clip: the same tiles for the whole video.
     var tiles: [TileGrid.Tile]?
     var partly = 0
     var mostly = 0
-
-    func emitReadyClips() throws {
-      while nextClip < item.clipStarts.count, item.clipStarts[nextClip] + length <= windowStart + window.count
-      {
-        let start = item.clipStarts[nextClip]
-        let chosen: [TileGrid.Tile]
-        if let tiles {
-          chosen = tiles
-        } else {
-          let frames = (0..<length).map {
-            GrayImage(width: box.width, height: box.height, pixels: window[start - windowStart + $0])
-          }
-          (chosen, partly, mostly) = Self.tilesInside(
-            item.tiles, box: box, size: size, region: EchoRegion.mask(of: frames))
-          tiles = chosen
-        }
-        for tile in chosen {
-          cube.withUnsafeMutableBufferPointer { cube in
-            for f in 0..<length {
-              window[start - windowStart + f].withUnsafeBufferPointer { crop in
-                for y in 0..<size {
-                  let from = (tile.y - box.y + y) * box.width + (tile.x - box.x)
-                  cube.address.advanced(by: (f * size + y) * size)
-                    .update(from: crop.address.advanced(by: from), count: size)
-                }
-              }
-            }
-          }
-          try cube.withUnsafeBytes { try writer.append($0) }
-          cubes.append((nextClip, start, tile))
-        }
-        nextClip += 1
-        // Frames before the next clip's start are no longer needed.
-        let keepFrom =
-          nextClip < item.clipStarts.count ? item.clipStarts[nextClip] : windowStart + window.count
-        let drop = min(window.count, max(0, keepFrom - windowStart))
-        window.removeFirst(drop)
-        windowStart += drop
-        if window.isEmpty { windowStart = max(windowStart, keepFrom) }  // a gap between clips
-      }
-    }
-
-    let decoder = try VideoDecoders.open(source)
-    while let frame = try decoder.nextFrame() {
-      if cancelled() { throw CancellationError() }
-      seen = frame.index + 1
-      guard frame.index >= windowStart else { continue }
-      guard frame.index < lastNeeded else { break }
-      let image = frame.image
+    try ClipWindow.stream(
+      source, starts: item.clipStarts, length: length, conversion: item.conversion.id,
+      cancelled: cancelled
+    ) { image in
+      // Only the tiles' bounding box of each frame is kept.
       guard box.x + box.width <= image.width, box.y + box.height <= image.height else {
         throw TilingError.roiOutsideFrame(
           conversion: item.conversion.id, width: image.width, height: image.height)
       }
-      window.append(box.crop(image))
-      try emitReadyClips()
-    }
-    guard nextClip == item.clipStarts.count else {
-      throw TilingError.tooFewFrames(conversion: item.conversion.id, expected: lastNeeded, found: seen)
+      return box.crop(image)
+    } emit: { clip, start, frames in
+      let chosen: [TileGrid.Tile]
+      if let tiles {
+        chosen = tiles
+      } else {
+        let images = frames.map { GrayImage(width: box.width, height: box.height, pixels: $0) }
+        (chosen, partly, mostly) = Self.tilesInside(
+          item.tiles, box: box, size: size, region: EchoRegion.mask(of: images))
+        tiles = chosen
+      }
+      for tile in chosen {
+        cube.withUnsafeMutableBufferPointer { cube in
+          for (f, crop) in frames.enumerated() {
+            crop.withUnsafeBufferPointer { crop in
+              for y in 0..<size {
+                let from = (tile.y - box.y + y) * box.width + (tile.x - box.x)
+                cube.address.advanced(by: (f * size + y) * size)
+                  .update(from: crop.address.advanced(by: from), count: size)
+              }
+            }
+          }
+        }
+        try cube.withUnsafeBytes { try writer.append($0) }
+        cubes.append((clip, start, tile))
+      }
     }
     try writer.finish()
     return Cut(
-      shard: shard, framesPerCube: length, size: size,
-      cubes: cubes.map { (clip: $0.0, firstFrame: $0.1, tile: $0.2) }, tilesPartlyOutside: partly,
+      shard: shard, framesPerCube: length, size: size, cubes: cubes, tilesPartlyOutside: partly,
       tilesMostlyOutside: mostly, clips: item.clipStarts.count)
   }
 

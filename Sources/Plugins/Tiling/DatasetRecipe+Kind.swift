@@ -56,4 +56,8 @@ extension DatasetRecipe {
     case .mmode: (mmode ?? MModeSettings()).description
     }
   }
+
+  /// Whether the images of a window are ranked (M-mode at the brightest columns: rank 0 is the
+  /// brightest), which the sidecar then says in its `window` and `rank` columns.
+  public var keepsRankedImages: Bool { kind == .mmode && mmode?.sampling == .brightest }
 }

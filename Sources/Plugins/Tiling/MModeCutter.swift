@@ -4,65 +4,41 @@ import Platform
 
 /// Decodes one conversion once and writes its M-mode images into an `.npy` shard shaped like a
 /// shard of one-frame cubes, `[n, 1, size, size]` uint8, window by window, each window's images
-/// in rank order. Only the ROI of the frames of the current window is kept, so memory does not
-/// grow with the video. (ARCHITECTURE.md, Tiling: M-mode datasets.)
+/// in rank order. Frames stream through a `ClipWindow` (one window's ROIs at a time), so memory
+/// does not grow with the video. (ARCHITECTURE.md, Tiling: M-mode datasets.)
 enum MModeCutter {
   static func cut(
-    item: TilePlan.Item, settings: MModeSettings, source: URL, into shard: URL, cancelled: () -> Bool
+    item: TilePlan.Item, settings: MModeSettings, source: URL, into shard: URL,
+    cancelled: () -> Bool
   ) throws -> CubeCutter.Cut {
     let rect = item.rect
     let length = settings.window
-    guard !item.tiles.isEmpty, let firstWindow = item.clipStarts.first, let lastWindow = item.clipStarts.last
-    else { throw TilingError.nothingToCut(conversion: item.conversion.id) }
-    let lastNeeded = lastWindow + length
-    // window[i] holds the ROI of frame windowStart + i.
-    var window: [[UInt8]] = []
-    var windowStart = firstWindow
-    var nextWindow = 0
-    var seen = 0
-    let writer = try NPY.StreamWriter(url: shard, dtype: .uint8, rowShape: [1, settings.size, settings.size])
-    var images: [(clip: Int, firstFrame: Int, tile: TileGrid.Tile)] = []
-
-    func emitReadyWindows() throws {
-      while nextWindow < item.clipStarts.count,
-        item.clipStarts[nextWindow] + length <= windowStart + window.count
-      {
-        let start = item.clipStarts[nextWindow]
-        let frames = window[(start - windowStart)..<(start - windowStart + length)]
-        for tile in columns(of: frames, tiles: item.tiles, width: rect.width, settings: settings) {
-          let image = mmode(of: frames, column: tile.column, width: rect.width, height: rect.height)
-          let resized = AreaResampler.resize(image, width: length, height: rect.height, to: settings.size)
-          try resized.withUnsafeBytes { try writer.append($0) }
-          images.append((nextWindow, start, tile))
-        }
-        nextWindow += 1
-        let keepFrom =
-          nextWindow < item.clipStarts.count ? item.clipStarts[nextWindow] : windowStart + window.count
-        let drop = min(window.count, max(0, keepFrom - windowStart))
-        window.removeFirst(drop)
-        windowStart += drop
-        if window.isEmpty { windowStart = max(windowStart, keepFrom) }  // a gap between windows
-      }
+    guard !item.tiles.isEmpty, !item.clipStarts.isEmpty else {
+      throw TilingError.nothingToCut(conversion: item.conversion.id)
     }
-
-    let decoder = try VideoDecoders.open(source)
-    while let frame = try decoder.nextFrame() {
-      if cancelled() { throw CancellationError() }
-      seen = frame.index + 1
-      guard frame.index >= windowStart else { continue }
-      guard frame.index < lastNeeded else { break }
-      let image = frame.image
+    let writer = try NPY.StreamWriter(
+      url: shard, dtype: .uint8, rowShape: [1, settings.size, settings.size])
+    var images: [(clip: Int, firstFrame: Int, tile: TileGrid.Tile)] = []
+    try ClipWindow.stream(
+      source, starts: item.clipStarts, length: length, conversion: item.conversion.id,
+      cancelled: cancelled
+    ) { image in
+      // Only the ROI of each frame is kept.
       guard let crop = image.cropped(x: rect.x, y: rect.y, width: rect.width, height: rect.height),
         crop.width == rect.width, crop.height == rect.height
       else {
         throw TilingError.roiOutsideFrame(
           conversion: item.conversion.id, width: image.width, height: image.height)
       }
-      window.append(crop.pixels)
-      try emitReadyWindows()
-    }
-    guard nextWindow == item.clipStarts.count else {
-      throw TilingError.tooFewFrames(conversion: item.conversion.id, expected: lastNeeded, found: seen)
+      return crop.pixels
+    } emit: { window, start, frames in
+      for tile in columns(of: frames, tiles: item.tiles, width: rect.width, settings: settings) {
+        let image = mmode(of: frames, column: tile.column, width: rect.width, height: rect.height)
+        let resized = AreaResampler.resize(
+          image, width: length, height: rect.height, to: settings.size)
+        try resized.withUnsafeBytes { try writer.append($0) }
+        images.append((window, start, tile))
+      }
     }
     try writer.finish()
     return CubeCutter.Cut(shard: shard, framesPerCube: 1, size: settings.size, cubes: images)

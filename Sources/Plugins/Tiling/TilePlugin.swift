@@ -17,7 +17,9 @@ public struct TilePlugin: Plugin {
   public static let name = "tile"
   /// 1.1.0: label versions are inputs too, and the summary names each video's label version.
   /// 1.2.0: M-mode recipes (`"kind": "mmode"`); cube recipes cut the same cubes as before.
-  public static let version = SemanticVersion(1, 2, 0)
+  /// 1.3.0: sidecars of M-mode images at the brightest columns end with `window` and `rank`;
+  /// every other sidecar and every shard is as before.
+  public static let version = SemanticVersion(1, 3, 0)
   public static let summary =
     "Cut ROIs of conversions into 60-frame video cubes, or M-mode images: a versioned dataset."
   public static let takes: [EntityKind] = [.conversion, .roi, .label]
@@ -88,7 +90,8 @@ public struct TilePlugin: Plugin {
               + String(describing: error).replacingOccurrences(of: url.path, with: item.conversion.id))
         }
       }
-      let sidecar = try context.blobs.store(data: Data(Self.sidecar(item: item, cut: cut).utf8))
+      let sidecar = try context.blobs.store(
+        data: Data(Self.sidecar(item: item, cut: cut, ranked: recipe.keepsRankedImages).utf8))
       shards.append((item, try context.blobs.store(movingFileAt: file), sidecar, cut))
       context.progress("tile \(recipe.name)", index + 1, items.count, unit: "conversions")
     }
@@ -144,15 +147,20 @@ public struct TilePlugin: Plugin {
     return differences
   }
 
-  static func sidecar(item: TilePlan.Item, cut: CubeCutter.Cut) -> String {
+  /// The shard's CSV sidecar, a row per cube. `ranked` (M-mode recipes keeping the brightest
+  /// columns) adds `window` (the window's index in the video: its rows share it) and `rank` (0 =
+  /// the brightest) as the last columns, so the columns before them read as in every other
+  /// sidecar; older such datasets lack them and carry the same facts in `clip` and `tile_row`.
+  static func sidecar(item: TilePlan.Item, cut: CubeCutter.Cut, ranked: Bool = false) -> String {
     var lines = [
       "index,clip,first_frame,frames,tile_row,tile_col,x,y,size,label,patient,conversion,roi_version"
+        + (ranked ? ",window,rank" : "")
     ]
     for (index, cube) in cut.cubes.enumerated() {
       lines.append(
         "\(index),\(cube.clip),\(cube.firstFrame),\(cut.framesPerCube),\(cube.tile.row),\(cube.tile.column),"
           + "\(cube.tile.x),\(cube.tile.y),\(cut.size),\(item.label.label.rawValue),\(item.patientCode),"
-          + "\(item.conversion.id),\(item.roi.version)")
+          + "\(item.conversion.id),\(item.roi.version)" + (ranked ? ",\(cube.clip),\(cube.tile.row)" : ""))
     }
     return lines.joined(separator: "\n") + "\n"
   }

@@ -11,6 +11,9 @@ public struct CubeItem: Sendable, Codable, Equatable {
   public var patientId: String
   public var conversionId: String
   public var clipIndex: Int
+  /// The tile's row in the grid; for an M-mode image its rank in its window (0 = the brightest
+  /// column when the recipe keeps the brightest ones), which `WindowSampling` draws by.
+  public var tileRow = 0
 
   /// The training target: 1 for lung sliding present (the positive class, as in the study).
   public var target: Float { label == .present ? 1 : 0 }
@@ -24,7 +27,7 @@ extension CubeItem {
     dataset datasetID: String, split splitID: String?, part: SplitAssignment.Part?, in db: Database
   ) throws -> [CubeItem] {
     var sql = """
-      SELECT c.id, c.shard_sha256, c.shard_index, c.label, c.patient_id, c.conversion_id, c.clip_index
+      SELECT c.id, c.shard_sha256, c.shard_index, c.label, c.patient_id, c.conversion_id, c.clip_index, c.tile_row
       FROM cube c
       """
     var arguments: StatementArguments = []
@@ -39,7 +42,7 @@ extension CubeItem {
       CubeItem(
         id: row[0], shardSha256: row[1], shardIndex: row[2],
         label: SlidingLabel(rawValue: row[3]) ?? .unknown, patientId: row[4], conversionId: row[5],
-        clipIndex: row[6])
+        clipIndex: row[6], tileRow: row[7])
     }
   }
 }

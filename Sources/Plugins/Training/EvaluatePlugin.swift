@@ -42,7 +42,9 @@ public struct EvaluatePlugin: Plugin {
   }
 
   public static let name = "evaluate"
-  public static let version = SemanticVersion(1, 0, 0)
+  /// 1.1.0: M-mode datasets keeping several brightest columns per window are scored on each
+  /// window's brightest image (`WindowSampling`); every other dataset as before.
+  public static let version = SemanticVersion(1, 1, 0)
   public static let summary =
     "Score a dataset part with a model: accuracy, sensitivity, specificity, F1, AUC, CIs, per video."
   /// A split among the inputs is the one whose part is scored instead of the model's own
@@ -114,8 +116,10 @@ public struct EvaluatePlugin: Plugin {
     -> [CubeItem]
   {
     let splitPart = SplitAssignment.Part(rawValue: part.rawValue)
-    return try CubeItem.fetch(
+    let items = try CubeItem.fetch(
       dataset: dataset, split: splitPart == nil ? nil : split, part: splitPart, in: db)
+    // Several M-mode images per window: each window is scored once, by its brightest column.
+    return try WindowSampling.of(dataset: dataset, in: db)?.scored(items) ?? items
   }
 
   public func run(_ parameters: Parameters, inputs: [EntityRef], context: PluginContext) async throws

@@ -20,11 +20,13 @@ public struct ExperimentRow: Codable, Sendable, Equatable {
 }
 
 /// Trains and evaluates every pair of a grid through the runner, so that each pair already in
-/// the run cache is reused rather than trained again.
+/// the run cache is reused rather than trained again. The M-mode row and Table 5 follow from the
+/// rows (``table5(_:rows:runner:execution:log:)``).
 public enum Experiment {
   public static func run(
     _ grid: ExperimentGrid, runner: Runner, log: @Sendable (String) -> Void = { _ in }
   ) async throws -> [ExperimentRow] {
+    try checkMModeRow(grid)
     let catalog = runner.catalog
     var datasets: [String: (dataset: String, reference: String, split: String)] = [:]
     var rows: [ExperimentRow] = []
@@ -68,7 +70,16 @@ public enum Experiment {
   static func tiledAndSplit(_ recipeName: String, grid: ExperimentGrid, runner: Runner) async throws -> (
     dataset: String, reference: String, split: String
   ) {
-    let recipe = try DatasetRecipe.load(recipeName)
+    let (datasetID, reference) = try await tiled(try DatasetRecipe.load(recipeName), runner: runner)
+    let splitRun = try await runner.run(
+      SplitPlugin.self, parameters: grid.split, inputs: [EntityRef(.dataset, datasetID)])
+    return (datasetID, reference, splitRun.outputs[0].id)
+  }
+
+  /// Builds the recipe's dataset (reused when the catalog already holds it).
+  static func tiled(_ recipe: DatasetRecipe, runner: Runner) async throws -> (
+    dataset: String, reference: String
+  ) {
     let plan = try await runner.catalog.database.read { db in try TilePlan.make(recipe: recipe, in: db) }
     guard !plan.items.isEmpty else {
       throw TilingError.nothingToTile(recipe: recipe.name, skipped: plan.skipped.count)
@@ -76,12 +87,10 @@ public enum Experiment {
     let tiled = try await runner.run(TilePlugin.self, parameters: .init(recipe: recipe), inputs: plan.inputs)
     // A build whose cubes the latest version already holds stands for that version (remade).
     let datasetID = (tiled.outputs + tiled.remade)[0].id
-    let splitRun = try await runner.run(
-      SplitPlugin.self, parameters: grid.split, inputs: [EntityRef(.dataset, datasetID)])
     let reference = try await runner.catalog.database.read { db in
       try Dataset.find(db, key: datasetID).reference
     }
-    return (datasetID, reference, splitRun.outputs[0].id)
+    return (datasetID, reference)
   }
 }
 

@@ -8,7 +8,10 @@ import Tiling
 /// The settings are the plugins' own parameter types, not copies of them: the file's `split`
 /// object holds split parameters, and its other keys are read as the train and evaluate
 /// parameters of the same names (`width`, `epochs`, `part`, `bootstrap`, ...; a name both have,
-/// such as `seed` or `threads`, sets both).
+/// such as `seed` or `threads`, sets both). `mmode` names an M-mode recipe (`datasets/paper-grid.json`
+/// has `mmode_64`): the grid then also trains the study's M-mode baseline, a 2D ResNet-18, on the
+/// same test patients and makes the study's Table 5 (see ``Table5``); without it there is no
+/// M-mode row.
 public struct ExperimentGrid: Sendable, Equatable {
   public struct Row: Codable, Sendable, Equatable, Hashable {
     public var architecture: String
@@ -25,6 +28,10 @@ public struct ExperimentGrid: Sendable, Equatable {
   public var datasets = ["2_30x30", "all_30x30", "2_60x60", "all_60x60", "2_90x90", "all_90x90"]
   /// Explicit pairs; empty means every architecture with every dataset.
   public var rows: [Row] = []
+  /// The M-mode recipe of Table 5's baseline row (a built-in name or a file); empty for none.
+  public var mmode = ""
+  /// The baseline's network: the study's M-mode ResNet-18.
+  public static let mmodeArchitecture = "resnet-18"
   /// How each dataset is split by patient.
   public var split = SplitPlugin.Parameters()
   /// How every pair trains (its architecture comes from the pair).
@@ -54,6 +61,7 @@ public struct ExperimentGrid: Sendable, Equatable {
     name = try value("name", name)
     architectures = try value("architectures", architectures)
     datasets = try value("datasets", datasets)
+    mmode = try value("mmode", mmode)
     if let rows = object["rows"] {
       let pairs = try JSONSerialization.data(withJSONObject: rows)
       self.rows = try JSONDecoder().decode([Row].self, from: pairs)

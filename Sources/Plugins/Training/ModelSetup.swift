@@ -34,6 +34,9 @@ public struct ModelSetup: Codable, Sendable, Equatable {
   public var initialModel: String?
   /// How many stages (conv1 with stage 1 first) were held at the initial model's weights.
   public var freezeStages: Int?
+  /// For M-mode datasets with several images per window: one drawn per window and epoch in
+  /// training, rank 0 scored (none where every stored image is fed, and in earlier models).
+  public var windowSampling: WindowSampling?
 
   /// The engine's configuration for these weights.
   public func config() throws -> ResNet3DConfig {

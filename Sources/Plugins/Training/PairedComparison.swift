@@ -41,6 +41,9 @@ public struct PairedComparison: Codable, Sendable, Equatable {
   public static let metrics = ["accuracy", "sensitivity", "specificity", "f1", "auc"]
 
   public var count: Int
+  /// The second model's examples when they are not the first's (``init(first:second:threshold:replicates:seed:)``);
+  /// nil when both scored the same `count` examples.
+  public var secondCount: Int? = nil
   public var patients: Int
   public var threshold: Double
   public var replicates: Int

@@ -6,15 +6,19 @@ import Resnet3D
 // What one epoch feeds the network and how it is scored.
 extension TrainPlugin {
   /// The training cubes of an epoch in the order they are fed, from the seed and the epoch alone
-  /// (so a resumed run sees the same batches). With class weighting the rarer label's cubes are
-  /// repeated until both labels count the same.
-  static func epochOrder(_ train: [CubeItem], epoch: Int, parameters: Parameters) -> [CubeItem] {
+  /// (so a resumed run sees the same batches). With `sampling`, one image per window is drawn
+  /// first. With class weighting the rarer label's cubes are repeated until both labels count the
+  /// same.
+  static func epochOrder(
+    _ train: [CubeItem], epoch: Int, parameters: Parameters, sampling: WindowSampling? = nil
+  ) -> [CubeItem] {
     var generator = SeededGenerator(
       seed: UInt64(bitPattern: Int64(parameters.seed)) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch + 1))
-    var order = train
+    let fed = sampling?.drawn(train, epoch: epoch, seed: parameters.seed) ?? train
+    var order = fed
     if parameters.classWeighting {
-      let present = train.filter { $0.label == .present }
-      let absent = train.filter { $0.label == .absent }
+      let present = fed.filter { $0.label == .present }
+      let absent = fed.filter { $0.label == .absent }
       var (rare, common) = present.count < absent.count ? (present, absent) : (absent, present)
       if !rare.isEmpty, rare.count < common.count {
         rare.shuffle(using: &generator)
@@ -35,10 +39,16 @@ extension TrainPlugin {
     [CubeItem], [CubeItem]
   ) {
     var labels: [String: SlidingLabel] = [:]
-    for item in train + validation { labels[item.conversionId] = item.label }
-    let byVideo = labels.sorted { $0.key < $1.key }
-    let videos = byVideo.map(\.key)
-    let truth = byVideo.map(\.value)
+    var shard: [String: String] = [:]
+    for item in train + validation {
+      labels[item.conversionId] = item.label
+      shard[item.conversionId] = min(shard[item.conversionId] ?? item.shardSha256, item.shardSha256)
+    }
+    // Videos in the order of their shards' digests, which follow the pixels: conversion ids are
+    // drawn at random in each catalog, and ordering by them gave the same collection and seed a
+    // different permutation (and control result) every time it was built.
+    let videos = labels.keys.sorted { (shard[$0, default: ""], $0) < (shard[$1, default: ""], $1) }
+    let truth = videos.map { labels[$0, default: .unknown] }
     let inTrain = Set(train.map(\.conversionId))
     var cubes: [String: Int] = [:]
     for item in train + validation { cubes[item.conversionId, default: 0] += 1 }

@@ -6,6 +6,8 @@ import Resnet3D
 // The steps of a train run, in the order `TrainPlugin.run` takes them.
 extension TrainPlugin {
   /// The dataset and the cubes of its split's training and validation parts, with their shape.
+  /// With several M-mode images per window (`sampling`), `train` holds them all (each epoch draws
+  /// one per window) and `validation` each window's rank-0 image.
   struct Parts {
     var dataset: Dataset
     var split: String
@@ -13,6 +15,7 @@ extension TrainPlugin {
     var validation: [CubeItem]
     var frames: Int
     var size: Int
+    var sampling: WindowSampling?
   }
 
   static func loadParts(
@@ -26,11 +29,13 @@ extension TrainPlugin {
         let row = try Row.fetchOne(
           db, sql: "SELECT frames, size FROM cube WHERE dataset_id = ? LIMIT 1", arguments: [datasetID])
       else { throw TrainingError.emptyPart(split: splitID, part: SplitAssignment.Part.train.rawValue) }
+      let sampling = WindowSampling.of(recipeJSON: dataset.recipeJson)
+      let validation = try CubeItem.fetch(dataset: datasetID, split: splitID, part: .validation, in: db)
       return Parts(
         dataset: dataset, split: splitID,
         train: try CubeItem.fetch(dataset: datasetID, split: splitID, part: .train, in: db),
-        validation: try CubeItem.fetch(dataset: datasetID, split: splitID, part: .validation, in: db),
-        frames: row[0], size: row[1])
+        validation: sampling?.scored(validation) ?? validation, frames: row[0], size: row[1],
+        sampling: sampling)
     }
     if parameters.shuffleLabels {
       (parts.train, parts.validation) = shuffledLabels(parts.train, parts.validation, seed: parameters.seed)
@@ -50,7 +55,7 @@ extension TrainPlugin {
       loss: "binary-crossentropy", l2: 1e-4, adamBeta1: Double(adam.beta1), adamBeta2: Double(adam.beta2),
       adamEpsilon: Double(adam.epsilon), batchNormStatistics: "training-part mean after each epoch",
       network: "", parameterCount: 0, trainCubes: parts.train.count,
-      validationCubes: parts.validation.count)
+      validationCubes: parts.validation.count, windowSampling: parts.sampling)
   }
 
   /// A fresh start, or the interrupted run's checkpoint loaded into `model` and `best`.
@@ -80,13 +85,14 @@ extension TrainPlugin {
     let (train, validation) = (parts.train, parts.validation)
     let reader = CubeReader(blobs: context.blobs, frames: parts.frames, size: parts.size)
     let batchesPerEpoch =
-      (Self.epochOrder(train, epoch: 0, parameters: parameters).count + parameters.batchSize - 1)
+      (Self.epochOrder(train, epoch: 0, parameters: parameters, sampling: parts.sampling).count
+        + parameters.batchSize - 1)
       / parameters.batchSize
     let started = Date()
     var batchesRun = 0
     let totalBatches = batchesPerEpoch * (parameters.epochs - state.epochsDone)
     for epoch in state.epochsDone..<parameters.epochs {
-      let order = Self.epochOrder(train, epoch: epoch, parameters: parameters)
+      let order = Self.epochOrder(train, epoch: epoch, parameters: parameters, sampling: parts.sampling)
       var lossSum = 0.0
       var batchIndex = 0
       for start in stride(from: 0, to: order.count, by: parameters.batchSize) {

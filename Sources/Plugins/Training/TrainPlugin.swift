@@ -37,7 +37,10 @@ public struct TrainPlugin: Plugin {
   }
 
   public static let name = "train"
-  public static let version = SemanticVersion(1, 0, 0)
+  /// 1.1.0: M-mode datasets keeping several brightest columns per window are top-k sampled
+  /// (`WindowSampling`), and the shuffled-label control permutes videos in the order of their
+  /// shards, not of their random ids (the same videos and seed now give the same control).
+  public static let version = SemanticVersion(1, 1, 0)
   public static let summary =
     "Train a ResNet3D on a split's train part; keep the epoch with the lowest validation loss."
   /// A model among the inputs is the starting point: its weights instead of a fresh initialisation.

@@ -16,6 +16,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
   case cubeShapeMismatch(dataset: String, model: String)
   case initMismatch(model: String, reason: String)
   case nothingToCompare(model: String, dataset: String)
+  /// Two models Table 5 puts side by side would not be tested on the same patients.
+  case testPatientsDiffer(String)
 
   /// The first count below its minimum, named with its value: "epochs 0 must be at least 1".
   static func checkMinimums(_ counts: KeyValuePairs<String, (value: Int, minimum: Int)>) throws {
@@ -45,6 +47,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case .initMismatch(let model, let reason): "cannot start from model \(model): \(reason)"
     case .nothingToCompare(let model, let dataset):
       "none of model \(model)'s test patients is in \(dataset): the two models would share no test patient"
+    case .testPatientsDiffer(let reason): reason
     }
   }
 }
