@@ -49,7 +49,8 @@ function card(item) {
       ` v${side.version}${side.adjudicated ? " (decided)" : ""}`),
     element("button", { onclick: () => decide("label", { label: side.value, base: item.labelBase }, `label ${side.value} adjudicated`) }, "Choose")));
   const roiSides = item.rois.map((side) => element("div", { class: "side" },
-    element("span", {}, swatch(side.author), `${side.author}: ${side.rect.x},${side.rect.y} ${side.rect.width}×${side.rect.height} v${side.version}`),
+    element("span", {}, swatch(side.author), `${side.author}: ${side.rect.x},${side.rect.y} ${side.rect.width}×${side.rect.height} v${side.version}`
+      + (side.lowConfidence ? `, LOW CONFIDENCE (${side.confidence.toFixed(2)})` : "")),
     element("button", { onclick: () => decide("roi", { conversion: item.conversion, ...side.rect, base: item.roiBase }, "ROI adjudicated") }, "Choose")));
   return element("div", { class: "card" },
     element("h2", {}, element("a", { href: `/videos/${item.video}` }, item.fileName), " ", element("small", {}, `patient ${item.patient}`)),

@@ -32,7 +32,8 @@ async function load() {
 function render() {
   const current = detail.currentRoi;
   if (!dirty) roi = current && !current.suggestion ? { ...current.rect } : null;
-  suggestion = current && current.suggestion ? { ...current.rect } : suggestion;
+  suggestion = current && current.suggestion
+    ? { ...current.rect, confidence: current.confidence, lowConfidence: current.lowConfidence } : suggestion;
   if (!detail.conversion) {
     say(`This video has no conversion yet: run "pleura transcode ${videoID}" to play it here.`, true);
   } else if (!video.src) {
@@ -69,14 +70,19 @@ function renderLabel() {
 function renderRoiStatus() {
   const current = detail.currentRoi;
   let text = current
-    ? `${current.suggestion ? "Suggested" : "Confirmed"}: ${rectText(current.rect)}, version ${current.version} by ${current.author}`
+    ? `${current.suggestion ? "Suggested" : "Confirmed"}: ${rectText(current.rect)}${confidenceText(current)}, version ${current.version} by ${current.author}`
     : "No ROI yet.";
-  if (!current && suggestion) text += ` Suggestion ${rectText(suggestion)} (dashed): Enter accepts it.`;
+  if (!current && suggestion) text += ` Suggestion ${rectText(suggestion)}${confidenceText(suggestion)} (dashed): Enter accepts it.`;
   if (dirty && roi) text += ` Drawn ${rectText(roi)}, not saved: S saves it.`;
   document.getElementById("roi-status").textContent = text;
 }
 
 const rectText = (r) => `${r.x},${r.y} ${r.width}×${r.height}`;
+// An automatic box's confidence (the server says whether it is low): a low one is marked in words, as on
+// the command line, and its box is drawn in red.
+const confidenceText = (r) =>
+  r.confidence === undefined || r.confidence === null ? ""
+    : r.lowConfidence ? `, LOW CONFIDENCE (${r.confidence.toFixed(2)}): check it before use` : `, confidence ${r.confidence.toFixed(2)}`;
 
 function renderNotes() {
   const list = document.getElementById("notes");
@@ -87,7 +93,7 @@ function renderNotes() {
 function renderHistory() {
   const rows = [
     ...detail.labels.map((v) => ({ what: "label", ...v, value: v.label })),
-    ...detail.rois.map((v) => ({ what: v.suggestion ? "ROI (suggested)" : "ROI", ...v, value: rectText(v.rect) })),
+    ...detail.rois.map((v) => ({ what: v.suggestion ? "ROI (suggested)" : "ROI", ...v, value: rectText(v.rect) + confidenceText(v) })),
   ].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   document.querySelector("#history tbody").replaceChildren(...rows.map((row) =>
     element("tr", {}, element("td", {}, row.what), element("td", {}, String(row.version)),
@@ -109,7 +115,7 @@ function draw() {
   const s = scale();
   if (suggestion && (!roi || dirty)) {
     context.setLineDash([6, 4]);
-    context.strokeStyle = "#f0b429";
+    context.strokeStyle = suggestion.lowConfidence ? "#cf222e" : "#f0b429";
     context.lineWidth = 2;
     context.strokeRect(suggestion.x * s, suggestion.y * s, suggestion.width * s, suggestion.height * s);
     context.setLineDash([]);

@@ -30,6 +30,8 @@ extension BenchCommand {
     @Flag(help: "Score the previous suggester (before the realistic generator) on the same videos too.")
     var previous = false
     @Flag(help: "Print every case, and the summary, as JSON.") var json = false
+    @Option(help: "Only these cases of the set, by number from 0, as 5,39,81 (with their truth and reasons).")
+    var cases: String?
 
     func validate() throws {
       guard (0...5000).contains(videos) else {
@@ -39,6 +41,20 @@ extension BenchCommand {
         throw ValidationError("--seconds '\(seconds)' is not A-B with 0.1 <= A <= B <= 120")
       }
       _ = bounds
+      guard cases == nil || only != nil else {
+        throw ValidationError(
+          "--cases '\(cases ?? "")' is not a list of case numbers below --videos, as 5,39,81")
+      }
+    }
+
+    /// The case numbers of `--cases`, each below `--videos`.
+    var only: [Int]? {
+      guard let cases else { return nil }
+      let numbers = cases.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard !numbers.isEmpty, numbers.allSatisfy({ $0.map { (0..<videos).contains($0) } == true }) else {
+        return nil
+      }
+      return numbers.compactMap { $0 }
     }
 
     var secondsRange: ClosedRange<Double>? {
@@ -59,7 +75,7 @@ extension BenchCommand {
       let cases = try RoiBenchmark.synthetic(
         count: videos, seed: UInt64(seed),
         sizes: small ? RoiBenchmark.testSizes : RoiBenchmark.benchmarkSizes,
-        seconds: secondsRange, previous: previous, scratch: folder
+        seconds: secondsRange, previous: previous, only: only, scratch: folder
       ) { item in
         if !json {
           let result =
@@ -67,6 +83,10 @@ extension BenchCommand {
             ?? String(
               format: "IoU %.2f, outside %.2f, confidence %.2f", item.iou, item.outside, item.confidence ?? 0)
           Terminal.warn("\(item.width)x\(item.height) \(item.probe) \(item.sliding): \(result)")
+          if only != nil {
+            Terminal.warn("    truth \(item.truth), suggested \(item.suggested.map(\.description) ?? "none")")
+            for reason in item.reasons { Terminal.warn("    \(reason)") }
+          }
         }
       }
       let realCases =

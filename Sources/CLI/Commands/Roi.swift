@@ -73,8 +73,10 @@ extension Pleura {
       static let configuration = CommandConfiguration(
         abstract: "Import ROIs from CSV or JSON (video by id or by original file name).",
         discussion: """
-          CSV columns: video,x,y,width,height[,frame_start,frame_end][,author][,conversion].
-          JSON: an array of objects with the same keys. All rows are checked before any is stored.
+          CSV columns: video,x,y,width,height[,frame_start,frame_end][,author][,conversion][,confidence] \
+          (as `pleura roi export` writes them: a suggestion's confidence, 0-1, comes back with it, so a \
+          low-confidence box stays marked). JSON: an array of objects with the same keys. All rows are \
+          checked before any is stored.
 
           Example:
             pleura roi import rois.csv --author jdoe

@@ -55,7 +55,8 @@ enum RoiFile {
         let entry = RoiEntry(
           video: videoID, conversion: fields["conversion"] ?? "", rect: rect,
           frameStart: try int("frame_start") ?? -1, frameEnd: try int("frame_end") ?? -1,
-          author: (fields["author"]).flatMap { $0.isEmpty ? nil : $0 } ?? defaultAuthor)
+          author: (fields["author"]).flatMap { $0.isEmpty ? nil : $0 } ?? defaultAuthor,
+          confidence: try confidence(fields["confidence"], file: url.path, row: row))
         do {
           try RoiPlugin.validate(entry, in: db)
         } catch {
@@ -64,6 +65,17 @@ enum RoiFile {
         return entry
       }
     }
+  }
+
+  /// A suggestion's confidence as `roi export` writes it (empty for ROIs a person drew): a number in
+  /// 0...1, so that a low-confidence box stays marked as such after a round trip through a file.
+  static func confidence(_ field: String?, file: String, row: Int) throws -> Double? {
+    let text = (field ?? "").trimmingCharacters(in: .whitespaces)
+    if text.isEmpty { return nil }
+    guard let value = Double(text), value.isFinite, (0...1).contains(value) else {
+      throw RoiFileError.badRow(file: file, row: row, reason: "confidence '\(text)' is not a number in 0...1")
+    }
+    return value
   }
 
   static func csvRecords(_ data: Data, file: String) throws -> [(Int, [String: String])] {

@@ -42,6 +42,8 @@ public struct CollectionQuery: Sendable, Equatable {
     public var roiStatus: String
     public var roiAuthor: String?
     public var roiVersion: Int?
+    /// The shown ROI's suggestion confidence (nil for boxes people drew).
+    public var roiConfidence: Double?
     public var durationSeconds: Double
     public var width: Int
     public var height: Int
@@ -205,7 +207,7 @@ public struct CollectionQuery: Sendable, Equatable {
         v.frame_count, v.created_at, p.code AS patient, s.name AS site,
         l.label AS label, l.author AS label_author, l.version AS label_version,
         coalesce(l.adjudicated, 0) AS label_adjudicated,
-        r.author AS roi_author, r.version AS roi_version,
+        r.author AS roi_author, r.version AS roi_version, r.confidence AS roi_confidence,
         CASE WHEN r.id IS NULL THEN 'none' WHEN r.author IN (\(machines)) THEN 'suggested' ELSE 'confirmed' END
           AS roi_status,
         v.id IN (SELECT value FROM json_each(:disagreeing)) AS disagreement
@@ -222,7 +224,8 @@ public struct CollectionQuery: Sendable, Equatable {
       id: row["id"], fileName: row["file_name"], patient: row["patient"], site: row["site"],
       label: row["label"], labelAuthor: row["label_author"], labelVersion: row["label_version"],
       labelAdjudicated: row["label_adjudicated"], roiStatus: row["roi_status"], roiAuthor: row["roi_author"],
-      roiVersion: row["roi_version"], durationSeconds: row["duration_seconds"], width: row["width"],
+      roiVersion: row["roi_version"], roiConfidence: row["roi_confidence"],
+      durationSeconds: row["duration_seconds"], width: row["width"],
       height: row["height"], fps: Double(row["fps_num"] as Int) / Double(row["fps_den"] as Int),
       frames: row["frame_count"], disagreement: row["disagreement"])
   }

@@ -12,6 +12,9 @@ public struct ReviewItem: Codable, Sendable {
     public var rect: PixelRect
     public var adjudicated: Bool
     public var createdAt: String
+    /// An automatic suggestion's confidence (nil for boxes people drew), and whether it is low.
+    public var confidence: Double?
+    public var lowConfidence: Bool
   }
 
   public var video: String
@@ -40,7 +43,8 @@ public struct ReviewItem: Codable, Sendable {
         return RoiSide(
           author: side.author, version: side.version, rect: space.rect(of: row),
           adjudicated: side.adjudicated,
-          createdAt: side.createdAt)
+          createdAt: side.createdAt, confidence: row.confidence,
+          lowConfidence: row.confidence.map(RoiConfidence.isLow) ?? false)
       }
       return ReviewItem(
         video: video.id, fileName: video.fileName,

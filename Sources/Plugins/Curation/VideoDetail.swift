@@ -46,6 +46,10 @@ public struct VideoDetail: Codable, Sendable {
     /// Made by a program: shown dashed until a person accepts it.
     public var suggestion: Bool
     public var createdAt: String
+    /// An automatic suggestion's confidence (0...1), nil for boxes people drew; below
+    /// `RoiConfidence.lowBelow` the page marks the box as low-confidence.
+    public var confidence: Double?
+    public var lowConfidence: Bool
   }
 
   public var id: String
@@ -84,7 +88,8 @@ public struct VideoDetail: Codable, Sendable {
       return RoiVersion(
         version: row.version, rect: display.rect(of: row), frameStart: frames?.lowerBound,
         frameEnd: frames?.upperBound, author: row.author, adjudicated: row.adjudicated,
-        suggestion: AnnotationAuthor.isMachine(row.author), createdAt: row.createdAt)
+        suggestion: AnnotationAuthor.isMachine(row.author), createdAt: row.createdAt,
+        confidence: row.confidence, lowConfidence: row.confidence.map(RoiConfidence.isLow) ?? false)
     }
     let currentLabel: LabelVersion?
     let currentRoi: RoiVersion?

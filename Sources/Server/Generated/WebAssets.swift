@@ -60,6 +60,7 @@ enum WebAssets {
         .label.present { color: var(--present); } .label.absent { color: var(--absent); } .label.unknown { color: var(--unknown); }
         .label.none, .roi.none { color: var(--muted); font-weight: normal; }
         .roi.suggested { color: var(--suggested); } .roi.confirmed { color: var(--present); }
+        .low-confidence { color: #fff; background: var(--absent); border-radius: 3px; padding: 0 .3rem; font-size: .8rem; font-weight: 600; }
         .flag { color: var(--absent); font-size: .8rem; }
         tr.disagreement { background: #fff5f5; }
         .error { color: var(--absent); }
@@ -224,7 +225,8 @@ enum WebAssets {
               ` v${side.version}${side.adjudicated ? " (decided)" : ""}`),
             element("button", { onclick: () => decide("label", { label: side.value, base: item.labelBase }, `label ${side.value} adjudicated`) }, "Choose")));
           const roiSides = item.rois.map((side) => element("div", { class: "side" },
-            element("span", {}, swatch(side.author), `${side.author}: ${side.rect.x},${side.rect.y} ${side.rect.width}×${side.rect.height} v${side.version}`),
+            element("span", {}, swatch(side.author), `${side.author}: ${side.rect.x},${side.rect.y} ${side.rect.width}×${side.rect.height} v${side.version}`
+              + (side.lowConfidence ? `, LOW CONFIDENCE (${side.confidence.toFixed(2)})` : "")),
             element("button", { onclick: () => decide("roi", { conversion: item.conversion, ...side.rect, base: item.roiBase }, "ROI adjudicated") }, "Choose")));
           return element("div", { class: "card" },
             element("h2", {}, element("a", { href: `/videos/${item.video}` }, item.fileName), " ", element("small", {}, `patient ${item.patient}`)),
@@ -274,7 +276,8 @@ enum WebAssets {
         function render() {
           const current = detail.currentRoi;
           if (!dirty) roi = current && !current.suggestion ? { ...current.rect } : null;
-          suggestion = current && current.suggestion ? { ...current.rect } : suggestion;
+          suggestion = current && current.suggestion
+            ? { ...current.rect, confidence: current.confidence, lowConfidence: current.lowConfidence } : suggestion;
           if (!detail.conversion) {
             say(`This video has no conversion yet: run "pleura transcode ${videoID}" to play it here.`, true);
           } else if (!video.src) {
@@ -311,14 +314,19 @@ enum WebAssets {
         function renderRoiStatus() {
           const current = detail.currentRoi;
           let text = current
-            ? `${current.suggestion ? "Suggested" : "Confirmed"}: ${rectText(current.rect)}, version ${current.version} by ${current.author}`
+            ? `${current.suggestion ? "Suggested" : "Confirmed"}: ${rectText(current.rect)}${confidenceText(current)}, version ${current.version} by ${current.author}`
             : "No ROI yet.";
-          if (!current && suggestion) text += ` Suggestion ${rectText(suggestion)} (dashed): Enter accepts it.`;
+          if (!current && suggestion) text += ` Suggestion ${rectText(suggestion)}${confidenceText(suggestion)} (dashed): Enter accepts it.`;
           if (dirty && roi) text += ` Drawn ${rectText(roi)}, not saved: S saves it.`;
           document.getElementById("roi-status").textContent = text;
         }
 
         const rectText = (r) => `${r.x},${r.y} ${r.width}×${r.height}`;
+        // An automatic box's confidence (the server says whether it is low): a low one is marked in words, as on
+        // the command line, and its box is drawn in red.
+        const confidenceText = (r) =>
+          r.confidence === undefined || r.confidence === null ? ""
+            : r.lowConfidence ? `, LOW CONFIDENCE (${r.confidence.toFixed(2)}): check it before use` : `, confidence ${r.confidence.toFixed(2)}`;
 
         function renderNotes() {
           const list = document.getElementById("notes");
@@ -329,7 +337,7 @@ enum WebAssets {
         function renderHistory() {
           const rows = [
             ...detail.labels.map((v) => ({ what: "label", ...v, value: v.label })),
-            ...detail.rois.map((v) => ({ what: v.suggestion ? "ROI (suggested)" : "ROI", ...v, value: rectText(v.rect) })),
+            ...detail.rois.map((v) => ({ what: v.suggestion ? "ROI (suggested)" : "ROI", ...v, value: rectText(v.rect) + confidenceText(v) })),
           ].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
           document.querySelector("#history tbody").replaceChildren(...rows.map((row) =>
             element("tr", {}, element("td", {}, row.what), element("td", {}, String(row.version)),
@@ -351,7 +359,7 @@ enum WebAssets {
           const s = scale();
           if (suggestion && (!roi || dirty)) {
             context.setLineDash([6, 4]);
-            context.strokeStyle = "#f0b429";
+            context.strokeStyle = suggestion.lowConfidence ? "#cf222e" : "#f0b429";
             context.lineWidth = 2;
             context.strokeRect(suggestion.x * s, suggestion.y * s, suggestion.width * s, suggestion.height * s);
             context.setLineDash([]);

@@ -87,18 +87,19 @@ actor LumaStackCache {
   }
 }
 
-/// The automatic ROI suggestion of a conversion, computed once per conversion.
+/// The automatic ROI suggestion of a conversion (its box, confidence and reasons), computed once per
+/// conversion.
 actor SuggestionCache {
-  private var found: [String: PixelRect] = [:]
+  private var found: [String: RoiSuggester.Suggestion] = [:]
 
-  func suggestion(for conversion: Conversion, catalog: Catalog) async throws -> PixelRect {
-    if let rect = found[conversion.id] { return rect }
-    let rect = try await Task.detached {
+  func suggestion(for conversion: Conversion, catalog: Catalog) async throws -> RoiSuggester.Suggestion {
+    if let suggestion = found[conversion.id] { return suggestion }
+    let suggestion = try await Task.detached {
       try catalog.blobs.withNamedPath(
         conversion.blobSha256, of: "conversion \(conversion.id)", fileName: conversion.fileName
       ) { url in
         do {
-          return try RoiSuggester.suggest(url: url, frameCount: conversion.frameCount).rect
+          return try RoiSuggester.suggest(url: url, frameCount: conversion.frameCount)
         } catch let failure as RoiSuggester.Failure {
           throw WorkbenchError(
             .init(code: 422, reasonPhrase: "Unprocessable Content"),
@@ -106,7 +107,7 @@ actor SuggestionCache {
         }
       }
     }.value
-    found[conversion.id] = rect
-    return rect
+    found[conversion.id] = suggestion
+    return suggestion
   }
 }

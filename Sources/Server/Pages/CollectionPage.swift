@@ -65,6 +65,7 @@ enum CollectionPage {
       let roi =
         "<span class=\"roi \(row.roiStatus)\">\(row.roiStatus)</span>"
         + (row.roiAuthor.map { " <small>\(HTML.escape($0)) v\(row.roiVersion ?? 0)</small>" } ?? "")
+        + RoiConfidenceMark.html(row.roiConfidence)
       return """
         <tr\(row.disagreement ? " class=\"disagreement\"" : "")>
         <td><a href="/videos/\(row.id)"><img class="thumb" loading="lazy" alt="" src="/media/videos/\(row.id)/thumbnail.png"></a></td>

@@ -146,8 +146,19 @@ struct ApiRoutes {
       }
       return conversion
     }
-    let rect = try await workbench.suggestions.suggestion(for: conversion, catalog: workbench.catalog)
-    return try Reply.json(["x": rect.x, "y": rect.y, "width": rect.width, "height": rect.height])
+    let suggestion = try await workbench.suggestions.suggestion(for: conversion, catalog: workbench.catalog)
+    // The box with its confidence and reasons: the page marks a low-confidence one as such.
+    struct SuggestionReply: Encodable {
+      var x, y, width, height: Int
+      var confidence: Double
+      var lowConfidence: Bool
+      var reasons: [String]
+    }
+    let rect = suggestion.rect
+    return try Reply.json(
+      SuggestionReply(
+        x: rect.x, y: rect.y, width: rect.width, height: rect.height, confidence: suggestion.confidence,
+        lowConfidence: suggestion.isLowConfidence, reasons: suggestion.reasons))
   }
 
   func review(_ request: Request, _ context: WorkbenchContext) async throws -> Response {

@@ -201,6 +201,17 @@ struct PageRoutes {
       return (found, splits, try CubeFrames.samples(dataset: id, in: db))
     }
     let summary = try DatasetViews.summary(found)
+    // Each video's ROI version's confidence (an automatic suggestion's): low-confidence ones are marked.
+    let roiConfidence = try await workbench.catalog.database.read { db in
+      var confidence: [String: Double] = [:]
+      for video in summary.videos {
+        let version = try RoiAnnotation.history(forVideo: video.video, in: db).first {
+          $0.version == video.roiVersion
+        }
+        if let value = version?.confidence { confidence[video.video] = value }
+      }
+      return confidence
+    }
     let labels = summary.perLabel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
       separator: ", ")
     let skipped = summary.skipped.isEmpty ? "" : "; \(summary.skipped.count) videos skipped"
@@ -233,7 +244,8 @@ struct PageRoutes {
       let link = "<a href=\"/videos/\(video.video)\">\(HTML.escape(video.fileName))</a>"
       let label = HTML.escape(video.label) + (video.labelVersion.map { " v\($0)" } ?? "")
       let cells = [
-        link, HTML.escape(video.patient), label, "v\(video.roiVersion)", "\(video.tilesPerClip)",
+        link, HTML.escape(video.patient), label,
+        "v\(video.roiVersion)" + RoiConfidenceMark.html(roiConfidence[video.video]), "\(video.tilesPerClip)",
         "\(video.clips)",
         "\(video.cubes)",
       ]

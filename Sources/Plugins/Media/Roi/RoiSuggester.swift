@@ -36,12 +36,15 @@ public enum RoiSuggester {
     case noFrames
     case noImage(String)
     case noPleuralLine(String)
+    case noFixedBox(String)
 
     public var description: String {
       switch self {
       case .noFrames: "the video has no frames to look at"
       case .noImage(let reason): "no ultrasound picture found: \(reason)"
       case .noPleuralLine(let reason): "no pleural line found: \(reason)"
+      case .noFixedBox(let reason):
+        "no fixed box is pleura in every frame: \(reason); mark the parts apart (pleura roi set --frames A-B)"
       }
     }
   }
@@ -98,6 +101,15 @@ public enum RoiSuggester {
     }
     let stability = SuggestionConfidence.stability(
       of: chosen, view: view, quarters: clip.quarters, usable: usable, black: region.black)
+    // Where the window between the rib shadows of some part of the clip barely overlaps the whole clip's,
+    // the probe slid along the chest: a box fitted to the mean picture is pleura in no part of it.
+    guard stability.windowAgreement >= SuggestionConfidence.fixedWindowAgreement else {
+      throw Failure.noFixedBox(
+        String(
+          format:
+            "the rib shadows move between parts of the clip (a quarter's window overlaps the whole clip's by %.0f %%)",
+          stability.windowAgreement * 100))
+    }
     var confidence = SuggestionConfidence(
       margin: SuggestionConfidence.margin(of: judged, delta: view.delta), spread: stability.spread,
       windowAgreement: stability.windowAgreement, contrast: chosen.contrast)

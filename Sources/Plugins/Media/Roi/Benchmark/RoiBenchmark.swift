@@ -20,6 +20,8 @@ public enum RoiBenchmark {
     public var outside: Double
     public var confidence: Double?
     public var refusal: String?
+    /// The suggester's reasons for its box (empty where it refused).
+    public var reasons: [String] = []
     /// The previous suggester's IoU and share outside the image region (0 where it refused), when asked.
     public var previousIoU: Double?
     public var previousOutside: Double?
@@ -116,14 +118,15 @@ public enum RoiBenchmark {
   }
 
   /// Generates, writes, suggests and scores `count` videos (with `previous`, by the previous suggester
-  /// too); `progress` hears each finished case.
+  /// too), or only the cases numbered `only` of the set (to look again at single cases); `progress`
+  /// hears each finished case.
   public static func synthetic(
     count: Int, seed: UInt64 = 1, sizes: [(Int, Int)] = benchmarkSizes, seconds: ClosedRange<Double> = 2...6,
-    previous: Bool = false, scratch: URL, progress: (SyntheticCase) -> Void = { _ in }
+    previous: Bool = false, only: [Int]? = nil, scratch: URL, progress: (SyntheticCase) -> Void = { _ in }
   ) throws -> [SyntheticCase] {
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     var cases: [SyntheticCase] = []
-    for index in 0..<count {
+    for index in only ?? Array(0..<count) {
       let parameters = Self.parameters(index: index, seed: seed, sizes: sizes, seconds: seconds)
       let video = try SyntheticLungVideo(parameters: parameters)
       let file = scratch.appendingPathComponent("roi-bench-\(index).mp4")
@@ -141,6 +144,7 @@ public enum RoiBenchmark {
         item.iou = suggestion.rect.iou(video.roi)
         item.outside = video.validRegion.outsideFraction(of: suggestion.rect)
         item.confidence = suggestion.confidence
+        item.reasons = suggestion.reasons
       } catch let failure as RoiSuggester.Failure {
         item.refusal = failure.description
       }
