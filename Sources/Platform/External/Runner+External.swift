@@ -16,10 +16,7 @@ extension Runner {
     let recordedJSON = try CanonicalJSON.encode(parameters)
     let cacheKey = try await catalog.database.read { db in
       try ExternalParameters.validate(inputs, for: manifest, in: db)
-      let key = try RunIdentity.cacheKey(
-        plugin: manifest.name, version: manifest.version, parametersJSON: recordedJSON, inputs: inputs, in: db
-      )
-      return SHA256Hex.digest([key, plugin.manifestSHA256, plugin.commandSHA256].joined(separator: "\n"))
+      return try plugin.cacheKey(parametersJSON: recordedJSON, inputs: inputs, in: db)
     }
     let seed = parameters["seed"]?.intValue ?? ExternalParameters.seed(fromCacheKey: cacheKey)
     if !force,

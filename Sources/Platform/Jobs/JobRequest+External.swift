@@ -31,13 +31,7 @@ extension JobRequest {
       try ExternalParameters.validate(inputs, for: manifest, in: db)
       // The identity the runner gives an external run: the job's run must have this very key
       // when it lands (``JobLanding``), so a difference here is refused there, never landed.
-      let key = SHA256Hex.digest(
-        [
-          try RunIdentity.cacheKey(
-            plugin: manifest.name, version: manifest.version, parametersJSON: recordedJSON, inputs: inputs,
-            in: db),
-          plugin.manifestSHA256, plugin.commandSHA256,
-        ].joined(separator: "\n"))
+      let key = try plugin.cacheKey(parametersJSON: recordedJSON, inputs: inputs, in: db)
       return (key, force ? nil : try runner.reusableRun(cacheKey: key, inputs: inputs, in: db))
     }
     if let earlier { return .reused(earlier) }
