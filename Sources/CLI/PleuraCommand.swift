@@ -16,7 +16,7 @@ struct Pleura: AsyncParsableCommand {
         pleura init
         pleura ingest scan1.mp4 scan2.avi --patient P001 --label present
         pleura transcode --all
-        pleura roi suggest vid_3f9a0c12 --apply
+        pleura roi suggest --all --apply
         pleura dataset build all_30x30
         pleura split all_30x30@1
         pleura train all_30x30@1

@@ -44,6 +44,28 @@ import Testing
     }
   }
 
+  @Test(.enabled(if: Fixtures.ffmpegAvailable, "the ffmpeg CLI is needed to make test videos"))
+  func allSuggestsForEveryVideoWithoutAnROIAndLeavesSetOnesAlone() throws {
+    let cli = PleuraCLI()
+    defer { cli.cleanUp() }
+    try cli.run(["init"])
+    let neither = try cli.run(["roi", "suggest"])
+    #expect(neither.status == 2 && neither.stderr.contains("--all"), "\(neither.stderr)")
+    let none = try cli.run(["roi", "suggest", "--all"])
+    #expect(
+      none.status == 0 && none.stdout.contains("every source video already has an ROI"), "\(none.stdout)")
+    for (name, rate, patient) in [("a.mp4", "30", "P1"), ("b.mp4", "25", "P2")] {
+      let url = try Fixtures.video(
+        in: cli.folder, name: name, size: "320x240", rate: rate, seconds: 1, encoder: ["-c:v", "libx264"])
+      #expect(try cli.run(["ingest", url.path, "--patient", patient, "--label", "present"]).status == 0)
+    }
+    let videos = try (cli.json(["videos"]) as! [[String: Any]]).map { $0["id"] as! String }
+    #expect(try cli.run(["roi", "suggest", "--all", videos[0]]).status == 2)
+    #expect(try cli.run(["roi", "set", videos[0], "--rect", "10,10,100,80"]).status == 0)
+    let listed = try #require(try cli.json(["roi", "suggest", "--all"]) as? [[String: Any]])
+    #expect(listed.map { $0["video"] as? String } == [videos[1]], "only the video without an ROI: \(listed)")
+  }
+
   @Test func aLowConfidenceROIIsMarkedWhereverItIsShown() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }

@@ -14,7 +14,7 @@ extension Pleura {
         the previous one; older versions stay, and each dataset records the versions it used.
 
         Example:
-          pleura roi suggest vid_3f9a0c12 --apply
+          pleura roi suggest --all --apply
         """,
       subcommands: [Set.self, Import.self, Export.self, History.self, ShowOverlay.self, Suggest.self])
 
@@ -172,12 +172,17 @@ extension Pleura {
           it is shown as low-confidence and --apply leaves it alone. Look at it with `pleura roi show` before \
           building a dataset.
 
+          --all proposes for every source video that has no ROI yet; an ROI already set is never \
+          superseded by it.
+
           Example:
             pleura roi suggest vid_3f9a0c12 vid_81b2aa07 --apply
+            pleura roi suggest --all --apply
           """)
       @OptionGroup var catalogOptions: CatalogOptions
       @OptionGroup var output: OutputOptions
-      @Argument(help: "Source videos: ids or file names.") var videos: [String]
+      @Argument(help: "Source videos: ids or file names.") var videos: [String] = []
+      @Flag(help: "Every source video that has no ROI yet.") var all = false
       @Flag(
         help: "Record each suggestion at or above --min-confidence as a new ROI version (author roi-suggest)."
       )
@@ -186,6 +191,12 @@ extension Pleura {
       var minConfidence = RoiSuggester.defaultMinimumConfidence
 
       func validate() throws {
+        guard all || !videos.isEmpty else {
+          throw ValidationError(
+            "no videos named: give source video ids (see `pleura videos`), or --all for every video without an ROI"
+          )
+        }
+        guard !all || videos.isEmpty else { throw ValidationError("give VIDEO ids or --all, not both") }
         try FiniteNumber.check(["--min-confidence": minConfidence])
         guard (0...1).contains(minConfidence) else {
           throw ValidationError("--min-confidence \(minConfidence) is outside 0...1")
@@ -197,6 +208,8 @@ extension Pleura {
         var entries: [RoiEntry] = []
         var results: [SuggestResult] = []
         var failures = 0
+        let videos = all ? try await catalog.database.read(MediaTarget.videosWithoutRoi) : self.videos
+        if all && videos.isEmpty && !output.json { Swift.print("every source video already has an ROI") }
         for id in videos {
           let target = try MediaTarget.resolve(id, in: catalog)
           do {
