@@ -201,15 +201,11 @@ public struct TilePlugin: Plugin {
           conversion: item.conversion.id, video: item.video.id, shard: shard.sha256, sidecar: sidecar.sha256,
           cubes: cut.cubes.count))
     }
-    let latest = try Dataset.filter(
-      Dataset.Columns.siteId == run.siteID && Dataset.Columns.name == recipe.name
-    )
-    .order(Dataset.Columns.version.desc).fetchOne(db)
+    let latest = try Dataset.newest(named: recipe.name, site: run.siteID, in: db)
     // Recipes compare as decoded: one recorded before a field existed reads with its default.
     if let latest,
       (try? JSONDecoder().decode(DatasetRecipe.self, from: Data(latest.recipeJson.utf8))) == recipe,
-      let previous = try? JSONDecoder().decode(DatasetSummary.self, from: Data(latest.summaryJson.utf8)),
-      previous.shards == summary.shards
+      latest.holdsTheSameShards(as: summary)
     {
       run.note("\(latest.reference) already holds exactly these cubes; no new version")
       run.remade(EntityRef(.dataset, latest.id))

@@ -159,12 +159,8 @@ struct CheckedDataset: CheckedExternalOutput {
           sidecar: sidecar.sha256, cubes: source.rows.count))
       placed.append((shard, stored))
     }
-    let latest = try Dataset.filter(Dataset.Columns.siteId == run.siteID && Dataset.Columns.name == name)
-      .order(Dataset.Columns.version.desc).fetchOne(db)
-    if let latest, latest.recipeJson == recipeJSON,
-      let previous = try? JSONDecoder().decode(DatasetSummary.self, from: Data(latest.summaryJson.utf8)),
-      previous.shards == summary.shards
-    {
+    let latest = try Dataset.newest(named: name, site: run.siteID, in: db)
+    if let latest, latest.recipeJson == recipeJSON, latest.holdsTheSameShards(as: summary) {
       run.note("\(latest.reference) already holds exactly these cubes; no new version")
       run.remade(EntityRef(.dataset, latest.id))
       return [EntityRef(.dataset, latest.id)]
