@@ -132,7 +132,11 @@ struct SlurmCLITests {
         "experiment", gridFile.path, "-o", cli.folder.appendingPathComponent("out").path, "--executor",
         "slurm",
         "--catalog", root.path,
-      ], withCatalog: false)
+      ],
+      // The jobs (Slurm passes them this environment) hold 20 s before committing into their own
+      // copies, so none can finish and be landed by the coordinator before it is killed, however
+      // loaded the machine (a fast job was once landed first under load).
+      environment: ["PLEURA_DEBUG_PAUSE_BEFORE_COMMIT": "20"], withCatalog: false)
     // Killed as soon as its training array is submitted.
     var submitted: [Job] = []
     for _ in 0..<600 where submitted.isEmpty {
