@@ -115,10 +115,7 @@ struct ExperimentTable5SlurmCLITests {
     defer { fixture.cleanUp() }
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
-    let local = cli.folder.appendingPathComponent("local")
-    let slurm = cli.folder.appendingPathComponent("slurm")
-    try FileManager.default.copyItem(at: fixture.catalog.root, to: local)
-    try FileManager.default.copyItem(at: fixture.catalog.root, to: slurm)
+    let (local, slurm) = try fixture.localAndSlurmCopies(in: cli.folder)
     let gridFile = cli.folder.appendingPathComponent("grid.json")
     try Data(ExperimentTable5CLITests.grid.utf8).write(to: gridFile)
     func table5(_ catalog: URL, _ extra: [String]) throws -> [String: Any] {

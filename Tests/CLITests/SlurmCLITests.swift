@@ -26,11 +26,7 @@ struct SlurmCLITests {
     defer { fixture.cleanUp() }
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
-    // Two copies of one catalog: the same videos, conversions and ROIs in each.
-    let local = cli.folder.appendingPathComponent("local")
-    let slurm = cli.folder.appendingPathComponent("slurm")
-    try FileManager.default.copyItem(at: fixture.catalog.root, to: local)
-    try FileManager.default.copyItem(at: fixture.catalog.root, to: slurm)
+    let (local, slurm) = try fixture.localAndSlurmCopies(in: cli.folder)
     let gridFile = cli.folder.appendingPathComponent("grid.json")
     try Data(Self.grid.utf8).write(to: gridFile)
 

@@ -47,6 +47,16 @@ public struct PipelineFixture: Sendable {
 
   public func cleanUp() { try? FileManager.default.removeItem(at: folder) }
 
+  /// Two copies of this catalog in `folder` (`local` and `slurm`): the same videos, conversions
+  /// and ROIs in each, so that a run made here and one sent to Slurm can be compared.
+  public func localAndSlurmCopies(in folder: URL) throws -> (local: URL, slurm: URL) {
+    let local = folder.appendingPathComponent("local")
+    let slurm = folder.appendingPathComponent("slurm")
+    try FileManager.default.copyItem(at: catalog.root, to: local)
+    try FileManager.default.copyItem(at: catalog.root, to: slurm)
+    return (local, slurm)
+  }
+
   public func videos() throws -> [SourceVideo] {
     try catalog.database.read { db in try SourceVideo.order(Column("created_at"), Column("id")).fetchAll(db) }
   }
