@@ -65,6 +65,18 @@ extension RoiSuggester {
         "a convex probe's window without a rib shadow on \(confidence.unboundedConvexSides == 2 ? "either side" : "one side")"
       )
     }
+    if confidence.shadeFactor < 1 {
+      // Where the stretch meets the line, in frame pixels.
+      let stretch = confidence.shade.stretch
+      let ends = [stretch.lowerBound, stretch.upperBound - 1].map { u in
+        view.geometry.point(beam: Double(u), sample: chosen.line.row(atBeam: Double(u))).x
+      }
+      reasons.append(
+        String(
+          format:
+            "below the line at x %.0f-%.0f the lung is darker (%.0f %% of the window's) under a bright arc: a rib shadow the window may run over",
+          ends[0], ends[1], confidence.shade.darkness * 100))
+    }
     if confidence.contrastFactor < 1 {
       reasons.append(String(format: "the line is faint (%.0f grey levels)", chosen.contrast))
     }

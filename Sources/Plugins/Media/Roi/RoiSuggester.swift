@@ -113,6 +113,7 @@ public enum RoiSuggester {
     var confidence = SuggestionConfidence(
       margin: SuggestionConfidence.margin(of: judged, delta: view.delta), spread: stability.spread,
       windowAgreement: stability.windowAgreement, contrast: chosen.contrast)
+    confidence.shade = WindowShade(view: view, line: chosen.line, window: chosen.window)
     if geometry.isConvex {
       let bounded = chosen.boundedSides
       confidence.unboundedConvexSides = (bounded.left ? 0 : 1) + (bounded.right ? 0 : 1)
