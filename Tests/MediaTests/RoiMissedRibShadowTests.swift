@@ -32,4 +32,29 @@ import Testing
       iou >= 0.5 || suggestion.reasons.contains { $0.contains("a rib shadow the window may run over") },
       "\(suggestion.reasons)")
   }
+
+  /// A side of the picture that fades out as a whole (poor probe contact, a lateral gain fall-off: the
+  /// chest wall dims with the lung) is no rib shadow: no shadow reason, and the confidence of the same
+  /// clip without the fade.
+  @Test func aDimSideOfThePictureIsNotARibShadow() throws {
+    let (video, frames) = try RoiSuggesterTests.frames(5)
+    let plain = try RoiSuggester.suggest(frames: frames)
+    let start = video.roi.x + video.roi.width / 2
+    let faded = frames.map { frame in
+      var frame = frame
+      for y in 0..<frame.height {
+        for x in start..<frame.width {
+          let gain = max(0.35, 1 - 0.65 * Double(x - start) / Double(max(1, frame.width - 1 - start)))
+          frame[x, y] = UInt8((Double(frame[x, y]) * gain).rounded())
+        }
+      }
+      return frame
+    }
+    let suggestion = try RoiSuggester.suggest(frames: faded)
+    #expect(
+      !suggestion.reasons.contains { $0.contains("a rib shadow the window may run over") },
+      "\(suggestion.reasons)")
+    #expect(
+      suggestion.confidence >= plain.confidence - 0.05, "\(plain.confidence) -> \(suggestion.confidence)")
+  }
 }
