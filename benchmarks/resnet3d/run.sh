@@ -10,7 +10,7 @@
 # OPENBLAS_CORETYPE in the environment chooses OpenBLAS's kernels (this machine's sessions set
 # it to Haswell, AVX2, although OpenBLAS 0.3.21 picks its AVX-512 Cooperlake kernels on this CPU);
 # env.log records it. DEFAULT_KERNELS=1 also runs pleura with the variable unset after each
-# pleura run (logs pleuradefault_*), so both kernel choices meet the same load.
+# pleura run, with OPENBLAS_L2_SIZE unset too (logs pleuradefault_*), so both kernel choices meet the same load.
 #
 # Repetitions are interleaved (pleura, TF, torch, pleura, TF, torch, ...) so that all three meet
 # the same load on a shared machine. The peers live in the git-ignored benchmarks/.venv,
@@ -62,7 +62,7 @@ for c in $CASES; do
       --steps $steps --warmup $warmup --threads 2 --json >> "$LOGS/pleura_$tag.log"
     if [ "${DEFAULT_KERNELS:-0}" = 1 ]; then
       echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/pleuradefault_$tag.log"
-      env -u OPENBLAS_CORETYPE "$BIN" bench train --arch "$arch" --input "$input" --batch 32 \
+      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$BIN" bench train --arch "$arch" --input "$input" --batch 32 \
         --steps $steps --warmup $warmup --threads 2 --json >> "$LOGS/pleuradefault_$tag.log"
     fi
     echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/keras_$tag.log"
