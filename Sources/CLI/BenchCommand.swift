@@ -99,6 +99,10 @@ extension BenchCommand {
           format: "inference: %.2f clips/s (median %.3f s/batch)", result.inferClipsPerSecond, inferMedian))
       print(
         String(
+          format: "inference without Winograd (direct folded): %.2f clips/s, %.3f CPU s/batch",
+          result.directInferClipsPerSecond, result.directInferCPUSecondsPerBatch))
+      print(
+        String(
           format: "layer-by-layer inference (unfolded): %.2f clips/s; training-mode forward: %.2f clips/s",
           result.layeredInferClipsPerSecond, result.trainingForwardClipsPerSecond))
       print(String(format: "peak RSS: %.0f MiB", Double(result.peakRSSBytes) / 1_048_576))

@@ -49,6 +49,10 @@ public struct Resnet3DBenchmark: Sendable {
     /// training mode (what batch-norm calibration runs over the training cubes every epoch).
     public var layeredInferClipsPerSecond: Double
     public var trainingForwardClipsPerSecond: Double
+    /// The folded network with every convolution on the direct lowering (no Winograd), timed in
+    /// the same process as `inferClipsPerSecond` so that the two compare under the same load.
+    public var directInferClipsPerSecond: Double
+    public var directInferCPUSecondsPerBatch: Double
   }
 
   public func run() throws -> Result {
@@ -74,6 +78,14 @@ public struct Resnet3DBenchmark: Sendable {
     let infer = try (0..<steps).map { _ in try time { _ = try model.infer(batch: clips) } }
     let cpu3 = Self.cpuSeconds()
     if Profile.shared.enabled { print("inference, \(steps) batches:\n" + Profile.shared.report()) }
+    model.inferenceUsesWinograd = false
+    for _ in 0..<warmup { _ = try model.infer(batch: clips) }
+    Profile.shared.reset()
+    let cpu4 = Self.cpuSeconds()
+    let direct = try (0..<steps).map { _ in try time { _ = try model.infer(batch: clips) } }
+    let cpu5 = Self.cpuSeconds()
+    model.inferenceUsesWinograd = true
+    if Profile.shared.enabled { print("direct inference, \(steps) batches:\n" + Profile.shared.report()) }
     let layered = try (0..<steps).map { _ in try time { _ = try model.forward(batch: clips, training: false) }
     }
     let trainingForward = try (0..<steps).map { _ in
@@ -88,7 +100,9 @@ public struct Resnet3DBenchmark: Sendable {
       trainCPUSecondsPerStep: (cpu1 - cpu0) / Double(steps),
       inferCPUSecondsPerBatch: (cpu3 - cpu2) / Double(steps),
       layeredInferClipsPerSecond: Double(batch) / Self.median(layered),
-      trainingForwardClipsPerSecond: Double(batch) / Self.median(trainingForward))
+      trainingForwardClipsPerSecond: Double(batch) / Self.median(trainingForward),
+      directInferClipsPerSecond: Double(batch) / Self.median(direct),
+      directInferCPUSecondsPerBatch: (cpu5 - cpu4) / Double(steps))
   }
 
   static func median(_ values: [Double]) -> Double {

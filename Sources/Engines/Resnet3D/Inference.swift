@@ -30,6 +30,9 @@ final class InferenceNetwork {
   /// inference time. Made while `preparedBudget` floats last; later convolutions make theirs
   /// per batch as before.
   let prepared: [ObjectIdentifier: FloatBuffer]
+  /// Per stride-1 3x3x3 "same" convolution where Winograd pays (`usesWinograd`), its
+  /// transformed kernel (Conv3D.winogradKernel) made from the kernel it multiplies by.
+  let winograd: [ObjectIdentifier: FloatBuffer]
   /// 256 MB: the whole network of R18 at 60x30x30 (about 230 MB), part of larger ones.
   static let preparedBudget = 1 << 26
 
@@ -69,6 +72,30 @@ final class InferenceNetwork {
       left -= buffer.count
     }
     self.prepared = prepared
+    var winograd: [ObjectIdentifier: FloatBuffer] = [:]
+    for (conv, kernel) in convs where Self.usesWinograd(conv) {
+      winograd[ObjectIdentifier(conv)] = conv.winogradKernel(stored: kernel)
+    }
+    self.winograd = winograd
+  }
+
+  /// Whether inference runs `conv` with Winograd: eligible convolutions whose Winograd products
+  /// (64 per tile) are at most 2/3 of the direct lowering's (the valid taps of each position),
+  /// the rest being the transforms and GEMMs with Ci instead of 27 Ci terms. On R18 at 60x30x30
+  /// that takes stages 1 (15x8x8: 0.39 of the products, 1.5x faster) and 2 (8x4x4: 0.47, 1.7x)
+  /// and leaves stage 3 (4x2x2: 1.6, no faster) and stage 4 (2x1x1: 16, 10x slower).
+  static func usesWinograd(_ conv: Conv3D) -> Bool {
+    guard conv.winogradEligible else { return false }
+    let axes = [conv.lowering.axes.d, conv.lowering.axes.h, conv.lowering.axes.w]
+    // Per axis, (output, tap) pairs that read inside the input; for "same" stride 1 that is 3n - 2.
+    let direct = axes.map { 3 * $0.input - 2 }.reduce(1, *)
+    let winograd = 64 * axes.map { ($0.input + 1) / 2 }.reduce(1, *)
+    return 3 * winograd <= 2 * direct
+  }
+
+  /// The Winograd kernel of `conv`, if inference runs it with Winograd.
+  func winogradKernel(_ conv: Conv3D) -> UnsafePointer<Float>? {
+    winograd[ObjectIdentifier(conv)].map { UnsafePointer($0.pointer) }
   }
 
   /// The kept GEMM-layout kernel of `conv`, if any.
@@ -115,6 +142,7 @@ extension ResNet3D {
 
   func runInference(_ net: InferenceNetwork, batch n: Int) -> [Float] {
     let w = workers
+    let winograd = inferenceUsesWinograd
     let prof = Profile.shared
     prof.measure("conv1 forward") {
       stemConv.forward(
@@ -142,11 +170,17 @@ extension ResNet3D {
           guard let next = block.units[i + 1].activated else {
             preconditionFailure("unit \(i + 2) of a residual block has a batch norm")
           }
+          let weights = net.inner[index][i].weights
           prof.measure(key) {
-            unit.conv.forward(
-              a.value.pointer, next.value.pointer, batch: n, ws: ws, workers: w,
-              weights: net.inner[index][i].weights, epilogue: ConvEpilogue(relu: true),
-              prepared: net.preparedKernel(unit.conv))
+            if winograd, let u = net.winogradKernel(unit.conv) {
+              unit.conv.forwardWinograd(
+                a.value.pointer, next.value.pointer, batch: n, ws: ws, workers: w, kernel: u,
+                bias: weights.bias, epilogue: ConvEpilogue(relu: true))
+            } else {
+              unit.conv.forward(
+                a.value.pointer, next.value.pointer, batch: n, ws: ws, workers: w,
+                weights: weights, epilogue: ConvEpilogue(relu: true), prepared: net.preparedKernel(unit.conv))
+            }
           }
           a = next
         } else {
@@ -156,9 +190,16 @@ extension ResNet3D {
             writingTo: reader.value.pointer,
             residual: block.shortcut == nil ? UnsafePointer(x.value.pointer) : nil)
           prof.measure(key) {
-            unit.conv.forward(
-              a.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w,
-              accumulate: block.shortcut != nil, epilogue: epilogue, prepared: net.preparedKernel(unit.conv))
+            if winograd, let u = net.winogradKernel(unit.conv) {
+              unit.conv.forwardWinograd(
+                a.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w, kernel: u,
+                bias: unit.conv.bias.value.pointer, accumulate: block.shortcut != nil, epilogue: epilogue)
+            } else {
+              unit.conv.forward(
+                a.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w,
+                accumulate: block.shortcut != nil, epilogue: epilogue, prepared: net.preparedKernel(unit.conv)
+              )
+            }
           }
         }
       }

@@ -135,6 +135,9 @@ public final class ResNet3D {
   public internal(set) var step = 0
   /// The batch-norm-folded weights of `infer` (Inference.swift), made on first use.
   var inferenceNetwork: InferenceNetwork?
+  /// Whether `infer` runs the convolutions that have a Winograd kernel with it (Conv3D+Winograd)
+  /// rather than the direct lowering; the benchmark turns it off to time both in one process.
+  var inferenceUsesWinograd = true
 
   /// Builds the network and initialises it: he_normal (truncated) kernels from `seed`, zero
   /// biases, BN gamma 1, beta 0, moving mean 0, moving variance 1.
