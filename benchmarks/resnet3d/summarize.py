@@ -19,7 +19,8 @@ def parse(path):
         j = json.loads(text[text.index("{"):])
         out.update(train=j["trainClipsPerSecond"], infer=j["inferClipsPerSecond"], rss=j["peakRSSBytes"] / 2**20,
                    cpu_train=j.get("trainCPUSecondsPerStep"), cpu_infer=j.get("inferCPUSecondsPerBatch"),
-                   layered=j.get("layeredInferClipsPerSecond"), train_forward=j.get("trainingForwardClipsPerSecond"))
+                   layered=j.get("layeredInferClipsPerSecond"), train_forward=j.get("trainingForwardClipsPerSecond"),
+                   direct=j.get("directInferClipsPerSecond"))
     else:
         t = re.search(r"TRAIN batch \d+: median [\d.]+ s/step = ([\d.]+) clips/s", text)
         i = re.search(r"INFER batch \d+: median [\d.]+ s/batch = ([\d.]+) clips/s", text)
@@ -80,15 +81,18 @@ for (depth, size, planar), e in sorted(rows.items(), key=lambda kv: (kv[0][2], k
     print(f"| {label(depth, size, planar)} | " + " | ".join(fmt(x, 3) for x in v)
           + f" | {ratio(v[1], v[0])} | {ratio(v[4], v[3])} | {ratio(v[2], v[0])} | {ratio(v[5], v[3])} |")
 print()
-print("Pleura's inference paths (clips/s): folded (what evaluation runs; the 'pleura infer' above), the "
-      "layer-by-layer forward it replaces, and the training-mode forward of batch-norm calibration:")
+print("Pleura's inference paths (clips/s): folded (what evaluation runs; the 'pleura infer' above), the same "
+      "folded network without Winograd (direct lowering; '–' in logs from before it), the layer-by-layer forward "
+      "it replaces, and the training-mode forward of batch-norm calibration:")
 print()
-print("| model / input | folded | layer by layer | folded / layer by layer | training-mode forward |")
-print("|---|---|---|---|---|")
+print("| model / input | folded | folded, direct | folded / direct | layer by layer | folded / layer by layer "
+      "| training-mode forward |")
+print("|---|---|---|---|---|---|---|")
 for (depth, size, planar), e in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0])):
     p = e.get("pleura", [])
-    f, l, tf = med(p, "infer"), med(p, "layered"), med(p, "train_forward")
-    print(f"| {label(depth, size, planar)} | {fmt(f)} | {fmt(l)} | {ratio(f, l)} | {fmt(tf)} |")
+    f, d, l, tf = med(p, "infer"), med(p, "direct"), med(p, "layered"), med(p, "train_forward")
+    print(f"| {label(depth, size, planar)} | {fmt(f)} | {fmt(d)} | {ratio(f, d)} | {fmt(l)} | {ratio(f, l)} "
+          f"| {fmt(tf)} |")
 print()
 print("Throughput in clips/s (batch 32); each figure is the median over repetitions of the per-run median step.")
 loads = [r["load"] for e in rows.values() for runs in e.values() for r in runs]
