@@ -5,8 +5,8 @@ import Testing
 
 /// Gives every batch norm non-trivial running statistics and affine weights, and every
 /// convolution a bias, so that a wrong fold (a missing shift, a scale on the wrong axis, a stale
-/// copy) shows in the logits.
-private func randomizeNormalizations(_ model: ResNet3D, seed: UInt64) {
+/// copy) shows in the logits. (WinogradTests uses it too.)
+func randomizeNormalizations(_ model: ResNet3D, seed: UInt64) {
   for (i, p) in model.parameters.enumerated() {
     let r = randomFloats(p.count, seed: seed &+ UInt64(i))
     if p.name.hasSuffix(".gamma") {

@@ -104,22 +104,6 @@ func winogradConvolutionIsTheDirectSum(_ c: WinogradCase, _ mode: WinogradMode) 
   #expect(!conv(k: 5, stride: 1, padding: .same).winogradEligible)
 }
 
-/// Gives batch norms non-trivial statistics and convolutions a bias (as InferenceTests does).
-private func randomizeNormalizations(_ model: ResNet3D, seed: UInt64) {
-  for (i, p) in model.parameters.enumerated() {
-    let r = randomFloats(p.count, seed: seed &+ UInt64(i))
-    if p.name.hasSuffix(".gamma") {
-      p.setValues(r.map { 1 + 0.3 * $0 })
-    } else if p.name.hasSuffix(".beta") || p.name.hasSuffix(".moving_mean") {
-      p.setValues(r.map { 0.2 * $0 })
-    } else if p.name.hasSuffix(".moving_variance") {
-      p.setValues(r.map { 0.5 + abs($0) })
-    } else if p.name.hasSuffix(".bias") {
-      p.setValues(r.map { 0.05 * $0 })
-    }
-  }
-}
-
 @Test(arguments: [ResNet3DConfig.Preset.resnet18, .resnet50])
 func inferenceWithWinogradGivesTheLogitsOfTheLayeredForwardAndTheDirectPath(_ preset: ResNet3DConfig.Preset)
   throws
