@@ -40,3 +40,20 @@ struct ConvEpilogue: @unchecked Sendable {
     }
   }
 }
+
+extension Conv3D {
+  /// Lands one output row computed apart (a GEMM's temporary row `t`): y = t + bias, or
+  /// y += t + bias with `accumulate` (the residual add of a shortcut), over `channels`.
+  @inline(__always)
+  static func land(
+    _ t: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+    accumulate: Bool, channels: Range<Int>
+  ) {
+    switch (accumulate, bias) {
+    case (false, let b?): for o in channels { y[o] = t[o] + b[o] }
+    case (true, let b?): for o in channels { y[o] += t[o] + b[o] }
+    case (false, nil): for o in channels { y[o] = t[o] }
+    case (true, nil): for o in channels { y[o] += t[o] }
+    }
+  }
+}

@@ -68,12 +68,8 @@ extension Conv3D {
             let offset = (n * positions + Int(c.positions[f % count])) * co
             let y = out.base + offset
             let t = tmp.base + (f - rows.lowerBound) * co
-            switch (accumulate, b) {
-            case (false, let b?): for o in c0..<c1 { y[o] = t[o] + b[o] }
-            case (true, let b?): for o in c0..<c1 { y[o] += t[o] + b[o] }
-            case (false, nil): for o in c0..<c1 { y[o] = t[o] }
-            case (true, nil): for o in c0..<c1 { y[o] += t[o] }
-            }
+            Self.land(
+              t, into: y, bias: b.map { UnsafePointer($0.base) }, accumulate: accumulate, channels: c0..<c1)
             if epilogue.isActive { epilogue.finish(y, offset: offset, channels: c0..<c1) }
           }
           first = rows.upperBound

@@ -82,6 +82,8 @@ extension Conv3D {
     let (src, out, kernels, b) = (SharedPointer(x), SharedPointer(y), SharedPointer(u), SharedPointer(bias))
     let sampleIn = d * h * w * ci
     let sampleOut = d * h * w * co
+    // A tile's first output position; its input patch starts one position before (the padding).
+    let corner = { (tile: Int) in (2 * (tile / (th * tw)), 2 * (tile / tw % th), 2 * (tile % tw)) }
     workers.splitIndexed(batch) { index, samples in
       let v = vBase + index * vStride
       let patch = v + 64 * chunk * ci
@@ -94,10 +96,10 @@ extension Conv3D {
         // Input transform of each tile's patch, written as row t of the 64 matrices V[xi].
         for f in rows {
           let n = samples.lowerBound + f / tilesPerSample
-          let tile = f % tilesPerSample
-          let (z0, y0, x0) = (2 * (tile / (th * tw)) - 1, 2 * (tile / tw % th) - 1, 2 * (tile % tw) - 1)
+          let (z0, y0, x0) = corner(f % tilesPerSample)
           Self.gatherPatch(
-            src.base + n * sampleIn, size: (d, h, w), ci: ci, corner: (z0, y0, x0), to: patch.base)
+            src.base + n * sampleIn, size: (d, h, w), ci: ci, corner: (z0 - 1, y0 - 1, x0 - 1), to: patch.base
+          )
           Self.transformInput(
             patch.base, ci: ci, to: v.base + (f - rows.lowerBound) * ci, pointStride: chunk * ci)
         }
@@ -110,8 +112,7 @@ extension Conv3D {
         // Output transform, then the output pass on the valid positions of each tile.
         for f in rows {
           let n = samples.lowerBound + f / tilesPerSample
-          let tile = f % tilesPerSample
-          let (z0, y0, x0) = (2 * (tile / (th * tw)), 2 * (tile / tw % th), 2 * (tile % tw))
+          let (z0, y0, x0) = corner(f % tilesPerSample)
           let t = m.base + (f - rows.lowerBound) * co
           Self.transformOutput(t, co: co, pointStride: chunk * co, to: patch.base)
           for a in 0..<min(2, d - z0) {
@@ -120,11 +121,7 @@ extension Conv3D {
                 let offset = n * sampleOut + (((z0 + a) * h + y0 + bb) * w + x0 + e) * co
                 let r = patch.base + ((a * 2 + bb) * 2 + e) * co
                 let yy = out.base + offset
-                if accumulate {
-                  for o in 0..<co { yy[o] += r[o] + b[o] }
-                } else {
-                  for o in 0..<co { yy[o] = r[o] + b[o] }
-                }
+                Self.land(r, into: yy, bias: b.base, accumulate: accumulate, channels: 0..<co)
                 if epilogue.isActive { epilogue.finish(yy, offset: offset, channels: 0..<co) }
               }
             }

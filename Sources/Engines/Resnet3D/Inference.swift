@@ -98,6 +98,26 @@ final class InferenceNetwork {
     winograd[ObjectIdentifier(conv)].map { UnsafePointer($0.pointer) }
   }
 
+  /// Runs `conv` for inference (`Conv3D.forward`'s contract): with Winograd where this network has
+  /// its transformed kernel and `winograd` is on, else the direct lowering with its kept kernel.
+  func convolve(
+    _ conv: Conv3D, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, ws: Workspace,
+    workers: Workers, winograd: Bool, weights: ConvWeights? = nil, accumulate: Bool = false,
+    epilogue: ConvEpilogue = .none
+  ) {
+    if winograd, let u = winogradKernel(conv) {
+      conv.forwardWinograd(
+        x, y, batch: batch, ws: ws, workers: workers, kernel: u,
+        bias: weights?.bias ?? UnsafePointer(conv.bias.value.pointer), accumulate: accumulate,
+        epilogue: epilogue)
+    } else {
+      conv.forward(
+        x, y, batch: batch, ws: ws, workers: workers, accumulate: accumulate, weights: weights,
+        epilogue: epilogue,
+        prepared: preparedKernel(conv))
+    }
+  }
+
   /// The kept GEMM-layout kernel of `conv`, if any.
   func preparedKernel(_ conv: Conv3D) -> UnsafePointer<Float>? {
     prepared[ObjectIdentifier(conv)].map { UnsafePointer($0.pointer) }
@@ -145,10 +165,9 @@ extension ResNet3D {
     let winograd = inferenceUsesWinograd
     let prof = Profile.shared
     prof.measure("conv1 forward") {
-      stemConv.forward(
-        input.value.pointer, stemActivated.value.pointer, batch: n, ws: ws, workers: w,
-        weights: net.stem.weights, epilogue: ConvEpilogue(relu: true),
-        prepared: net.preparedKernel(stemConv))
+      net.convolve(
+        stemConv, input.value.pointer, stemActivated.value.pointer, batch: n, ws: ws, workers: w,
+        winograd: winograd, weights: net.stem.weights, epilogue: ConvEpilogue(relu: true))
     }
     prof.measure("maxpool forward") {
       pool.forward(stemActivated.value.pointer, pooled.value.pointer, batch: n, training: false, workers: w)
@@ -158,9 +177,8 @@ extension ResNet3D {
       let h = block.output
       if let shortcut = block.shortcut {
         prof.measure("shortcut forward") {
-          shortcut.forward(
-            x.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w,
-            prepared: net.preparedKernel(shortcut))
+          net.convolve(
+            shortcut, x.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w, winograd: winograd)
         }
       }
       var a = block.units[0].activated ?? x
@@ -170,17 +188,11 @@ extension ResNet3D {
           guard let next = block.units[i + 1].activated else {
             preconditionFailure("unit \(i + 2) of a residual block has a batch norm")
           }
-          let weights = net.inner[index][i].weights
           prof.measure(key) {
-            if winograd, let u = net.winogradKernel(unit.conv) {
-              unit.conv.forwardWinograd(
-                a.value.pointer, next.value.pointer, batch: n, ws: ws, workers: w, kernel: u,
-                bias: weights.bias, epilogue: ConvEpilogue(relu: true))
-            } else {
-              unit.conv.forward(
-                a.value.pointer, next.value.pointer, batch: n, ws: ws, workers: w,
-                weights: weights, epilogue: ConvEpilogue(relu: true), prepared: net.preparedKernel(unit.conv))
-            }
+            net.convolve(
+              unit.conv, a.value.pointer, next.value.pointer, batch: n, ws: ws, workers: w,
+              winograd: winograd,
+              weights: net.inner[index][i].weights, epilogue: ConvEpilogue(relu: true))
           }
           a = next
         } else {
@@ -190,16 +202,9 @@ extension ResNet3D {
             writingTo: reader.value.pointer,
             residual: block.shortcut == nil ? UnsafePointer(x.value.pointer) : nil)
           prof.measure(key) {
-            if winograd, let u = net.winogradKernel(unit.conv) {
-              unit.conv.forwardWinograd(
-                a.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w, kernel: u,
-                bias: unit.conv.bias.value.pointer, accumulate: block.shortcut != nil, epilogue: epilogue)
-            } else {
-              unit.conv.forward(
-                a.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w,
-                accumulate: block.shortcut != nil, epilogue: epilogue, prepared: net.preparedKernel(unit.conv)
-              )
-            }
+            net.convolve(
+              unit.conv, a.value.pointer, h.value.pointer, batch: n, ws: ws, workers: w, winograd: winograd,
+              accumulate: block.shortcut != nil, epilogue: epilogue)
           }
         }
       }
