@@ -99,8 +99,7 @@ struct PleuralLineSearch: Sendable {
     // The line's lower half: under a rib it is in the shadow, even where the rib's own bright surface
     // lies at the line's depth; over a dark patch of lung it is as bright as elsewhere.
     let bright = view.along(view.normalized, line, from: 1, to: max(2, delta / 2 + 1))
-    let below = Stats.smoothed(
-      view.along(view.normalized, line, from: 2 * delta, to: 2 * delta + max(10, 0.25 * d)), radius: 1)
+    let below = Stats.smoothed(Self.lungBelow(view: view, line: line), radius: 1)
     let reference = Stats.quantile(below, 0.75)
     guard !reference.isNaN, reference > 0 else { return nil }
     let dark = below.map { !$0.isNaN && $0 < Self.shadowLevel * reference }
@@ -171,17 +170,28 @@ struct PleuralLineSearch: Sendable {
   }
 
   /// Per beam, the brightest (smoothed, row-normalised) point in the band above the line where a rib's
-  /// arc would be, down to the line itself (a rib's surface can lie at the pleura's depth).
-  static func caps(view: BeamView, line: CandidateLine) -> [Double] {
+  /// arc would be, from half the line's depth above it down to `clearance` samples above it: by
+  /// default the line itself included (a rib's surface can lie at the pleura's depth).
+  static func caps(
+    view: BeamView, line: CandidateLine, clearance: Double = -1, beams: Range<Int>? = nil
+  ) -> [Double] {
     let smooth = view.smoothNormalized
-    return (0..<view.beams).map { u in
+    return (beams ?? 0..<view.beams).map { u in
       let v = line.row(atBeam: Double(u))
       let a = max(0, Int((v - max(8, 0.5 * v)).rounded()))
-      let b = max(0, min(view.samples, Int((v + 1).rounded())))
+      let b = max(0, min(view.samples, Int((v - clearance).rounded())))
       var best = -Double.infinity
       if a < b { for row in a..<b where !smooth[u, row].isNaN { best = max(best, smooth[u, row]) } }
       return best == -Double.infinity ? .nan : best
     }
+  }
+
+  /// Per beam, the echo of the lung just below the line (row-normalised, from two ridge spacings
+  /// below it): dark under a rib's shadow.
+  static func lungBelow(view: BeamView, line: CandidateLine) -> [Double] {
+    let delta = Double(view.delta)
+    return view.along(
+      view.normalized, line, from: 2 * delta, to: 2 * delta + max(10, 0.25 * Double(view.samples)))
   }
 
   /// Whether a stretch of beams is dark deep below the line but not just below it: a shadow that begins

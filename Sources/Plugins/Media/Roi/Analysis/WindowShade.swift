@@ -24,11 +24,9 @@ struct WindowShade: Sendable, Equatable {
 
   /// The darkest capped stretch of `window` under `line`.
   init(view: BeamView, line: CandidateLine, window: Range<Int>) {
-    let delta = Double(view.delta)
-    let d = Double(view.samples)
-    let below = Array(
-      view.along(view.normalized, line, from: 2 * delta, to: 2 * delta + max(10, 0.25 * d))[window])
-    let caps = Array(Self.chestWallCaps(view: view, line: line)[window])
+    let below = Array(PleuralLineSearch.lungBelow(view: view, line: line)[window])
+    // The chest wall above the line, the line itself left out.
+    let caps = PleuralLineSearch.caps(view: view, line: line, clearance: Double(view.delta), beams: window)
     let reference = Stats.quantile(below, 0.75)
     let capReference = Stats.median(caps)
     let length = max(Self.leastBeams, Int((Self.stretchFraction * Double(window.count)).rounded()))
@@ -44,20 +42,6 @@ struct WindowShade: Sendable, Equatable {
       }
       self = WindowShade(
         darkness: darkness, stretch: (window.lowerBound + start)..<(window.lowerBound + start + length))
-    }
-  }
-
-  /// Per beam, the brightest (smoothed, row-normalised) point in the chest wall above the line, from
-  /// half the line's depth above it down to a ridge spacing above it: where a rib's arc would be.
-  static func chestWallCaps(view: BeamView, line: CandidateLine) -> [Double] {
-    let smooth = view.smoothNormalized
-    return (0..<view.beams).map { u in
-      let v = line.row(atBeam: Double(u))
-      let a = max(0, Int((v - max(8, 0.5 * v)).rounded()))
-      let b = max(0, min(view.samples, Int((v - Double(view.delta)).rounded())))
-      var best = -Double.infinity
-      if a < b { for row in a..<b where !smooth[u, row].isNaN { best = max(best, smooth[u, row]) } }
-      return best == -Double.infinity ? .nan : best
     }
   }
 
