@@ -21,12 +21,6 @@ func randomizeNormalizations(_ model: ResNet3D, seed: UInt64) {
   }
 }
 
-/// Largest |a - b| relative to the largest |b| (at least 1).
-private func relativeError(_ a: [Float], _ b: [Float]) -> Float {
-  let scale = max(1, b.map(abs).max() ?? 0)
-  return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? .infinity
-}
-
 struct InferenceCase: Sendable, CustomStringConvertible {
   var config: ResNet3DConfig
   var description: String {

@@ -80,3 +80,11 @@ func referenceConv(
   }
   return (y, out)
 }
+
+/// Largest |a - b| over the largest |b| (at least 1); infinite when the counts differ or a value
+/// of `a` is not finite (a position left unwritten keeps its NaN).
+func relativeError(_ a: [Float], _ b: [Float]) -> Float {
+  guard a.count == b.count, a.allSatisfy(\.isFinite) else { return .infinity }
+  let scale = max(1, b.map(abs).max() ?? 0)
+  return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? .infinity
+}

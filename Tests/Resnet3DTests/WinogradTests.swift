@@ -21,14 +21,6 @@ private let winogradCases = [
 
 enum WinogradMode: CaseIterable, Sendable { case plain, accumulate, epilogue }
 
-/// Largest |a - b| over the largest |b| (at least 1); infinite when a value is not finite (a
-/// position left unwritten keeps its NaN).
-private func relativeError(_ a: [Float], _ b: [Float]) -> Float {
-  guard a.count == b.count, a.allSatisfy(\.isFinite) else { return .infinity }
-  let scale = max(1, b.map(abs).max() ?? 0)
-  return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? .infinity
-}
-
 // Winograd adds and subtracts transformed values before multiplying: float32 rounding of a few
 // 1e-6 relative; a wrong transform coefficient or a misplaced tile is off by whole units.
 private let tolerance: Float = 1e-4
