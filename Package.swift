@@ -7,7 +7,8 @@ import PackageDescription
 //   Platform            catalog, blobs, records, plugin protocol, runner,         -> Primitives
 //                       external plugins, Slurm jobs
 //   Bag                 BagIt + RO-Crate over libarchive, knows no catalog        -> Primitives, CArchive
-//   Resnet3D (engine)   the 3D ResNets and the 2D ResNet-18 on OpenBLAS, no catalog -> Primitives, COpenBLAS
+//   Resnet3D (engine)   the 3D ResNets and the 2D ResNet-18 on OpenBLAS and Pleura's
+//                       AVX-512 GEMM, no catalog                                  -> Primitives, COpenBLAS, CGemm
 //   Media    (plugins)  video I/O, ingest, transcode, ROI, synthesize, pictures   -> Platform, CFFmpeg, CDicomLazy
 //   Tiling   (plugins)  recipes, tile, split                                      -> Platform, Media
 //   Training (plugins)  train, evaluate, explain, experiment                      -> Platform, Tiling, Media, Resnet3D
@@ -45,6 +46,9 @@ let package = Package(
     .target(name: "CFFmpeg", dependencies: ["CLazyLibrary"], path: "Sources/CFFmpeg"),
     // OpenBLAS is opened on first use (see Sources/COpenBLAS/lazy.c), not linked.
     .target(name: "COpenBLAS", dependencies: ["CLazyLibrary"], path: "Sources/COpenBLAS"),
+    // Pleura's AVX-512 GEMM for the engine's forward passes (Sources/CGemm/gemm.c); optimised even
+    // in debug builds, like the engine, since intrinsics at -O0 run many times slower.
+    .target(name: "CGemm", path: "Sources/CGemm", cSettings: [.unsafeFlags(["-O2"])]),
     .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
     // DCMTK (C++) behind a small C interface, built as libPleuraDicom; CDicomLazy opens it on first
     // use, so commands that read no DICOM never load DCMTK (see docs/DICOM.md).
@@ -63,7 +67,7 @@ let package = Package(
       dependencies: ["Primitives", grdb, crypto, .product(name: "Logging", package: "swift-log")]),
     .target(name: "Bag", dependencies: ["Primitives", "CArchive", crypto]),
     .target(
-      name: "Resnet3D", dependencies: ["Primitives", "COpenBLAS"], path: "Sources/Engines/Resnet3D",
+      name: "Resnet3D", dependencies: ["Primitives", "COpenBLAS", "CGemm"], path: "Sources/Engines/Resnet3D",
       // The engine's loops over raw pointers are 20-50x slower at -Onone; optimising this one target
       // even in debug builds keeps `swift test` (gradient checks, parameter counts) fast.
       swiftSettings: [.unsafeFlags(["-O"])]
@@ -115,7 +119,7 @@ let package = Package(
     .testTarget(
       name: "TilingTests", dependencies: ["Tiling", "Media", "Platform", "Primitives", "TestSupport", grdb]),
     .testTarget(
-      name: "Resnet3DTests", dependencies: ["Resnet3D", "Primitives", "TestSupport"],
+      name: "Resnet3DTests", dependencies: ["Resnet3D", "CGemm", "Primitives", "TestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "TrainingTests", dependencies: ["Training", "Tiling", "Media", "Platform", "TestSupport", grdb]),

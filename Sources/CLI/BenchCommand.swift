@@ -26,6 +26,9 @@ extension BenchCommand {
       discussion: """
         Example:
           pleura bench train --arch resnet3d-18 --input 60x30x30 --batch 32
+
+        The convolutions' GEMMs run on Pleura's AVX-512 kernel where the CPU has AVX-512F, else on
+        OpenBLAS; PLEURA_GEMM=openblas in the environment forces OpenBLAS, to compare the two.
         """
     )
 
@@ -91,7 +94,8 @@ extension BenchCommand {
       let trainMedian = Double(batch) / result.trainClipsPerSecond
       let inferMedian = Double(batch) / result.inferClipsPerSecond
       print(
-        "\(arch) input \(input) batch \(batch) threads \(threads) width \(width)\(rgb ? " rgb" : " grey")")
+        "\(arch) input \(input) batch \(batch) threads \(threads) width \(width)\(rgb ? " rgb" : " grey")"
+          + ", GEMM kernel \(result.gemmKernel)")
       print(
         String(format: "train: %.2f clips/s (median %.3f s/step)", result.trainClipsPerSecond, trainMedian))
       print(

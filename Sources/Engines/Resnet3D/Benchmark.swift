@@ -34,6 +34,8 @@ public struct Resnet3DBenchmark: Sendable {
     public var input: String
     public var batch: Int
     public var threads: Int
+    /// Who ran the untransposed GEMMs: "pleura" (its AVX-512 kernel) or "openblas" (Gemm.swift).
+    public var gemmKernel: String
     public var trainStepSeconds: [Double]
     public var inferBatchSeconds: [Double]
     /// Clips per second from the median step time.
@@ -94,7 +96,8 @@ public struct Resnet3DBenchmark: Sendable {
     return Result(
       architecture: config.architecture,
       input: "\(config.frames)x\(config.height)x\(config.width)x\(config.inputChannels)",
-      batch: batch, threads: threads, trainStepSeconds: train, inferBatchSeconds: infer,
+      batch: batch, threads: threads, gemmKernel: Gemm.kernel.rawValue, trainStepSeconds: train,
+      inferBatchSeconds: infer,
       trainClipsPerSecond: Double(batch) / Self.median(train),
       inferClipsPerSecond: Double(batch) / Self.median(infer), peakRSSBytes: Self.peakRSSBytes(),
       trainCPUSecondsPerStep: (cpu1 - cpu0) / Double(steps),

@@ -58,10 +58,10 @@ extension Conv3D {
         while first < all {
           let rows = first..<min(all, first + chunk)
           l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine, end: srcEnd)
-          cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(cols.count), Int32(c.kc), 1,
-            mine.base, Int32(c.kc), kernels.base + start + cols.lowerBound, Int32(co), 0,
-            tmp.base + cols.lowerBound, Int32(co))
+          Gemm.multiply(
+            m: rows.count, n: cols.count, k: c.kc, mine.base, lda: c.kc,
+            kernels.base + start + cols.lowerBound,
+            ldb: co, accumulate: false, into: tmp.base + cols.lowerBound, ldc: co)
           let (c0, c1) = (cols.lowerBound, cols.upperBound)
           for f in rows {
             let n = samples.lowerBound + f / count

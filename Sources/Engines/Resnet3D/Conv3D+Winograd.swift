@@ -9,8 +9,6 @@
 // and dropped. Only the inference network uses this (training, backward and the layer-by-layer
 // forward keep the direct lowering); results differ from the direct sum by float rounding.
 
-import COpenBLAS
-
 extension Conv3D {
   /// Whether `forwardWinograd` computes this convolution: 3x3x3 kernel, stride 1, one pixel of
   /// padding before on each axis (TF "same"), no folded input channels.
@@ -104,10 +102,9 @@ extension Conv3D {
             patch.base, ci: ci, to: v.base + (f - rows.lowerBound) * ci, pointStride: chunk * ci)
         }
         for xi in 0..<64 {
-          cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(co), Int32(ci), 1,
-            v.base + xi * chunk * ci, Int32(ci), kernels.base + xi * ci * co, Int32(co), 0,
-            m.base + xi * chunk * co, Int32(co))
+          Gemm.multiply(
+            m: count, n: co, k: ci, v.base + xi * chunk * ci, lda: ci, kernels.base + xi * ci * co, ldb: co,
+            accumulate: false, into: m.base + xi * chunk * co, ldc: co)
         }
         // Output transform, then the output pass on the valid positions of each tile.
         for f in rows {

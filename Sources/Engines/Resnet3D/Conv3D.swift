@@ -203,9 +203,8 @@ final class Conv3D {
           row.update(from: b.base, count: co)
         }
       }
-      cblas_sgemm(
-        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(co), Int32(kv), 1,
-        a, Int32(kv), w.base, Int32(co), 1, out, Int32(co))
+      Gemm.multiply(
+        m: rows.count, n: co, k: kv, a, lda: kv, w.base, ldb: co, accumulate: true, into: out, ldc: co)
       if epilogue.isActive {
         for r in rows { epilogue.finish(py.base + r * co, offset: r * co, channels: 0..<co) }
       }
@@ -414,9 +413,9 @@ final class Conv3D {
     }
     lowerAndMultiply(t, source: dy, batch: batch, ws: ws, workers: workers, direct: false) {
       _, rows, a, kvt in
-      cblas_sgemm(
-        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(ci), Int32(kvt), 1,
-        a, Int32(kvt), wt.base, Int32(ci), 1, pdx.base + rows.lowerBound * ci, Int32(ci))
+      Gemm.multiply(
+        m: rows.count, n: ci, k: kvt, a, lda: kvt, wt.base, ldb: ci, accumulate: true,
+        into: pdx.base + rows.lowerBound * ci, ldc: ci)
     }
   }
 }
