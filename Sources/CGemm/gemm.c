@@ -17,6 +17,7 @@
 
 #include "gemm.h"
 
+#if defined(__x86_64__)
 #include <cpuid.h>
 #include <immintrin.h>
 
@@ -100,3 +101,16 @@ __attribute__((target("avx512f"))) void pleura_sgemm(int m, int n, int k, const 
     }
   }
 }
+
+#else
+// Other processors (arm64) have no AVX-512: the engine calls OpenBLAS for every GEMM.
+#include <stdlib.h>
+
+int pleura_sgemm_available(void) { return 0; }
+
+void pleura_sgemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, int accumulate,
+                  float *c, int ldc) {
+  (void)m, (void)n, (void)k, (void)a, (void)lda, (void)b, (void)ldb, (void)accumulate, (void)c, (void)ldc;
+  abort();  // pleura_sgemm_available() said 0: the caller must not get here.
+}
+#endif

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Platform
+import Resnet3D
 
 /// Exit codes: 0 success, 1 failure, 2 usage. Errors go to stderr, one clear line first; help goes to
 /// stdout with exit 0.
@@ -13,6 +14,11 @@ enum Main {
       command = try await Pleura.asyncParseAsRoot(Self.helpHiddenThroughHelp(arguments))
     } catch {
       exitForParser(error, arguments: arguments)
+    }
+    // A mistyped engine setting is refused before any command runs, not when the first GEMM does.
+    if let problem = Resnet3DEngine.gemmSettingProblem {
+      Terminal.error(problem)
+      exit(2)
     }
     do {
       if var asyncCommand = command as? any AsyncParsableCommand {

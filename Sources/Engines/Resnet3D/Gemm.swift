@@ -6,6 +6,7 @@
 import CGemm
 import COpenBLAS
 import Foundation
+import Primitives
 
 enum Gemm {
   /// Who multiplies: chosen once per process.
@@ -17,17 +18,29 @@ enum Gemm {
   }
 
   /// The CPU's choice, unless PLEURA_GEMM=openblas asks for OpenBLAS (benchmarks time both).
+  /// `pleura` refuses any other value before a command runs (`Resnet3DEngine.gemmSettingProblem`).
   static let kernel: Kernel = {
-    let asked = ProcessInfo.processInfo.environment["PLEURA_GEMM"] ?? ""
     let detected: Kernel = pleura_sgemm_available() == 1 ? .pleura : .openblas
     switch asked {
-    case "": return detected
-    case "openblas": return .openblas
-    case "pleura": return detected
-    default:
-      fatalError("PLEURA_GEMM is '\(asked)': use 'openblas' to force OpenBLAS, or leave it unset")
+    case .some(.openblas): return .openblas
+    case .some(.pleura), nil: return detected
     }
   }()
+
+  /// PLEURA_GEMM's value, read the way `kernel` reads it: nil when unset or empty.
+  static var setting: String? {
+    ProcessInfo.processInfo.environment["PLEURA_GEMM"].flatMap { $0.isEmpty ? nil : $0 }
+  }
+
+  /// The kernel PLEURA_GEMM asks for (nil: let the CPU decide); stops on a value it does not know,
+  /// which `pleura` has refused with a message before any engine code runs.
+  private static var asked: Kernel? {
+    guard let setting else { return nil }
+    guard let kernel = Kernel(rawValue: setting) else {
+      fatalError(Resnet3DEngine.gemmSettingProblem ?? "PLEURA_GEMM")
+    }
+    return kernel
+  }
 
   /// C (m x n, row stride ldc) = A (m x k, lda) B (k x n, ldb), plus the old C with `accumulate`.
   @inline(__always)
@@ -50,4 +63,11 @@ enum Gemm {
 extension Resnet3DEngine {
   /// The kernel of the engine's untransposed GEMMs in this process: "pleura" (AVX-512) or "openblas".
   public static var gemmKernel: String { Gemm.kernel.rawValue }
+
+  /// What is wrong with the PLEURA_GEMM environment variable, if anything: a message naming it.
+  public static var gemmSettingProblem: String? {
+    guard let setting = Gemm.setting, Gemm.Kernel(rawValue: setting) == nil else { return nil }
+    return "PLEURA_GEMM is '\(setting.escapedForMessage)': use 'openblas' to run the engine's GEMMs on "
+      + "OpenBLAS, 'pleura' or nothing to let the CPU choose (Pleura's AVX-512 kernel where it has AVX-512F)"
+  }
 }
