@@ -14,7 +14,13 @@ if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "$check" 2>/dev/null; then
 if python3 -m venv "$venv" >/dev/null 2>&1 && timeout 300 "$venv/bin/pip" install -q "${packages[@]}" >/dev/null 2>&1; then
   echo "setup: ${packages[*]} installed in benchmarks/.venv" >&2
 else
-  echo "setup: could not install ${packages[*]} from PyPI; the tests that need them will be skipped" >&2
+  # The browser test does not skip where Chromium is installed (so that CI cannot pass without a
+  # browser run): say so, since that test will then fail for want of Selenium.
+  if command -v chromium >/dev/null 2>&1; then
+    echo "setup: could not install ${packages[*]} from PyPI; the bundle and DICOM tests that need them will be skipped, and the browser test will fail (Chromium is installed, Selenium is not)" >&2
+  else
+    echo "setup: could not install ${packages[*]} from PyPI; the tests that need them will be skipped" >&2
+  fi
 fi
 # Opt-in, because PyPI's Linux torch is about 4 GB: `PLEURA_WITH_TORCH=1 make test` also makes the
 # torch-resnet3d plugin's venv, and its tests (PyTorch parity, the plugin end to end) then run.
