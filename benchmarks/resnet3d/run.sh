@@ -11,6 +11,9 @@
 # it to Haswell, AVX2, although OpenBLAS 0.3.21 picks its AVX-512 Cooperlake kernels on this CPU);
 # env.log records it. DEFAULT_KERNELS=1 also runs pleura with the variable unset after each
 # pleura run, with OPENBLAS_L2_SIZE unset too (logs pleuradefault_*), so both kernel choices meet the same load.
+# Pleura's untransposed GEMMs run on its own AVX-512 kernel where the CPU has it (Sources/CGemm);
+# OPENBLAS_GEMM=1 also runs pleura with PLEURA_GEMM=openblas (logs pleuraopenblas_*), every GEMM on
+# OpenBLAS as before that kernel.
 #
 # Repetitions are interleaved (pleura, TF, torch, pleura, TF, torch, ...) so that all three meet
 # the same load on a shared machine. The peers live in the git-ignored benchmarks/.venv,
@@ -64,6 +67,11 @@ for c in $CASES; do
       echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/pleuradefault_$tag.log"
       env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$BIN" bench train --arch "$arch" --input "$input" --batch 32 \
         --steps $steps --warmup $warmup --threads 2 --json >> "$LOGS/pleuradefault_$tag.log"
+    fi
+    if [ "${OPENBLAS_GEMM:-0}" = 1 ]; then
+      echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/pleuraopenblas_$tag.log"
+      PLEURA_GEMM=openblas "$BIN" bench train --arch "$arch" --input "$input" --batch 32 \
+        --steps $steps --warmup $warmup --threads 2 --json >> "$LOGS/pleuraopenblas_$tag.log"
     fi
     echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/keras_$tag.log"
     "$PY" benchmarks/peers/resnet3d_keras.py --depth "$depth" --size "$size" ${peer[@]+"${peer[@]}"} \

@@ -20,7 +20,7 @@ def parse(path):
         out.update(train=j["trainClipsPerSecond"], infer=j["inferClipsPerSecond"], rss=j["peakRSSBytes"] / 2**20,
                    cpu_train=j.get("trainCPUSecondsPerStep"), cpu_infer=j.get("inferCPUSecondsPerBatch"),
                    layered=j.get("layeredInferClipsPerSecond"), train_forward=j.get("trainingForwardClipsPerSecond"),
-                   direct=j.get("directInferClipsPerSecond"))
+                   direct=j.get("directInferClipsPerSecond"), gemm=j.get("gemmKernel", "not recorded"))
     else:
         t = re.search(r"TRAIN batch \d+: median [\d.]+ s/step = ([\d.]+) clips/s", text)
         i = re.search(r"INFER batch \d+: median [\d.]+ s/batch = ([\d.]+) clips/s", text)
@@ -34,7 +34,7 @@ def parse(path):
 
 rows = {}
 for path in sorted(glob.glob(os.path.join(logs, "*_rep*.log"))):
-    m = re.match(r"(pleuradefault|pleura|keras|torch)_r(\d+)_(\d+)(_2d)?_rep(\d+)\.log", os.path.basename(path))
+    m = re.match(r"(pleuradefault|pleuraopenblas|pleura|keras|torch)_r(\d+)_(\d+)(_2d)?_rep(\d+)\.log", os.path.basename(path))
     if not m:
         continue
     engine, depth, size, planar, rep = m.groups()
@@ -97,16 +97,26 @@ print()
 print("Throughput in clips/s (batch 32); each figure is the median over repetitions of the per-run median step.")
 loads = [r["load"] for e in rows.values() for runs in e.values() for r in runs]
 print(f"Load averages (1/5/15 min) seen at the start of each run: {', '.join(sorted(set(loads)))}")
+gemms = sorted({r["gemm"] for e in rows.values() for runs in (e.get("pleura", []),) for r in runs if "gemm" in r})
+print(f"GEMM kernel of the 'pleura' runs: {', '.join(gemms) or '?'} (gemmKernel in the JSON)")
 
-if any("pleuradefault" in e for e in rows.values()):
+VARIANTS = [
+    ("pleuradefault", "Pleura with OPENBLAS_CORETYPE unset (OpenBLAS's own kernel choice for the GEMMs that stay "
+     "on OpenBLAS) in the same runs (DEFAULT_KERNELS=1):"),
+    ("pleuraopenblas", "Pleura with every GEMM on OpenBLAS (PLEURA_GEMM=openblas, OPENBLAS_CORETYPE as set) in the "
+     "same runs (OPENBLAS_GEMM=1):"),
+]
+for variant, title in VARIANTS:
+    if not any(variant in e for e in rows.values()):
+        continue
     print()
-    print("Pleura with OPENBLAS_CORETYPE unset (OpenBLAS's own kernel choice) in the same runs (DEFAULT_KERNELS=1):")
+    print(title)
     print()
     print("| model / input | train | infer | train CPU s/step | infer CPU s/batch | train vs TF | infer vs TF "
           "| TF/pleura CPU train | TF/pleura CPU infer |")
     print("|---|---|---|---|---|---|---|---|---|")
     for (depth, size, planar), e in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0])):
-        d, k = e.get("pleuradefault", []), e.get("keras", [])
+        d, k = e.get(variant, []), e.get("keras", [])
         if not d:
             continue
         v = [med(d, "train"), med(d, "infer"), med(d, "cpu_train"), med(d, "cpu_infer")]
