@@ -6,7 +6,7 @@ import Testing
 /// Selenium against `pleura serve` on a catalog made here, then the CLI checks that the ROI and
 /// label the browser made are new versions by the curator who logged in. Screenshots of every page
 /// go to .build/test-output/browser/.
-@Suite(.serialized) struct BrowserTests {
+@Suite(.serialized, .tags(.slow)) struct BrowserTests {
   static let chromium = Fixtures.which("chromium")
   static let chromedriver = Fixtures.which("chromedriver")
   static var chromiumInstalled: Bool { chromium != nil && chromedriver != nil }

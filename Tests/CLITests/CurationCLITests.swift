@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `pleura label`, `label history`, `agreement`, and label and ROI versions through dataset builds,
 /// `dataset diff` and a pseudonymised bundle, end to end.
 @Suite struct CurationCLITests {
-  @Test func labelAndRoiEditsMakeANewDatasetVersionThatDiffNamesAndTheBundleCarries() throws {
+  @Test(.tags(.slow)) func labelAndRoiEditsMakeANewDatasetVersionThatDiffNamesAndTheBundleCarries() throws {
     let a = PleuraCLI()
     defer { a.cleanUp() }
     try a.run(["init", "--site-name", "Hospital A"])
@@ -89,7 +90,7 @@ import Testing
 
 /// `pleura report`, `pleura user` and the refusals of `pleura serve`, end to end.
 @Suite struct WorkbenchCLITests {
-  @Test func theReportIsOneOfflineHTMLFileWithItsPicturesInlined() throws {
+  @Test(.tags(.slow)) func theReportIsOneOfflineHTMLFileWithItsPicturesInlined() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
     try cli.run(["init"])

@@ -54,7 +54,7 @@ import Testing
     #expect(tree.count > 45)
   }
 
-  @Test func everyCommandPrintsItsHelpInEveryForm() throws {
+  @Test(.tags(.slow)) func everyCommandPrintsItsHelpInEveryForm() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
     for command in try Self.commandTree() {

@@ -65,7 +65,7 @@ struct MediaCLITests {
     #expect(try cli.run(["verify"]).status == 0)
   }
 
-  @Test func synthesizedVideosGivePicturesOfTheRightSize() throws {
+  @Test(.tags(.slow)) func synthesizedVideosGivePicturesOfTheRightSize() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
     try cli.run(["init"])
@@ -133,7 +133,7 @@ struct MediaCLITests {
     #expect(unknown.status == 2 && unknown.stderr.contains("row 2") && unknown.stderr.contains("nobody.mp4"))
   }
 
-  @Test func datasetBuildSplitAndExportEndToEnd() throws {
+  @Test(.tags(.slow)) func datasetBuildSplitAndExportEndToEnd() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
     try cli.run(["init"])

@@ -25,7 +25,7 @@ struct PseudonymisedExportCLITests {
   static let renamedNote = "copy brought by Mary Sue"
   static let idleAuthor = "Nurse Ratched"
 
-  @Test func aPseudonymisedBundleCarriesNoNameNoteOrAuthorInAnyByte() throws {
+  @Test(.tags(.slow)) func aPseudonymisedBundleCarriesNoNameNoteOrAuthorInAnyByte() throws {
     let cli = PleuraCLI()
     defer { cli.cleanUp() }
     func step(_ arguments: [String]) throws -> PleuraCLI.Result {

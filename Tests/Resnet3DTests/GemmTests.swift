@@ -4,28 +4,27 @@ import Testing
 
 @testable import Resnet3D
 
-struct GemmCase: Sendable, CustomStringConvertible {
-  var m: Int
-  var n: Int
-  var k: Int
-  var description: String { "\(m) x \(n) x \(k)" }
-}
-
 /// Row counts around the 8-row tile, column counts around the two 16-float halves of a 32-column
 /// panel, depths around the 256-row block of B, and the engine's shapes (a Winograd point at
 /// stage 1, a chunk of the one-channel conv1, a pointwise convolution).
-private let gemmCases = [
-  GemmCase(m: 1, n: 1, k: 1), GemmCase(m: 7, n: 15, k: 3), GemmCase(m: 8, n: 16, k: 255),
-  GemmCase(m: 9, n: 17, k: 256), GemmCase(m: 17, n: 31, k: 257), GemmCase(m: 23, n: 33, k: 600),
-  GemmCase(m: 5, n: 100, k: 40), GemmCase(m: 32, n: 64, k: 64), GemmCase(m: 70, n: 64, k: 343),
-  GemmCase(m: 40, n: 256, k: 64), GemmCase(m: 3, n: 2, k: 0),
+private let gemmCases: [GemmShape] = [
+  .init(1, 1, 1), .init(7, 15, 3), .init(8, 16, 255), .init(9, 17, 256), .init(17, 31, 257),
+  .init(23, 33, 600), .init(5, 100, 40), .init(32, 64, 64), .init(70, 64, 343), .init(40, 256, 64),
+  .init(3, 2, 0),
 ]
+
+/// C (m x n) = A (m x k) B (k x n).
+struct GemmShape: Sendable, CustomStringConvertible {
+  let m, n, k: Int
+  init(_ m: Int, _ n: Int, _ k: Int) { (self.m, self.n, self.k) = (m, n, k) }
+  var description: String { "\(m) x \(n) x \(k)" }
+}
 
 private let pleuraKernelRuns = pleura_sgemm_available() == 1
 
 /// C = A B (+ C) in double, the reference.
 private func reference(
-  _ c: GemmCase, a: [Float], lda: Int, b: [Float], ldb: Int, old: [Float], ldc: Int, accumulate: Bool
+  _ c: GemmShape, a: [Float], lda: Int, b: [Float], ldb: Int, old: [Float], ldc: Int, accumulate: Bool
 ) -> [Float] {
   var out = old
   for i in 0..<c.m {
@@ -39,7 +38,7 @@ private func reference(
 }
 
 @Test(.enabled(if: pleuraKernelRuns, "the CPU has no AVX-512F"), arguments: gemmCases, [false, true])
-func pleuraGemmIsTheProductAndWritesOnlyItsBlock(_ c: GemmCase, accumulate: Bool) {
+func pleuraGemmIsTheProductAndWritesOnlyItsBlock(_ c: GemmShape, accumulate: Bool) {
   // Strides wider than the blocks, so that a tile reading or writing past its edge shows.
   let (lda, ldb, ldc) = (c.k + 3, c.n + 5, c.n + 7)
   var random = SeededGenerator(seed: UInt64(c.m * 1_000_003 + c.n * 1009 + c.k))
