@@ -8,7 +8,7 @@
 // this kernel runs about 2.3x OpenBLAS's Haswell kernels and slightly ahead of its AVX-512 ones
 // (BENCHMARKS.md, "Pleura's GEMM kernel"). It needs AVX-512F; without it the engine calls OpenBLAS.
 //
-// Layout: C = A B (+ C), all row-major, no packing. B is read in place, 32 columns at a time
+// Layout: C = A B (+ C), or A^T B (+ C) for the kernel gradients, all row-major, no packing. B is read in place, 32 columns at a time
 // (two 16-float vectors per row, masked at the right edge), for blocks of KC rows of B, so that
 // the block of B under a panel (KC x 32 floats, 32 KB) stays in L1 while every 8-row tile of A
 // passes over it. A tile keeps its 8 x 32 sums in 16 registers; each step of the inner loop
@@ -37,10 +37,11 @@ int pleura_sgemm_available(void) {
 }
 
 // One tile: `rows` (1..8, a constant where it is inlined) rows of C, up to 32 columns (masks m0,
-// m1 for the two 16-float halves), over `kc` rows of B.
+// m1 for the two 16-float halves), over `kc` rows of B. Element (r, p) of A is at
+// a[r * aRow + p * aDepth]: (lda, 1) for A, (1, lda) for A transposed.
 __attribute__((target("avx512f"), always_inline)) static inline void tile(
-    const int rows, int kc, const float *a, int lda, const float *b, int ldb, int load, float *c, int ldc,
-    __mmask16 m0, __mmask16 m1) {
+    const int rows, int kc, const float *a, int aRow, int aDepth, const float *b, int ldb, int load, float *c,
+    int ldc, __mmask16 m0, __mmask16 m1) {
   __m512 s0[ROWS], s1[ROWS];
   for (int r = 0; r < rows; r++) {
     if (load) {
@@ -54,8 +55,9 @@ __attribute__((target("avx512f"), always_inline)) static inline void tile(
   for (int p = 0; p < kc; p++) {
     __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb);
     __m512 b1 = _mm512_maskz_loadu_ps(m1, b + p * ldb + 16);
+    const float *ap = a + p * aDepth;
     for (int r = 0; r < rows; r++) {
-      __m512 x = _mm512_set1_ps(a[r * lda + p]);
+      __m512 x = _mm512_set1_ps(ap[r * aRow]);
       s0[r] = _mm512_fmadd_ps(x, b0, s0[r]);
       s1[r] = _mm512_fmadd_ps(x, b1, s1[r]);
     }
@@ -66,9 +68,10 @@ __attribute__((target("avx512f"), always_inline)) static inline void tile(
   }
 }
 
-__attribute__((target("avx512f"))) void pleura_sgemm(int m, int n, int k, const float *a, int lda,
-                                                    const float *b, int ldb, int accumulate, float *c,
-                                                    int ldc) {
+// C = op(A) B (+ C), op(A) = A or A^T (`transposeA`, a constant where it is inlined).
+__attribute__((target("avx512f"), always_inline)) static inline void multiply(
+    const int transposeA, int m, int n, int k, const float *a, int lda, const float *b, int ldb, int accumulate,
+    float *c, int ldc) {
   if (k <= 0) {
     // No terms: C = 0, or C unchanged when accumulating.
     if (!accumulate)
@@ -76,6 +79,7 @@ __attribute__((target("avx512f"))) void pleura_sgemm(int m, int n, int k, const 
         for (int j = 0; j < n; j++) c[(long)i * ldc + j] = 0;
     return;
   }
+  const int aRow = transposeA ? 1 : lda, aDepth = transposeA ? lda : 1;
   for (int k0 = 0; k0 < k; k0 += KC) {
     int kc = k - k0 < KC ? k - k0 : KC;
     int load = accumulate || k0 > 0;
@@ -85,21 +89,33 @@ __attribute__((target("avx512f"))) void pleura_sgemm(int m, int n, int k, const 
       __mmask16 m1 = width >= 32 ? 0xFFFF : width <= 16 ? 0 : (__mmask16)((1u << (width - 16)) - 1);
       const float *bp = b + (long)k0 * ldb + j0;
       for (int i0 = 0; i0 < m; i0 += ROWS) {
-        const float *ap = a + (long)i0 * lda + k0;
+        const float *ap = a + (long)i0 * aRow + (long)k0 * aDepth;
         float *cp = c + (long)i0 * ldc + j0;
         switch (m - i0 < ROWS ? m - i0 : ROWS) {
-        case 8: tile(8, kc, ap, lda, bp, ldb, load, cp, ldc, m0, m1); break;
-        case 7: tile(7, kc, ap, lda, bp, ldb, load, cp, ldc, m0, m1); break;
-        case 6: tile(6, kc, ap, lda, bp, ldb, load, cp, ldc, m0, m1); break;
-        case 5: tile(5, kc, ap, lda, bp, ldb, load, cp, ldc, m0, m1); break;
-        case 4: tile(4, kc, ap, lda, bp, ldb, load, cp, ldc, m0, m1); break;
-        case 3: tile(3, kc, ap, lda, bp, ldb, load, cp, ldc, m0, m1); break;
-        case 2: tile(2, kc, ap, lda, bp, ldb, load, cp, ldc, m0, m1); break;
-        default: tile(1, kc, ap, lda, bp, ldb, load, cp, ldc, m0, m1); break;
+        case 8: tile(8, kc, ap, aRow, aDepth, bp, ldb, load, cp, ldc, m0, m1); break;
+        case 7: tile(7, kc, ap, aRow, aDepth, bp, ldb, load, cp, ldc, m0, m1); break;
+        case 6: tile(6, kc, ap, aRow, aDepth, bp, ldb, load, cp, ldc, m0, m1); break;
+        case 5: tile(5, kc, ap, aRow, aDepth, bp, ldb, load, cp, ldc, m0, m1); break;
+        case 4: tile(4, kc, ap, aRow, aDepth, bp, ldb, load, cp, ldc, m0, m1); break;
+        case 3: tile(3, kc, ap, aRow, aDepth, bp, ldb, load, cp, ldc, m0, m1); break;
+        case 2: tile(2, kc, ap, aRow, aDepth, bp, ldb, load, cp, ldc, m0, m1); break;
+        default: tile(1, kc, ap, aRow, aDepth, bp, ldb, load, cp, ldc, m0, m1); break;
         }
       }
     }
   }
+}
+
+__attribute__((target("avx512f"))) void pleura_sgemm(int m, int n, int k, const float *a, int lda,
+                                                    const float *b, int ldb, int accumulate, float *c,
+                                                    int ldc) {
+  multiply(0, m, n, k, a, lda, b, ldb, accumulate, c, ldc);
+}
+
+__attribute__((target("avx512f"))) void pleura_sgemm_tn(int m, int n, int k, const float *a, int lda,
+                                                       const float *b, int ldb, int accumulate, float *c,
+                                                       int ldc) {
+  multiply(1, m, n, k, a, lda, b, ldb, accumulate, c, ldc);
 }
 
 #else
@@ -110,6 +126,12 @@ int pleura_sgemm_available(void) { return 0; }
 
 void pleura_sgemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, int accumulate,
                   float *c, int ldc) {
+  (void)m, (void)n, (void)k, (void)a, (void)lda, (void)b, (void)ldb, (void)accumulate, (void)c, (void)ldc;
+  abort();  // pleura_sgemm_available() said 0: the caller must not get here.
+}
+
+void pleura_sgemm_tn(int m, int n, int k, const float *a, int lda, const float *b, int ldb, int accumulate,
+                     float *c, int ldc) {
   (void)m, (void)n, (void)k, (void)a, (void)lda, (void)b, (void)ldb, (void)accumulate, (void)c, (void)ldc;
   abort();  // pleura_sgemm_available() said 0: the caller must not get here.
 }

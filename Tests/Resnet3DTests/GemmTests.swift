@@ -22,15 +22,15 @@ struct GemmShape: Sendable, CustomStringConvertible {
 
 private let pleuraKernelRuns = pleura_sgemm_available() == 1
 
-/// C = A B (+ C) in double, the reference.
+/// C = op(A) B (+ C) in double, the reference; `element(i, p)` is op(A)'s.
 private func reference(
-  _ c: GemmShape, a: [Float], lda: Int, b: [Float], ldb: Int, old: [Float], ldc: Int, accumulate: Bool
+  _ c: GemmShape, element: (Int, Int) -> Float, b: [Float], ldb: Int, old: [Float], ldc: Int, accumulate: Bool
 ) -> [Float] {
   var out = old
   for i in 0..<c.m {
     for j in 0..<c.n {
       var sum = accumulate ? Double(old[i * ldc + j]) : 0
-      for p in 0..<c.k { sum += Double(a[i * lda + p]) * Double(b[p * ldb + j]) }
+      for p in 0..<c.k { sum += Double(element(i, p)) * Double(b[p * ldb + j]) }
       out[i * ldc + j] = Float(sum)
     }
   }
@@ -38,33 +38,39 @@ private func reference(
 }
 
 @Test(.enabled(if: pleuraKernelRuns, "the CPU has no AVX-512F"), arguments: gemmCases, [false, true])
-func pleuraGemmIsTheProductAndWritesOnlyItsBlock(_ c: GemmShape, accumulate: Bool) {
-  // Strides wider than the blocks, so that a tile reading or writing past its edge shows.
-  let (lda, ldb, ldc) = (c.k + 3, c.n + 5, c.n + 7)
+func pleuraGemmIsTheProductAndWritesOnlyItsBlock(_ c: GemmShape, transposeA: Bool) {
+  // Strides wider than the blocks, so that a tile reading or writing past its edge shows. A is
+  // m x k, or k x m when it is read transposed.
+  let (lda, ldb, ldc) = (transposeA ? c.m + 3 : c.k + 3, c.n + 5, c.n + 7)
   var random = SeededGenerator(seed: UInt64(c.m * 1_000_003 + c.n * 1009 + c.k))
   let value = { (r: inout SeededGenerator) in Float.random(in: -1...1, using: &r) }
-  let a = (0..<max(c.m * lda, 1)).map { _ in value(&random) }
+  let a = (0..<max((transposeA ? c.k : c.m) * lda, 1)).map { _ in value(&random) }
   let b = (0..<max(c.k * ldb, 1)).map { _ in value(&random) }
   let old = (0..<(c.m * ldc)).map { _ in value(&random) }
-  let expected = reference(c, a: a, lda: lda, b: b, ldb: ldb, old: old, ldc: ldc, accumulate: accumulate)
-  var got = old
-  a.withUnsafeBufferPointer { pa in
-    b.withUnsafeBufferPointer { pb in
-      got.withUnsafeMutableBufferPointer { pc in
-        pleura_sgemm(
-          Int32(c.m), Int32(c.n), Int32(c.k), pa.baseAddress, Int32(lda), pb.baseAddress, Int32(ldb),
-          accumulate ? 1 : 0, pc.baseAddress, Int32(ldc))
+  let element = { (i: Int, p: Int) in transposeA ? a[p * lda + i] : a[i * lda + p] }
+  for accumulate in [false, true] {
+    let expected = reference(c, element: element, b: b, ldb: ldb, old: old, ldc: ldc, accumulate: accumulate)
+    var got = old
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        got.withUnsafeMutableBufferPointer { pc in
+          let multiply = transposeA ? pleura_sgemm_tn : pleura_sgemm
+          multiply(
+            Int32(c.m), Int32(c.n), Int32(c.k), pa.baseAddress, Int32(lda), pb.baseAddress, Int32(ldb),
+            accumulate ? 1 : 0, pc.baseAddress, Int32(ldc))
+        }
       }
     }
-  }
-  for i in 0..<c.m {
-    for j in 0..<ldc {
-      let index = i * ldc + j
-      if j < c.n {
-        // float32 sums of up to 600 products of values in [-1, 1].
-        #expect(abs(got[index] - expected[index]) <= 1e-4 * Float(max(c.k, 1)).squareRoot(), "C[\(i)][\(j)]")
-      } else {
-        #expect(got[index] == old[index], "the padding C[\(i)][\(j)] was written")
+    for i in 0..<c.m {
+      for j in 0..<ldc {
+        let index = i * ldc + j
+        if j < c.n {
+          // float32 sums of up to 600 products of values in [-1, 1].
+          let tolerance = 1e-4 * Float(max(c.k, 1)).squareRoot()
+          #expect(abs(got[index] - expected[index]) <= tolerance, "C[\(i)][\(j)], accumulate \(accumulate)")
+        } else {
+          #expect(got[index] == old[index], "the padding C[\(i)][\(j)] was written")
+        }
       }
     }
   }

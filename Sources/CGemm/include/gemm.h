@@ -1,8 +1,8 @@
 #ifndef PLEURA_CGEMM_GEMM_H
 #define PLEURA_CGEMM_GEMM_H
 
-// Pleura's own single-precision GEMM for the shapes the ResNet engine's forward passes run:
-// row-major, no transposes, alpha 1. See gemm.c for why it exists next to OpenBLAS.
+// Pleura's own single-precision GEMM for the ResNet engine's convolutions:
+// row-major, alpha 1, A as it is or transposed (never B). See gemm.c for why it exists next to OpenBLAS.
 
 // 1 when this CPU and operating system run the AVX-512 kernel (AVX-512F with the ZMM state
 // enabled), else 0; then the caller uses OpenBLAS.
@@ -13,4 +13,9 @@ int pleura_sgemm_available(void);
 // inputs always give the same bits.
 void pleura_sgemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, int accumulate,
                   float *c, int ldc);
+
+// C (m x n, ldc) = A^T B (+ the old C when `accumulate`), A being k x m (row stride lda) and B
+// k x n (ldb): the kernel gradient col^T dy. The same conditions as pleura_sgemm.
+void pleura_sgemm_tn(int m, int n, int k, const float *a, int lda, const float *b, int ldb, int accumulate,
+                     float *c, int ldc);
 #endif

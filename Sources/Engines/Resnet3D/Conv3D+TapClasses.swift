@@ -136,7 +136,7 @@ extension Conv3D {
         let all = samples.count * count
         guard all > 0 else { continue }
         var first = 0
-        var beta: Float = 0
+        var accumulate = false
         while first < all {
           let rows = first..<min(all, first + chunk)
           l.gather(src, tapClass: c, firstSample: samples.lowerBound, rows: rows, col: mine, end: srcEnd)
@@ -145,10 +145,10 @@ extension Conv3D {
             (g + (f - rows.lowerBound) * co).base.update(
               from: pdy.base + (n * positions + Int(c.positions[f % count])) * co, count: co)
           }
-          cblas_sgemm(
-            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(c.kc), Int32(co), Int32(rows.count), 1,
-            mine.base, Int32(c.kc), g.base, Int32(co), beta, acc.base, Int32(co))
-          beta = 1
+          Gemm.multiplyTransposed(
+            m: c.kc, n: co, k: rows.count, mine.base, lda: c.kc, g.base, ldb: co, accumulate: accumulate,
+            into: acc.base, ldc: co)
+          accumulate = true
           first = rows.upperBound
         }
         for (t, row) in c.kernelRows.enumerated() {

@@ -317,9 +317,9 @@ final class Conv3D {
         index, rows, a, kv in
         let g = pdy.base + rows.lowerBound * co
         if !byClass {
-          cblas_sgemm(
-            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(kv), Int32(co), Int32(rows.count), 1,
-            a, Int32(kv), g, Int32(co), 1, dwParts.base + index * kv * co, Int32(co))
+          Gemm.multiplyTransposed(
+            m: kv, n: co, k: rows.count, a, lda: kv, g, ldb: co, accumulate: true,
+            into: dwParts.base + index * kv * co, ldc: co)
         }
         guard let pdx else { return }
         if pointwise {

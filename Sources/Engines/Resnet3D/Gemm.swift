@@ -1,7 +1,8 @@
-// The engine's untransposed GEMMs (C = A B, or C += A B): Pleura's own AVX-512 kernel
+// The engine's GEMMs C = A B and C = A^T B (each optionally + C): Pleura's own AVX-512 kernel
 // (Sources/CGemm, gemm.c says why) on CPUs that have AVX-512F, else OpenBLAS. The forward passes
-// of every convolution (direct, tap-class, Winograd) and the input gradient of a strided one run
-// here; the transposed products of the other gradients stay with OpenBLAS.
+// of every convolution (direct, tap-class, Winograd), the input gradient of a stride-1 one and
+// every kernel gradient run here; only the input gradients of pointwise and strided
+// convolutions (dy W^T, B transposed) stay with OpenBLAS.
 
 import CGemm
 import COpenBLAS
@@ -55,6 +56,26 @@ enum Gemm {
     case .openblas:
       cblas_sgemm(
         CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b,
+        Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
+    }
+  }
+}
+
+extension Gemm {
+  /// C (m x n, row stride ldc) = A^T B, plus the old C with `accumulate`; A is k x m (lda), B is
+  /// k x n (ldb): a kernel gradient, col^T dy.
+  @inline(__always)
+  static func multiplyTransposed(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+    accumulate: Bool, into c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    switch kernel {
+    case .pleura:
+      pleura_sgemm_tn(
+        Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
+    case .openblas:
+      cblas_sgemm(
+        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b,
         Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
     }
   }
