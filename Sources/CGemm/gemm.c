@@ -1,19 +1,21 @@
-// Pleura's own single-precision GEMM, for the engine's forward passes.
+// Pleura's own single-precision GEMM, for the engine's convolutions.
 //
 // Why it exists next to OpenBLAS: the convolutions' GEMMs are small and thin (a Winograd point is
 // 32 x 64 x 64; a chunk of a lowered convolution a few hundred rows), where a BLAS's per-call
 // packing and dispatch cost a large share, and OpenBLAS's kernel is chosen per process by
 // OPENBLAS_CORETYPE, which some sites (this project's build machines among them) pin to the
 // AVX2 Haswell kernels because older OpenBLAS builds fail on newer CPUs. On the engine's shapes
-// this kernel runs about 2.3x OpenBLAS's Haswell kernels and slightly ahead of its AVX-512 ones
-// (BENCHMARKS.md, "Pleura's GEMM kernel"). It needs AVX-512F; without it the engine calls OpenBLAS.
+// this kernel runs 1.2-2.4x OpenBLAS's Haswell kernels and about level with its AVX-512 ones
+// (BENCHMARKS.md, "Pleura's own AVX-512 GEMM kernel"). It needs AVX-512F; without it the engine
+// calls OpenBLAS.
 //
-// Layout: C = A B (+ C), or A^T B (+ C) for the kernel gradients, all row-major, no packing. B is read in place, 32 columns at a time
-// (two 16-float vectors per row, masked at the right edge), for blocks of KC rows of B, so that
-// the block of B under a panel (KC x 32 floats, 32 KB) stays in L1 while every 8-row tile of A
-// passes over it. A tile keeps its 8 x 32 sums in 16 registers; each step of the inner loop
-// broadcasts one float of each A row and does 16 fused multiply-adds. Sums run in the same order
-// for the same shapes, so results are deterministic.
+// Layout: C = A B (+ C), or A^T B (+ C) for the kernel gradients, all row-major, no packing. B
+// is read in place, 32 columns at a time (two 16-float vectors per row, masked at the right
+// edge), for blocks of KC rows of B, so that the block of B under a panel (KC x 32 floats, 32 KB)
+// stays in L1 while every 8-row tile of A passes over it. A tile keeps its 8 x 32 sums in 16
+// registers; each step of the inner loop broadcasts one float of each of its 8 rows of A (8
+// consecutive floats when A is read transposed) and does 16 fused multiply-adds. Sums run in the
+// same order for the same shapes, so results are deterministic.
 
 #include "gemm.h"
 

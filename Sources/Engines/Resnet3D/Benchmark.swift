@@ -34,7 +34,7 @@ public struct Resnet3DBenchmark: Sendable {
     public var input: String
     public var batch: Int
     public var threads: Int
-    /// Who ran the untransposed GEMMs: "pleura" (its AVX-512 kernel) or "openblas" (Gemm.swift).
+    /// Who ran the convolutions' GEMMs: "pleura" (its AVX-512 kernel) or "openblas" (Gemm.swift).
     public var gemmKernel: String
     public var trainStepSeconds: [Double]
     public var inferBatchSeconds: [Double]

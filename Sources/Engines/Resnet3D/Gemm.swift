@@ -82,7 +82,8 @@ extension Gemm {
 }
 
 extension Resnet3DEngine {
-  /// The kernel of the engine's untransposed GEMMs in this process: "pleura" (AVX-512) or "openblas".
+  /// The kernel of the engine's GEMMs in this process (all but dy W^T, Gemm's opening comment):
+  /// "pleura" (AVX-512) or "openblas".
   public static var gemmKernel: String { Gemm.kernel.rawValue }
 
   /// What is wrong with the PLEURA_GEMM environment variable, if anything: a message naming it.
