@@ -43,25 +43,16 @@ enum Gemm {
     return kernel
   }
 
-  /// C (m x n, row stride ldc) = A (m x k, lda) B (k x n, ldb), plus the old C with `accumulate`.
+  /// C (m x n, row stride ldc) = A B, plus the old C with `accumulate`; A is m x k (lda), B is
+  /// k x n (ldb).
   @inline(__always)
   static func multiply(
     m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
     accumulate: Bool, into c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
-    switch kernel {
-    case .pleura:
-      pleura_sgemm(
-        Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
-    case .openblas:
-      cblas_sgemm(
-        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b,
-        Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
-    }
+    product(false, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, accumulate: accumulate, into: c, ldc: ldc)
   }
-}
 
-extension Gemm {
   /// C (m x n, row stride ldc) = A^T B, plus the old C with `accumulate`; A is k x m (lda), B is
   /// k x n (ldb): a kernel gradient, col^T dy.
   @inline(__always)
@@ -69,14 +60,24 @@ extension Gemm {
     m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
     accumulate: Bool, into c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
+    product(true, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, accumulate: accumulate, into: c, ldc: ldc)
+  }
+
+  @inline(__always)
+  private static func product(
+    _ transposeA: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
+    _ b: UnsafePointer<Float>,
+    ldb: Int, accumulate: Bool, into c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
     switch kernel {
     case .pleura:
-      pleura_sgemm_tn(
-        Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
+      let run = transposeA ? pleura_sgemm_tn : pleura_sgemm
+      run(Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
     case .openblas:
       cblas_sgemm(
-        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b,
-        Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+        a,
+        Int32(lda), b, Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
     }
   }
 }
