@@ -1,4 +1,5 @@
-// The numeric core of the ResNet3D engine: owned float buffers, the worker pool and the GEMM wrapper.
+// The numeric core of the ResNet3D engine: owned float buffers and the worker pool (the GEMMs are in
+// Gemm.swift).
 //
 // Dimension legend (used in every file of this target):
 //   N   batch size (clips)                 C   channels (channels-last: the fastest axis)
