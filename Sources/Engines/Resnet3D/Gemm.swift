@@ -19,28 +19,17 @@ enum Gemm {
   }
 
   /// The CPU's choice, unless PLEURA_GEMM=openblas asks for OpenBLAS (benchmarks time both).
-  /// `pleura` refuses any other value before a command runs (`Resnet3DEngine.gemmSettingProblem`).
+  /// `pleura` refuses any other value before a command runs (`Resnet3DEngine.gemmSettingProblem`);
+  /// other callers stop here with the same message.
   static let kernel: Kernel = {
-    let detected: Kernel = pleura_sgemm_available() == 1 ? .pleura : .openblas
-    switch asked {
-    case .some(.openblas): return .openblas
-    case .some(.pleura), nil: return detected
-    }
+    if let problem = Resnet3DEngine.gemmSettingProblem { fatalError(problem) }
+    if setting == Kernel.openblas.rawValue { return .openblas }
+    return pleura_sgemm_available() == 1 ? .pleura : .openblas
   }()
 
-  /// PLEURA_GEMM's value, read the way `kernel` reads it: nil when unset or empty.
+  /// PLEURA_GEMM's value: nil when unset or empty.
   static var setting: String? {
     ProcessInfo.processInfo.environment["PLEURA_GEMM"].flatMap { $0.isEmpty ? nil : $0 }
-  }
-
-  /// The kernel PLEURA_GEMM asks for (nil: let the CPU decide); stops on a value it does not know,
-  /// which `pleura` has refused with a message before any engine code runs.
-  private static var asked: Kernel? {
-    guard let setting else { return nil }
-    guard let kernel = Kernel(rawValue: setting) else {
-      fatalError(Resnet3DEngine.gemmSettingProblem ?? "PLEURA_GEMM")
-    }
-    return kernel
   }
 
   /// C (m x n, row stride ldc) = A B, plus the old C with `accumulate`; A is m x k (lda), B is
