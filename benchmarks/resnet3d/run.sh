@@ -47,6 +47,15 @@ HAVE_TORCH=0
   [ $HAVE_TORCH = 1 ] && "$PY" -c "import torch; print('torch', torch.__version__)"
 } > "$LOGS/env.log"
 
+# One pleura run into LOGS/NAME_TAG.log: `pleura NAME TAG [COMMAND PREFIX...]` (e.g. env -u ...).
+pleura() {
+  local name=$1 tag=$2
+  shift 2
+  echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/${name}_$tag.log"
+  "$@" "$BIN" bench train --arch "$arch" --input "$input" --batch 32 \
+    --steps "$steps" --warmup "$warmup" --threads 2 --json >> "$LOGS/${name}_$tag.log"
+}
+
 for c in $CASES; do
   IFS=: read -r depth size reps planar <<< "$c"; reps=${reps:-$REPS}
   # 2D cases: pleura's resnet-18 on 1 x size x size, the peers' --planar networks on size x size.
@@ -60,19 +69,11 @@ for c in $CASES; do
   for rep in $(seq 1 "$reps"); do
     tag="r${depth}_${size}${suffix}_rep${rep}"
     echo "== $tag load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-    echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/pleura_$tag.log"
-    "$BIN" bench train --arch "$arch" --input "$input" --batch 32 \
-      --steps $steps --warmup $warmup --threads 2 --json >> "$LOGS/pleura_$tag.log"
+    pleura pleura "$tag"
     if [ "${DEFAULT_KERNELS:-0}" = 1 ]; then
-      echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/pleuradefault_$tag.log"
-      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$BIN" bench train --arch "$arch" --input "$input" --batch 32 \
-        --steps $steps --warmup $warmup --threads 2 --json >> "$LOGS/pleuradefault_$tag.log"
+      pleura pleuradefault "$tag" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
     fi
-    if [ "${OPENBLAS_GEMM:-0}" = 1 ]; then
-      echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/pleuraopenblas_$tag.log"
-      PLEURA_GEMM=openblas "$BIN" bench train --arch "$arch" --input "$input" --batch 32 \
-        --steps $steps --warmup $warmup --threads 2 --json >> "$LOGS/pleuraopenblas_$tag.log"
-    fi
+    if [ "${OPENBLAS_GEMM:-0}" = 1 ]; then pleura pleuraopenblas "$tag" env PLEURA_GEMM=openblas; fi
     echo "load $(cut -d' ' -f1-3 /proc/loadavg)" > "$LOGS/keras_$tag.log"
     "$PY" benchmarks/peers/resnet3d_keras.py --depth "$depth" --size "$size" ${peer[@]+"${peer[@]}"} \
       --batch 32 --steps $steps --warmup $warmup --reps 1 >> "$LOGS/keras_$tag.log" 2>&1

@@ -97,7 +97,7 @@ print()
 print("Throughput in clips/s (batch 32); each figure is the median over repetitions of the per-run median step.")
 loads = [r["load"] for e in rows.values() for runs in e.values() for r in runs]
 print(f"Load averages (1/5/15 min) seen at the start of each run: {', '.join(sorted(set(loads)))}")
-gemms = sorted({r["gemm"] for e in rows.values() for runs in (e.get("pleura", []),) for r in runs if "gemm" in r})
+gemms = sorted({r["gemm"] for e in rows.values() for r in e.get("pleura", []) if "gemm" in r})
 print(f"GEMM kernel of the 'pleura' runs: {', '.join(gemms) or '?'} (gemmKernel in the JSON)")
 
 VARIANTS = [
