@@ -5,7 +5,7 @@
 // packing and dispatch cost a large share, and OpenBLAS's kernel is chosen per process by
 // OPENBLAS_CORETYPE, which some sites (this project's build machines among them) pin to the
 // AVX2 Haswell kernels because older OpenBLAS builds fail on newer CPUs. On the engine's shapes
-// this kernel runs 1.2-2.4x OpenBLAS's Haswell kernels and about level with its AVX-512 ones
+// this kernel runs 1.2-2.8x OpenBLAS's Haswell kernels and about level with its AVX-512 ones
 // (BENCHMARKS.md, "Pleura's own AVX-512 GEMM kernel"). It needs AVX-512F; without it the engine
 // calls OpenBLAS.
 //
